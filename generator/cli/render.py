@@ -1,0 +1,68 @@
+"""`tfgen render SPEC... [-o DIR] [--target T]... [--env E] [--check] [--diff]`"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import EXIT_FINDINGS, SpecError
+from ..model import TARGET_NAMES
+
+
+@click.command("render")
+@click.argument("specs", nargs=-1, required=True, metavar="SPEC...")
+@click.option("-o", "--output", "output", default="modules", show_default=True, type=click.Path(file_okay=False),
+              help="Output root; modules go to <root>/<name>/[<env>/]<target>/.")
+@click.option("--target", "targets", multiple=True, type=click.Choice(TARGET_NAMES),
+              help="Only these targets (repeatable). Default: every target in the spec.")
+@click.option("--env", "env", default=None, help="Render this environment overlay.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 and list files that would change.")
+@click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print a unified diff of what would change.")
+def command(specs, output, targets, env, check, show_diff) -> None:
+    """Render Terraform modules from spec files.
+
+    Everything is validated and rendered in memory first: on any error nothing
+    is written. Unchanged files are left alone; stale files from an earlier
+    render of the same module are removed.
+
+    \b
+    Example:
+      tfgen render examples/iris-classifier.yaml --target aws-ecs
+      tfgen render examples/*.yaml --check     # in CI: fail if modules/ is stale
+    """
+    from ..pipeline import load_spec, render_spec
+    from ..writer import apply_changes, plan_changes
+
+    files, modules, problems = {}, set(), []
+    for path in specs:
+        try:
+            spec = load_spec(path, env)
+        except SpecError as exc:
+            problems.extend(exc.problems)
+            continue
+        missing = [t for t in targets if t not in spec.targets]
+        if missing and len(specs) == 1:
+            raise click.UsageError(f"{path} has no target {', '.join(missing)}; it has: {', '.join(spec.targets)}")
+        rendered, folders = render_spec(spec, list(targets) or None)
+        files.update(rendered)
+        modules |= folders
+    if problems:
+        raise SpecError(problems)
+    root = Path(output)
+    changes = plan_changes(files, root, modules)
+    if show_diff:
+        for change in changes:
+            click.echo(change.diff(), nl=False)
+    if check or show_diff:
+        for change in changes:
+            click.echo(f"would {change.kind}: {root / change.path}", err=True)
+        if changes:
+            click.echo(f"{len(changes)} file(s) out of date; run `tfgen render` to update", err=True)
+            raise SystemExit(EXIT_FINDINGS)
+        click.echo(f"{len(modules)} module(s) up to date", err=True)
+        return
+    apply_changes(changes, root)
+    for change in changes:
+        click.echo(f"{change.kind}d {root / change.path}" if change.kind != "update" else f"updated {root / change.path}", err=True)
+    click.echo(f"{len(modules)} module(s) rendered, {len(changes)} file(s) changed", err=True)

@@ -1,0 +1,143 @@
+"""Parse a .tf file into blocks and attributes that keep their line numbers.
+
+bc-python-hcl2 (the `hcl2` module checkov ships) is the only HCL parser we may
+use, but its `load()` loses two things a schema lint needs: whether `x { }` was
+a block or `x = { }` an attribute (both become a dict in a list), and the line
+of anything below a top-level block. So we run its Lark grammar ourselves and
+swap in a transformer that builds `Body`/`Block`/`Attribute` nodes with lines,
+reusing its expression handling unchanged. Values therefore look exactly like
+hcl2's: literals become str/int/float/bool/None/list/dict, and any expression
+(reference, function call, interpolation) becomes a string containing "${".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hcl2.parser import Hcl2
+from hcl2.transformer import DictTransformer
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.visitors import v_args
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """`name = value` on `line`."""
+
+    name: str
+    value: Any
+    line: int
+
+
+@dataclass(frozen=True)
+class Body:
+    """The attributes and nested blocks of one block (or of a whole file), in source order."""
+
+    attributes: tuple[Attribute, ...] = ()
+    blocks: tuple["Block", ...] = ()
+
+    def attribute(self, name: str) -> Attribute | None:
+        return next((a for a in self.attributes if a.name == name), None)
+
+    def blocks_of(self, type_: str) -> list["Block"]:
+        return [b for b in self.blocks if b.type == type_]
+
+
+@dataclass(frozen=True)
+class Block:
+    """`type "label" ... { body }` starting on `line`."""
+
+    type: str
+    labels: tuple[str, ...]
+    body: Body
+    line: int
+
+
+class HclSyntaxError(Exception):
+    """The file is not valid HCL; `line` is where the parser gave up."""
+
+    def __init__(self, line: int, message: str):
+        self.line = line
+        super().__init__(message)
+
+
+def is_expression(value: Any) -> bool:
+    """True for anything only known at plan time: references, calls, templates."""
+    return isinstance(value, str) and ("${" in value or "%{" in value)
+
+
+class _Transformer(DictTransformer):
+    """hcl2's transformer, but blocks and attributes become nodes with lines."""
+
+    def start(self, args: list) -> Body:
+        bodies = [a for a in args if isinstance(a, Body)]
+        return bodies[0] if bodies else Body()
+
+    def body(self, args: list) -> Body:
+        return Body(
+            attributes=tuple(a for a in args if isinstance(a, Attribute)),
+            blocks=tuple(b for b in args if isinstance(b, Block)),
+        )
+
+    @v_args(meta=True)
+    def block(self, meta, args: list) -> Block:
+        args = self.strip_new_line_tokens(args)
+        body = args[-1] if isinstance(args[-1], Body) else Body()
+        names = args[:-1] if isinstance(args[-1], Body) else args
+        labels = tuple(str(self.strip_quotes(str(n))) for n in names[1:])
+        return Block(str(names[0]), labels, body, meta.line)
+
+    @v_args(meta=True)
+    def attribute(self, meta, args: list) -> Attribute:
+        name = str(self.strip_quotes(str(args[0])))
+        return Attribute(name, self.to_string_dollar(args[1]), meta.line)
+
+    def unary_op(self, args: list) -> Any:
+        # hcl2 keeps `-1` as the expression "${-1}"; a negative literal is still a number
+        if len(args) == 2 and str(args[0]) == "-" and _is_number(args[1]):
+            return -args[1]
+        return super().unary_op(args)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def parse_text(text: str) -> Body:
+    """Parse HCL source text; raise HclSyntaxError with a line on bad input."""
+    try:
+        # hcl2's grammar needs a trailing newline after the last block
+        tree = Hcl2.lark_parser.parse(text + "\n")
+    except UnexpectedInput as exc:
+        raise HclSyntaxError(getattr(exc, "line", 0) or 0, _syntax_message(exc)) from None
+    return _Transformer().transform(tree)
+
+
+def parse_file(path: Path) -> Body:
+    """Parse one .tf file (UTF-8)."""
+    return parse_text(path.read_text(encoding="utf-8"))
+
+
+def _syntax_message(exc: UnexpectedInput) -> str:
+    if isinstance(exc, UnexpectedToken):
+        token = exc.token
+        shown = "end of file" if token.type == "$END" else repr(str(token))
+        return f"HCL syntax error: unexpected {shown}"
+    if isinstance(exc, UnexpectedCharacters):
+        return f"HCL syntax error: unexpected character {exc.char!r}"
+    if isinstance(exc, UnexpectedEOF):
+        return "HCL syntax error: unexpected end of file"
+    return "HCL syntax error"
+
+
+__all__ = [
+    "Attribute",
+    "Block",
+    "Body",
+    "HclSyntaxError",
+    "is_expression",
+    "parse_file",
+    "parse_text",
+]

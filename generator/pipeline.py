@@ -1,0 +1,44 @@
+"""The chain in one place: spec file -> model -> rendered files -> written modules."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+from . import render
+from .model import Spec
+from .spec import load_file
+from .targets import registry
+from .validate import validate
+from .writer import Change, apply_changes, plan_changes
+
+
+def load_spec(path: str | Path, env: str | None = None) -> Spec:
+    """Load and validate a spec file (all environments); the model for `env`."""
+    return validate(load_file(path), env)
+
+
+def render_spec(spec: Spec, targets: list[str] | None = None) -> tuple[dict[PurePosixPath, str], set[PurePosixPath]]:
+    """All files of the spec's modules (or only `targets`), and the module folders."""
+    files: dict[PurePosixPath, str] = {}
+    modules: set[PurePosixPath] = set()
+    for name in spec.targets:
+        if targets and name not in targets:
+            continue
+        files.update(render.render_module(spec, registry.get(name)))
+        modules.add(render.module_path(spec, name))
+    return files, modules
+
+
+def ensure_module(spec_path: str | Path, target: str, env: str | None, modules_dir: Path) -> Path:
+    """Render one module (writing only what changed) and return its folder."""
+    from .errors import SpecError
+    from .errors import Problem
+
+    spec = load_spec(spec_path, env)
+    if target not in spec.targets:
+        known = ", ".join(spec.targets)
+        raise SpecError([Problem(str(spec_path), 1, 1, "targets", f"no target `{target}` in this spec; it has: {known}")])
+    files, modules = render_spec(spec, [target])
+    changes: list[Change] = plan_changes(files, modules_dir, modules)
+    apply_changes(changes, modules_dir)
+    return modules_dir / render.module_path(spec, target)

@@ -1,0 +1,94 @@
+"""Rendering: model -> {relative path: text}, in memory, nothing written.
+
+One Jinja environment per output kind, built once: `.tf` templates finalize
+every `{{ }}` through the HCL encoder (a raw string cannot reach HCL) and are
+then re-indented/aligned as `terraform fmt` would; `.md` templates escape
+Markdown instead. StrictUndefined makes a missing variable an error.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import PurePosixPath
+from typing import Any
+
+import jinja2
+
+from . import hcl, paths
+from .errors import RenderError
+from .hclfmt import format_hcl
+from .model import Spec
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|])")
+
+
+def _md(value: Any) -> str:
+    if isinstance(value, hcl.Expr):
+        return str(value)
+    text = "" if value is None else str(value)
+    return _MD_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
+
+
+def _environment(finalize) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(paths.templates_dir())),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+        finalize=finalize,
+    )
+    env.filters["ident"] = hcl.ident
+    env.filters["hcl"] = lambda v: hcl.Expr(hcl.encode(v))
+    env.filters["raw_md"] = hcl.Expr  # for tfgen's own Markdown fragments (tables, code)
+    return env
+
+
+@lru_cache(maxsize=1)
+def hcl_environment() -> jinja2.Environment:
+    return _environment(hcl.encode)
+
+
+@lru_cache(maxsize=1)
+def markdown_environment() -> jinja2.Environment:
+    return _environment(_md)
+
+
+@lru_cache(maxsize=None)
+def template_names(template_dir: str) -> tuple[str, ...]:
+    folder = paths.templates_dir() / template_dir
+    if not folder.is_dir():
+        raise RenderError(f"no templates for {template_dir!r} in {paths.templates_dir()}")
+    return tuple(sorted(p.name for p in folder.glob("*.j2")))
+
+
+def render_template(name: str, context: dict[str, Any]) -> str:
+    is_markdown = name.endswith(".md.j2")
+    env = markdown_environment() if is_markdown else hcl_environment()
+    try:
+        text = env.get_template(name).render(context)
+    except jinja2.TemplateError as exc:
+        lineno = getattr(exc, "lineno", None)
+        where = f"{getattr(exc, 'filename', None) or name}" + (f":{lineno}" if lineno else "")
+        raise RenderError(f"template {where}: {exc.message if hasattr(exc, 'message') else exc}") from None
+    return text if is_markdown else format_hcl(text) if text.strip() else ""
+
+
+def module_path(spec: Spec, target: str) -> PurePosixPath:
+    """Where a module lives under the output root: <name>/[<env>/]<target>."""
+    parts = [spec.service] + ([spec.env] if spec.env else []) + [target]
+    return PurePosixPath(*parts)
+
+
+def render_module(spec: Spec, target_module) -> dict[PurePosixPath, str]:
+    """Every file of one module; a template that renders empty is not emitted."""
+    context = target_module.context(spec)
+    out: dict[PurePosixPath, str] = {}
+    root = module_path(spec, target_module.NAME)
+    for name in template_names(target_module.TEMPLATE_DIR):
+        text = render_template(f"{target_module.TEMPLATE_DIR}/{name}", context)
+        if text.strip():
+            out[root / name[: -len(".j2")]] = text
+    return out
