@@ -152,7 +152,7 @@ def validate(loaded: LoadedSpec, env: str | None = None) -> Spec:
                 problems.add(view.problem(path, message))
             for target in spec.targets:
                 for path, message in registry.get(target).check(spec):
-                    problems.add(view.problem(path, f"{target}: {message}" if not path[:2] == ("targets", target) else message))
+                    problems.add(view.problem(path, message))
             models[name] = spec
     if problems:
         raise SpecError(list(problems))

@@ -20,6 +20,7 @@ COMMANDS = [
     "validate",
     "schema",
     "render",
+    "lint",
 ]
 
 

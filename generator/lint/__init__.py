@@ -1,0 +1,24 @@
+"""`tfgen lint`: rendered Terraform against real provider schemas, offline.
+
+Public API (the CLI and `tfgen check` call these):
+    lint_modules(paths, schema_files) -> list[Finding]
+    lint(paths, schema_files) -> LintReport   # findings plus what was checked
+Raises SchemaUnavailable / NoModules / SchemaSourceError (all TfgenError, exit 1).
+"""
+
+from .engine import LintReport, NoModules, SchemaUnavailable, lint, lint_modules
+from .findings import ERROR, WARNING, Finding
+from .schema_source import SchemaSourceError, default_cache_dir
+
+__all__ = [
+    "ERROR",
+    "WARNING",
+    "Finding",
+    "LintReport",
+    "NoModules",
+    "SchemaSourceError",
+    "SchemaUnavailable",
+    "default_cache_dir",
+    "lint",
+    "lint_modules",
+]
