@@ -21,6 +21,7 @@ COMMANDS = [
     "schema",
     "render",
     "lint",
+    "scan",
 ]
 
 

@@ -23,7 +23,7 @@ from typing import Callable, Mapping
 from .findings import ERROR, WARNING, Finding
 from .hclparse import Attribute, Block, Body, is_expression
 from .schema_source import ProviderSchema
-from .types import type_problems
+from .types import describe_value, type_problems
 
 RESOURCE_META_ARGS = frozenset({"count", "for_each", "provider", "depends_on"})
 RESOURCE_META_BLOCKS = frozenset({"lifecycle", "connection", "provisioner"})
@@ -37,6 +37,42 @@ LIFECYCLE = {
     "data": (frozenset(), frozenset({"precondition", "postcondition"})),
 }
 DYNAMIC_ARGS = frozenset({"for_each", "iterator", "labels"})
+
+# Terraform's own blocks, in the provider-schema shape so the same rules apply
+_OPTIONAL = {"string": {"type": "string", "optional": True}, "bool": {"type": "bool", "optional": True}}
+_ANY = {"type": "dynamic", "optional": True}
+_CONDITION = {
+    "nesting_mode": "list",
+    "block": {
+        "attributes": {
+            "condition": {"type": "dynamic", "required": True},
+            "error_message": {"type": "string", "required": True},
+        }
+    },
+}
+LANGUAGE_SCHEMAS = {
+    "variable": {
+        "attributes": {
+            "type": _ANY,  # a type expression, not a value
+            "default": _ANY,
+            "description": _OPTIONAL["string"],
+            "sensitive": _OPTIONAL["bool"],
+            "nullable": _OPTIONAL["bool"],
+            "ephemeral": _OPTIONAL["bool"],
+        },
+        "block_types": {"validation": _CONDITION},
+    },
+    "output": {
+        "attributes": {
+            "value": {"type": "dynamic", "required": True},
+            "description": _OPTIONAL["string"],
+            "sensitive": _OPTIONAL["bool"],
+            "ephemeral": _OPTIONAL["bool"],
+            "depends_on": {"type": ["list", "dynamic"], "optional": True},
+        },
+        "block_types": {"precondition": _CONDITION},
+    },
+}
 _ROOT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
@@ -90,7 +126,9 @@ class FileChecker:
                 self._resource(block, "data")
             elif block.type == "provider":
                 self._provider(block)
-            # terraform, variable, output, locals, module, moved, import, check: not provider schema
+            elif block.type in LANGUAGE_SCHEMAS:
+                self._language_block(block)
+            # terraform, locals, module, moved, import, check: left to terraform validate
         return self.findings
 
     # --- top-level blocks -------------------------------------------------
@@ -117,11 +155,46 @@ class FileChecker:
             return
         if schema.get("deprecated"):
             self._warn(block.line, "", f'{type_} is deprecated')
-        body = block.body
-        if body.attribute("count") is not None and body.attribute("for_each") is not None:
-            self._error(body.attribute("for_each").line, "", '"count" and "for_each" cannot both be set')
+        self._meta_arguments(block.body)
         meta_blocks = RESOURCE_META_BLOCKS if kind == "resource" else DATA_META_BLOCKS
-        self._body(schema, body, "", block.line, RESOURCE_META_ARGS, meta_blocks, kind)
+        self._body(schema, block.body, "", block.line, RESOURCE_META_ARGS, meta_blocks, kind)
+
+    def _meta_arguments(self, body: Body) -> None:
+        """count, for_each and depends_on literals, by Terraform's rules."""
+        count, for_each, depends_on = (body.attribute(n) for n in ("count", "for_each", "depends_on"))
+        if count is not None and for_each is not None:
+            self._error(for_each.line, "", '"count" and "for_each" cannot both be set')
+        if count is not None and not is_expression(count.value) and count.value is not None:
+            problems = type_problems(count.value, "number")
+            if problems:
+                self._error(count.line, "", f'wrong type for "count": {problems[0].message}')
+            elif float(count.value) < 0 or float(count.value) != int(float(count.value)):
+                self._error(count.line, "", f'"count" must be a whole number >= 0, got {count.value}')
+        if for_each is not None and not is_expression(for_each.value) and for_each.value is not None:
+            if isinstance(for_each.value, list):
+                self._error(for_each.line, "", '"for_each" needs a map or a set of strings: wrap the list in toset()')
+            elif not isinstance(for_each.value, dict):
+                self._error(for_each.line, "", f'"for_each" needs a map or a set of strings, got {describe_value(for_each.value)}')
+        if depends_on is not None:
+            self._depends_on(depends_on)
+
+    def _depends_on(self, attr: Attribute) -> None:
+        if is_expression(attr.value) or not isinstance(attr.value, list):
+            if not is_expression(attr.value):
+                self._error(attr.line, "", '"depends_on" must be a list of references')
+            return
+        for item in attr.value:
+            if not is_expression(item):
+                self._error(attr.line, "", f'"depends_on" entries must be references, not {describe_value(item)}')
+
+    def _language_block(self, block: Block) -> None:
+        """variable and output blocks: Terraform's arguments, not a provider's."""
+        if len(block.labels) != 1:
+            self._address = block.type
+            self._error(block.line, "", f"a {block.type} block needs one label: its name")
+            return
+        self._address = f"{block.type}.{block.labels[0]}"
+        self._body(LANGUAGE_SCHEMAS[block.type], block.body, "", block.line)
 
     def _provider(self, block: Block) -> None:
         if len(block.labels) != 1:
@@ -368,7 +441,7 @@ def _nested_type(nested: Mapping):
 
 def _block_syntax_allowed(spec: Mapping) -> bool:
     """A list or set of objects may be written as blocks (Terraform's attributes-as-blocks)."""
-    type_ = _attribute_type(spec)
+    type_ = spec.get("type")  # not protocol-6 nested attributes: those are never blocks
     return (
         isinstance(type_, list)
         and type_[0] in ("list", "set")

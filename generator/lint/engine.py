@@ -153,12 +153,17 @@ def _resolve_providers(
 ) -> tuple[dict[str, ProviderSchema], dict[str, str]]:
     """(local name -> schema, unresolved local name -> why) for one module."""
     sources = _required_providers(bodies)
-    reasons: list[str] = []
+    reasons: list[str] = []  # why terraform could not help, for the error message
+    terraform: list[list[ProviderSchema]] = []  # asked at most once per module
 
     def pools():  # lazily: terraform runs only if the given files leave a gap
         yield given
         if use_terraform:
-            yield _terraform_pool(module_dir, cache_dir, reasons)
+            if not terraform:
+                providers, why = load_terraform_schemas(module_dir, cache_dir)
+                terraform.append(providers)
+                reasons.extend([why] if why else [])
+            yield terraform[0]
         yield [builtin_terraform_provider()]
 
     found: dict[str, ProviderSchema] = {}
@@ -170,20 +175,6 @@ def _resolve_providers(
         else:
             unresolved[name] = "; ".join(reasons)
     return found, unresolved
-
-
-_TERRAFORM_POOLS: dict[Path, tuple[list[ProviderSchema], str]] = {}
-
-
-def _terraform_pool(module_dir: Path, cache_dir: Path | None, reasons: list[str]) -> list[ProviderSchema]:
-    """Terraform's schemas for the module, asked at most once per directory per process."""
-    key = module_dir.resolve()
-    if key not in _TERRAFORM_POOLS:
-        _TERRAFORM_POOLS[key] = load_terraform_schemas(module_dir, cache_dir)
-    providers, why = _TERRAFORM_POOLS[key]
-    if why and why not in reasons:
-        reasons.append(why)
-    return providers
 
 
 def match_provider(local_name: str, source: str | None, pool: list[ProviderSchema]) -> ProviderSchema | None:

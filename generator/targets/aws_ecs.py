@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from typing import Any
 
+from .. import hcl
 from ..model import Spec
 from . import common
 
@@ -22,11 +25,38 @@ FARGATE_MEMORY = {
     16.0: tuple(range(32768, 122881, 8192)),
 }
 
+# A created VPC is cut into four equal subnets (two private, two public for the
+# NAT gateways and an internet-facing ALB); an ALB subnet needs at least a /27.
+VPC_PREFIX_MIN, VPC_PREFIX_MAX = 16, 24
+
+# Secrets Manager reads "-" plus six characters at the end of a partial ARN as
+# its random suffix, so such a name would not resolve.
+SECRET_SUFFIX_LIKE = re.compile(r"-[A-Za-z0-9]{6}$")
+
+ECR_IMAGE = re.compile(
+    r"^(?P<account>[0-9]{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/(?P<repository>[a-z0-9._/-]+)(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})?$")
+
+CONTAINER_NAME = "app"
+TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"  # TLS 1.3 and 1.2 only, forward-secret ciphers
+ALARM_PERIOD_SECONDS = 60
+ALARM_EVALUATION_PERIODS = 5
+ALARM_DATAPOINTS = 3  # 3 of the last 5 minutes: a blip does not page, a trend does
+
 
 def _memory_words(allowed: tuple[int, ...]) -> str:
     if len(allowed) <= 3:
         return ", ".join(map(str, allowed))
     return f"{allowed[0]}-{allowed[-1]} in steps of {allowed[1] - allowed[0]}"
+
+
+def _check_created_vpc(spec: Spec) -> list[common.Finding]:
+    network = ipaddress.ip_network(spec.network.cidr, strict=False)
+    if str(network) != spec.network.cidr:
+        return [(("network", "cidr"), f"`{spec.network.cidr}` has host bits set; use {network}")]
+    if not VPC_PREFIX_MIN <= network.prefixlen <= VPC_PREFIX_MAX:
+        return [(("network", "cidr"),
+                 f"a created VPC needs a /{VPC_PREFIX_MIN} to /{VPC_PREFIX_MAX} range (it is split into four subnets); got /{network.prefixlen}")]
+    return []
 
 
 def check(spec: Spec) -> list[common.Finding]:
@@ -38,6 +68,8 @@ def check(spec: Spec) -> list[common.Finding]:
     elif memory not in FARGATE_MEMORY[cpu]:
         found.append((("resources", "memory"),
                       f"Fargate with {cpu:g} vCPU needs memory {_memory_words(FARGATE_MEMORY[cpu])} MiB; got {memory}"))
+    if spec.name.startswith("internal-"):
+        found.append((("name",), "an ALB name cannot begin with `internal-`"))
     if spec.network.public and "certificate_arn" not in settings:
         found.append((("targets", NAME), "a public service needs `certificate_arn` (the ALB only serves HTTPS)"))
     if spec.network.vpc == "existing":
@@ -46,11 +78,232 @@ def check(spec: Spec) -> list[common.Finding]:
             found.append((("targets", NAME), "network.vpc is `existing`: give `network` with vpc_id and private_subnet_ids"))
         elif spec.network.public and len(net.get("public_subnet_ids", ())) < 2:
             found.append((("targets", NAME, "network"), "a public ALB in an existing VPC needs `public_subnet_ids` (two or more)"))
-    elif "network" in settings:
-        found.append((("targets", NAME, "network"), "only used when network.vpc is `existing`; remove it or set network.vpc: existing"))
+        elif not spec.network.public and len(net["private_subnet_ids"]) < 2:
+            found.append((("targets", NAME, "network", "private_subnet_ids"),
+                          "an internal ALB needs subnets in two Availability Zones: give two or more private_subnet_ids"))
+    else:
+        if "network" in settings:
+            found.append((("targets", NAME, "network"), "only used when network.vpc is `existing`; remove it or set network.vpc: existing"))
+        found += _check_created_vpc(spec)
+    for env_name, secret in spec.container.secrets.items():
+        if SECRET_SUFFIX_LIKE.search(secret):
+            found.append((("container", "secrets", env_name),
+                          f"Secrets Manager would read the end of `{secret}` as its random ARN suffix; rename the secret so it does not end in `-` and six letters or digits"))
     found += common.check_cloudwatch_retention(spec)
     return found
 
 
+def _network(spec: Spec) -> dict[str, Any]:
+    """Where things go: subnets computed here for a created VPC, or the given ids."""
+    if spec.network.vpc == "existing":
+        net = spec.target(NAME)["network"]
+        private = list(net["private_subnet_ids"])
+        public = list(net.get("public_subnet_ids", ()))
+        return {
+            "create_vpc": False,
+            "vpc_id": net["vpc_id"],
+            "private_subnet_ids": private,
+            "alb_subnet_ids": public if spec.network.public else private,
+        }
+    quarters = [str(s) for s in ipaddress.ip_network(spec.network.cidr).subnets(prefixlen_diff=2)]
+    return {
+        "create_vpc": True,
+        "vpc_cidr": spec.network.cidr,
+        "private_subnet_cidrs": quarters[:2],
+        "public_subnet_cidrs": quarters[2:],
+        "vpc_id": hcl.Expr("aws_vpc.this.id"),
+        "private_subnet_ids": hcl.Expr("aws_subnet.private[*].id"),
+        "alb_subnet_ids": hcl.Expr("aws_subnet.public[*].id" if spec.network.public else "aws_subnet.private[*].id"),
+    }
+
+
+def _ecr_repository(image: str) -> dict[str, str] | None:
+    match = ECR_IMAGE.match(image)
+    return match.groupdict() if match else None
+
+
+def _container(spec: Spec) -> dict[str, Any]:
+    c = spec.container
+    return {
+        "name": CONTAINER_NAME,
+        "image": c.image,
+        # The spec's `command` replaces the entrypoint and `args` follow it,
+        # as in Kubernetes and Cloud Run; ECS calls these entryPoint/command.
+        "entry_point": list(c.command),
+        "command": list(c.args),
+        "environment": [{"name": k, "value": v} for k, v in sorted(c.env.items())],
+        "port": c.port,
+    }
+
+
+def _alarms(spec: Spec) -> dict[str, Any]:
+    a = spec.observability.alarms
+    return {
+        "names": {metric: f"{spec.name}-{metric.replace('_', '-')}" for metric in ("cpu", "memory", "error_rate", "latency")},
+        "descriptions": {
+            "cpu": f"Service CPU above {a.cpu_percent}% (observability.alarms.cpu_percent)",
+            "memory": f"Service memory above {a.memory_percent}% (observability.alarms.memory_percent)",
+            "error_rate": f"Target 5xx responses above {a.error_rate_percent:g}% of requests (observability.alarms.error_rate_percent)"
+            if a.error_rate_percent is not None else None,
+            "latency": f"p99 target response time above {a.latency_p99_ms} ms (observability.alarms.latency_p99_ms)",
+        },
+        "cpu_percent": a.cpu_percent,
+        "memory_percent": a.memory_percent,
+        "error_rate_percent": a.error_rate_percent,
+        # TargetResponseTime is reported in seconds.
+        "latency_p99_seconds": None if a.latency_p99_ms is None else a.latency_p99_ms / 1000,
+        "latency_p99_ms": a.latency_p99_ms,
+        "any": any(v is not None for v in (a.cpu_percent, a.memory_percent, a.error_rate_percent, a.latency_p99_ms)),
+        "period": ALARM_PERIOD_SECONDS,
+        "evaluation_periods": ALARM_EVALUATION_PERIODS,
+        "datapoints": ALARM_DATAPOINTS,
+    }
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _readme(spec: Spec, https: bool, ecr: bool) -> dict[str, list[str]]:
+    """What the module creates and what its user must know, for README.md."""
+    days = spec.observability.log_retention_days
+    secrets = len(spec.container.secrets)
+    scaling, alarms, health = spec.scaling, spec.observability.alarms, spec.container.health
+    execution_grants = (["ECR pull of the image's repository"] if ecr else []) + ["log writes"] + (
+        ["reading the named secrets"] if secrets else [])
+    listener = (f"HTTPS on the given certificate (TLS policy {TLS_POLICY}) and an HTTP to HTTPS redirect" if https
+                else "an HTTP listener (no certificate_arn given)")
+    creates = [
+        "An ECS cluster with Container Insights; ECS Exec is off on the service, and its sessions would be logged encrypted if an operator enabled it.",
+        f"A Fargate task definition: {spec.resources.cpu:g} vCPU, {spec.resources.memory} MiB, read-only root filesystem with a writable /tmp "
+        f"(task ephemeral storage), awslogs to a KMS-encrypted log group kept {days} days"
+        + (f", {_plural(secrets, 'secret')} injected from Secrets Manager by ARN (never a value)" if secrets else "") + ".",
+        f"Separate IAM roles: an execution role ({', '.join(execution_grants)}) and a task role for the application"
+        + (" (X-Ray write only)." if spec.observability.tracing else " (no permissions)."),
+        f"A Fargate service ({_plural(scaling.min, 'task')} at creation) in private subnets without public IPs, "
+        "with the deployment circuit breaker and automatic rollback.",
+        f"{'An internet-facing' if spec.network.public else 'An internal'} Application Load Balancer with {listener}; invalid headers dropped, "
+        f"strictest desync mitigation, access logs to a dedicated S3 bucket (SSE-S3, versioned, public access blocked, TLS only, expired after {days} days).",
+        f"A target group (IP targets) whose HTTP health check on {health.path} every {health.interval} s decides task health.",
+        f"Security groups: the ALB accepts only {', '.join(sorted(spec.network.allowed_cidrs))}; tasks accept only the ALB, "
+        f"on port {spec.container.port}, and send only HTTPS out.",
+    ]
+    if spec.network.vpc == "create":
+        creates.append(f"A VPC ({spec.network.cidr}) with private and public subnets in two Availability Zones, one NAT gateway per zone, "
+                       "VPC flow logs to a KMS-encrypted log group, and the default security group stripped of all rules.")
+    if spec.network.public:
+        creates.append("A WAF web ACL on the ALB (AWS common, known-bad-inputs, IP reputation and anonymous-IP rule groups), "
+                       "logging to a KMS-encrypted log group.")
+    policies = ([f"CPU at {scaling.cpu_target}%"] if scaling.cpu_target is not None else []) + (
+        [f"{scaling.concurrency} requests per task per minute"] if scaling.concurrency is not None else [])
+    creates.append(f"Application Auto Scaling between {scaling.min} and {scaling.max} tasks"
+                   + (f", target tracking on {' and on '.join(policies)}." if policies
+                      else " (no policy: the spec sets neither scaling.cpu_target nor scaling.concurrency)."))
+    thresholds = [text for value, text in (
+        (alarms.cpu_percent, f"CPU above {alarms.cpu_percent}%"),
+        (alarms.memory_percent, f"memory above {alarms.memory_percent}%"),
+        (alarms.error_rate_percent, f"5xx responses above {alarms.error_rate_percent or 0:g}% of requests"),
+        (alarms.latency_p99_ms, f"p99 latency above {alarms.latency_p99_ms} ms"),
+    ) if value is not None]
+    if thresholds:
+        creates.append(f"CloudWatch alarms ({', '.join(thresholds)}) notifying a KMS-encrypted SNS topic.")
+    creates.append("One customer-managed KMS key (rotation on) for the log groups"
+                   + (", the SNS topic" if thresholds else "") + " and Exec sessions.")
+
+    notes = []
+    if secrets:
+        notes.append("Secrets are referenced by partial ARN (arn:...:secret:NAME, without the random suffix), which ECS resolves "
+                     "when a task starts, so planning needs no secret to exist. Create each secret in this account and Region "
+                     "before the first task starts; the execution role may read exactly those names.")
+    notes += [
+        "Task health is the ALB target-group check, which ECS acts on. The task definition has no container healthCheck: "
+        "it would run inside the image, and an image without curl or a shell would fail it and be replaced in a loop.",
+        "Tasks reach the image registry and AWS APIs through NAT gateways (or the existing VPC's egress), not VPC endpoints, "
+        "because the image may live outside AWS. Only ECR or public images can be pulled: tfgen sets no registry credentials.",
+        "The task count starts at scaling.min; afterwards Application Auto Scaling owns it (Terraform ignores desired_count changes).",
+        "The access-log bucket is not force-destroyed: empty it before terraform destroy, or keep the logs by removing it from state first.",
+    ]
+    if scaling.concurrency is not None:
+        notes.append("scaling.concurrency is the target of ALBRequestCountPerTarget, which counts requests per task per minute.")
+    if not https:
+        notes.append("Without targets.aws-ecs.certificate_arn the internal ALB speaks plain HTTP inside the VPC. "
+                     "Give a certificate (e.g. from ACM Private CA) to get HTTPS with a redirect.")
+    if spec.observability.tracing:
+        notes.append("observability.tracing grants the task role X-Ray write access; the application (or a collector in its image) "
+                     "sends the traces: no sidecar is added.")
+    if thresholds:
+        notes.append("An alarm fires when 3 of the last 5 one-minute periods breach its threshold; missing data counts as healthy. "
+                     "Subscribe to the alarm_topic_arn output to receive them.")
+    return {"creates": creates, "notes": notes}
+
+
+def _names(spec: Spec) -> dict[str, str]:
+    n = spec.name
+    return {
+        "cluster": n,
+        "service": n,
+        "alb": n,
+        "target_group": f"{n}-tg",
+        "task_family": n,
+        "log_group": f"/ecs/{n}",
+        "flow_log_group": f"/vpc/{n}/flow-logs",
+        "waf_log_group": f"aws-waf-logs-{n}",  # WAF logs only to groups with this prefix
+        "kms_alias": f"alias/{n}",
+        "kms_description": f"Logs and notifications of {n}",
+        "alb_logs_bucket_prefix": f"{n}-alb-",  # bucket_prefix is at most 37 characters
+        "execution_role": f"{n}-execution",
+        "task_role": f"{n}-task",
+        "flow_logs_role": f"{n}-flow-logs",
+        "alb_sg": f"{n}-alb",
+        "service_sg": f"{n}-service",
+        "alarm_topic": f"{n}-alarms",
+        "waf": f"{n}-alb",
+    }
+
+
 def context(spec: Spec) -> dict[str, Any]:
-    return common.base_context(spec)
+    settings = spec.target(NAME)
+    certificate_arn = settings.get("certificate_arn")
+    https = certificate_arn is not None
+    retention = spec.observability.log_retention_days
+    names = _names(spec)
+    alarms = _alarms(spec)
+    ecr = _ecr_repository(spec.container.image or "")
+    log_groups = [names["log_group"]]
+    if spec.network.vpc == "create":
+        log_groups.append(names["flow_log_group"])
+    if spec.network.public:
+        log_groups.append(names["waf_log_group"])
+    return {
+        **common.base_context(spec),
+        "names": names,
+        "public": spec.network.public,
+        "https": https,
+        "certificate_arn": certificate_arn,
+        "tls_policy": TLS_POLICY,
+        "allowed_cidrs": sorted(spec.network.allowed_cidrs),
+        "http_rule_description": "HTTP from an allowed range" + (" (redirected to HTTPS)" if https else ""),
+        "open_to_internet": "0.0.0.0/0" in spec.network.allowed_cidrs,
+        "network": _network(spec),
+        "container": _container(spec),
+        "secrets": dict(spec.container.secrets),
+        "ecr": ecr,
+        "cpu_units": int(spec.resources.cpu * 1024),
+        "health": spec.container.health,
+        "log_retention_days": retention,
+        "retention_under_a_year": retention < 365,
+        "encrypted_log_groups": sorted(log_groups),  # the KMS key serves these and no others
+        "scaling": {
+            "min": spec.scaling.min,
+            "max": spec.scaling.max,
+            "cpu_target": spec.scaling.cpu_target,
+            "requests_per_target": spec.scaling.concurrency,
+        },
+        "tracing": spec.observability.tracing,
+        "alarms": alarms,
+        "outputs": {
+            "alarm_topic_arn": hcl.Expr("aws_sns_topic.alarms.arn") if alarms["any"] else None,
+            "service_url": hcl.Expr('"https://${aws_lb.this.dns_name}"' if https else '"http://${aws_lb.this.dns_name}"'),
+        },
+        "readme": _readme(spec, https, ecr is not None),
+    }

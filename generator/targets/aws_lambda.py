@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Any
 
+from .. import hcl
 from ..model import Spec
 from . import common
 
@@ -16,6 +18,21 @@ MEMORY_MIN, MEMORY_MAX = 128, 10240
 TIMEOUT_MAX = 900
 MIB_PER_VCPU = 1769  # Lambda gives one vCPU per 1,769 MB of memory
 ECR_IMAGE = re.compile(r"^[0-9]{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/[a-z0-9._/-]+(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$")
+
+ALIAS = "live"  # the published version the URL, permissions and provisioned concurrency point at
+SECRET_ARN_SUFFIX = "_SECRET_ARN"  # env var NAME_SECRET_ARN carries the ARN of the secret behind NAME
+ENV_BYTES_MAX = 4096  # Lambda: all environment variables together (keys and values) at most 4 KB
+LAMBDA_ENV_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]+$")
+# Set by the Lambda runtime itself; CreateFunction rejects them.
+RESERVED_ENV = frozenset({
+    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_DEFAULT_REGION",
+    "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_NAME",
+    "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME",
+    "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_LAMBDA_RUNTIME_API", "AWS_REGION", "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN", "LAMBDA_RUNTIME_DIR", "LAMBDA_TASK_ROOT",
+})
+# A created VPC is cut into four equal blocks (two used, two spare); AWS subnets are /16-/28.
+VPC_PREFIX_MIN, VPC_PREFIX_MAX = 16, 26
 
 
 def check(spec: Spec) -> list[common.Finding]:
@@ -42,9 +59,135 @@ def check(spec: Spec) -> list[common.Finding]:
                       "a Lambda function URL cannot be limited to source addresses; it is guarded by IAM auth unless network.public"))
     if settings["vpc"] and spec.network.vpc == "existing" and "network" not in settings:
         found.append((("targets", NAME), "vpc: true with network.vpc `existing` needs `network` with vpc_id and private_subnet_ids"))
+    elif "network" in settings and not (settings["vpc"] and spec.network.vpc == "existing"):
+        found.append((("targets", NAME, "network"), "only used with vpc: true and network.vpc `existing`; remove it or set both"))
+    if settings["vpc"] and spec.network.vpc == "create":
+        prefix = ipaddress.ip_network(spec.network.cidr, strict=False).prefixlen
+        if not VPC_PREFIX_MIN <= prefix <= VPC_PREFIX_MAX:
+            found.append((("network", "cidr"),
+                          f"a created VPC needs a /{VPC_PREFIX_MIN} to /{VPC_PREFIX_MAX} range (two /28-or-larger private subnets); got /{prefix}"))
+    found += _check_environment(spec)
     found += common.check_cloudwatch_retention(spec)
     return found
 
 
+def _check_environment(spec: Spec) -> list[common.Finding]:
+    """Lambda's own rules for environment variables, which the shared schema cannot know."""
+    found: list[common.Finding] = []
+    env, secrets = spec.container.env, spec.container.secrets
+    for kind, names in (("env", env), ("secrets", secrets)):
+        for key in names:
+            if key in RESERVED_ENV:
+                found.append((("container", kind, key), f"`{key}` is set by the Lambda runtime and cannot be overridden"))
+            elif not LAMBDA_ENV_NAME.match(key):
+                found.append((("container", kind, key),
+                              f"Lambda environment variable names start with a letter and have at least two characters; got `{key}`"))
+    for key in secrets:
+        carrier = key + SECRET_ARN_SUFFIX
+        if carrier in env or carrier in secrets:
+            found.append((("container", "secrets", key),
+                          f"the secret's ARN goes into `{carrier}`, which container.env or container.secrets already uses"))
+    size = sum(len(k.encode()) + len(v.encode()) for k, v in environment_preview(spec).items())
+    if size > ENV_BYTES_MAX:
+        found.append((("container", "env"), f"Lambda allows {ENV_BYTES_MAX} bytes of environment variables in total; these need about {size}"))
+    return found
+
+
+def environment_preview(spec: Spec) -> dict[str, str]:
+    """The function's environment with a worst-case ARN per secret (for the size limit)."""
+    arn = "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:"
+    return {**spec.container.env, **{k + SECRET_ARN_SUFFIX: arn + v for k, v in spec.container.secrets.items()}}
+
+
+def _package(spec: Spec, settings) -> dict[str, Any]:
+    package = settings["package"]
+    if package["type"] == "zip":
+        filename = package["filename"]
+        return {"type": "zip", "filename": filename, "absolute": filename.startswith("/"),
+                "handler": package["handler"], "runtime": package["runtime"]}
+    return {"type": "image", "image_uri": spec.container.image,
+            "entry_point": list(spec.container.command), "command": list(spec.container.args)}
+
+
+def _vpc(spec: Spec, settings) -> dict[str, Any] | None:
+    if not settings["vpc"]:
+        return None
+    if spec.network.vpc == "create":
+        return {"create": True, "cidr": spec.network.cidr, "vpc_id_ref": hcl.Expr("aws_vpc.this.id"),
+                "subnet_ids": hcl.Expr("aws_subnet.private[*].id"), "egress_cidr": hcl.Expr("aws_vpc.this.cidr_block")}
+    network = settings["network"]
+    # An existing network reaches AWS APIs through its own NAT or endpoints, whose addresses we cannot know.
+    return {"create": False, "vpc_id": network["vpc_id"], "vpc_id_ref": network["vpc_id"],
+            "subnet_ids": list(network["private_subnet_ids"]), "egress_cidr": "0.0.0.0/0"}
+
+
+def _skips(spec: Spec, package: dict[str, Any], vpc: dict[str, Any] | None) -> dict[str, hcl.Expr]:
+    """Reasons for the inline Checkov skips this spec needs (tfgen's own words, one line each)."""
+    days = spec.observability.log_retention_days
+    reasons = {
+        "code_signing": (
+            "Lambda code signing applies only to zip packages; this function runs the ECR image in container.image"
+            if package["type"] == "image" else
+            "code signing needs a package signed by AWS Signer through S3; this module uploads the local zip "
+            "targets.aws-lambda.package.filename, which is not signed"),
+    }
+    if days < 365:
+        reasons["retention"] = f"retention is the spec's observability.log_retention_days ({days} days)"
+    if vpc is None:
+        reasons["vpc"] = ("targets.aws-lambda.vpc is false: the function reaches only AWS APIs and the internet, "
+                          "no private resources, so it is not attached to a VPC")
+    if not spec.observability.tracing:
+        reasons["tracing"] = "observability.tracing is false in the spec: X-Ray stays PassThrough (traces only sampled callers)"
+    if spec.network.public:
+        reasons["public_url"] = "network.public is true in the spec: the function URL is meant to be open to anyone (auth NONE)"
+        reasons["public_invoke"] = ("network.public is true in the spec: since October 2025 a public function URL also needs "
+                                    "lambda:InvokeFunction for everyone (aws < 6.29 cannot add the InvokedViaFunctionUrl condition)")
+    return {key: hcl.Expr(text) for key, text in reasons.items()}
+
+
 def context(spec: Spec) -> dict[str, Any]:
-    return common.base_context(spec)
+    settings = spec.target(NAME)
+    package = _package(spec, settings)
+    vpc = _vpc(spec, settings)
+    alarms = spec.observability.alarms
+    name = spec.name
+    return {
+        **common.base_context(spec),
+        "region": settings["region"],
+        "package": package,
+        "timeout": settings["timeout"],
+        "memory": spec.resources.memory,
+        "reserved_concurrency": spec.scaling.max,
+        "provisioned_concurrency": spec.scaling.min,
+        "alias": ALIAS,
+        "env": dict(spec.container.env),
+        "secrets": dict(spec.container.secrets),
+        "secret_arn_suffix": hcl.Expr(SECRET_ARN_SUFFIX),
+        "public": spec.network.public,
+        "tracing": spec.observability.tracing,
+        "retention_days": spec.observability.log_retention_days,
+        "vpc": vpc,
+        # log groups this module creates (the KMS key lets CloudWatch Logs use it for these only)
+        "log_groups": [f"/aws/lambda/{name}"] + ([f"/aws/vpc-flow-logs/{name}-lambda"] if vpc and vpc["create"] else []),
+        "error_rate_percent": alarms.error_rate_percent,
+        "error_rate_words": None if alarms.error_rate_percent is None else hcl.number(alarms.error_rate_percent),
+        "latency_p99_ms": alarms.latency_p99_ms,
+        "skip": _skips(spec, package, vpc),
+        "names": {
+            "function": name,
+            "role": f"{name}-lambda",
+            "role_policy": f"{name}-lambda-least-privilege",
+            "log_group": f"/aws/lambda/{name}",  # the name Lambda writes to
+            "queue": f"{name}-lambda-dlq",
+            "topic": f"{name}-lambda-alarms",
+            "kms_alias": f"alias/{name}-lambda",
+            "security_group": f"{name}-lambda",
+            "vpc": f"{name}-lambda",
+            "flow_log_group": f"/aws/vpc-flow-logs/{name}-lambda",
+            "flow_log_role": f"{name}-lambda-flow-logs",
+            "endpoint_security_group": f"{name}-lambda-endpoints",
+            "alarm_errors": f"{name}-lambda-errors",
+            "alarm_throttles": f"{name}-lambda-throttles",
+            "alarm_latency": f"{name}-lambda-latency-p99",
+        },
+    }

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
+from .. import hcl
 from ..model import Spec
 from . import common
 
@@ -15,6 +17,16 @@ CPU_MAX = 4
 MEMORY_MAX = 16384
 MEMORY_STEP = 512  # memory_in_gb in half-GB steps keeps the mapping exact
 LOG_RETENTION = (30, 730)  # Log Analytics workspace retention, days
+
+CONTAINER_NAME = "app"
+# A created VNet gives the container group its first /24 (or the whole range
+# when that is smaller); Azure subnets are at least a /29 (5 addresses reserved).
+SUBNET_PREFIX = 24
+SUBNET_PREFIX_MAX = 29
+# Metric alerts: the average over a window, evaluated every minute.
+ALERT_WINDOW_MINUTES = 5
+ALERT_FREQUENCY, ALERT_WINDOW, ALERT_SEVERITY = "PT1M", f"PT{ALERT_WINDOW_MINUTES}M", 2
+METRIC_NAMESPACE = "Microsoft.ContainerInstance/containerGroups"
 
 
 def check(spec: Spec) -> list[common.Finding]:
@@ -38,9 +50,123 @@ def check(spec: Spec) -> list[common.Finding]:
         found.append((("observability", "log_retention_days"), f"a Log Analytics workspace keeps logs {low}-{high} days"))
     if spec.network.vpc == "existing" and "subnet_id" not in spec.target(NAME):
         found.append((("targets", NAME), "network.vpc is `existing`: give `subnet_id` (a subnet delegated to Microsoft.ContainerInstance)"))
+    if spec.container.args and not spec.container.command:
+        # ACI's `commands` works like `docker run --entrypoint`: it replaces the
+        # image's entrypoint, so arguments alone cannot be appended to it.
+        found.append((("container", "args"),
+                      "Container Instances cannot pass args to the image's own entrypoint; give `command` (the entrypoint) with them"))
+    if not spec.network.public and spec.network.vpc == "create":
+        found += _check_created_vnet(spec)
     found += common.check_any_source_only(spec, "Container Instances")
     return found
 
 
+def _check_created_vnet(spec: Spec) -> list[common.Finding]:
+    network = ipaddress.ip_network(spec.network.cidr, strict=False)
+    if str(network) != spec.network.cidr:
+        return [(("network", "cidr"), f"`{spec.network.cidr}` has host bits set; use {network}")]
+    if network.prefixlen > SUBNET_PREFIX_MAX:
+        return [(("network", "cidr"), f"an Azure subnet needs at least a /{SUBNET_PREFIX_MAX}; got /{network.prefixlen}")]
+    return []
+
+
+def _network(spec: Spec) -> dict[str, Any]:
+    """`mode` is public, create or existing; `subnet` is the one a private group joins
+    (a reference to the created one, or the given id)."""
+    if spec.network.public:
+        return {"mode": "public"}
+    if spec.network.vpc == "existing":
+        return {"mode": "existing", "subnet": spec.target(NAME)["subnet_id"]}
+    vnet = ipaddress.ip_network(spec.network.cidr)
+    subnet = next(vnet.subnets(new_prefix=max(vnet.prefixlen, SUBNET_PREFIX)))
+    return {
+        "mode": "create",
+        "vnet_cidr": str(vnet),
+        "subnet_cidr": str(subnet),
+        "allowed_cidrs": sorted(spec.network.allowed_cidrs),
+        "subnet": hcl.Expr("azurerm_subnet.this.id"),
+    }
+
+
+def _container(spec: Spec) -> dict[str, Any]:
+    c = spec.container
+    return {
+        "name": CONTAINER_NAME,
+        "image": c.image,
+        # `commands` replaces the entrypoint; the spec's args follow its command.
+        "commands": [*c.command, *c.args],
+        "env": dict(c.env),
+        "secrets": dict(c.secrets),
+        "port": c.port,
+        "cpu": spec.resources.cpu,
+        "memory_gb": spec.resources.memory / 1024,  # exact: check() keeps memory in 512 MiB steps
+        "health": c.health,
+    }
+
+
+def _alerts(spec: Spec) -> list[dict[str, Any]]:
+    """Metric alerts. ACI reports CpuUsage in millicores and MemoryUsage in
+    bytes, not percent, so each threshold is that percent of what the group
+    requested."""
+    a = spec.observability.alarms
+    cpu, memory = spec.resources.cpu, spec.resources.memory
+    alerts = []
+    if a.cpu_percent is not None:
+        millicores = cpu * 1000 * a.cpu_percent / 100
+        alerts.append({
+            "key": "cpu", "name": f"{spec.name}-cpu", "metric": "CpuUsage",
+            "threshold": millicores,
+            "description": f"Average CPU above {a.cpu_percent}% of the {cpu:g} vCPU requested ({millicores:g} millicores) for {ALERT_WINDOW_MINUTES} minutes",
+        })
+    if a.memory_percent is not None:
+        mib = memory * a.memory_percent / 100
+        alerts.append({
+            "key": "memory", "name": f"{spec.name}-memory", "metric": "MemoryUsage",
+            "threshold": int(memory * 1024 * 1024 * a.memory_percent // 100),
+            "description": f"Average memory above {a.memory_percent}% of the {memory} MiB requested ({mib:g} MiB) for {ALERT_WINDOW_MINUTES} minutes",
+        })
+    return alerts
+
+
+def _depends_on(network: dict[str, Any], settings) -> list[hcl.Expr]:
+    """What must exist before the group starts: its key usable, its subnet's NSG in force."""
+    after = []
+    if settings.get("encryption_key"):
+        after.append(hcl.Expr("azurerm_role_assignment.encryption_key"))
+    if network["mode"] == "create":
+        after.append(hcl.Expr("azurerm_subnet_network_security_group_association.this"))
+    return after
+
+
 def context(spec: Spec) -> dict[str, Any]:
-    return common.base_context(spec)
+    settings = spec.target(NAME)
+    rg = settings["resource_group"]
+    network = _network(spec)
+    container = _container(spec)
+    return {
+        **common.base_context(spec),
+        "location": settings["location"],
+        "resource_group": {"name": rg["name"], "create": rg["create"]},
+        "resource_group_ref": hcl.Expr(
+            "azurerm_resource_group.this.name" if rg["create"] else "data.azurerm_resource_group.this.name"),
+        "key_vault_id": settings["key_vault_id"],
+        "encryption_key": settings.get("encryption_key"),
+        "network": network,
+        "container": container,
+        "url": hcl.Expr(
+            f'"http://${{azurerm_container_group.this.{"fqdn" if spec.network.public else "ip_address"}}}:{container["port"]}"'),
+        "depends_on": _depends_on(network, settings),
+        "log_retention_days": spec.observability.log_retention_days,
+        "alerts": _alerts(spec),
+        "alert": {"frequency": ALERT_FREQUENCY, "window": ALERT_WINDOW, "severity": ALERT_SEVERITY,
+                  "namespace": METRIC_NAMESPACE},
+        "names": {
+            "container_group": spec.name,
+            "dns_label": spec.name,
+            "identity": f"{spec.name}-id",
+            "workspace": f"{spec.name}-logs",
+            "vnet": f"{spec.name}-vnet",
+            "subnet": f"{spec.name}-aci",
+            "nsg": f"{spec.name}-aci",
+        },
+    }

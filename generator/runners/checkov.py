@@ -1,0 +1,448 @@
+"""Run Checkov as a subprocess and turn its JSON report into a ScanResult.
+
+Checkov has no stable Python API, and importing it costs seconds, so it runs
+as `python -m checkov.main` in tfgen's own environment, once per scan however
+many modules are given, offline (`--skip-download`), with a timeout.
+
+Two Checkov behaviours shape this module:
+
+* Several `--directory` options in one run are broken in Checkov 3.3: the
+  first directory is reported twice and the others not at all. So we list the
+  modules' `.tf` files with `--file` instead; Checkov still groups them into
+  one graph per directory, so cross-file checks work as with `--directory`.
+  What `--file` loses: `*.tfvars` files are not read (variable defaults are).
+  Values set only at plan time are what `scan_plan` is for.
+* Checkov exits 1 for "checks failed" and also when Python itself fails (for
+  example, Checkov is not installed). Only a parseable report counts as a scan;
+  anything else is a ToolError, never "0 findings".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path, PurePosixPath
+from typing import Callable, Iterable
+
+from ..errors import TfgenError, ToolError
+from ..report.model import (
+    FAILED,
+    PARSE_ERROR,
+    PASSED,
+    SKIP_WITHOUT_REASON,
+    SKIPPED,
+    TFGEN_CHECK_NAMES,
+    Finding,
+    ScanResult,
+)
+from ..report.skips import SkipComment, is_reasonless, read_skip_comments
+
+# Tests point this at a missing module or a fake to simulate a broken Checkov.
+CHECKOV_COMMAND: tuple[str, ...] = (sys.executable, "-m", "checkov.main")
+DEFAULT_TIMEOUT = 600  # seconds; one run over a few modules takes ~5 s
+TERRAFORM_SHOW_TIMEOUT = 120
+
+_COMMON_ARGS = (
+    "--skip-download",  # no platform metadata: offline and reproducible
+    "--download-external-modules", "false",
+    "--skip-results-upload",
+    "--compact",
+    "--output", "json",
+)
+_REPORT_FILE = "results_json.json"  # what `--output json --output-file-path DIR` writes
+
+# Environment that would make Checkov reach the network or change which checks
+# run. The scan is a gate: hidden settings must not weaken it or upload code.
+_DROPPED_ENV = ("BC_API_KEY", "PRISMA_API_URL", "CKV_CHECK", "CKV_SKIP_CHECK", "CKV_FRAMEWORK")
+_FORCED_ENV = {
+    "BC_SKIP_MAPPING": "TRUE",  # no check-ID mapping download
+    "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true",  # no PyPI version check
+}
+
+_Locator = Callable[[dict], "tuple[Path, int, int]"]
+
+
+def terraform_files(paths: Iterable[Path | str]) -> list[Path]:
+    """The `.tf` files to scan: given files, or every `.tf` under given directories.
+
+    Hidden directories (`.terraform`, `.git`) are skipped, as Checkov does.
+    """
+    files: set[Path] = set()
+    for given in paths:
+        path = Path(given)
+        if not path.exists():
+            raise TfgenError(f"{path}: no such file or directory")
+        if path.is_file():
+            if path.suffix != ".tf":
+                raise TfgenError(f"{path}: not a Terraform file (*.tf)")
+            files.add(path.resolve())
+            continue
+        found = set(_tf_files_under(path))
+        if not found:
+            raise TfgenError(f"{path}: no Terraform files (*.tf) in this directory")
+        files |= found
+    return sorted(files)
+
+
+def scan_paths(
+    paths: Iterable[Path | str],
+    *,
+    root: Path | str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> ScanResult:
+    """Scan Terraform modules (directories) or files with one Checkov run.
+
+    Finding paths are relative to `root` (default: the current directory), the
+    base SARIF uploads and PR comments expect.
+    """
+    targets = tuple(str(p) for p in paths)
+    if not targets:
+        raise TfgenError("nothing to scan: give at least one module directory or .tf file")
+    files = terraform_files(targets)
+    reports = run_checkov(["--framework", "terraform", "--file", *map(str, files)], timeout=timeout)
+    return _build_result(
+        reports,
+        root=_root(root),
+        targets=targets,
+        framework="terraform",
+        tf_files=files,
+        locate=_source_location,
+    )
+
+
+def scan_plan(
+    plan: Path | str,
+    *,
+    module_dir: Path | str | None = None,
+    root: Path | str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> ScanResult:
+    """Scan a saved plan, so values known only at plan time are checked too.
+
+    `plan` is the JSON of `terraform show -json PLANFILE`, or the binary plan
+    itself (then `terraform show -json` runs in `module_dir`). `module_dir`
+    (default: the plan's directory) holds the `.tf` files: Checkov maps plan
+    findings back to their lines and reads skip comments there.
+    """
+    plan = Path(plan)
+    if not plan.is_file():
+        raise TfgenError(f"{plan}: no such plan file")
+    module = Path(module_dir) if module_dir is not None else plan.parent
+    if not module.is_dir():
+        raise TfgenError(f"{module}: not a directory")
+    module = module.resolve()
+    with tempfile.TemporaryDirectory(prefix="tfgen-plan-") as tmp:
+        plan_json = plan.resolve() if _is_plan_json(plan) else _show_plan(plan, module, Path(tmp) / "plan.json", timeout)
+        reports = run_checkov(
+            [
+                "--framework", "terraform_plan",
+                "--repo-root-for-plan-enrichment", str(module),
+                "--file", str(plan_json),
+            ],
+            timeout=timeout,
+        )
+    tf_files = sorted(f.resolve() for f in module.glob("*.tf") if f.is_file())
+    return _build_result(
+        reports,
+        root=_root(root),
+        targets=(str(plan),),
+        framework="terraform_plan",
+        tf_files=tf_files,
+        locate=_plan_locator(plan, module),
+    )
+
+
+def run_checkov(args: list[str], *, timeout: float = DEFAULT_TIMEOUT) -> list[dict]:
+    """Run Checkov with `args`; return its JSON reports (one per framework).
+
+    Raises ToolError when Checkov cannot start, crashes, times out or leaves no
+    readable report.
+    """
+    with tempfile.TemporaryDirectory(prefix="tfgen-checkov-") as out:
+        command = [*CHECKOV_COMMAND, *_COMMON_ARGS, "--output-file-path", out, *args]
+        try:
+            # cwd: Checkov may write helper files into its working directory
+            proc = _run_process_group(command, timeout=timeout, env=_checkov_env(), cwd=out)
+        except subprocess.TimeoutExpired:
+            raise ToolError(f"checkov did not finish within {timeout:g} s") from None
+        except OSError as exc:
+            raise ToolError(f"cannot run checkov ({command[0]}): {exc.strerror or exc}") from None
+        report_path = Path(out) / _REPORT_FILE
+        text = report_path.read_text(encoding="utf-8") if report_path.is_file() else proc.stdout
+
+    if proc.returncode not in (0, 1):
+        raise ToolError(f"checkov failed (exit code {proc.returncode}){_tail(proc.stderr)}")
+    reports = _parse_reports(text)
+    if reports is None:
+        raise ToolError(
+            f"checkov exited with code {proc.returncode} and wrote no report "
+            f"(is checkov installed for {CHECKOV_COMMAND[0]}?){_tail(proc.stderr)}"
+        )
+    if proc.returncode == 1 and not any(_records(r, "failed_checks") for r in reports):
+        raise ToolError(f"checkov exited with code 1 but reported no failed check{_tail(proc.stderr)}")
+    return reports
+
+
+# --- building the result ---------------------------------------------------
+
+
+def _build_result(
+    reports: list[dict],
+    *,
+    root: Path,
+    targets: tuple[str, ...],
+    framework: str,
+    tf_files: list[Path],
+    locate: _Locator,
+) -> ScanResult:
+    failed: set[Finding] = set()
+    passed: set[Finding] = set()
+    skipped: set[Finding] = set()
+    version = ""
+    for report in reports:
+        version = (report.get("summary") or {}).get("checkov_version") or report.get("checkov_version") or version
+        for record in _records(report, "failed_checks"):
+            failed.add(_finding(record, FAILED, root, locate))
+        for record in _records(report, "passed_checks"):
+            passed.add(_finding(record, PASSED, root, locate))
+        for record in _records(report, "skipped_checks"):
+            skipped.add(_finding(record, SKIPPED, root, locate))
+        for path in (report.get("results") or {}).get("parsing_errors") or []:
+            failed.add(_tfgen_finding(PARSE_ERROR, Path(path), 1, root, detail="fix the syntax (see `terraform validate`)"))
+
+    unexplained, honoured = _audit_skips(tf_files, skipped, root)
+    return ScanResult(
+        root=str(root),
+        targets=targets,
+        framework=framework,
+        checkov_version=version,
+        failed=_sorted(failed | unexplained),
+        passed=_sorted(passed),
+        skipped=_sorted(honoured),
+    )
+
+
+def _audit_skips(
+    tf_files: list[Path], skipped: set[Finding], root: Path
+) -> tuple[set[Finding], set[Finding]]:
+    """Split Checkov's skips into (failures for skips without a reason, honoured skips).
+
+    Each reasonless skip comment fails once, at the comment's line, naming the
+    resource Checkov attached it to. A skip Checkov recorded without a reason
+    that no comment explains (it should not happen) fails at the resource.
+    """
+    failures: set[Finding] = set()
+    dishonoured: set[Finding] = set()
+    for comment in (c for f in tf_files for c in read_skip_comments(f) if not c.has_reason):
+        file = _relative(comment.file, root)
+        for check_id in comment.check_ids or ("",):
+            matched = {
+                s for s in skipped
+                if s.check_id == check_id and s.file == file and s.start_line <= comment.line <= s.end_line
+            }
+            dishonoured |= matched
+            resource = ", ".join(sorted(s.resource for s in matched))
+            failures.add(_tfgen_finding(
+                SKIP_WITHOUT_REASON, comment.file, comment.line, root,
+                resource=resource, detail=_skip_advice(comment, check_id),
+            ))
+    for skip in skipped - dishonoured:
+        if is_reasonless(skip.skip_reason):
+            dishonoured.add(skip)
+            failures.add(Finding(
+                file=skip.file, start_line=skip.start_line, end_line=skip.end_line, module=skip.module,
+                check_id=SKIP_WITHOUT_REASON, resource=skip.resource, status=FAILED,
+                name=TFGEN_CHECK_NAMES[SKIP_WITHOUT_REASON],
+                detail=f"{skip.check_id} is skipped without saying why, so the skip is not honoured",
+            ))
+    return failures, skipped - dishonoured
+
+
+def _skip_advice(comment: SkipComment, check_id: str) -> str:
+    if not check_id:
+        return "the comment names no check; write #checkov:skip=CHECK_ID:<why>"
+    return f"{check_id} is skipped without saying why, so the skip is not honoured; write #checkov:skip={check_id}:<why>"
+
+
+def _finding(record: dict, status: str, root: Path, locate: _Locator) -> Finding:
+    path, start, end = locate(record)
+    file = _relative(path, root)
+    check_result = record.get("check_result") or {}
+    severity = record.get("severity")
+    return Finding(
+        file=file,
+        start_line=start,
+        end_line=end,
+        module=_module_of(file),
+        check_id=str(record.get("check_id") or "UNKNOWN"),
+        resource=str(record.get("resource") or ""),
+        status=status,
+        name=str(record.get("check_name") or record.get("check_id") or ""),
+        guideline=record.get("guideline") or None,
+        severity=str(severity) if severity else None,
+        skip_reason=(check_result.get("suppress_comment") or "").strip() if status == SKIPPED else None,
+    )
+
+
+def _tfgen_finding(
+    check_id: str, path: Path, line: int, root: Path, *, resource: str = "", detail: str
+) -> Finding:
+    file = _relative(path, root)
+    return Finding(
+        file=file, start_line=line, end_line=line, module=_module_of(file),
+        check_id=check_id, resource=resource, status=FAILED,
+        name=TFGEN_CHECK_NAMES[check_id], detail=detail,
+    )
+
+
+def _source_location(record: dict) -> tuple[Path, int, int]:
+    return Path(record.get("file_abs_path") or record.get("file_path") or "."), *_lines(record)
+
+
+def _plan_locator(plan: Path, module: Path) -> _Locator:
+    """Plan findings point at the `.tf` line when Checkov could map them back
+    (it then gives a path relative to the module), else at the plan file."""
+
+    def locate(record: dict) -> tuple[Path, int, int]:
+        relative = record.get("file_path") or ""
+        if relative and not relative.startswith("/") and (module / relative).is_file():
+            return module / relative, *_lines(record)
+        return plan, 1, 1
+
+    return locate
+
+
+def _lines(record: dict) -> tuple[int, int]:
+    span = record.get("file_line_range") or [1, 1]
+    start = max(1, int(span[0] or 1))
+    end = max(start, int(span[-1] or start))
+    return start, end
+
+
+# --- small helpers ---------------------------------------------------------
+
+
+def _records(report: dict, kind: str) -> list[dict]:
+    return (report.get("results") or {}).get(kind) or []
+
+
+def _parse_reports(text: str) -> list[dict] | None:
+    """Checkov writes one JSON document, a list of them, or (with some options)
+    several documents back to back; None when there is nothing readable."""
+    decoder = json.JSONDecoder()
+    documents: list = []
+    index, text = 0, text or ""
+    while True:
+        while index < len(text) and text[index].isspace():
+            index += 1
+        if index >= len(text):
+            break
+        try:
+            value, index = decoder.raw_decode(text, index)
+        except json.JSONDecodeError:
+            return None
+        documents.extend(value if isinstance(value, list) else [value])
+    if not documents or not all(isinstance(d, dict) for d in documents):
+        return None
+    return documents
+
+
+def _is_plan_json(plan: Path) -> bool:
+    """True for `terraform show -json` output; False for a binary plan (a zip)."""
+    with plan.open("rb") as handle:
+        head = handle.read(4)
+    if head.startswith(b"PK"):
+        return False
+    try:
+        data = json.loads(plan.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise TfgenError(f"{plan}: neither a binary Terraform plan nor its JSON (`terraform show -json`)") from None
+    if not isinstance(data, dict) or "format_version" not in data or not (
+        "planned_values" in data or "resource_changes" in data
+    ):
+        raise TfgenError(f"{plan}: JSON, but not a Terraform plan (expected the output of `terraform show -json PLANFILE`)")
+    return True
+
+
+def _show_plan(plan: Path, module: Path, target: Path, timeout: float) -> Path:
+    """`terraform show -json` of a binary plan, written to `target`."""
+    terraform = shutil.which("terraform")
+    if not terraform:
+        raise ToolError(f"terraform is not on PATH: it is needed to read the binary plan {plan}")
+    command = [terraform, f"-chdir={module}", "show", "-json", "-no-color", str(plan.resolve())]
+    try:
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=min(timeout, TERRAFORM_SHOW_TIMEOUT))
+    except subprocess.TimeoutExpired:
+        raise ToolError(f"terraform show -json {plan} did not finish in time") from None
+    except OSError as exc:
+        raise ToolError(f"cannot run terraform: {exc.strerror or exc}") from None
+    if proc.returncode != 0:
+        raise ToolError(f"terraform show -json {plan} failed (exit code {proc.returncode}){_tail(proc.stderr)}")
+    target.write_text(proc.stdout, encoding="utf-8")
+    return target
+
+
+def _run_process_group(command: list[str], *, timeout: float, **kwargs) -> subprocess.CompletedProcess:
+    """subprocess.run, except that a timeout or an interrupt kills the whole
+    process group: Checkov forks worker processes that would outlive it."""
+    posix = os.name == "posix"
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=posix, **kwargs
+    ) as proc:
+        try:
+            stdout, stderr = proc.communicate(timeout=timeout)
+        except BaseException:  # TimeoutExpired, KeyboardInterrupt
+            if posix:
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            else:
+                proc.kill()
+            proc.communicate()
+            raise
+    return subprocess.CompletedProcess(command, proc.returncode, stdout, stderr)
+
+
+def _checkov_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV}
+    env.update(_FORCED_ENV)
+    return env
+
+
+def _root(root: Path | str | None) -> Path:
+    return Path(root if root is not None else Path.cwd()).resolve()
+
+
+def _relative(path: Path, root: Path) -> str:
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(root).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def _module_of(file: str) -> str:
+    return PurePosixPath(file).parent.as_posix()
+
+
+def _tf_files_under(directory: Path) -> Iterable[Path]:
+    for parent, dirs, names in os.walk(directory):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]  # .terraform can be large
+        for name in names:
+            if name.endswith(".tf") and Path(parent, name).is_file():
+                yield Path(parent, name).resolve()
+
+
+def _sorted(findings: set[Finding]) -> tuple[Finding, ...]:
+    return tuple(sorted(findings, key=lambda f: (f.file, f.start_line, f.check_id, f.resource, f.detail or "")))
+
+
+def _tail(stderr: str, lines: int = 20) -> str:
+    text = "\n".join((stderr or "").strip().splitlines()[-lines:])
+    return f":\n{text}" if text else ""

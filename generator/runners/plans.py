@@ -1,0 +1,194 @@
+"""Where a module's run artefacts live, and the saved plan with its fingerprint.
+
+Run artefacts never go inside the module folder (it is committed, and
+`tfgen render` owns its `*.tf` and README.md). Each module gets a work dir:
+
+    $TFGEN_STATE_DIR/runs/<key>/                 when TFGEN_STATE_DIR is set
+    <modules_dir>/../.tfgen/runs/<key>/          otherwise (`.tfgen/` beside `modules/`)
+
+<key> is the module's path under the modules dir (`iris/prod/aws-ecs`), or
+`external/<folder name>-<hash of its absolute path>` for a module elsewhere.
+The work dir holds:
+
+    terraform-data/      TF_DATA_DIR: providers, backend settings (terraform's `.terraform/`)
+    tfplan               the saved binary plan (`terraform plan -out`)
+    tfplan.json          `terraform show -json tfplan`, for `tfgen scan --plan` and reviewers
+    record.json          what the plan was made from: fingerprint, per-file hashes, options
+    destroy.tfplan       the plan `tfgen destroy` shows, then applies
+    terraform-cli-config.tfrc.json   tfgen's CLI config (see tfconfig.py)
+
+State is not here: it lives wherever the module's backend says (for the
+local backend, `terraform.tfstate` in the module folder, as Terraform does).
+`.terraform.lock.hcl` is also written into the module folder by Terraform.
+
+The fingerprint is a sha256 over the sorted (relative path, bytes) of the
+module's `*.tf` and `*.tf.json` files (not README.md, not hidden folders such
+as `.terraform/`, not tfgen's temporary emulator override), the terraform
+version and the `-var` values. `tfgen apply` refuses a plan whose fingerprint
+no longer matches the module on disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ..errors import RunError, WriteError
+
+STATE_DIR_ENV = "TFGEN_STATE_DIR"
+RECORD_VERSION = 1
+
+# Files tfgen itself puts into a module folder for the length of one terraform
+# call (emulator mode); they are never part of what the user reviewed.
+TFGEN_TEMPORARY_FILES = frozenset({"tfgen_emulator_override.tf.json"})
+
+
+@dataclass(frozen=True)
+class RunPaths:
+    """The module folder and the work dir tfgen keeps beside it."""
+
+    module_dir: Path
+    work_dir: Path
+
+    @property
+    def data_dir(self) -> Path:
+        return self.work_dir / "terraform-data"
+
+    @property
+    def plan_file(self) -> Path:
+        return self.work_dir / "tfplan"
+
+    @property
+    def plan_json_file(self) -> Path:
+        return self.work_dir / "tfplan.json"
+
+    @property
+    def record_file(self) -> Path:
+        return self.work_dir / "record.json"
+
+    @property
+    def destroy_plan_file(self) -> Path:
+        return self.work_dir / "destroy.tfplan"
+
+
+def state_root(modules_dir: Path) -> Path:
+    """`$TFGEN_STATE_DIR`, else `.tfgen/` beside the modules dir."""
+    configured = os.environ.get(STATE_DIR_ENV)
+    if configured:
+        return Path(configured).expanduser().resolve()
+    return Path(modules_dir).resolve().parent / ".tfgen"
+
+
+def run_paths(module_dir: Path, modules_dir: Path) -> RunPaths:
+    """The work dir of `module_dir` (created on first use by the runner)."""
+    module = Path(module_dir).resolve()
+    root = Path(modules_dir).resolve()
+    try:
+        key = module.relative_to(root).as_posix()
+    except ValueError:
+        key = ""
+    if not key or key == ".":
+        digest = hashlib.sha256(str(module).encode()).hexdigest()[:12]
+        key = f"external/{module.name}-{digest}"
+    return RunPaths(module_dir=module, work_dir=state_root(root) / "runs" / key)
+
+
+def module_files(module_dir: Path) -> dict[str, bytes]:
+    """The module's Terraform files by relative POSIX path, hidden folders skipped."""
+    files: dict[str, bytes] = {}
+    for dirpath, dirnames, filenames in os.walk(module_dir):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in filenames:
+            if not (name.endswith(".tf") or name.endswith(".tf.json")) or name in TFGEN_TEMPORARY_FILES:
+                continue
+            path = Path(dirpath) / name
+            files[path.relative_to(module_dir).as_posix()] = path.read_bytes()
+    return dict(sorted(files.items()))
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    digest: str
+    files: dict[str, str]  # relative path -> sha256 of its bytes
+
+
+def fingerprint(module_dir: Path, terraform_version: str, variables: dict[str, str]) -> Fingerprint:
+    """sha256 over (path, bytes) of every module file, the terraform version and the -var values."""
+    files = module_files(module_dir)
+    if not files:
+        raise RunError(f"{module_dir}: no *.tf or *.tf.json files: not a Terraform module")
+    total = hashlib.sha256(b"tfgen-plan-fingerprint-v1\0")
+    for rel, data in files.items():
+        total.update(f"file\0{rel}\0{len(data)}\0".encode())
+        total.update(data)
+    total.update(f"terraform\0{terraform_version}\0".encode())
+    for name, value in sorted(variables.items()):
+        total.update(f"var\0{name}\0{value}\0".encode())
+    return Fingerprint(total.hexdigest(), {rel: hashlib.sha256(data).hexdigest() for rel, data in files.items()})
+
+
+@dataclass(frozen=True)
+class PlanRecord:
+    """What a saved plan was made from, and what it will do."""
+
+    fingerprint: str
+    files: dict[str, str]
+    terraform_version: str
+    variables: dict[str, str]
+    emulator: str | None  # the emulator's identity ("pid@url") the plan was made against, or None
+    has_changes: bool
+    destroys: list[str] = field(default_factory=list)  # addresses deleted or replaced
+    version: int = RECORD_VERSION
+
+
+def save_record(paths: RunPaths, record: PlanRecord) -> None:
+    write_private(paths.record_file, json.dumps(asdict(record), indent=2, sort_keys=True) + "\n")
+
+
+def load_record(paths: RunPaths) -> PlanRecord | None:
+    """The saved plan's record, or None when there is no saved plan."""
+    if not paths.plan_file.is_file() or not paths.record_file.is_file():
+        return None
+    try:
+        data = json.loads(paths.record_file.read_text(encoding="utf-8"))
+        if data.get("version") != RECORD_VERSION:
+            return None
+        return PlanRecord(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def discard(paths: RunPaths) -> None:
+    """Forget the saved plan (after it was applied, or before a new one is made)."""
+    for path in (paths.plan_file, paths.plan_json_file, paths.record_file):
+        path.unlink(missing_ok=True)
+
+
+def changed_files(record: PlanRecord, current: Fingerprint) -> list[str]:
+    """Human lines naming what differs between the plan's files and the module now."""
+    lines = []
+    for rel in sorted(set(record.files) | set(current.files)):
+        before, now = record.files.get(rel), current.files.get(rel)
+        if before is None:
+            lines.append(f"added: {rel}")
+        elif now is None:
+            lines.append(f"removed: {rel}")
+        elif before != now:
+            lines.append(f"changed: {rel}")
+    return lines
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a run artefact atomically, readable by the owner only (plans can hold sensitive values)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise WriteError(f"cannot write {path}: {exc.strerror or exc}") from None

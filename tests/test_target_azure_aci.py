@@ -1,0 +1,431 @@
+"""azure-aci: the spec -> Azure Container Instances mapping and its gates.
+
+Every variant (the bundled example plus inline specs: public/private, created
+and existing subnet, created and existing resource group, with/without secrets,
+customer-managed key and alarms) is rendered once per module; terraform fmt,
+Checkov and the schema lint each run once over all of them.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import textwrap
+from pathlib import Path
+
+import hcl2
+import pytest
+
+from generator import pipeline, render
+from generator.errors import SpecError
+from generator.lint import lint
+from generator.targets import azure_aci
+from tests.support import EXAMPLES, SHARED_SCHEMAS, checkov_failures, terraform_fmt_check
+from tests.test_hcl import hcl_unescape
+
+AZURERM_SCHEMA = SHARED_SCHEMAS / "azurerm-4.51.0.schema.json.gz"
+SUB = "00000000-0000-0000-0000-000000000000"
+VAULT = f"/subscriptions/{SUB}/resourceGroups/rg-kv/providers/Microsoft.KeyVault/vaults/kv-models"
+SUBNET = f"/subscriptions/{SUB}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-shared/subnets/aci"
+NASTY_ENV = {
+    "QUOTES": 'say "hi" \\ back\\slash',
+    "TEMPLATE": "${var.secret} and %{ if true }x%{ endif }",
+    "LINES": "one\ntwo\r\n\tthree",
+    "UNICODE": "naïve – ✓",
+}
+NASTY_ARG = '--greeting=${HOME} %{x} "q" \\ \n'
+
+# Public, existing resource group, customer-managed key, command + args, no secrets/env/alarms.
+# `args: []` is replaced by JSON (JSON is YAML: the values go in exactly).
+PUBLIC = f"""
+name: public-api
+description: "a \\"quoted\\" description with ${{braces}} and %{{ directives }}\\nover two lines"
+container:
+  image: ghcr.io/example/api@sha256:{'a' * 64}
+  port: 9000
+  command: [python, -m, serve]
+  args: []
+network: {{public: true}}
+observability: {{log_retention_days: 90, tracing: false}}
+targets:
+  azure-aci:
+    location: eastus
+    resource_group: {{name: rg-shared, create: false}}
+    key_vault_id: {VAULT}
+    encryption_key: aci-deployment-key
+"""
+
+# Private in an existing subnet: nasty plain env, two secrets, a memory alarm, half a vCPU.
+EXISTING = f"""
+name: existing-net
+container:
+  image: mcr.microsoft.com/example/model:1.0
+  env: {{}}
+  secrets: {{API_KEY: model-api-key, DB_PASSWORD: model-db-password}}
+  health_check: {{path: /healthz, interval: 10, timeout: 2}}
+resources: {{cpu: 0.5, memory: 1536}}
+network: {{vpc: existing, allowed_cidrs: [172.16.0.0/12]}}
+observability:
+  log_retention_days: 730
+  tracing: false
+  alarms: {{memory_percent: 75}}
+targets:
+  azure-aci:
+    location: northeurope
+    resource_group: {{name: rg-existing-net}}
+    key_vault_id: {VAULT}
+    subnet_id: {SUBNET}
+"""
+
+# Private in a created /28 network (the subnet is the whole range), a CPU alarm and a key.
+SMALL = f"""
+name: small-net
+container:
+  image: mcr.microsoft.com/example/model:2
+network: {{cidr: 10.9.0.0/28, allowed_cidrs: [10.1.2.3/32, 10.0.0.0/8]}}
+observability:
+  tracing: false
+  alarms: {{cpu_percent: 50}}
+targets:
+  azure-aci:
+    location: westus2
+    resource_group: {{name: rg-small}}
+    key_vault_id: {VAULT}
+    encryption_key: k1
+"""
+
+
+def _public_spec() -> str:
+    return PUBLIC.replace("args: []", "args: " + json.dumps(["--port", "9000", NASTY_ARG]))
+
+
+def _existing_spec() -> str:
+    return EXISTING.replace("env: {}", "env: " + json.dumps(NASTY_ENV, ensure_ascii=False))
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    path = folder / f"{name}.yaml"
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+def _render(spec_path: Path, out: Path) -> Path:
+    spec = pipeline.load_spec(spec_path)
+    for rel, text in render.render_module(spec, azure_aci).items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_text(text, encoding="utf-8")
+    return out / render.module_path(spec, azure_aci.NAME)
+
+
+@pytest.fixture(scope="module")
+def specs(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("specs")
+    return {
+        "resnet": EXAMPLES / "resnet-aci.yaml",
+        "public": _write(folder, "public", _public_spec()),
+        "existing": _write(folder, "existing", _existing_spec()),
+        "small": _write(folder, "small", SMALL),
+    }
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("modules")
+
+
+@pytest.fixture(scope="module")
+def modules(specs, root) -> dict[str, Path]:
+    return {name: _render(path, root) for name, path in specs.items()}
+
+
+def _load(module: Path) -> dict[str, dict]:
+    """Every rendered .tf file parsed with checkov's hcl2, by file name."""
+    return {tf.name: hcl2.load(io.StringIO(tf.read_text(encoding="utf-8"))) for tf in sorted(module.glob("*.tf"))}
+
+
+def _is_block(node) -> bool:
+    # hcl2 wraps every attribute value in a list; an object-valued attribute holds bare values.
+    return isinstance(node, dict) and all(isinstance(v, list) for k, v in node.items() if not k.startswith("__"))
+
+
+def _plain(body: dict) -> dict:
+    """A parsed block with attribute values unwrapped; nested blocks stay lists of blocks."""
+    out = {}
+    for key, value in body.items():
+        if key.startswith("__"):  # __start_line__ / __end_line__
+            continue
+        out[key] = [_plain(b) for b in value] if value and all(_is_block(b) for b in value) else value[0]
+    return out
+
+
+def _blocks(module: Path, section: str, kind: str) -> dict[str, dict]:
+    found = {}
+    for parsed in _load(module).values():
+        for block in parsed.get(section, []):
+            for name, body in block.get(kind, {}).items():
+                found[name] = _plain(body)
+    return found
+
+
+def _group(module: Path) -> dict:
+    return _blocks(module, "resource", "azurerm_container_group")["this"]
+
+
+def _outputs(module: Path) -> dict[str, str]:
+    """Output name -> its value expression, as hcl2 reads it."""
+    return {name: _plain(body)["value"] for block in _load(module)["outputs.tf"]["output"] for name, body in block.items()}
+
+
+def _string(value: str) -> str:
+    """A parsed HCL string literal back to its value."""
+    return hcl_unescape(value[1:-1] if value.startswith('"') else value)
+
+
+# ---- gates ---------------------------------------------------------------
+
+
+def test_every_variant_is_terraform_fmt_clean(modules):
+    for name, module in modules.items():
+        result = terraform_fmt_check(module)
+        assert result.returncode == 0, f"{name}: {result.stdout}{result.stderr}"
+
+
+def test_checkov_finds_nothing_across_all_variants(modules, root):
+    # One root directory for the one run: support.checkov_failures reads a single JSON report.
+    assert checkov_failures([root]) == []
+
+
+def test_every_variant_lints_clean_against_the_azurerm_schema(modules):
+    assert AZURERM_SCHEMA.is_file(), f"missing {AZURERM_SCHEMA}"
+    report = lint(list(modules.values()), [AZURERM_SCHEMA], use_terraform=False)
+    assert report.findings == [], report.summary()
+    assert report.modules == len(modules) and report.counts.resources > 0
+
+
+def test_rendering_twice_gives_the_same_bytes(specs, modules, tmp_path):
+    for name, path in specs.items():
+        again = _render(path, tmp_path)
+        first = {p.name: p.read_bytes() for p in modules[name].iterdir()}
+        assert {p.name: p.read_bytes() for p in again.iterdir()} == first, name
+
+
+def test_skips_are_only_the_honest_ones(modules):
+    expected = {
+        "resnet": {"CKV_AZURE_235"},  # plain env present
+        "existing": {"CKV_AZURE_235"},
+        "public": {"CKV_AZURE_98", "CKV_AZURE_245"},  # the spec asks for a public endpoint
+        "small": set(),
+    }
+    for name, module in modules.items():
+        facts = render.module_facts({p.name: p.read_text() for p in module.glob("*.tf")})
+        assert {s["check"] for s in facts["skips"]} == expected[name], name
+        assert all(len(s["reason"]) > 30 for s in facts["skips"])
+        readme = (module / "README.md").read_text()
+        for check in expected[name]:
+            assert f"| {check} | `azurerm_container_group.this` |" in readme
+
+
+# ---- mapping -------------------------------------------------------------
+
+
+def test_example_private_group_in_a_created_network(modules):
+    module = modules["resnet"]
+    group = _group(module)
+    assert group["ip_address_type"] == "Private" and "dns_name_label" not in group
+    assert group["subnet_ids"] == ["${azurerm_subnet.this.id}"]
+    assert (group["os_type"], group["restart_policy"], group["sku"]) == ("Linux", "Always", "Standard")
+    assert group["identity"] == [{"type": "UserAssigned", "identity_ids": ["${azurerm_user_assigned_identity.this.id}"]}]
+    container = group["container"][0]
+    assert (container["cpu"], container["memory"]) == (2, 4)  # 2 vCPU, 4096 MiB -> 4 GB
+    assert container["ports"] == [{"port": 8080, "protocol": "TCP"}]
+    for probe in ("liveness_probe", "readiness_probe"):
+        assert container[probe] == [{"period_seconds": 30, "timeout_seconds": 10,
+                                     "http_get": [{"path": "/ping", "port": 8080, "scheme": "Http"}]}]
+    assert container["environment_variables"] == {"TS_DEFAULT_WORKERS_PER_MODEL": "2", "TS_NUMBER_OF_GPU": "0"}
+    assert "data.azurerm_key_vault_secret.this" in container["secure_environment_variables"]
+    log_analytics = group["diagnostics"][0]["log_analytics"][0]
+    assert log_analytics["workspace_id"] == "${azurerm_log_analytics_workspace.this.workspace_id}"
+    assert log_analytics["log_type"] == "ContainerInsights"
+    assert group["depends_on"] == ["${azurerm_subnet_network_security_group_association.this}"]
+
+    secrets = _blocks(module, "data", "azurerm_key_vault_secret")["this"]
+    assert secrets["for_each"] == {"INFERENCE_API_KEY": "resnet-inference-api-key"}
+    assert secrets["key_vault_id"].endswith("/vaults/kv-ml-vision")
+
+    assert _blocks(module, "resource", "azurerm_resource_group")["this"]["name"] == "rg-ml-vision"
+    workspace = _blocks(module, "resource", "azurerm_log_analytics_workspace")["this"]
+    assert (workspace["sku"], workspace["retention_in_days"]) == ("PerGB2018", 30)
+
+
+def test_created_network_admits_only_the_spec_cidrs_on_the_port(modules):
+    module = modules["resnet"]
+    assert _blocks(module, "resource", "azurerm_virtual_network")["this"]["address_space"] == ["10.30.0.0/16"]
+    subnet = _blocks(module, "resource", "azurerm_subnet")["this"]
+    assert subnet["address_prefixes"] == ["10.30.0.0/24"]
+    assert subnet["delegation"][0]["service_delegation"][0]["name"] == "Microsoft.ContainerInstance/containerGroups"
+    rules = _blocks(module, "resource", "azurerm_network_security_rule")
+    allow, deny = rules["allow_service"], rules["deny_other_inbound"]
+    assert (allow["access"], allow["direction"], allow["protocol"]) == ("Allow", "Inbound", "Tcp")
+    assert allow["source_address_prefixes"] == ["10.0.0.0/8", "192.168.0.0/16"]
+    assert (allow["destination_port_range"], allow["destination_address_prefix"]) == ("8080", "10.30.0.0/24")
+    assert (deny["access"], deny["direction"], deny["source_address_prefix"], deny["priority"]) == ("Deny", "Inbound", "*", 4096)
+    assert allow["priority"] < deny["priority"] < 65000  # ahead of Azure's default allow rules
+    assoc = _blocks(module, "resource", "azurerm_subnet_network_security_group_association")["this"]
+    assert assoc["subnet_id"] == "${azurerm_subnet.this.id}"
+
+    small = modules["small"]
+    assert _blocks(small, "resource", "azurerm_subnet")["this"]["address_prefixes"] == ["10.9.0.0/28"]
+    small_allow = _blocks(small, "resource", "azurerm_network_security_rule")["allow_service"]
+    assert small_allow["source_address_prefixes"] == ["10.0.0.0/8", "10.1.2.3/32"]
+
+
+def test_public_group_has_a_protected_dns_label_and_no_network(modules):
+    module = modules["public"]
+    group = _group(module)
+    assert group["ip_address_type"] == "Public" and "subnet_ids" not in group
+    assert (group["dns_name_label"], group["dns_name_label_reuse_policy"]) == ("public-api", "TenantReuse")
+    assert not (module / "network.tf").exists() and not (module / "variables.tf").exists()
+    outputs = _outputs(module)
+    assert outputs["url"] == "http://${azurerm_container_group.this.fqdn}:9000"
+    assert outputs["fqdn"] == "${azurerm_container_group.this.fqdn}"
+    assert _outputs(modules["resnet"])["url"] == "http://${azurerm_container_group.this.ip_address}:8080"
+    assert "fqdn" not in _outputs(modules["resnet"])
+
+
+def test_command_and_args_become_commands_escaped(modules):
+    commands = _group(modules["public"])["container"][0]["commands"]
+    assert [_string(c) for c in commands] == ["python", "-m", "serve", "--port", "9000", NASTY_ARG]
+
+
+def test_nasty_env_values_render_escaped_and_parse_back(modules):
+    env = _group(modules["existing"])["container"][0]["environment_variables"]
+    assert {k: _string(v) for k, v in env.items()} == NASTY_ENV
+    text = (modules["existing"] / "main.tf").read_text()
+    assert "${var.secret}" not in text.replace("$${var.secret}", "")  # never a live interpolation
+
+
+def test_description_reaches_the_readme_escaped(modules):
+    readme = (modules["public"] / "README.md").read_text()
+    assert 'a "quoted" description with ${braces} and %{ directives } over two lines' in readme
+
+
+def test_existing_subnet_and_resource_group(modules):
+    module = modules["existing"]
+    group = _group(module)
+    assert group["subnet_ids"] == [SUBNET]
+    assert "depends_on" not in group
+    assert not (module / "network.tf").exists()
+    container = group["container"][0]
+    assert (container["cpu"], container["memory"]) == (0.5, 1.5)
+    assert container["liveness_probe"][0]["http_get"][0]["path"] == "/healthz"
+    assert _blocks(module, "data", "azurerm_key_vault_secret")["this"]["for_each"] == {
+        "API_KEY": "model-api-key", "DB_PASSWORD": "model-db-password"}
+    assert _blocks(module, "resource", "azurerm_resource_group")["this"]["name"] == "rg-existing-net"
+    assert _blocks(modules["public"], "data", "azurerm_resource_group")["this"]["name"] == "rg-shared"
+    assert not _blocks(modules["public"], "resource", "azurerm_resource_group")
+
+
+def test_customer_managed_key_gives_the_identity_one_role_on_one_key(modules):
+    for name in ("public", "small"):
+        module = modules[name]
+        group = _group(module)
+        assert group["key_vault_key_id"] == "${data.azurerm_key_vault_key.encryption.id}"
+        assert group["key_vault_user_assigned_identity_id"] == "${azurerm_user_assigned_identity.this.id}"
+        assert "${azurerm_role_assignment.encryption_key}" in group["depends_on"]
+        roles = _blocks(module, "resource", "azurerm_role_assignment")
+        assert list(roles) == ["encryption_key"]
+        assert roles["encryption_key"]["role_definition_name"] == "Key Vault Crypto Service Encryption User"
+        assert roles["encryption_key"]["scope"] == "${data.azurerm_key_vault_key.encryption.resource_versionless_id}"
+    assert _blocks(modules["public"], "data", "azurerm_key_vault_key")["encryption"]["name"] == "aci-deployment-key"
+    # Without a key: no role at all, and no CMK arguments.
+    for name in ("resnet", "existing"):
+        assert not _blocks(modules[name], "resource", "azurerm_role_assignment")
+        assert "key_vault_key_id" not in _group(modules[name])
+
+
+def test_alert_thresholds_are_converted_from_percent(modules):
+    cpu = _blocks(modules["small"], "resource", "azurerm_monitor_metric_alert")
+    assert list(cpu) == ["cpu"]
+    criteria = cpu["cpu"]["criteria"][0]
+    assert (criteria["metric_name"], criteria["threshold"]) == ("CpuUsage", 500)  # 50% of 1 vCPU in millicores
+    assert criteria["metric_namespace"] == "Microsoft.ContainerInstance/containerGroups"
+    memory = _blocks(modules["existing"], "resource", "azurerm_monitor_metric_alert")
+    criteria = memory["memory"]["criteria"][0]
+    assert (criteria["metric_name"], criteria["threshold"]) == ("MemoryUsage", 1536 * 1024 * 1024 * 3 // 4)
+    resnet = _blocks(modules["resnet"], "resource", "azurerm_monitor_metric_alert")
+    assert resnet["cpu"]["criteria"][0]["threshold"] == 1800 and resnet["memory"]["criteria"][0]["threshold"] == 3865470566
+    assert not _blocks(modules["public"], "resource", "azurerm_monitor_metric_alert")
+    assert "action_group_ids" in (modules["small"] / "variables.tf").read_text()
+
+
+def test_tags_on_every_taggable_resource(modules):
+    module = modules["resnet"]
+    locals_ = _plain(_load(module)["main.tf"]["locals"][0])
+    assert locals_["tags"] == {"managed-by": "tfgen", "service": "resnet-aci", "team": "vision"}
+    untaggable = {"azurerm_subnet", "azurerm_network_security_rule",
+                  "azurerm_subnet_network_security_group_association", "azurerm_role_assignment"}
+    for parsed in _load(module).values():
+        for block in parsed.get("resource", []):
+            for kind, bodies in block.items():
+                for body in bodies.values():
+                    assert kind in untaggable or body.get("tags") == ["${local.tags}"], kind
+
+
+def test_readme_documents_autoscaling_state_and_skips(modules):
+    resnet = (modules["resnet"] / "README.md").read_text()
+    assert "No autoscaling" in resnet
+    assert "Secrets end up in Terraform state" in resnet and "encrypted, access-controlled backend" in resnet
+    assert "`CpuUsage` in millicores" in resnet
+    public = (modules["public"] / "README.md").read_text()
+    assert "Secrets end up in Terraform state" not in public  # no secrets, no such warning
+    assert "ACI neither terminates TLS nor filters source addresses" in public
+    assert "Key Vault Crypto Service Encryption User" in public
+    existing = (modules["existing"] / "README.md").read_text()
+    assert "its network security group is yours" in existing
+    small = (modules["small"] / "README.md").read_text()
+    assert "`<vault id>/keys/k1`" in small
+    for name, module in modules.items():  # tfgen's own Markdown is never escaped into literal backticks
+        assert "\\`" not in (module / "README.md").read_text(), name
+
+
+# ---- check() -------------------------------------------------------------
+
+
+def _problems(tmp_path: Path, text: str) -> list[str]:
+    with pytest.raises(SpecError) as caught:
+        pipeline.load_spec(_write(tmp_path, "bad", text))
+    return [p.message for p in caught.value.problems]
+
+
+BASE = f"""
+name: bad-spec
+container: {{image: mcr.microsoft.com/x/y:1}}
+observability: {{tracing: false}}
+targets:
+  azure-aci:
+    location: westeurope
+    resource_group: {{name: rg}}
+    key_vault_id: {VAULT}
+"""
+
+
+def test_args_without_command_are_refused(tmp_path):
+    text = BASE.replace("container: {image: mcr.microsoft.com/x/y:1}",
+                        "container: {image: mcr.microsoft.com/x/y:1, args: [--port, '80']}")
+    assert any("cannot pass args to the image's own entrypoint" in m for m in _problems(tmp_path, text))
+
+
+@pytest.mark.parametrize("cidr, words", [("10.0.0.0/30", "at least a /29"), ("10.0.0.1/24", "host bits")])
+def test_unusable_created_network_is_refused(tmp_path, cidr, words):
+    text = BASE + f"network: {{cidr: {cidr}}}\n"
+    assert any(words in m for m in _problems(tmp_path, text))
+
+
+def test_autoscaling_is_refused(tmp_path):
+    text = BASE + "scaling: {min: 1, max: 3}\n"
+    assert any("has no autoscaling" in m for m in _problems(tmp_path, text))
+
+
+def test_encryption_key_name_is_checked_by_the_schema(tmp_path):
+    text = BASE + "    encryption_key: not_a_key!\n"
+    assert _problems(tmp_path, text)
