@@ -64,8 +64,7 @@ def checkov_failures(dirs: list[Path]) -> list[dict]:
     proc = subprocess.run(args, capture_output=True, text=True, timeout=600, env=env)
     if proc.returncode not in (0, 1):
         pytest.fail(f"checkov failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    data = json.loads(proc.stdout or "[]")
-    reports = data if isinstance(data, list) else [data]
+    reports = _json_documents(proc.stdout)
     failed = []
     for report in reports:
         for check in report.get("results", {}).get("failed_checks", []):
@@ -73,3 +72,16 @@ def checkov_failures(dirs: list[Path]) -> list[dict]:
                            "resource": check.get("resource"), "file": check.get("file_path"),
                            "guideline": check.get("guideline")})
     return failed
+
+
+def _json_documents(text: str) -> list[dict]:
+    """Checkov prints one JSON document per --directory, back to back."""
+    decoder, out, i = json.JSONDecoder(), [], 0
+    text = text.strip()
+    while i < len(text):
+        value, end = decoder.raw_decode(text, i)
+        out.extend(value if isinstance(value, list) else [value])
+        i = end
+        while i < len(text) and text[i].isspace():
+            i += 1
+    return out

@@ -1,0 +1,418 @@
+"""The AWS emulator: a local moto server, and how terraform is pointed at it.
+
+`tfgen emulator start` runs `python -m moto.server` (moto[server], the
+`tfgen[emulator]` extra) from tfgen's own Python on 127.0.0.1, on a free
+port, detached, and records its pid and port in a state file:
+
+    $TFGEN_STATE_DIR/emulator.json       when TFGEN_STATE_DIR is set
+    ~/.cache/tfgen/emulator.json         otherwise ($XDG_CACHE_HOME respected)
+
+moto keeps everything in memory, so the emulated cloud lives as long as the
+server: later tfgen commands find it through the state file; `stop` ends it
+and its contents.
+
+In emulator mode (`--emulator` on plan/apply/destroy) terraform gets, in its
+environment only: AWS_ENDPOINT_URL (read by the AWS provider 5.x and the S3
+backend, verified with provider 5.100), test credentials, a default region,
+and nothing from the user's AWS profile or credentials files, so an emulator
+run cannot reach a real account.
+
+Retries are bounded with the provider's own `max_retries`, which tfgen sets in
+a Terraform override file (`tfgen_emulator_override.tf.json`) present in the
+module folder only while `terraform plan` runs (a saved plan carries the
+provider configuration, so apply needs no override). AWS_MAX_ATTEMPTS is not
+enough: with provider 5.100 an API moto does not implement was still retried
+for more than five minutes with AWS_MAX_ATTEMPTS=2, and a refused connection
+9 times, while `max_retries = 1` failed both at the first attempt.
+
+What moto cannot create is listed in EMULATOR_GAPS: a module that declares
+the feature switch gets it set to false, with one plain line saying what is
+left out; a module that has such resources without a switch gets a warning.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ..errors import RunError, ToolError, WriteError
+from .plans import STATE_DIR_ENV
+
+HOST = "127.0.0.1"
+DEFAULT_REGION = "us-east-1"
+TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+MAX_RETRIES = 3  # per AWS API call, in emulator mode
+START_TIMEOUT = 30.0  # seconds for moto to answer after start
+STOP_TIMEOUT = 10.0
+OVERRIDE_FILE = "tfgen_emulator_override.tf.json"
+INSTALL_HINT = "pip install 'tfgen[emulator]'"
+
+
+@dataclass(frozen=True)
+class EmulatorGap:
+    """A feature moto cannot emulate, and the module switch that leaves it out."""
+
+    variable: str  # bool variable a rendered module declares for the feature
+    feature: str  # what is left out, in words
+    resource_types: tuple[str, ...]
+    reason: str
+
+
+EMULATOR_GAPS = (
+    EmulatorGap(
+        "enable_autoscaling", "ECS service auto scaling",
+        ("aws_appautoscaling_target", "aws_appautoscaling_policy", "aws_appautoscaling_scheduled_action"),
+        "moto does not implement Application Auto Scaling ListTagsForResource",
+    ),
+    EmulatorGap(
+        "enable_provisioned_concurrency", "Lambda provisioned concurrency",
+        ("aws_lambda_provisioned_concurrency_config",),
+        "moto does not implement Lambda provisioned concurrency",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Emulator:
+    pid: int
+    port: int
+    host: str = HOST
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def identity(self) -> str:
+        """Changes when the server is restarted (and its contents are gone)."""
+        return f"{self.pid}@{self.url}"
+
+
+# -- lifecycle -----------------------------------------------------------------
+
+
+def state_dir() -> Path:
+    configured = os.environ.get(STATE_DIR_ENV)
+    if configured:
+        return Path(configured).expanduser()
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "tfgen"
+
+
+def state_file() -> Path:
+    return state_dir() / "emulator.json"
+
+
+def log_file() -> Path:
+    return state_dir() / "emulator.log"
+
+
+def status() -> Emulator | None:
+    """The running emulator, or None (a stale state file is removed)."""
+    recorded = _read_state()
+    if recorded is None:
+        return None
+    if _alive(recorded.pid) and _is_moto(recorded.pid):
+        return recorded
+    state_file().unlink(missing_ok=True)
+    return None
+
+
+def answers(emulator: Emulator, attempts: int = 3) -> bool:
+    """True when the server answers HTTP (a busy moto can be slow: a few tries)."""
+    for attempt in range(attempts):
+        if attempt:
+            time.sleep(0.5)
+        if _answers(emulator.url):
+            return True
+    return False
+
+
+def start(timeout: float = START_TIMEOUT) -> tuple[Emulator, bool]:
+    """Start the emulator unless it runs; (emulator, True when it was already running)."""
+    running = status()
+    if running is not None:
+        return running, True
+    _require_moto_server()
+    folder = state_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        log = open(log_file(), "wb")  # noqa: SIM115 - handed to the child
+    except OSError as exc:
+        raise WriteError(f"cannot write the emulator's files in {folder}: {exc.strerror or exc}") from None
+    with log:
+        for _attempt in range(3):  # another program may take the free port before moto binds it
+            port = _free_port()
+            env = dict(os.environ, MOTO_PORT=str(port))
+            try:
+                proc = subprocess.Popen(
+                    [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(port)],
+                    stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,
+                    start_new_session=True,  # outlives this command; Ctrl-C here does not stop it
+                )
+            except OSError as exc:
+                raise ToolError(f"cannot start the emulator: {exc.strerror or exc}") from None
+            emulator = Emulator(proc.pid, port)
+            if _wait_until_answering(proc, emulator.url, timeout):
+                _write_state(emulator)
+                return emulator, False
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+    raise ToolError(f"the emulator did not start within {timeout:.0f} s; see {log_file()}")
+
+
+def stop() -> Emulator | None:
+    """Stop the emulator; the one stopped, or None when none was running."""
+    recorded = _read_state()
+    if recorded is None:
+        return None
+    if _alive(recorded.pid) and _is_moto(recorded.pid):
+        os.kill(recorded.pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT
+        while _alive(recorded.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if _alive(recorded.pid):
+            os.kill(recorded.pid, signal.SIGKILL)
+        was_running = recorded
+    else:
+        was_running = None
+    state_file().unlink(missing_ok=True)
+    return was_running
+
+
+def require_running() -> Emulator:
+    running = status()
+    if running is None:
+        raise RunError("the AWS emulator is not running: start it with `tfgen emulator start`")
+    if not answers(running):
+        raise RunError(f"the AWS emulator (pid {running.pid}) does not answer on {running.url}: "
+                       "restart it with `tfgen emulator stop` then `tfgen emulator start`")
+    return running
+
+
+# -- pointing terraform at it --------------------------------------------------
+
+# User settings that could send an emulator run to a real account.
+_DROPPED_AWS_ENV = (
+    "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
+    "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+)
+
+
+def terraform_env(emulator: Emulator) -> dict[str, str | None]:
+    """Environment changes for terraform in emulator mode (None removes a variable)."""
+    env: dict[str, str | None] = {key: None for key in _DROPPED_AWS_ENV}
+    env.update({key: None for key in os.environ if key.startswith("AWS_ENDPOINT_URL_")})
+    env.update(TEST_CREDENTIALS)
+    env.update({
+        "AWS_ENDPOINT_URL": emulator.url,
+        "AWS_REGION": DEFAULT_REGION,  # used only where the module sets no region
+        "AWS_DEFAULT_REGION": DEFAULT_REGION,
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_MAX_ATTEMPTS": str(MAX_RETRIES),
+        "AWS_RETRY_MODE": "standard",
+    })
+    return env
+
+
+@dataclass(frozen=True)
+class EmulatorPlanSettings:
+    variables: dict[str, str]  # -var values: the feature switches turned off
+    notes: tuple[str, ...]  # plain lines for the user: what is left out, what will fail
+    override: dict | None  # the override file's JSON, or None when the module has no aws provider block
+
+
+def plan_settings(module_dir: Path) -> EmulatorPlanSettings:
+    """What emulator mode changes for `terraform plan` of this module."""
+    blocks = _module_blocks(module_dir)
+    variables: dict[str, str] = {}
+    notes: list[str] = []
+    for gap in EMULATOR_GAPS:
+        if gap.variable in blocks.variables:
+            variables[gap.variable] = "false"
+            notes.append(f"emulator: leaving out {gap.feature} ({gap.variable}=false): {gap.reason}")
+        else:
+            present = sorted(r for r in blocks.resources if r.split(".")[0] in gap.resource_types)
+            if present:
+                notes.append(f"emulator: cannot create {', '.join(present)} ({gap.reason}); "
+                             f"expect these to fail after {MAX_RETRIES} attempts")
+    override = None
+    if blocks.aws_aliases:
+        override = {"provider": {"aws": [
+            {**({"alias": alias} if alias else {}), "max_retries": MAX_RETRIES, "s3_use_path_style": True}
+            for alias in sorted(blocks.aws_aliases, key=lambda a: a or "")
+        ]}}
+    else:
+        notes.append("emulator: the module has no provider \"aws\" block, so AWS API retries are not bounded")
+    return EmulatorPlanSettings(variables, tuple(notes), override)
+
+
+@contextmanager
+def provider_override(module_dir: Path, document: dict | None):
+    """The override file in the module folder for the duration of the block."""
+    remove_override(module_dir)
+    if document is None:
+        yield
+        return
+    path = Path(module_dir) / OVERRIDE_FILE
+    body = {"//": "Written by tfgen for one emulator run and removed after it; do not commit.", **document}
+    try:
+        path.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise WriteError(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def remove_override(module_dir: Path) -> None:
+    """Remove an override file a killed tfgen left behind, so it never reaches a real plan."""
+    (Path(module_dir) / OVERRIDE_FILE).unlink(missing_ok=True)
+
+
+# -- helpers -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Blocks:
+    variables: frozenset[str]
+    resources: frozenset[str]  # "type.name"
+    aws_aliases: frozenset[str]  # "" for the default aws provider configuration
+
+
+def _module_blocks(module_dir: Path) -> _Blocks:
+    """Variables, resources and aws provider configurations declared in the module's own files.
+
+    A file that does not parse is skipped: terraform will report it properly.
+    """
+    variables: set[str] = set()
+    resources: set[str] = set()
+    aliases: set[str] = set()
+    for path in sorted(Path(module_dir).iterdir()):
+        if path.name == OVERRIDE_FILE or not path.is_file():
+            continue
+        document = _load_terraform_file(path)
+        for block in _as_list(document.get("variable")):
+            variables.update(k for k in block if not k.startswith("__"))
+        for block in _as_list(document.get("resource")):
+            for rtype, named in block.items():
+                for named_block in _as_list(named):
+                    resources.update(f"{rtype}.{name}" for name in named_block if not name.startswith("__"))
+        for block in _as_list(document.get("provider")):
+            for config in _as_list(block.get("aws")):
+                alias = config.get("alias", "")
+                aliases.add(str(alias[0] if isinstance(alias, list) else alias))
+    return _Blocks(frozenset(variables), frozenset(resources), frozenset(aliases))
+
+
+def _load_terraform_file(path: Path) -> dict:
+    try:
+        if path.name.endswith(".tf.json"):
+            document = json.loads(path.read_text(encoding="utf-8"))
+        elif path.suffix == ".tf":
+            import hcl2  # checkov's bc-python-hcl2; imported only in emulator mode
+
+            with open(path, encoding="utf-8") as handle:
+                document = hcl2.load(handle)
+        else:
+            return {}
+    except Exception:  # noqa: BLE001 - any parse failure: terraform reports it better
+        return {}
+    return document if isinstance(document, dict) else {}
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _require_moto_server() -> None:
+    if importlib.util.find_spec("moto") is None or importlib.util.find_spec("flask") is None:
+        raise ToolError(f"the AWS emulator needs moto's server, which is not installed: {INSTALL_HINT}")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/moto-api/", timeout=2) as response:  # noqa: S310 - local http only
+            return response.status == 200
+    except (OSError, urllib.error.URLError, ValueError):
+        return False
+
+
+def _wait_until_answering(proc: subprocess.Popen, url: str, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        if _answers(url):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        # Reap it first if it is our own child (tests start it in-process): a zombie still "exists".
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return False
+    except ChildProcessError:
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _is_moto(pid: int) -> bool:
+    """Guard against killing an unrelated process that reused the pid (Linux: read its command line)."""
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    if not cmdline.exists():
+        return True  # no /proc: trust the state file
+    try:
+        return b"moto" in cmdline.read_bytes()
+    except OSError:
+        return False
+
+
+def _read_state() -> Emulator | None:
+    try:
+        data = json.loads(state_file().read_text(encoding="utf-8"))
+        return Emulator(pid=int(data["pid"]), port=int(data["port"]), host=str(data.get("host", HOST)))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_state(emulator: Emulator) -> None:
+    path = state_file()
+    try:
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(asdict(emulator), indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise WriteError(f"cannot write {path}: {exc.strerror or exc}") from None
