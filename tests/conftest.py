@@ -31,3 +31,76 @@ def write_spec(tmp_path: Path):
         return path
 
     return write
+
+
+# -- terraform runs against the AWS emulator (tests/test_run*.py, test_emulator*.py) --
+
+
+@pytest.fixture(scope="session")
+def aws_emulator(tmp_path_factory):
+    """A real moto server for the whole session, started the way `tfgen emulator start` does.
+
+    Sets TFGEN_STATE_DIR for the session so `tfgen ... --emulator` finds it
+    (tests that need another state dir must not use --emulator).
+    """
+    import os
+
+    from generator.errors import TfgenError
+    from generator.runners import emulator
+
+    state = tmp_path_factory.mktemp("tfgen-state")
+    previous = os.environ.get("TFGEN_STATE_DIR")
+    os.environ["TFGEN_STATE_DIR"] = str(state)
+    try:
+        running, _ = emulator.start()
+    except TfgenError as exc:
+        pytest.fail(f"cannot start the AWS emulator (moto[server]): {exc}")
+    yield running
+    emulator.stop()
+    if previous is None:
+        os.environ.pop("TFGEN_STATE_DIR", None)
+    else:
+        os.environ["TFGEN_STATE_DIR"] = previous
+
+
+@pytest.fixture
+def module_copy(tmp_path):
+    """Copy a module folder to tmp_path/modules/<name>-<random>, with text replacements.
+
+    Unique folder names keep run work dirs apart under a shared TFGEN_STATE_DIR;
+    `replace` lets a test give resources unique names in the shared emulator.
+    """
+    import secrets
+    import shutil
+
+    def copy(source: Path, replace: dict[str, str] | None = None) -> Path:
+        target = tmp_path / "modules" / f"{source.name}-{secrets.token_hex(4)}"
+        shutil.copytree(source, target, ignore=shutil.ignore_patterns(".terraform*", "terraform.tfstate*"))
+        for path in target.rglob("*.tf"):
+            text = path.read_text(encoding="utf-8")
+            for old, new in (replace or {}).items():
+                text = text.replace(old, new)
+            path.write_text(text, encoding="utf-8")
+        return target
+
+    return copy
+
+
+@pytest.fixture
+def tfgen_module():
+    """Run `tfgen COMMAND --module-dir DIR [ARGS]` in-process, offline via the provider mirror.
+
+    Each call is a separate CLI invocation; click's Result has exit_code,
+    stdout and stderr apart. `env` adds environment variables for that call.
+    """
+    from tests.support import PLUGIN_MIRROR, require_terraform
+
+    require_terraform()
+
+    def invoke(command: str, module_dir: Path, *args: str, input: str | None = None,
+               env: dict[str, str] | None = None, mirror: Path | None = None):
+        argv = [command, "--module-dir", str(module_dir), "--modules-dir", str(module_dir.parent),
+                "--plugin-mirror", str(mirror or PLUGIN_MIRROR), *args]
+        return CliRunner().invoke(cli, argv, input=input, env=env, catch_exceptions=False)
+
+    return invoke

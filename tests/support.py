@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -55,33 +53,9 @@ def terraform_validate(module: Path, tmp: Path) -> subprocess.CompletedProcess:
 
 
 def checkov_failures(dirs: list[Path]) -> list[dict]:
-    """Run checkov once over `dirs`; return the failed checks (id, resource, file)."""
-    args = [sys.executable, "-m", "checkov.main", "--framework", "terraform", "--skip-download",
-            "--output", "json", "--compact", "--quiet"]
-    for d in dirs:
-        args += ["--directory", str(d)]
-    env = dict(os.environ, BC_SKIP_MAPPING="TRUE")
-    proc = subprocess.run(args, capture_output=True, text=True, timeout=600, env=env)
-    if proc.returncode not in (0, 1):
-        pytest.fail(f"checkov failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    reports = _json_documents(proc.stdout)
-    failed = []
-    for report in reports:
-        for check in report.get("results", {}).get("failed_checks", []):
-            failed.append({"id": check["check_id"], "name": check.get("check_name"),
-                           "resource": check.get("resource"), "file": check.get("file_path"),
-                           "guideline": check.get("guideline")})
-    return failed
+    """Run checkov once over `dirs` (through tfgen's own runner); return the failed checks."""
+    from generator.runners.checkov import scan_paths
 
-
-def _json_documents(text: str) -> list[dict]:
-    """Checkov prints one JSON document per --directory, back to back."""
-    decoder, out, i = json.JSONDecoder(), [], 0
-    text = text.strip()
-    while i < len(text):
-        value, end = decoder.raw_decode(text, i)
-        out.extend(value if isinstance(value, list) else [value])
-        i = end
-        while i < len(text) and text[i].isspace():
-            i += 1
-    return out
+    result = scan_paths(dirs)
+    return [{"id": f.check_id, "name": f.name, "resource": f.resource, "file": f.file, "guideline": f.guideline}
+            for f in result.failed]

@@ -431,3 +431,17 @@ def test_toy_schema_nesting_modes_counts_and_types(tmp_path):
         'main.tf:65: resource.toy_thing.g: missing required block "zone"',
         'main.tf:70: data.toy_lookup.e: "result" is computed by the provider and cannot be set',
     ]
+
+
+def test_variable_output_and_meta_argument_literals_follow_terraforms_rules():
+    # terraform validate agrees line for line (it stops after the first two groups)
+    assert broken("language_and_meta.tf") == [
+        '3: variable.name: unknown attribute "descripton" (did you mean "description"?)',
+        '6: output.url: missing required attribute "value"',
+        '7: output.url: wrong type for "description": expected string, got an object',
+        '11: resource.aws_cloudwatch_log_group.a: wrong type for "count": expected number, got string "abc"',
+        '16: resource.aws_cloudwatch_log_group.b: "for_each" needs a map or a set of strings: wrap the list in toset()',
+        '18: resource.aws_cloudwatch_log_group.b: warning: quoted references in "depends_on" are deprecated: '
+        "write aws_cloudwatch_log_group.a without quotes",
+        '22: resource.aws_cloudwatch_log_group.c: "count" must be a whole number >= 0, got -1',
+    ]

@@ -22,6 +22,11 @@ COMMANDS = [
     "render",
     "lint",
     "scan",
+    "plan",
+    "apply",
+    "destroy",
+    "output",
+    "emulator",
 ]
 
 

@@ -184,7 +184,9 @@ class FileChecker:
                 self._error(attr.line, "", '"depends_on" must be a list of references')
             return
         for item in attr.value:
-            if not is_expression(item):
+            if isinstance(item, str) and not is_expression(item):
+                self._warn(attr.line, "", f'quoted references in "depends_on" are deprecated: write {item} without quotes')
+            elif not is_expression(item):
                 self._error(attr.line, "", f'"depends_on" entries must be references, not {describe_value(item)}')
 
     def _language_block(self, block: Block) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from hcl2.parser import Hcl2
 from hcl2.transformer import DictTransformer
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 from lark.visitors import v_args
 
 
@@ -112,7 +112,11 @@ def parse_text(text: str) -> Body:
         tree = Hcl2.lark_parser.parse(text + "\n")
     except UnexpectedInput as exc:
         raise HclSyntaxError(getattr(exc, "line", 0) or 0, _syntax_message(exc)) from None
-    return _Transformer().transform(tree)
+    try:
+        return _Transformer().transform(tree)
+    except VisitError as exc:  # hcl2's transformer rejected a construct (e.g. a heredoc)
+        meta = getattr(exc.obj, "meta", None)
+        raise HclSyntaxError(getattr(meta, "line", 0) or 0, f"HCL error: {exc.orig_exc}") from None
 
 
 def parse_file(path: Path) -> Body:

@@ -23,7 +23,7 @@ TFGEN_CHECK_NAMES = {
 }
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Finding:
     """One check on one resource: failed, passed or skipped.
 
@@ -58,7 +58,7 @@ class Finding:
         return text
 
     def to_dict(self) -> dict:
-        return {key: value for key, value in asdict(self).items() if value is not None}
+        return asdict(self)
 
 
 @dataclass(frozen=True)

@@ -34,10 +34,13 @@ def render_sarif(result: ScanResult) -> str:
                     "driver": {
                         "name": "tfgen",
                         "version": __version__,
-                        "informationUri": "https://www.checkov.io/",
                         "rules": rules,
                     },
-                    "extensions": [{"name": "checkov", "version": result.checkov_version or "unknown"}],
+                    "extensions": [{
+                        "name": "checkov",
+                        "version": result.checkov_version or "unknown",
+                        "informationUri": "https://www.checkov.io/",
+                    }],
                 },
                 "originalUriBaseIds": {_ROOT_ID: {"uri": Path(result.root).as_uri().rstrip("/") + "/"}},
                 "invocations": [{"executionSuccessful": True}],

@@ -22,10 +22,14 @@ local backend, `terraform.tfstate` in the module folder, as Terraform does).
 `.terraform.lock.hcl` is also written into the module folder by Terraform.
 
 The fingerprint is a sha256 over the sorted (relative path, bytes) of the
-module's `*.tf` and `*.tf.json` files (not README.md, not hidden folders such
-as `.terraform/`, not tfgen's temporary emulator override), the terraform
-version and the `-var` values. `tfgen apply` refuses a plan whose fingerprint
-no longer matches the module on disk.
+files in the module folder that a plan is made from, plus the terraform
+version and the `-var` values. That is every file except README.md, hidden
+files and folders (`.terraform/`, `.terraform.lock.hcl`), state files
+(`*.tfstate*`), `crash.log` and tfgen's temporary emulator override: not only
+`*.tf` and `*.tf.json`, but also `terraform.tfvars` / `*.auto.tfvars` (terraform
+reads them by itself) and files the configuration reads, such as a Lambda
+zip (`filename`, `filebase64sha256(...)`), whose bytes a saved plan does not
+carry. `tfgen apply` refuses a plan whose fingerprint no longer matches.
 """
 
 from __future__ import annotations
@@ -40,6 +44,12 @@ from ..errors import RunError, WriteError
 
 STATE_DIR_ENV = "TFGEN_STATE_DIR"
 RECORD_VERSION = 1
+
+# Not part of what a plan was made from: documentation, and files terraform
+# itself rewrites (state, crash logs). Hidden files and folders (`.terraform/`,
+# `.terraform.lock.hcl`, editor files) are skipped too.
+UNFINGERPRINTED_NAMES = frozenset({"README.md", "crash.log"})
+UNFINGERPRINTED_SUFFIXES = (".tfstate", ".tfstate.backup")
 
 # Files tfgen itself puts into a module folder for the length of one terraform
 # call (emulator mode); they are never part of what the user reviewed.
@@ -96,16 +106,17 @@ def run_paths(module_dir: Path, modules_dir: Path) -> RunPaths:
     return RunPaths(module_dir=module, work_dir=state_root(root) / "runs" / key)
 
 
-def module_files(module_dir: Path) -> dict[str, bytes]:
-    """The module's Terraform files by relative POSIX path, hidden folders skipped."""
-    files: dict[str, bytes] = {}
+def module_files(module_dir: Path) -> dict[str, Path]:
+    """The fingerprinted files by relative POSIX path, sorted."""
+    files: dict[str, Path] = {}
     for dirpath, dirnames, filenames in os.walk(module_dir):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         for name in filenames:
-            if not (name.endswith(".tf") or name.endswith(".tf.json")) or name in TFGEN_TEMPORARY_FILES:
+            if (name.startswith(".") or name in UNFINGERPRINTED_NAMES or name in TFGEN_TEMPORARY_FILES
+                    or name.endswith(UNFINGERPRINTED_SUFFIXES) or ".tfstate." in name):
                 continue
             path = Path(dirpath) / name
-            files[path.relative_to(module_dir).as_posix()] = path.read_bytes()
+            files[path.relative_to(module_dir).as_posix()] = path
     return dict(sorted(files.items()))
 
 
@@ -118,16 +129,27 @@ class Fingerprint:
 def fingerprint(module_dir: Path, terraform_version: str, variables: dict[str, str]) -> Fingerprint:
     """sha256 over (path, bytes) of every module file, the terraform version and the -var values."""
     files = module_files(module_dir)
-    if not files:
+    if not any(rel.endswith((".tf", ".tf.json")) for rel in files):
         raise RunError(f"{module_dir}: no *.tf or *.tf.json files: not a Terraform module")
+    hashes = {rel: _file_sha256(path) for rel, path in files.items()}
     total = hashlib.sha256(b"tfgen-plan-fingerprint-v1\0")
-    for rel, data in files.items():
-        total.update(f"file\0{rel}\0{len(data)}\0".encode())
-        total.update(data)
+    for rel, digest in hashes.items():
+        total.update(f"file\0{rel}\0{digest}\0".encode())
     total.update(f"terraform\0{terraform_version}\0".encode())
     for name, value in sorted(variables.items()):
         total.update(f"var\0{name}\0{value}\0".encode())
-    return Fingerprint(total.hexdigest(), {rel: hashlib.sha256(data).hexdigest() for rel, data in files.items()})
+    return Fingerprint(total.hexdigest(), hashes)
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise RunError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,7 @@ import os
 import shutil
 import signal
 import subprocess
+import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -108,7 +109,8 @@ class Diagnostic:
         head = f"{self.severity.capitalize()}: {self.summary}"
         if self.where:
             head += f"\n  {self.where}"
-        return head + (f"\n  {self.detail.strip()}".replace("\n", "\n  ") if self.detail.strip() else "")
+        detail = self.detail.strip()
+        return head + ("\n" + textwrap.indent(detail, "  ") if detail else "")
 
 
 @dataclass(frozen=True)
@@ -362,6 +364,9 @@ class _UiStream:
     """Turns the JSON lines of `-json` runs into one short line per event.
 
     Errors are kept (not printed) so the final message carries them once.
+    `resource_drift` events are not shown: terraform sends them for every
+    attribute that moved, relevant to the plan or not; the diff shows the
+    relevant ones.
     """
 
     def __init__(self, echo: Echo):
@@ -415,9 +420,6 @@ class _UiStream:
         elif kind == "refresh_complete":
             started = self._refreshing.pop(addr, time.monotonic())
             self._echo(f"{addr}: refreshed ({time.monotonic() - started:.0f}s)")
-        elif kind == "resource_drift":
-            drift = (event.get("change") or {}).get("resource", {}).get("addr", "")
-            self._echo(f"{drift}: changed outside of Terraform")
         elif kind == "provision_errored":
             self._echo(f"{addr}: provisioner failed")
         elif kind == "change_summary" and (event.get("changes") or {}).get("operation") in ("apply", "destroy"):

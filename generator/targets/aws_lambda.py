@@ -17,7 +17,7 @@ TEMPLATE_DIR = "aws-lambda"
 MEMORY_MIN, MEMORY_MAX = 128, 10240
 TIMEOUT_MAX = 900
 MIB_PER_VCPU = 1769  # Lambda gives one vCPU per 1,769 MB of memory
-ECR_IMAGE = re.compile(r"^[0-9]{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/[a-z0-9._/-]+(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$")
+ECR_IMAGE = re.compile(r"^[0-9]{12}\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/[a-z0-9._/-]+(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$")
 
 ALIAS = "live"  # the published version the URL, permissions and provisioned concurrency point at
 SECRET_ARN_SUFFIX = "_SECRET_ARN"  # env var NAME_SECRET_ARN carries the ARN of the secret behind NAME
@@ -47,8 +47,13 @@ def check(spec: Spec) -> list[common.Finding]:
                       f"Lambda gives {memory / MIB_PER_VCPU:.2f} vCPU at {memory} MiB; raise memory to at least {need} or lower cpu"))
     if settings["timeout"] > TIMEOUT_MAX:
         found.append((("targets", NAME, "timeout"), f"Lambda timeout is at most {TIMEOUT_MAX} seconds; got {settings['timeout']}"))
-    if settings["package"]["type"] == "image" and spec.container.image and not ECR_IMAGE.match(spec.container.image):
-        found.append((("container", "image"), "a Lambda container image must be in ECR: ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG"))
+    if settings["package"]["type"] == "image" and spec.container.image:
+        if not (ecr := ECR_IMAGE.match(spec.container.image)):
+            found.append((("container", "image"), "a Lambda container image must be in ECR: ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG"))
+        elif ecr.group("region") != settings["region"]:
+            found.append((("container", "image"),
+                          f"Lambda pulls images only from ECR in its own region: the image is in {ecr.group('region')}, "
+                          f"the function in {settings['region']}"))
     if common.explicit(spec, "scaling.concurrency") and spec.scaling.concurrency != 1:
         found.append((("scaling", "concurrency"), "a Lambda instance serves one request at a time; remove scaling.concurrency or set it to 1"))
     for metric in ("cpu_percent", "memory_percent"):
@@ -145,14 +150,36 @@ def _skips(spec: Spec, package: dict[str, Any], vpc: dict[str, Any] | None) -> d
     return {key: hcl.Expr(text) for key, text in reasons.items()}
 
 
+def _names(name: str) -> dict[str, str]:
+    """Every AWS name the module sets; `-lambda` keeps them apart from an aws-ecs module of the same spec."""
+    return {
+        "function": name,
+        "role": f"{name}-lambda",
+        "role_policy": f"{name}-lambda-least-privilege",
+        "log_group": f"/aws/lambda/{name}",  # the group Lambda writes to; created first so it is ours
+        "queue": f"{name}-lambda-dlq",
+        "topic": f"{name}-lambda-alarms",
+        "kms_alias": f"alias/{name}-lambda",
+        "vpc": f"{name}-lambda",
+        "security_group": f"{name}-lambda",
+        "endpoint_security_group": f"{name}-lambda-endpoints",
+        "flow_log_group": f"/aws/vpc-flow-logs/{name}-lambda",
+        "flow_log_role": f"{name}-lambda-flow-logs",
+        "alarm_errors": f"{name}-lambda-errors",
+        "alarm_throttles": f"{name}-lambda-throttles",
+        "alarm_latency": f"{name}-lambda-latency-p99",
+    }
+
+
 def context(spec: Spec) -> dict[str, Any]:
     settings = spec.target(NAME)
     package = _package(spec, settings)
     vpc = _vpc(spec, settings)
     alarms = spec.observability.alarms
-    name = spec.name
+    names = _names(spec.name)
     return {
         **common.base_context(spec),
+        "names": names,
         "region": settings["region"],
         "package": package,
         "timeout": settings["timeout"],
@@ -162,32 +189,15 @@ def context(spec: Spec) -> dict[str, Any]:
         "alias": ALIAS,
         "env": dict(spec.container.env),
         "secrets": dict(spec.container.secrets),
-        "secret_arn_suffix": hcl.Expr(SECRET_ARN_SUFFIX),
+        "secret_arn_suffix": SECRET_ARN_SUFFIX,
         "public": spec.network.public,
         "tracing": spec.observability.tracing,
         "retention_days": spec.observability.log_retention_days,
         "vpc": vpc,
-        # log groups this module creates (the KMS key lets CloudWatch Logs use it for these only)
-        "log_groups": [f"/aws/lambda/{name}"] + ([f"/aws/vpc-flow-logs/{name}-lambda"] if vpc and vpc["create"] else []),
+        # The log groups this module creates: the KMS key lets CloudWatch Logs use it for these only.
+        "log_groups": [names["log_group"]] + ([names["flow_log_group"]] if vpc and vpc["create"] else []),
         "error_rate_percent": alarms.error_rate_percent,
         "error_rate_words": None if alarms.error_rate_percent is None else hcl.number(alarms.error_rate_percent),
         "latency_p99_ms": alarms.latency_p99_ms,
         "skip": _skips(spec, package, vpc),
-        "names": {
-            "function": name,
-            "role": f"{name}-lambda",
-            "role_policy": f"{name}-lambda-least-privilege",
-            "log_group": f"/aws/lambda/{name}",  # the name Lambda writes to
-            "queue": f"{name}-lambda-dlq",
-            "topic": f"{name}-lambda-alarms",
-            "kms_alias": f"alias/{name}-lambda",
-            "security_group": f"{name}-lambda",
-            "vpc": f"{name}-lambda",
-            "flow_log_group": f"/aws/vpc-flow-logs/{name}-lambda",
-            "flow_log_role": f"{name}-lambda-flow-logs",
-            "endpoint_security_group": f"{name}-lambda-endpoints",
-            "alarm_errors": f"{name}-lambda-errors",
-            "alarm_throttles": f"{name}-lambda-throttles",
-            "alarm_latency": f"{name}-lambda-latency-p99",
-        },
     }

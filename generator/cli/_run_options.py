@@ -1,0 +1,99 @@
+"""Options shared by plan, apply, destroy and output, and how they pick the module.
+
+A module is named either by a spec and a target (rendered first, writing only
+what changed) or directly with --module-dir (a module tfgen did not render,
+or one whose spec is not at hand).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..runners.tfconfig import MIRROR_ENV
+
+
+def module_options(func):
+    """SPEC, --target, --env, --modules-dir, --module-dir, --plugin-mirror."""
+    decorators = [
+        click.argument("spec", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)),
+        click.option("--target", "target", metavar="TARGET", help="The spec's target to run (e.g. aws-ecs)."),
+        click.option("--env", "env", metavar="ENV", help="The spec's environment overlay."),
+        click.option("--modules-dir", "modules_dir", default="modules", show_default=True,
+                     type=click.Path(file_okay=False, path_type=Path),
+                     help="Root of rendered modules (<root>/<name>/[<env>/]<target>/)."),
+        click.option("--module-dir", "module_dir", metavar="DIR",
+                     type=click.Path(exists=True, file_okay=False, path_type=Path),
+                     help="Run this module folder directly, instead of SPEC --target."),
+        click.option("--plugin-mirror", "plugin_mirror", envvar=MIRROR_ENV, metavar="DIR",
+                     type=click.Path(file_okay=False, path_type=Path),
+                     help=f"Install providers only from this filesystem mirror (offline); env {MIRROR_ENV}."),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+def emulator_option(func):
+    return click.option("--emulator", is_flag=True,
+                        help="Run against the local AWS emulator (`tfgen emulator start`) with test credentials.")(func)
+
+
+def auto_approve_option(func):
+    return click.option("--auto-approve", "auto_approve", is_flag=True,
+                        help="Do not ask for confirmation (required when stdin is not a terminal).")(func)
+
+
+def resolve_module(spec: Path | None, target: str | None, env: str | None, modules_dir: Path,
+                   module_dir: Path | None) -> tuple[Path, str]:
+    """The module folder to run, rendering it from the spec if one is given; and its label."""
+    if module_dir is not None:
+        if spec is not None or target or env:
+            raise click.UsageError("give either SPEC --target TARGET [--env ENV] or --module-dir DIR, not both")
+        return module_dir, str(module_dir)
+    if spec is None:
+        raise click.UsageError("give a SPEC file and --target TARGET (or --module-dir DIR)")
+    if not target:
+        raise click.UsageError("--target is required with SPEC")
+    from ..pipeline import ensure_module
+
+    folder = ensure_module(spec, target, env, modules_dir)
+    try:
+        label = folder.resolve().relative_to(modules_dir.resolve()).as_posix()
+    except ValueError:
+        label = str(folder)
+    return folder, label
+
+
+def stdin_is_terminal() -> bool:
+    """Whether a confirmation can be asked (tests replace this)."""
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def echo_progress(line: str) -> None:
+    click.echo(line, err=True)
+
+
+def confirmer(auto_approve: bool, action: str):
+    """None for --auto-approve; else a prompt, refused up front when stdin is not a terminal.
+
+    `action` is the verb: "apply", "destroy".
+    """
+    if auto_approve:
+        return None
+    if not stdin_is_terminal():
+        from ..errors import RunError
+
+        raise RunError(f"refusing to {action} without confirmation: stdin is not a terminal; "
+                       "pass --auto-approve to run unattended")
+
+    def confirm(summary) -> bool:
+        what = summary.module or "this module"
+        return click.confirm(f"{action.capitalize()} {what}? ({summary.headline})", default=False, err=True)
+
+    return confirm

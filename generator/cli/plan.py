@@ -1,0 +1,50 @@
+"""`tfgen plan SPEC --target T [--env E] [--emulator] [--summary text|markdown|json]`"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..summary import FORMATS
+from ._run_options import echo_progress, emulator_option, module_options, resolve_module
+
+EXIT_CHANGES = 2  # as `terraform plan -detailed-exitcode`
+
+
+@click.command("plan")
+@module_options
+@emulator_option
+@click.option("--summary", "summary_format", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Summary on stdout: text, markdown (a pull-request comment) or json (machine-readable).")
+def command(spec: Path | None, target: str | None, env: str | None, modules_dir: Path, module_dir: Path | None,
+            plugin_mirror: Path | None, emulator: bool, summary_format: str) -> None:
+    """Plan a module and save the plan for `tfgen apply`.
+
+    Renders the module from SPEC (writing only what changed), runs
+    `terraform init` and `terraform plan -out`, and saves the plan with a
+    fingerprint of the module's files. Prints the summary on stdout:
+    resources to be destroyed or replaced first, then the diff. Terraform's
+    progress goes to stderr.
+
+    Exit codes as `terraform plan -detailed-exitcode`: 0 no changes,
+    2 changes, 1 error.
+
+    \b
+    Example:
+      tfgen emulator start
+      tfgen plan examples/iris-classifier.yaml --target aws-ecs --emulator
+      tfgen plan examples/iris-classifier.yaml --target aws-ecs --env prod --summary markdown > plan.md
+      tfgen plan --module-dir infra/legacy --plugin-mirror /opt/tf-plugins
+    """
+    from ..runners.plans import run_paths
+    from ..runners.workflow import RunOptions, plan
+    from ..summary import render
+
+    folder, label = resolve_module(spec, target, env, modules_dir, module_dir)
+    paths = run_paths(folder, modules_dir)
+    options = RunOptions(plugin_mirror=plugin_mirror, emulator=emulator, label=label)
+    result = plan(paths, options, echo_progress, diff=summary_format != "json")
+    click.echo(render(result.summary, summary_format), nl=False)
+    echo_progress(f"plan saved in {paths.work_dir}; `tfgen apply` with the same module arguments applies it")
+    raise SystemExit(EXIT_CHANGES if result.has_changes else 0)

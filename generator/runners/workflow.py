@@ -1,0 +1,219 @@
+"""plan, apply, destroy and output for one module: the steps and the refusals.
+
+    plan     init, plan -out, show; save the plan with the module's fingerprint
+    apply    refuse unless the saved plan still matches the module, its
+             destroys are allowed and the user agreed; apply exactly that plan
+    destroy  plan -destroy, show it, ask, apply that plan
+    output   the module's outputs
+
+Terminal I/O stays in the CLI: progress goes to `echo`, and the confirmation
+is a callback (None means --auto-approve).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import RunError
+from ..summary import PlanSummary, summarize
+from . import emulator as emulator_mode
+from .plans import (
+    PlanRecord,
+    RunPaths,
+    changed_files,
+    discard,
+    fingerprint,
+    load_record,
+    save_record,
+    write_private,
+)
+from .terraform import Echo, Terraform
+from .tfconfig import write_cli_config
+
+Confirm = Callable[[PlanSummary], bool]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    plugin_mirror: Path | None = None
+    emulator: bool = False
+    label: str = ""  # how summaries name the module
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    summary: PlanSummary
+    has_changes: bool  # terraform's -detailed-exitcode verdict
+
+
+@dataclass
+class _Session:
+    terraform: Terraform
+    emulator: emulator_mode.Emulator | None
+    variables: dict[str, str]
+    override: dict | None
+
+
+def _session(paths: RunPaths, options: RunOptions, echo: Echo, *, planning: bool) -> _Session:
+    """A terraform for this module, set up for the emulator when asked."""
+    cli_config = write_cli_config(paths.work_dir, options.plugin_mirror)
+    running, env, variables, override = None, {}, {}, None
+    if options.emulator:
+        running = emulator_mode.require_running()
+        env = emulator_mode.terraform_env(running)
+        if planning:
+            settings = emulator_mode.plan_settings(paths.module_dir)
+            variables, override = settings.variables, settings.override
+            for note in settings.notes:
+                echo(note)
+    return _Session(Terraform(paths, cli_config, env=env, echo=echo), running, variables, override)
+
+
+def _init_once(session: _Session, paths: RunPaths) -> None:
+    if not paths.data_dir.is_dir():
+        session.terraform.init()
+
+
+def plan(paths: RunPaths, options: RunOptions, echo: Echo, *, diff: bool = True) -> PlanResult:
+    """Plan and save the plan with the fingerprint of the files it was made from.
+
+    `diff`: also get Terraform's human diff (`terraform show PLANFILE`), which
+    costs another provider start (seconds with the AWS provider).
+    """
+    session = _session(paths, options, echo, planning=True)
+    tf = session.terraform
+    discard(paths)  # a failed plan must never leave an older one to apply
+    emulator_mode.remove_override(paths.module_dir)
+    before = fingerprint(paths.module_dir, tf.version(), session.variables)
+    tf.init()
+    with emulator_mode.provider_override(paths.module_dir, session.override):
+        has_changes = tf.plan(paths.plan_file, session.variables)
+    plan_json = tf.show_json(paths.plan_file)
+    summary = summarize(plan_json, tf.show_text(paths.plan_file) if diff else "", options.label)
+    after = fingerprint(paths.module_dir, tf.version(), session.variables)
+    if after.digest != before.digest:
+        discard(paths)
+        raise RunError(f"{paths.module_dir} changed while terraform was planning "
+                       f"({'; '.join(_differences(before, after))}); run tfgen plan again")
+    write_private(paths.plan_json_file, json.dumps(plan_json) + "\n")
+    save_record(paths, PlanRecord(
+        fingerprint=before.digest, files=before.files, terraform_version=tf.version(),
+        variables=session.variables, emulator=session.emulator.identity if session.emulator else None,
+        has_changes=has_changes, destroys=[c.address for c in summary.destroys],
+    ))
+    return PlanResult(summary, has_changes)
+
+
+def saved_summary(paths: RunPaths, label: str = "") -> PlanSummary | None:
+    """The summary of the saved plan (from its stored `terraform show -json`)."""
+    try:
+        return summarize(json.loads(paths.plan_json_file.read_text(encoding="utf-8")), module=label)
+    except (OSError, ValueError):
+        return None
+
+
+def apply(paths: RunPaths, options: RunOptions, echo: Echo, *, allow_destroy: bool,
+          confirm: Confirm | None) -> PlanSummary | None:
+    """Apply the saved plan, after every check; the summary of what was applied (None: nothing to do)."""
+    record = load_record(paths)
+    if record is None:
+        raise RunError(f"no saved plan for {paths.module_dir}: run `tfgen plan` first")
+    session = _session(paths, options, echo, planning=False)
+    _check_emulator(record, session.emulator)
+    _check_unchanged(paths, record, session.terraform)
+    summary = saved_summary(paths, options.label)
+    if summary is None:
+        raise RunError(f"the saved plan for {paths.module_dir} is incomplete: run `tfgen plan` again")
+    if record.destroys and not allow_destroy:
+        listed = "\n".join(f"  {address}" for address in record.destroys)
+        raise RunError(f"refusing to apply: the plan destroys or replaces {len(record.destroys)} "
+                       f"resource(s):\n{listed}\nreview them, then run again with --allow-destroy")
+    if not record.has_changes:
+        echo("the saved plan has no changes: nothing to apply")
+        discard(paths)
+        return None
+    if confirm is not None and not confirm(summary):
+        raise RunError("apply cancelled: nothing was changed")
+    _init_once(session, paths)
+    session.terraform.apply(paths.plan_file)
+    discard(paths)  # applied: terraform would refuse it as stale anyway
+    return summary
+
+
+def plan_destroy(paths: RunPaths, options: RunOptions, echo: Echo) -> tuple[_Session, PlanSummary]:
+    """Plan the destruction of everything the module manages (saved apart from `tfgen plan`'s plan)."""
+    session = _session(paths, options, echo, planning=True)
+    tf = session.terraform
+    emulator_mode.remove_override(paths.module_dir)
+    paths.destroy_plan_file.unlink(missing_ok=True)
+    tf.init()
+    with emulator_mode.provider_override(paths.module_dir, session.override):
+        tf.plan(paths.destroy_plan_file, session.variables, destroy=True)
+    # No diff: every attribute of every resource, going; the addresses are what to review.
+    summary = summarize(tf.show_json(paths.destroy_plan_file), module=options.label)
+    return session, summary
+
+
+def destroy(paths: RunPaths, options: RunOptions, echo: Echo, *, confirm: Confirm | None,
+            show: Callable[[PlanSummary], None]) -> PlanSummary:
+    """Destroy everything the module manages, after showing the plan and asking."""
+    session, summary = plan_destroy(paths, options, echo)
+    show(summary)
+    if summary.destroy == 0:
+        paths.destroy_plan_file.unlink(missing_ok=True)
+        return summary
+    if confirm is not None and not confirm(summary):
+        paths.destroy_plan_file.unlink(missing_ok=True)
+        raise RunError("destroy cancelled: nothing was changed")
+    try:
+        session.terraform.apply(paths.destroy_plan_file)
+    finally:
+        paths.destroy_plan_file.unlink(missing_ok=True)
+        discard(paths)  # whatever `tfgen plan` saved is stale now
+    return summary
+
+
+def outputs(paths: RunPaths, options: RunOptions, echo: Echo) -> dict:
+    """`terraform output -json` of the module: {name: {value, type, sensitive}}."""
+    session = _session(paths, options, echo, planning=False)
+    _init_once(session, paths)
+    return session.terraform.outputs()
+
+
+def state_resources(paths: RunPaths, options: RunOptions, echo: Echo) -> list[str]:
+    """Addresses of the resources in the module's state (what destroy would remove)."""
+    session = _session(paths, options, echo, planning=False)
+    _init_once(session, paths)
+    return session.terraform.state_resources()
+
+
+def _check_emulator(record: PlanRecord, running: emulator_mode.Emulator | None) -> None:
+    if record.emulator and running is None:
+        raise RunError("this plan was made against the emulator: run apply with --emulator "
+                       "(or plan again without it)")
+    if running is not None and not record.emulator:
+        raise RunError("this plan was made against the real cloud, not the emulator: "
+                       "run `tfgen plan --emulator` first (or apply without --emulator)")
+    if running is not None and record.emulator != running.identity:
+        raise RunError("the emulator was restarted since this plan, so what it planned against is gone: "
+                       "run `tfgen plan --emulator` again")
+
+
+def _check_unchanged(paths: RunPaths, record: PlanRecord, tf: Terraform) -> None:
+    current = fingerprint(paths.module_dir, tf.version(), record.variables)
+    if current.digest == record.fingerprint:
+        return
+    reasons = changed_files(record, current)
+    if tf.version() != record.terraform_version:
+        reasons.append(f"terraform version: {record.terraform_version} at plan time, {tf.version()} now")
+    listed = "\n".join(f"  {reason}" for reason in reasons) or "  (fingerprint differs)"
+    raise RunError(f"refusing to apply: {paths.module_dir} changed since the plan was made:\n{listed}\n"
+                   "run `tfgen plan` again and review the new plan")
+
+
+def _differences(before, after) -> list[str]:
+    names = sorted(set(before.files) | set(after.files))
+    return [name for name in names if before.files.get(name) != after.files.get(name)]

@@ -1,0 +1,127 @@
+"""`tfgen emulator start|stop|status` with a real moto server, and what emulator mode changes."""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from generator.runners import emulator
+
+
+@pytest.fixture
+def own_state_dir(tmp_path, monkeypatch):
+    """A state dir of its own, so this test's emulator is not the session's."""
+    monkeypatch.setenv("TFGEN_STATE_DIR", str(tmp_path))
+    return tmp_path
+
+
+def test_start_status_stop(own_state_dir, run_cli):
+    assert run_cli("emulator", "status").exit_code == 1
+
+    started = run_cli("emulator", "start")
+    try:
+        assert started.exit_code == 0, started.stderr
+        recorded = json.loads((own_state_dir / "emulator.json").read_text())
+        url = f"http://127.0.0.1:{recorded['port']}"
+        assert started.stdout == f"emulator started at {url} (pid {recorded['pid']})\n"
+        with urllib.request.urlopen(f"{url}/moto-api/", timeout=5) as response:
+            assert response.status == 200
+
+        again = run_cli("emulator", "start")
+        assert again.exit_code == 0
+        assert again.stdout == f"emulator already running at {url} (pid {recorded['pid']})\n"
+
+        status = run_cli("emulator", "status")
+        assert status.exit_code == 0
+        assert status.stdout == f"emulator running at {url} (pid {recorded['pid']}, answering)\n"
+    finally:
+        stopped = run_cli("emulator", "stop")
+    assert stopped.exit_code == 0
+    assert stopped.stdout == f"emulator stopped (pid {recorded['pid']})\n"
+    assert not (own_state_dir / "emulator.json").exists()
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"{url}/moto-api/", timeout=2)
+
+    not_running = run_cli("emulator", "status")
+    assert (not_running.exit_code, not_running.stdout) == (1, "emulator not running\n")
+    assert run_cli("emulator", "stop").stdout == "emulator was not running\n"
+
+
+def test_stale_state_file_is_not_trusted(own_state_dir, run_cli):
+    (own_state_dir / "emulator.json").write_text(json.dumps({"pid": 2 ** 22 + 12345, "port": 1}))
+    result = run_cli("emulator", "status")
+    assert (result.exit_code, result.stdout) == (1, "emulator not running\n")
+    assert not (own_state_dir / "emulator.json").exists()
+
+
+def test_missing_moto_server_is_a_clear_tool_error(own_state_dir, run_cli, monkeypatch):
+    real_find_spec = emulator.importlib.util.find_spec
+    monkeypatch.setattr(emulator.importlib.util, "find_spec",
+                        lambda name, *a: None if name == "flask" else real_find_spec(name, *a))
+    result = run_cli("emulator", "start")
+    assert result.exit_code == 3
+    assert result.stderr == ("the AWS emulator needs moto's server, which is not installed: "
+                             "pip install 'tfgen[emulator]'\n")
+
+
+def test_terraform_env_points_only_at_the_emulator(monkeypatch):
+    monkeypatch.setenv("AWS_PROFILE", "production")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "real-token")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "https://s3.amazonaws.com")
+    env = emulator.terraform_env(emulator.Emulator(pid=1, port=4567))
+    assert env["AWS_ENDPOINT_URL"] == "http://127.0.0.1:4567"
+    assert (env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]) == ("test", "test")
+    assert env["AWS_PROFILE"] is None and env["AWS_SESSION_TOKEN"] is None and env["AWS_ENDPOINT_URL_S3"] is None
+    assert env["AWS_SHARED_CREDENTIALS_FILE"] == env["AWS_CONFIG_FILE"] == os.devnull
+
+
+def write(folder: Path, name: str, text: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text)
+
+
+def test_plan_settings_switch_off_what_moto_cannot_create(tmp_path):
+    write(tmp_path, "variables.tf", 'variable "enable_autoscaling" {\n  type = bool\n}\n'
+                                    'variable "enable_provisioned_concurrency" {\n  type = bool\n}\n')
+    write(tmp_path, "main.tf", 'provider "aws" {\n  region = "eu-west-1"\n}\n'
+                               'provider "aws" {\n  alias  = "dr"\n  region = "eu-west-2"\n}\n')
+    settings = emulator.plan_settings(tmp_path)
+    assert settings.variables == {"enable_autoscaling": "false", "enable_provisioned_concurrency": "false"}
+    assert settings.notes == (
+        "emulator: leaving out ECS service auto scaling (enable_autoscaling=false): "
+        "moto does not implement Application Auto Scaling ListTagsForResource",
+        "emulator: leaving out Lambda provisioned concurrency (enable_provisioned_concurrency=false): "
+        "moto does not implement Lambda provisioned concurrency",
+    )
+    assert settings.override == {"provider": {"aws": [
+        {"max_retries": 3, "s3_use_path_style": True},
+        {"alias": "dr", "max_retries": 3, "s3_use_path_style": True},
+    ]}}
+
+
+def test_plan_settings_warn_about_unswitchable_resources(tmp_path):
+    write(tmp_path, "main.tf.json", json.dumps({"resource": {"aws_lambda_provisioned_concurrency_config": {
+        "this": {"function_name": "f", "qualifier": "1", "provisioned_concurrent_executions": 1}}}}))
+    settings = emulator.plan_settings(tmp_path)
+    assert settings.variables == {}
+    assert settings.override is None
+    assert settings.notes == (
+        "emulator: cannot create aws_lambda_provisioned_concurrency_config.this (moto does not implement "
+        "Lambda provisioned concurrency); expect these to fail after 3 attempts",
+        'emulator: the module has no provider "aws" block, so AWS API retries are not bounded',
+    )
+
+
+def test_override_file_exists_only_inside_the_block(tmp_path):
+    document = {"provider": {"aws": [{"max_retries": 3}]}}
+    with emulator.provider_override(tmp_path, document):
+        written = json.loads((tmp_path / emulator.OVERRIDE_FILE).read_text())
+        assert written["provider"] == document["provider"]
+    assert not (tmp_path / emulator.OVERRIDE_FILE).exists()
+    with pytest.raises(RuntimeError), emulator.provider_override(tmp_path, document):
+        raise RuntimeError("terraform failed")
+    assert not (tmp_path / emulator.OVERRIDE_FILE).exists()

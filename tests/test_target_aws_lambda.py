@@ -1,0 +1,472 @@
+"""aws-lambda: the spec -> Lambda mapping, its gates, and the example function's package.
+
+Every variant (the bundled sentiment example plus inline specs: zip/image, private/public,
+no VPC / created VPC / existing VPC, with/without secrets and alarms) is rendered once per
+module, with its zip built where the spec says; terraform fmt, init + validate, Checkov
+and the schema lint then run over all of them.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import io
+import json
+import shutil
+import sys
+import textwrap
+import zipfile
+from pathlib import Path
+
+import hcl2
+import pytest
+
+from generator import pipeline, render
+from generator.errors import SpecError
+from generator.lint import lint
+from generator.targets import aws_lambda
+from tests.support import EXAMPLES, SHARED_SCHEMAS, checkov_failures, terraform_fmt_check, terraform_validate
+from tests.test_hcl import hcl_unescape
+
+AWS_SCHEMA = SHARED_SCHEMAS / "aws-5.100.0.schema.json.gz"
+EXAMPLE_SOURCE = EXAMPLES / "sentiment-lambda"
+IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/models/resnet:1.2"
+NASTY_ENV = {
+    "QUOTES": 'say "hi" \\ back\\slash',
+    "TEMPLATE": "${var.secret} and %{ if true }x%{ endif }",
+    "LINES": "one\ntwo\r\n\tthree",
+    "UNICODE": "naïve – ✓",
+}
+NASTY_DESCRIPTION = 'a "quoted" description with ${braces} and %{ directives }\nover two lines'
+
+# An image function with a public URL in a created VPC, two secrets, tracing off, no alarms.
+# `env: {}` is replaced by NASTY_ENV as JSON (JSON is YAML: the values go in exactly).
+PUBLIC_IMAGE = f"""
+name: img-pub
+description: {json.dumps(NASTY_DESCRIPTION)}
+container:
+  image: {IMAGE}
+  command: [python, -m, serve]
+  args: [--port, "8080"]
+  env: {{}}
+  secrets: {{API_KEY: api-key, DB_PASSWORD: db-password}}
+resources: {{memory: 2048}}
+scaling: {{min: 2, max: 5}}
+network: {{public: true, cidr: 10.30.0.0/20}}
+observability: {{log_retention_days: 365, tracing: false}}
+targets:
+  aws-lambda:
+    region: eu-west-1
+    package: {{type: image}}
+    vpc: true
+"""
+
+# A zip (absolute path) in an existing VPC, plain env only, a latency alarm only.
+EXISTING = """
+name: zip-existing
+container:
+  env: {{MODE: strict}}
+resources: {{memory: 512}}
+scaling: {{min: 1, max: 4}}
+network: {{vpc: existing}}
+observability:
+  log_retention_days: 90
+  alarms: {{latency_p99_ms: 250}}
+targets:
+  aws-lambda:
+    region: us-west-2
+    package: {{type: zip, filename: {zip}, handler: app.handler, runtime: python3.13}}
+    timeout: 120
+    vpc: true
+    network:
+      vpc_id: vpc-0123456789abcdef0
+      private_subnet_ids: [subnet-0123456789abcdef0, subnet-0fedcba9876543210]
+"""
+
+# Defaults everywhere: no env, no secrets, no alarms, no VPC, min 0.
+MINIMAL = """
+name: minimal
+scaling: {min: 0, max: 2}
+targets:
+  aws-lambda:
+    region: us-east-1
+    package: {type: zip, filename: dist/fn.zip, handler: app.handler, runtime: python3.12}
+"""
+
+
+def _load_build_script():
+    spec = importlib.util.spec_from_file_location("sentiment_build", EXAMPLE_SOURCE / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+BUILD = _load_build_script()
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    path = folder / f"{name}.yaml"
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+def _render(spec_path: Path, out: Path) -> Path:
+    spec = pipeline.load_spec(spec_path)
+    for rel, text in render.render_module(spec, aws_lambda).items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_text(text, encoding="utf-8")
+    module = out / render.module_path(spec, aws_lambda.NAME)
+    package = spec.target(aws_lambda.NAME)["package"]
+    if package["type"] == "zip":  # filebase64sha256() needs the file at validate/plan time
+        BUILD.build(Path(package["filename"]) if package["filename"].startswith("/") else module / package["filename"])
+    return module
+
+
+@pytest.fixture(scope="module")
+def modules(tmp_path_factory) -> dict[str, Path]:
+    specs = tmp_path_factory.mktemp("specs")
+    out = tmp_path_factory.mktemp("modules")
+    absolute_zip = tmp_path_factory.mktemp("packages") / "fn.zip"
+    public = PUBLIC_IMAGE.replace("env: {}", "env: " + json.dumps(NASTY_ENV, ensure_ascii=False))
+    return {
+        "example": _render(EXAMPLES / "sentiment-lambda.yaml", out),
+        "public": _render(_write(specs, "public", public), out),
+        "existing": _render(_write(specs, "existing", EXISTING.format(zip=absolute_zip)), out),
+        "minimal": _render(_write(specs, "minimal", MINIMAL), out),
+    }
+
+
+def _load(module: Path) -> dict[str, dict]:
+    return {tf.name: hcl2.load(io.StringIO(tf.read_text(encoding="utf-8"))) for tf in sorted(module.glob("*.tf"))}
+
+
+def _is_block(node) -> bool:
+    return isinstance(node, dict) and all(isinstance(v, list) for k, v in node.items() if not k.startswith("__"))
+
+
+def _plain(body: dict) -> dict:
+    """A parsed block with attribute values unwrapped; nested blocks stay lists of blocks."""
+    out = {}
+    for key, value in body.items():
+        if key.startswith("__"):
+            continue
+        out[key] = [_plain(b) for b in value] if value and all(_is_block(b) for b in value) else value[0]
+    return out
+
+
+def _blocks(module: Path, section: str, kind: str) -> dict[str, dict]:
+    found = {}
+    for parsed in _load(module).values():
+        for block in parsed.get(section, []):
+            for name, body in block.get(kind, {}).items():
+                found[name] = _plain(body)
+    return found
+
+
+def _resources(module: Path, kind: str) -> dict[str, dict]:
+    return _blocks(module, "resource", kind)
+
+
+def _locals(module: Path) -> dict:
+    found = {}
+    for parsed in _load(module).values():
+        for block in parsed.get("locals", []):
+            found.update({k: v[0] for k, v in block.items() if not k.startswith("__")})
+    return found
+
+
+def _function(module: Path) -> dict:
+    return _resources(module, "aws_lambda_function")["this"]
+
+
+def _same_expr(parsed: str, expected: str) -> bool:
+    """hcl2 drops the spaces between function arguments: compare expressions without whitespace."""
+    return "".join(parsed.split()) == "".join(expected.split())
+
+
+def _string(value: str) -> str:
+    return hcl_unescape(value[1:-1] if value.startswith('"') and value.endswith('"') else value)
+
+
+def _statements(module: Path, document: str = "this") -> dict[str, dict]:
+    policy = _blocks(module, "data", "aws_iam_policy_document")[document]
+    return {s.get("sid", str(i)): s for i, s in enumerate(policy["statement"])}
+
+
+def _skips(module: Path) -> set[str]:
+    facts = render.module_facts({p.name: p.read_text() for p in module.glob("*.tf")})
+    return {s["check"] for s in facts["skips"]}
+
+
+# --- gates -------------------------------------------------------------------------------------
+
+
+def test_every_module_is_terraform_fmt_clean(modules):
+    for name, module in modules.items():
+        proc = terraform_fmt_check(module)
+        assert proc.returncode == 0, f"{name}:\n{proc.stdout}{proc.stderr}"
+
+
+def test_every_module_inits_offline_and_validates(modules, tmp_path_factory):
+    for name, module in modules.items():
+        proc = terraform_validate(module, tmp_path_factory.mktemp(f"validate-{name}"))
+        assert proc.returncode == 0, f"{name}:\n{proc.stdout}{proc.stderr}"
+        assert "The configuration is valid" in proc.stdout
+
+
+def test_every_module_lints_clean_against_the_aws_schema(modules):
+    report = lint(list(modules.values()), [AWS_SCHEMA], use_terraform=False)
+    assert [str(f) for f in report.findings] == []
+    assert report.modules == len(modules)
+    assert report.counts.resources >= 4 * 14 and report.counts.data_sources >= 4 * 5
+
+
+def test_checkov_finds_nothing_but_the_planted_failure(modules):
+    # A copy without X-Ray tracing proves Checkov really scanned these modules (CKV_AWS_50).
+    root = modules["minimal"].parents[1]
+    control = root / "planted-control"
+    shutil.copytree(modules["minimal"], control)
+    main = control / "main.tf"
+    text = main.read_text()
+    start = text.index("  tracing_config {")
+    main.write_text(text[:start] + text[text.index("  }\n", start) + 4 :])
+    try:
+        failures = checkov_failures([root])
+    finally:
+        shutil.rmtree(control)
+    # Checkov names files relative to the scanned root or absolute, depending on the run: compare the tail.
+    assert {(f["id"], f["resource"], Path(f["file"]).parts[-2:]) for f in failures} == {
+        ("CKV_AWS_50", "aws_lambda_function.this", ("planted-control", "main.tf"))}
+
+
+def test_each_checkov_skip_is_there_because_of_the_spec(modules):
+    assert _skips(modules["example"]) == {"CKV_AWS_272", "CKV_AWS_117", "CKV_AWS_338"}  # zip, no VPC, 14 days
+    assert _skips(modules["public"]) == {"CKV_AWS_272", "CKV_AWS_50", "CKV_AWS_258", "CKV_AWS_301", "CKV_AWS_394"}
+    assert _skips(modules["existing"]) == {"CKV_AWS_272", "CKV_AWS_338"}
+    assert _skips(modules["minimal"]) == {"CKV_AWS_272", "CKV_AWS_117", "CKV_AWS_338"}
+    example = (modules["example"] / "README.md").read_text()
+    assert "| CKV_AWS_338 | `aws_cloudwatch_log_group.this` | retention is the spec's observability.log\\_retention\\_days (14 days) |" in example
+    assert "targets.aws-lambda.vpc is false" in example
+    assert "this function runs the ECR image in container.image" in (modules["public"] / "README.md").read_text()
+
+
+def test_rendering_is_deterministic(modules, tmp_path):
+    again = _render(EXAMPLES / "sentiment-lambda.yaml", tmp_path)
+    assert {p.name: p.read_bytes() for p in again.rglob("*") if p.is_file()} == {
+        p.name: p.read_bytes() for p in modules["example"].rglob("*") if p.is_file()}
+
+
+def test_user_strings_render_escaped_and_parse_back(modules):
+    function = _function(modules["public"])
+    assert _string(function["description"]) == NASTY_DESCRIPTION
+    plain = _locals(modules["public"])["plain_environment"]
+    assert {k: _string(v) for k, v in plain.items()} == NASTY_ENV
+    main = (modules["public"] / "main.tf").read_text(encoding="utf-8")
+    assert "$${var.secret}" in main and "%%{ if true }" in main
+
+
+# --- the mapping -------------------------------------------------------------------------------
+
+
+def test_example_zip_function_maps_the_spec(modules):
+    function = _function(modules["example"])
+    assert (function["function_name"], function["package_type"], function["handler"], function["runtime"]) == (
+        "sentiment-lambda", "Zip", "app.handler", "python3.12")
+    assert _same_expr(_locals(modules["example"])["package_file"], '${format("%s/%s", path.module, "build/sentiment.zip")}')
+    assert function["filename"] == "${local.package_file}"
+    assert function["source_code_hash"] == "${filebase64sha256(local.package_file)}"
+    assert (function["memory_size"], function["timeout"], function["publish"]) == (1024, 30, True)
+    assert function["reserved_concurrent_executions"] == 20  # scaling.max
+    assert function["kms_key_arn"] == "${aws_kms_key.this.arn}"
+    assert function["dead_letter_config"] == [{"target_arn": "${aws_sqs_queue.this.arn}"}]
+    assert function["tracing_config"] == [{"mode": "Active"}]
+    assert "vpc_config" not in function and "image_config" not in function
+    assert not (modules["example"] / "network.tf").exists()
+    queue = _resources(modules["example"], "aws_sqs_queue")["this"]
+    assert queue["kms_master_key_id"] == "${aws_kms_key.this.arn}"
+    assert _resources(modules["example"], "aws_sns_topic")["this"]["kms_master_key_id"] == "${aws_kms_key.this.arn}"
+    key = _resources(modules["example"], "aws_kms_key")["this"]
+    assert key["enable_key_rotation"] is True
+    log_group = _resources(modules["example"], "aws_cloudwatch_log_group")["this"]
+    assert (log_group["name"], log_group["retention_in_days"], log_group["kms_key_id"]) == (
+        "/aws/lambda/sentiment-lambda", 14, "${aws_kms_key.this.arn}")
+
+
+def test_absolute_zip_path_and_image_package(modules):
+    assert _locals(modules["existing"])["package_file"].endswith('/fn.zip')
+    assert "path.module" not in (modules["existing"] / "main.tf").read_text()
+    function = _function(modules["public"])
+    assert (function["package_type"], function["image_uri"]) == ("Image", IMAGE)
+    assert function["image_config"] == [{"entry_point": ["python", "-m", "serve"], "command": ["--port", "8080"]}]
+    for absent in ("filename", "source_code_hash", "handler", "runtime"):
+        assert absent not in function
+    assert function["tracing_config"] == [{"mode": "PassThrough"}]
+    assert "environment" not in _function(modules["minimal"]) and "kms_key_arn" not in _function(modules["minimal"])
+    assert _function(modules["existing"])["timeout"] == 120
+
+
+def test_secrets_become_arn_variables_and_only_those_are_readable(modules):
+    local = _locals(modules["example"])
+    assert local["secrets"] == {"FEATURE_STORE_KEY": "sentiment-feature-store-key"}
+    assert local["secret_arn_prefix"] == "arn:${local.partition}:secretsmanager:${local.region}:${local.account_id}:secret:"
+    assert 'format("%s%s",env_name,"_SECRET_ARN")' in "".join(local["secret_arns"].split())
+    assert _same_expr(local["environment"], "${merge(local.plain_environment, local.secret_arns)}")
+    assert _function(modules["example"])["environment"] == [{"variables": "${local.environment}"}]
+    read = _statements(modules["example"])["ReadNamedSecrets"]
+    assert read["actions"] == ["secretsmanager:GetSecretValue"]
+    assert _same_expr(read["resources"], '${[for secret in values(local.secrets) : "${local.secret_arn_prefix}${secret}-??????"]}')
+    # No secrets: no statement, no ARN variables.
+    assert "ReadNamedSecrets" not in _statements(modules["existing"])
+    assert "secret_arns" not in _locals(modules["existing"])
+    assert "Secrets: Lambda cannot inject secret values" in (modules["example"] / "README.md").read_text()
+
+
+def test_role_is_least_privilege(modules):
+    statements = _statements(modules["example"])
+    assert set(statements) == {"WriteOwnLogs", "SendToDeadLetterQueue", "UseServiceKey", "WriteTraces", "ReadNamedSecrets"}
+    assert statements["WriteOwnLogs"]["resources"] == ["${aws_cloudwatch_log_group.this.arn}:*"]
+    assert statements["SendToDeadLetterQueue"]["resources"] == ["${aws_sqs_queue.this.arn}"]
+    assert statements["UseServiceKey"]["resources"] == ["${aws_kms_key.this.arn}"]
+    assert "WriteTraces" not in _statements(modules["public"])  # tracing off
+    network = _statements(modules["existing"])
+    assert network["DescribeNetwork"]["resources"] == ["*"]
+    assert network["ManageNetworkInterfacesInVpc"]["condition"][0]["variable"] == "ec2:Vpc"
+    assert _same_expr(_locals(modules["existing"])["vpc_arn"],
+                      '${format("arn:%s:ec2:%s:%s:vpc/%s", local.partition, local.region, local.account_id, "vpc-0123456789abcdef0")}')
+
+
+def test_concurrency_alias_and_provisioned_instances(modules):
+    alias = _resources(modules["example"], "aws_lambda_alias")["this"]
+    assert (alias["name"], alias["function_version"]) == ("live", "${aws_lambda_function.this.version}")
+    # min 0: nothing provisioned; min 2: count-gated by the emulator toggle.
+    assert not _resources(modules["example"], "aws_lambda_provisioned_concurrency_config")
+    provisioned = _resources(modules["public"], "aws_lambda_provisioned_concurrency_config")["this"]
+    assert provisioned["count"] == "${var.enable_provisioned_concurrency ? 1 : 0}"
+    assert (provisioned["provisioned_concurrent_executions"], provisioned["qualifier"]) == (2, "${aws_lambda_alias.this.name}")
+    variables = _load(modules["example"])["variables.tf"]["variable"]
+    assert [list(v) for v in variables] == [["enable_provisioned_concurrency"]]
+    readme = (modules["public"] / "README.md").read_text()
+    assert "| `enable_provisioned_concurrency` | `bool` | `true` |" in readme
+
+
+def test_function_url_is_iam_unless_public(modules):
+    private = _resources(modules["example"], "aws_lambda_function_url")["this"]
+    assert (private["authorization_type"], private["qualifier"]) == ("AWS_IAM", "${aws_lambda_alias.this.name}")
+    assert not _resources(modules["example"], "aws_lambda_permission")
+    public = _resources(modules["public"], "aws_lambda_function_url")["this"]
+    assert public["authorization_type"] == "NONE"
+    permission = _resources(modules["public"], "aws_lambda_permission")["public_url"]
+    assert (permission["action"], permission["principal"], permission["qualifier"]) == (
+        "lambda:InvokeFunction", "*", "${aws_lambda_alias.this.name}")
+    assert "cors" not in public
+
+
+def test_vpc_created_existing_or_none(modules):
+    created = modules["public"]
+    assert _resources(created, "aws_vpc")["this"]["cidr_block"] == "10.30.0.0/20"
+    subnets = _resources(created, "aws_subnet")["private"]
+    assert (subnets["count"], subnets["map_public_ip_on_launch"]) == (2, False)
+    assert _same_expr(subnets["cidr_block"], "${cidrsubnet(aws_vpc.this.cidr_block, 2, count.index)}")
+    assert _resources(created, "aws_default_security_group")["this"] == {"vpc_id": "${aws_vpc.this.id}"}
+    flow = _resources(created, "aws_flow_log")["this"]
+    assert (flow["traffic_type"], flow["log_destination"]) == ("ALL", "${aws_cloudwatch_log_group.flow_logs.arn}")
+    assert _resources(created, "aws_cloudwatch_log_group")["flow_logs"]["kms_key_id"] == "${aws_kms_key.this.arn}"
+    egress = _resources(created, "aws_vpc_security_group_egress_rule")["https"]
+    assert (egress["from_port"], egress["to_port"], egress["cidr_ipv4"]) == (443, 443, "${aws_vpc.this.cidr_block}")
+    assert _resources(created, "aws_vpc_endpoint")["secretsmanager"]["private_dns_enabled"] is True  # it has secrets
+    assert _function(created)["vpc_config"] == [{"subnet_ids": "${aws_subnet.private[*].id}",
+                                                 "security_group_ids": ["${aws_security_group.this.id}"]}]
+    existing = modules["existing"]
+    assert not _resources(existing, "aws_vpc") and not _resources(existing, "aws_vpc_endpoint")
+    assert _resources(existing, "aws_security_group")["this"]["vpc_id"] == "vpc-0123456789abcdef0"
+    assert _resources(existing, "aws_vpc_security_group_egress_rule")["https"]["cidr_ipv4"] == "0.0.0.0/0"
+    assert _function(existing)["vpc_config"][0]["subnet_ids"] == ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]
+    outputs = (existing / "outputs.tf").read_text()
+    assert 'output "security_group_id"' in outputs and 'output "vpc_id"' not in outputs
+
+
+def test_alarms_follow_the_spec_thresholds(modules):
+    example = _resources(modules["example"], "aws_cloudwatch_metric_alarm")
+    assert set(example) == {"errors", "throttles", "latency"}
+    errors = example["errors"]
+    assert errors["threshold"] == 2
+    rate = next(q for q in errors["metric_query"] if q["id"] == "error_rate")
+    assert (rate["expression"], rate["return_data"]) == ("IF(invocations > 0, 100 * errors / invocations, 0)", True)
+    assert example["latency"]["extended_statistic"] == "p99" and example["latency"]["threshold"] == 800
+    assert example["throttles"]["metric_name"] == "Throttles"
+    for alarm in example.values():
+        assert alarm["alarm_actions"] == ["${aws_sns_topic.this.arn}"]
+    minimal = _resources(modules["minimal"], "aws_cloudwatch_metric_alarm")
+    assert set(minimal) == {"errors", "throttles"}
+    assert (minimal["errors"]["metric_name"], minimal["errors"]["threshold"]) == ("Errors", 0)
+
+
+# --- the example function ------------------------------------------------------------------
+
+
+def test_example_package_is_reproducible(tmp_path):
+    first, second = BUILD.build(tmp_path / "a" / "s.zip"), BUILD.build(tmp_path / "b" / "s.zip")
+    assert first.read_bytes() == second.read_bytes()
+    with zipfile.ZipFile(first) as archive:
+        assert [(i.filename, i.date_time) for i in archive.infolist()] == [("app.py", (1980, 1, 1, 0, 0, 0))]
+        assert archive.read("app.py") == (EXAMPLE_SOURCE / "app.py").read_bytes()
+
+
+def test_example_handler_scores_text_from_a_url_or_a_direct_call(monkeypatch):
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    spec = importlib.util.spec_from_file_location("sentiment_app", EXAMPLE_SOURCE / "app.py")
+    app = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(app)
+    monkeypatch.delenv("FEATURE_STORE_KEY_SECRET_ARN", raising=False)
+    url_event = {"requestContext": {}, "isBase64Encoded": True,
+                 "body": base64.b64encode(json.dumps({"text": "I love it, excellent work"}).encode()).decode()}
+    positive = app.handler(url_event, None)
+    assert positive["statusCode"] == 200 and json.loads(positive["body"])["label"] == "positive"
+    negative = json.loads(app.handler({"text": "not good, terrible and slow"}, None)["body"])
+    assert negative["label"] == "negative" and 0 <= negative["score"] < 0.5
+    bad = app.handler({"requestContext": {}, "body": "{}"}, None)
+    assert bad["statusCode"] == 400 and "text" in json.loads(bad["body"])["error"]
+
+
+# --- check() -----------------------------------------------------------------------------------
+
+
+BASE = """
+name: fn
+container:
+  image: {image}
+  env: {env}
+  secrets: {secrets}
+network: {network}
+targets:
+  aws-lambda:
+    region: us-east-1
+    package: {package}
+    vpc: {vpc}
+{extra}
+"""
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"env": "{AWS_REGION: x}"}, "`AWS_REGION` is set by the Lambda runtime"),
+    ({"env": "{_X: x}"}, "Lambda environment variable names start with a letter"),
+    ({"env": "{TOKEN_SECRET_ARN: x}", "secrets": "{TOKEN: tok}"}, "the secret's ARN goes into `TOKEN_SECRET_ARN`"),
+    ({"env": "{BIG: " + "x" * 4096 + "}"}, "Lambda allows 4096 bytes of environment variables in total"),
+    ({"vpc": "true", "network": "{cidr: 10.0.0.0/27}"}, "a created VPC needs a /16 to /26 range"),
+    ({"vpc": "true", "network": "{vpc: existing}"}, "vpc: true with network.vpc `existing` needs `network`"),
+    ({"extra": "    network: {vpc_id: vpc-0123456789abcdef0, private_subnet_ids: [subnet-0123456789abcdef0]}"},
+     "only used with vpc: true and network.vpc `existing`"),
+    ({"package": f"{{type: image}}", "image": IMAGE.replace("eu-west-1", "us-east-2")},
+     "Lambda pulls images only from ECR in its own region: the image is in us-east-2, the function in us-east-1"),
+    ({"vpc": "true", "network": "{cidr: 10.0.0.0/26}"}, None),
+])
+def test_check_refuses_what_lambda_cannot_do(tmp_path, changes, message):
+    fields = {"env": "{}", "secrets": "{}", "network": "{}", "vpc": "false", "extra": "", "image": IMAGE.replace("eu-west-1", "us-east-1"),
+              "package": "{type: zip, filename: fn.zip, handler: app.handler, runtime: python3.12}", **changes}
+    path = _write(tmp_path, "spec", BASE.format(**fields))
+    if message is None:
+        assert pipeline.load_spec(path).target("aws-lambda")["vpc"] is True
+        return
+    with pytest.raises(SpecError) as caught:
+        pipeline.load_spec(path)
+    assert message in str(caught.value)
