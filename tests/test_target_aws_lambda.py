@@ -456,7 +456,7 @@ targets:
     ({"vpc": "true", "network": "{vpc: existing}"}, "vpc: true with network.vpc `existing` needs `network`"),
     ({"extra": "    network: {vpc_id: vpc-0123456789abcdef0, private_subnet_ids: [subnet-0123456789abcdef0]}"},
      "only used with vpc: true and network.vpc `existing`"),
-    ({"package": f"{{type: image}}", "image": IMAGE.replace("eu-west-1", "us-east-2")},
+    ({"package": "{type: image}", "image": IMAGE.replace("eu-west-1", "us-east-2")},
      "Lambda pulls images only from ECR in its own region: the image is in us-east-2, the function in us-east-1"),
     ({"vpc": "true", "network": "{cidr: 10.0.0.0/26}"}, None),
 ])

@@ -28,6 +28,10 @@ for more than five minutes with AWS_MAX_ATTEMPTS=2, and a refused connection
 What moto cannot create is listed in EMULATOR_GAPS: a module that declares
 the feature switch gets it set to false, with one plain line saying what is
 left out; a module that has such resources without a switch gets a warning.
+What moto accepts but does not give back is listed in EMULATOR_DRIFT: the
+same override file adds those arguments to the resource's
+`lifecycle { ignore_changes }` (keeping the module's own list), so a second
+plan after an apply shows no changes, and a line says which are ignored.
 """
 
 from __future__ import annotations
@@ -80,6 +84,24 @@ EMULATOR_GAPS = (
         ("aws_lambda_provisioned_concurrency_config",),
         "moto does not implement Lambda provisioned concurrency",
     ),
+)
+
+
+@dataclass(frozen=True)
+class EmulatorDrift:
+    """Arguments moto accepts but does not give back, so every later plan would show a change."""
+
+    resource_type: str
+    arguments: tuple[str, ...]
+
+
+# Found by plan -> apply -> plan of the ECS and Lambda examples with moto 5.2.5.
+EMULATOR_DRIFT = (
+    EmulatorDrift("aws_ecs_service", ("availability_zone_rebalancing", "enable_ecs_managed_tags",
+                                      "health_check_grace_period_seconds")),
+    EmulatorDrift("aws_lambda_function", ("dead_letter_config",)),
+    EmulatorDrift("aws_vpc_security_group_egress_rule", ("description",)),
+    EmulatorDrift("aws_vpc_security_group_ingress_rule", ("description",)),
 )
 
 
@@ -233,8 +255,8 @@ def terraform_env(emulator: Emulator) -> dict[str, str | None]:
 @dataclass(frozen=True)
 class EmulatorPlanSettings:
     variables: dict[str, str]  # -var values: the feature switches turned off
-    notes: tuple[str, ...]  # plain lines for the user: what is left out, what will fail
-    override: dict | None  # the override file's JSON, or None when the module has no aws provider block
+    notes: tuple[str, ...]  # plain lines for the user: what is left out, ignored or will fail
+    override: dict | None  # the override file's JSON, or None when nothing needs overriding
 
 
 def plan_settings(module_dir: Path) -> EmulatorPlanSettings:
@@ -251,15 +273,36 @@ def plan_settings(module_dir: Path) -> EmulatorPlanSettings:
             if present:
                 notes.append(f"emulator: cannot create {', '.join(present)} ({gap.reason}); "
                              f"expect these to fail after {MAX_RETRIES} attempts")
-    override = None
+    override: dict = {}
     if blocks.aws_aliases:
-        override = {"provider": {"aws": [
+        override["provider"] = {"aws": [
             {**({"alias": alias} if alias else {}), "max_retries": MAX_RETRIES, "s3_use_path_style": True}
-            for alias in sorted(blocks.aws_aliases, key=lambda a: a or "")
-        ]}}
+            for alias in sorted(blocks.aws_aliases)
+        ]}
     else:
         notes.append("emulator: the module has no provider \"aws\" block, so AWS API retries are not bounded")
-    return EmulatorPlanSettings(variables, tuple(notes), override)
+    ignored = _drift_overrides(blocks)
+    if ignored:
+        override["resource"] = ignored
+        for rtype, named in sorted(ignored.items()):
+            drift = next(d for d in EMULATOR_DRIFT if d.resource_type == rtype)
+            for name in sorted(named):
+                notes.append(f"emulator: moto does not keep {', '.join(drift.arguments)} of {rtype}.{name}; "
+                             "changes to them are ignored in emulator runs")
+    return EmulatorPlanSettings(variables, tuple(notes), override or None)
+
+
+def _drift_overrides(blocks: _Blocks) -> dict:
+    """`lifecycle { ignore_changes }` for resources with arguments moto drops, keeping the module's own."""
+    resources: dict = {}
+    for drift in EMULATOR_DRIFT:
+        for address, own in sorted(blocks.resources.items()):
+            rtype, name = address.split(".", 1)
+            if rtype != drift.resource_type or own == ("all",):
+                continue
+            ignore = list(own) + [a for a in drift.arguments if a not in own]
+            resources.setdefault(rtype, {})[name] = {"lifecycle": {"ignore_changes": ignore}}
+    return resources
 
 
 @contextmanager
@@ -292,7 +335,7 @@ def remove_override(module_dir: Path) -> None:
 @dataclass(frozen=True)
 class _Blocks:
     variables: frozenset[str]
-    resources: frozenset[str]  # "type.name"
+    resources: dict[str, tuple[str, ...]]  # "type.name" -> its own lifecycle.ignore_changes
     aws_aliases: frozenset[str]  # "" for the default aws provider configuration
 
 
@@ -302,7 +345,7 @@ def _module_blocks(module_dir: Path) -> _Blocks:
     A file that does not parse is skipped: terraform will report it properly.
     """
     variables: set[str] = set()
-    resources: set[str] = set()
+    resources: dict[str, tuple[str, ...]] = {}
     aliases: set[str] = set()
     for path in sorted(Path(module_dir).iterdir()):
         if path.name == OVERRIDE_FILE or not path.is_file():
@@ -313,12 +356,30 @@ def _module_blocks(module_dir: Path) -> _Blocks:
         for block in _as_list(document.get("resource")):
             for rtype, named in block.items():
                 for named_block in _as_list(named):
-                    resources.update(f"{rtype}.{name}" for name in named_block if not name.startswith("__"))
+                    for name, body in named_block.items():
+                        if not name.startswith("__"):
+                            resources[f"{rtype}.{name}"] = _ignore_changes(body)
         for block in _as_list(document.get("provider")):
             for config in _as_list(block.get("aws")):
                 alias = config.get("alias", "")
                 aliases.add(str(alias[0] if isinstance(alias, list) else alias))
-    return _Blocks(frozenset(variables), frozenset(resources), frozenset(aliases))
+    return _Blocks(frozenset(variables), resources, frozenset(aliases))
+
+
+def _ignore_changes(body) -> tuple[str, ...]:
+    """A resource's own `lifecycle { ignore_changes }` as expressions ("all" alone for all)."""
+    found: list[str] = []
+    for body_part in _as_list(body):
+        for lifecycle in _as_list(body_part.get("lifecycle") if isinstance(body_part, dict) else None):
+            value = lifecycle.get("ignore_changes") if isinstance(lifecycle, dict) else None
+            while isinstance(value, list) and len(value) == 1 and isinstance(value[0], list):
+                value = value[0]  # hcl2 wraps every attribute value in a list
+            for item in _as_list(value):
+                text = str(item)
+                if text.startswith("${") and text.endswith("}"):
+                    text = text[2:-1]
+                found.append(text)
+    return ("all",) if "all" in found else tuple(found)
 
 
 def _load_terraform_file(path: Path) -> dict:

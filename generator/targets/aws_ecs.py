@@ -131,7 +131,7 @@ def _container(spec: Spec) -> dict[str, Any]:
         # as in Kubernetes and Cloud Run; ECS calls these entryPoint/command.
         "entry_point": list(c.command),
         "command": list(c.args),
-        "environment": [{"name": k, "value": v} for k, v in sorted(c.env.items())],
+        "environment": dict(c.env),
         "port": c.port,
     }
 
@@ -302,7 +302,6 @@ def context(spec: Spec) -> dict[str, Any]:
         "tracing": spec.observability.tracing,
         "alarms": alarms,
         "outputs": {
-            "alarm_topic_arn": hcl.Expr("aws_sns_topic.alarms.arn") if alarms["any"] else None,
             "service_url": hcl.Expr('"https://${aws_lb.this.dns_name}"' if https else '"http://${aws_lb.this.dns_name}"'),
         },
         "readme": _readme(spec, https, ecr is not None),

@@ -92,13 +92,13 @@ def _check_environment(spec: Spec) -> list[common.Finding]:
         if carrier in env or carrier in secrets:
             found.append((("container", "secrets", key),
                           f"the secret's ARN goes into `{carrier}`, which container.env or container.secrets already uses"))
-    size = sum(len(k.encode()) + len(v.encode()) for k, v in environment_preview(spec).items())
+    size = sum(len(k.encode()) + len(v.encode()) for k, v in _environment_preview(spec).items())
     if size > ENV_BYTES_MAX:
         found.append((("container", "env"), f"Lambda allows {ENV_BYTES_MAX} bytes of environment variables in total; these need about {size}"))
     return found
 
 
-def environment_preview(spec: Spec) -> dict[str, str]:
+def _environment_preview(spec: Spec) -> dict[str, str]:
     """The function's environment with a worst-case ARN per secret (for the size limit)."""
     arn = "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:"
     return {**spec.container.env, **{k + SECRET_ARN_SUFFIX: arn + v for k, v in spec.container.secrets.items()}}

@@ -1,0 +1,439 @@
+"""aws-ecs: the spec -> ECS/Fargate mapping and its gates.
+
+Every variant (the bundled iris example, its prod environment, and inline specs:
+public/internal, created/existing VPC, HTTPS/HTTP, with/without secrets,
+alarms, scaling policies, ECR/non-ECR image) is rendered once per module;
+terraform fmt, init + validate, Checkov and the schema lint then run over all
+of them, and the HCL is parsed back to check what the spec asked for.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import textwrap
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import hcl2
+import pytest
+
+from generator import pipeline, render
+from generator.errors import SpecError
+from generator.lint import lint
+from generator.runners.checkov import scan_paths
+from generator.targets import aws_ecs
+from tests.support import EXAMPLES, SHARED_SCHEMAS, terraform_fmt_check, terraform_validate
+from tests.test_hcl import hcl_unescape
+
+AWS_SCHEMA = SHARED_SCHEMAS / "aws-5.100.0.schema.json.gz"
+NASTY_ENV = {
+    "QUOTES": 'say "hi" \\ back\\slash',
+    "TEMPLATE": "${var.secret} and %{ if true }x%{ endif }",
+    "LINES": "one\ntwo\r\n\tthree",
+    "UNICODE": "naïve – ✓",
+}
+NASTY_DESCRIPTION = 'a "quoted" description with ${braces} and %{ directives }\nover two lines'
+CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/0f0e0d0c-1234-5678-9abc-def012345678"
+
+# Internet-facing in a created VPC: ECR image, open to the internet, no secrets,
+# no alarms, no scaling policy, a year of logs, tracing off.
+# `env: {}` is replaced by NASTY_ENV as JSON (JSON is YAML: the values go in exactly).
+PUBLIC = f"""
+name: ecs-pub
+description: {json.dumps(NASTY_DESCRIPTION)}
+container:
+  image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/team/ecs-pub:2.0.0
+  port: 9000
+  env: {{}}
+resources: {{cpu: 0.5, memory: 1024}}
+scaling: {{min: 2, max: 6}}
+network: {{public: true, allowed_cidrs: ["0.0.0.0/0"], cidr: 10.40.0.0/20}}
+observability: {{log_retention_days: 365, tracing: false}}
+targets:
+  aws-ecs:
+    region: eu-west-1
+    certificate_arn: {CERT}
+"""
+
+# Internal with HTTPS in an existing VPC: three secret references (two share
+# a secret), two alarms, a requests-per-target policy only.
+EXISTING = """
+name: ecs-existing
+container:
+  image: docker.io/library/nginx:1.27
+  secrets: {DB_PASSWORD: db-pass, API_KEY: api-keys, ALSO_DB: db-pass}
+scaling: {min: 1, max: 2, concurrency: 50}
+network:
+  vpc: existing
+  allowed_cidrs: ["192.168.0.0/24", "10.1.0.0/16"]
+observability:
+  alarms: {error_rate_percent: 2.5, latency_p99_ms: 800}
+targets:
+  aws-ecs:
+    region: us-west-2
+    certificate_arn: arn:aws:acm:us-west-2:123456789012:certificate/ffff-0000
+    network:
+      vpc_id: vpc-0123456789abcdef0
+      private_subnet_ids: [subnet-0123456789abcdef0, subnet-0123456789abcdef1]
+"""
+
+# Internet-facing in an existing VPC, restricted to one range, one alarm.
+EXISTING_PUBLIC = """
+name: ecs-ext-pub
+container:
+  image: ghcr.io/example/x:1
+network:
+  vpc: existing
+  public: true
+  allowed_cidrs: ["203.0.113.0/24"]
+observability:
+  alarms: {cpu_percent: 90}
+targets:
+  aws-ecs:
+    region: us-east-1
+    certificate_arn: arn:aws:acm:us-east-1:123456789012:certificate/ffff-0001
+    network:
+      vpc_id: vpc-0123456789abcdef0
+      private_subnet_ids: [subnet-0123456789abcdef0]
+      public_subnet_ids: [subnet-0123456789abcdef2, subnet-0123456789abcdef3]
+"""
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    path = folder / f"{name}.yaml"
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+def _rendered(spec_path: Path, env: str | None = None) -> dict:
+    return render.render_module(pipeline.load_spec(spec_path, env), aws_ecs)
+
+
+def _render(spec_path: Path, out: Path, env: str | None = None) -> Path:
+    spec = pipeline.load_spec(spec_path, env)
+    for rel, text in render.render_module(spec, aws_ecs).items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_text(text, encoding="utf-8")
+    return out / render.module_path(spec, aws_ecs.NAME)
+
+
+@pytest.fixture(scope="module")
+def spec_files(tmp_path_factory) -> dict[str, tuple[Path, str | None]]:
+    specs = tmp_path_factory.mktemp("ecs-specs")
+    public = PUBLIC.replace("env: {}", "env: " + json.dumps(NASTY_ENV, ensure_ascii=False))
+    return {
+        "example": (EXAMPLES / "iris-classifier.yaml", None),
+        "example-prod": (EXAMPLES / "iris-classifier.yaml", "prod"),
+        "public": (_write(specs, "public", public), None),
+        "existing": (_write(specs, "existing", EXISTING), None),
+        "existing-public": (_write(specs, "existing-public", EXISTING_PUBLIC), None),
+    }
+
+
+@pytest.fixture(scope="module")
+def modules(spec_files, tmp_path_factory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("ecs-modules")
+    return {name: _render(path, out, env) for name, (path, env) in spec_files.items()}
+
+
+# -- parsing helpers (bc-python-hcl2 wraps every attribute in a list) --------
+
+
+def _load(module: Path) -> dict[str, dict]:
+    return {tf.name: hcl2.load(io.StringIO(tf.read_text(encoding="utf-8"))) for tf in sorted(module.glob("*.tf"))}
+
+
+def _is_block(node) -> bool:
+    return isinstance(node, dict) and all(isinstance(v, list) for k, v in node.items() if not k.startswith("__"))
+
+
+def _plain(body: dict) -> dict:
+    out = {}
+    for key, value in body.items():
+        if key.startswith("__"):
+            continue
+        out[key] = [_plain(b) for b in value] if value and all(_is_block(b) for b in value) else value[0]
+    return out
+
+
+def _blocks(module: Path, section: str, kind: str) -> dict[str, dict]:
+    found = {}
+    for parsed in _load(module).values():
+        for block in parsed.get(section, []):
+            for name, body in block.get(kind, {}).items():
+                found[name] = _plain(body)
+    return found
+
+
+def _resources(module: Path, kind: str) -> dict[str, dict]:
+    return _blocks(module, "resource", kind)
+
+
+def _locals(module: Path) -> dict:
+    found = {}
+    for parsed in _load(module).values():
+        for block in parsed.get("locals", []):
+            found.update({k: v[0] for k, v in block.items() if not k.startswith("__")})
+    return found
+
+
+def _outputs(module: Path) -> dict[str, str]:
+    found = {}
+    for parsed in _load(module).values():
+        for block in parsed.get("output", []):
+            for name, body in block.items():
+                found[name] = body["value"][0]
+    return found
+
+
+def _string(value: str) -> str:
+    return hcl_unescape(value[1:-1] if value.startswith('"') and value.endswith('"') else value)
+
+
+def _compact(expr: str) -> str:
+    """hcl2 re-spaces expressions and prints nested values Python-style: compare a normal form."""
+    text = "".join(str(expr).split()).replace("'", '"')
+    return text.replace("True", "true").replace("False", "false")
+
+
+def _statements(module: Path, document: str) -> dict[str, dict]:
+    policy = _blocks(module, "data", "aws_iam_policy_document")[document]
+    return {s.get("sid", str(i)): s for i, s in enumerate(policy["statement"])}
+
+
+# -- the gates ---------------------------------------------------------------
+
+
+def test_every_module_is_terraform_fmt_clean(modules):
+    for name, module in modules.items():
+        proc = terraform_fmt_check(module)
+        assert proc.returncode == 0, f"{name}: {proc.stdout}{proc.stderr}"
+
+
+def test_every_module_initialises_offline_and_validates(modules, tmp_path):
+    # example-prod differs from example only in backend and retention; init -backend=false covers it.
+    names = [n for n in modules if n != "example-prod"]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = dict(zip(names, pool.map(lambda n: terraform_validate(modules[n], tmp_path / n), names)))
+    for name, proc in results.items():
+        assert proc.returncode == 0, f"{name}: {proc.stdout}{proc.stderr}"
+        assert "The configuration is valid" in proc.stdout
+
+
+def test_every_module_lints_clean_against_the_aws_schema(modules):
+    report = lint(list(modules.values()), [AWS_SCHEMA], use_terraform=False)
+    assert [str(f) for f in report.findings] == []
+    assert report.modules == len(modules)
+    assert report.counts.resources >= len(modules) * 30
+
+
+def test_checkov_passes_every_variant_and_catches_a_planted_failure(modules):
+    # A copy that keeps invalid headers proves Checkov really scanned these modules (CKV_AWS_131).
+    root = modules["public"].parents[1]
+    control = root / "planted-control"
+    shutil.copytree(modules["public"], control)
+    alb = control / "load_balancer.tf"
+    alb.write_text(alb.read_text().replace("drop_invalid_header_fields = true", "drop_invalid_header_fields = false"))
+
+    result = scan_paths([*modules.values(), control])
+
+    assert [(f.check_id, f.resource, Path(f.file).parent.name) for f in result.failed] == [
+        ("CKV_AWS_131", "aws_lb.this", "planted-control")]
+    for name, module in modules.items():
+        facts = render.module_facts({tf.name: tf.read_text() for tf in module.glob("*.tf")})
+        documented = sorted((s["check"], s["resource"].removeprefix("data.")) for s in facts["skips"])
+        skipped = sorted((f.check_id, f.resource) for f in result.skipped
+                         if Path(f.file).parent.resolve() == module.resolve())
+        assert skipped == documented, name
+        assert all(s["reason"] for s in facts["skips"]), name
+        passed = {f.check_id for f in result.passed if Path(f.file).parent.resolve() == module.resolve()}
+        assert {"CKV_AWS_336", "CKV_AWS_249", "CKV_AWS_333", "CKV_AWS_65", "CKV_AWS_91", "CKV_AWS_131"} <= passed, name
+
+
+def test_rendering_is_deterministic(spec_files):
+    for name, (path, env) in spec_files.items():
+        assert _rendered(path, env) == _rendered(path, env), name
+
+
+# -- what the spec asked for -------------------------------------------------
+
+
+def test_user_strings_are_escaped_and_parse_back_exactly(modules):
+    environment = _locals(modules["public"])["environment"]
+    assert {k: _string(v) for k, v in environment.items()} == NASTY_ENV
+    readme = (modules["public"] / "README.md").read_text()
+    assert "${braces}" in readme and "\\\"quoted\\\"" not in readme
+
+
+def test_task_definition_is_locked_down_and_wired_to_roles_and_logs(modules):
+    task = _resources(modules["example"], "aws_ecs_task_definition")["this"]
+    assert task["requires_compatibilities"] == ["FARGATE"] and task["network_mode"] == "awsvpc"
+    assert (task["cpu"], task["memory"]) == ("1024", "2048")
+    assert task["execution_role_arn"] != task["task_role_arn"]
+    assert task["volume"] == [{"name": "tmp"}]
+    definitions = _compact(task["container_definitions"])
+    for fragment in ('"readonlyRootFilesystem":true', '"containerPath":"/tmp"', '"logDriver":"awslogs"',
+                     '"awslogs-group":"${aws_cloudwatch_log_group.this.name}"', '"entryPoint":["uvicorn","app:api"]',
+                     '"containerPort":8080', '"valueFrom":"${local.secret_arn_prefix}:${secret_name}"',
+                     '"value":"${value}"'):
+        assert fragment in definitions, fragment
+    log_group = _resources(modules["example"], "aws_cloudwatch_log_group")["this"]
+    assert log_group["retention_in_days"] == 30 and log_group["kms_key_id"] == "${aws_kms_key.this.arn}"
+    prod = _resources(modules["example-prod"], "aws_cloudwatch_log_group")["this"]
+    assert prod["retention_in_days"] == 90
+
+
+def test_service_is_private_with_circuit_breaker_and_alb_health(modules):
+    service = _resources(modules["example"], "aws_ecs_service")["this"]
+    assert service["launch_type"] == "FARGATE" and service["enable_execute_command"] is False
+    assert service["network_configuration"] == [{
+        "subnets": "${local.private_subnet_ids}", "security_groups": ["${aws_security_group.service.id}"],
+        "assign_public_ip": False}]
+    assert service["deployment_circuit_breaker"] == [{"enable": True, "rollback": True}]
+    group = _resources(modules["example"], "aws_lb_target_group")["this"]
+    assert group["target_type"] == "ip" and group["port"] == 8080
+    check = group["health_check"][0]
+    assert (check["path"], check["interval"], check["timeout"]) == ("/healthz", 30, 5)
+    cluster = _resources(modules["example"], "aws_ecs_cluster")["this"]
+    assert cluster["setting"] == [{"name": "containerInsights", "value": "enabled"}]
+
+
+def test_secrets_are_referenced_by_arn_and_only_they_are_readable(modules):
+    assert _locals(modules["existing"])["secrets"] == {"ALSO_DB": "db-pass", "API_KEY": "api-keys", "DB_PASSWORD": "db-pass"}
+    statements = _statements(modules["existing"], "execution")
+    assert statements["ReadSecrets"]["actions"] == ["secretsmanager:GetSecretValue"]
+    assert _compact(statements["ReadSecrets"]["resources"]) == _compact(
+        '${[for secret_name in distinct(values(local.secrets)) : "${local.secret_arn_prefix}:${secret_name}-??????"]}')
+    assert "ReadSecrets" not in _statements(modules["public"], "execution")
+    # Pulling from ECR is granted only for an ECR image, and only on its repository.
+    assert "EcrPull" not in _statements(modules["existing"], "execution")
+    pull = _statements(modules["public"], "execution")["EcrPull"]
+    assert '"us-east-1","123456789012","team/ecs-pub"' in _compact(pull["resources"])
+
+
+def test_internal_alb_without_certificate_serves_http_inside_the_network(modules):
+    alb = _resources(modules["example"], "aws_lb")["this"]
+    assert alb["internal"] is True and alb["drop_invalid_header_fields"] is True
+    assert alb["subnets"] == "${local.alb_subnet_ids}"
+    assert _locals(modules["example"])["alb_subnet_ids"] == "${aws_subnet.private[*].id}"
+    listeners = _resources(modules["example"], "aws_lb_listener")
+    assert list(listeners) == ["http"] and listeners["http"]["default_action"][0]["type"] == "forward"
+    assert "aws_wafv2_web_acl" not in (modules["example"] / "load_balancer.tf").read_text()
+    assert _outputs(modules["example"])["service_url"] == "http://${aws_lb.this.dns_name}"
+
+
+def test_https_listener_uses_the_certificate_modern_tls_and_a_redirect(modules):
+    for name in ("public", "existing"):
+        listeners = _resources(modules[name], "aws_lb_listener")
+        assert listeners["https"]["ssl_policy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
+        redirect = listeners["http"]["default_action"][0]["redirect"][0]
+        assert (redirect["protocol"], redirect["port"], redirect["status_code"]) == ("HTTPS", "443", "HTTP_301")
+        assert _outputs(modules[name])["service_url"] == "https://${aws_lb.this.dns_name}"
+    assert _resources(modules["public"], "aws_lb_listener")["https"]["certificate_arn"] == CERT
+    assert _resources(modules["public"], "aws_lb")["this"]["internal"] is False
+    assert _resources(modules["existing"], "aws_lb")["this"]["internal"] is True
+    assert "aws_wafv2_web_acl_association" in (modules["public"] / "load_balancer.tf").read_text()
+
+
+def test_security_groups_admit_only_allowed_ranges_and_the_alb(modules):
+    rules = _resources(modules["existing"], "aws_vpc_security_group_ingress_rule")
+    for listener in ("alb_http", "alb_https"):
+        assert _compact(rules[listener]["for_each"]) == '${toset(["10.1.0.0/16","192.168.0.0/24"])}'
+    assert rules["service_from_alb"]["referenced_security_group_id"] == "${aws_security_group.alb.id}"
+    assert set(rules) == {"alb_http", "alb_https", "service_from_alb"}
+    egress = _resources(modules["existing"], "aws_vpc_security_group_egress_rule")
+    assert (egress["service_https"]["from_port"], egress["service_https"]["to_port"]) == (443, 443)
+
+
+def test_created_vpc_has_two_zones_flow_logs_and_a_locked_default_group(modules):
+    module = modules["public"]
+    subnets = _resources(module, "aws_subnet")
+    assert _compact(subnets["private"]["cidr_block"]) == '${element(["10.40.0.0/22","10.40.4.0/22"],count.index)}'
+    assert _compact(subnets["public"]["cidr_block"]) == '${element(["10.40.8.0/22","10.40.12.0/22"],count.index)}'
+    assert all(s["map_public_ip_on_launch"] is False for s in subnets.values())
+    assert _resources(module, "aws_default_security_group")["this"] == {"vpc_id": "${aws_vpc.this.id}"}
+    assert _resources(module, "aws_flow_log")["this"]["traffic_type"] == "ALL"
+    assert _locals(module)["alb_subnet_ids"] == "${aws_subnet.public[*].id}"
+    for name in ("existing", "existing-public"):
+        assert not (modules[name] / "network.tf").exists()
+        assert _locals(modules[name])["vpc_id"] == "vpc-0123456789abcdef0"
+    assert _locals(modules["existing-public"])["alb_subnet_ids"] == ["subnet-0123456789abcdef2", "subnet-0123456789abcdef3"]
+
+
+def test_autoscaling_follows_the_spec_and_the_emulator_toggle(modules):
+    target = _resources(modules["example"], "aws_appautoscaling_target")["this"]
+    assert target["count"] == "${var.enable_autoscaling ? 1 : 0}"
+    assert (target["min_capacity"], target["max_capacity"]) == (1, 4)
+    policies = _resources(modules["example"], "aws_appautoscaling_policy")
+    cpu = policies["cpu"]["target_tracking_scaling_policy_configuration"][0]
+    requests = policies["requests"]["target_tracking_scaling_policy_configuration"][0]
+    assert cpu["target_value"] == 70
+    assert cpu["predefined_metric_specification"][0]["predefined_metric_type"] == "ECSServiceAverageCPUUtilization"
+    assert requests["target_value"] == 80
+    assert requests["predefined_metric_specification"][0]["predefined_metric_type"] == "ALBRequestCountPerTarget"
+    assert list(_resources(modules["existing"], "aws_appautoscaling_policy")) == ["requests"]
+    assert _resources(modules["public"], "aws_appautoscaling_policy") == {}
+    assert _resources(modules["example-prod"], "aws_appautoscaling_target")["this"]["max_capacity"] == 10
+    variables = {name: _plain(body) for parsed in _load(modules["example"]).values()
+                 for block in parsed.get("variable", []) for name, body in block.items()}
+    assert list(variables) == ["enable_autoscaling"]
+    assert (variables["enable_autoscaling"]["type"], variables["enable_autoscaling"]["default"]) == ("${bool}", True)
+
+
+def test_alarms_follow_the_spec_thresholds(modules):
+    alarms = _resources(modules["example"], "aws_cloudwatch_metric_alarm")
+    assert set(alarms) == {"cpu", "memory", "error_rate", "latency_p99"}
+    assert (alarms["cpu"]["namespace"], alarms["cpu"]["metric_name"], alarms["cpu"]["threshold"]) == ("AWS/ECS", "CPUUtilization", 85)
+    assert alarms["memory"]["metric_name"] == "MemoryUtilization"
+    assert alarms["latency_p99"]["extended_statistic"] == "p99" and alarms["latency_p99"]["threshold"] == 1.5
+    queries = {q["id"]: q for q in alarms["error_rate"]["metric_query"]}
+    assert queries["error_rate"]["expression"] == "IF(requests > 0, 100 * errors / requests, 0)"
+    assert queries["errors"]["metric"][0]["metric_name"] == "HTTPCode_Target_5XX_Count"
+    assert queries["requests"]["metric"][0]["metric_name"] == "RequestCount"
+    assert alarms["error_rate"]["threshold"] == 5
+    assert all(a["alarm_actions"] == "${local.alarm_actions}" for a in alarms.values())
+    assert _resources(modules["example"], "aws_sns_topic")["alarms"]["kms_master_key_id"] == "${aws_kms_key.this.arn}"
+
+    existing = _resources(modules["existing"], "aws_cloudwatch_metric_alarm")
+    assert set(existing) == {"error_rate", "latency_p99"} and existing["latency_p99"]["threshold"] == 0.8
+    assert existing["error_rate"]["threshold"] == 2.5
+    assert not (modules["public"] / "monitoring.tf").exists()
+    assert "alarm_topic_arn" not in _outputs(modules["public"])
+
+
+def test_log_retention_below_a_year_is_a_documented_skip_only_then(modules):
+    example = (modules["example"] / "logging.tf").read_text()
+    assert "#checkov:skip=CKV_AWS_338:retention is the spec's observability.log_retention_days (30 days)" in example
+    assert "CKV_AWS_338" not in (modules["public"] / "logging.tf").read_text()
+
+
+# -- the limits check() adds -------------------------------------------------
+
+
+@pytest.mark.parametrize("change, message", [
+    ("network: {cidr: 10.20.1.0/16}", "`10.20.1.0/16` has host bits set; use 10.20.0.0/16"),
+    ("network: {cidr: 10.20.0.0/26}", "a created VPC needs a /16 to /24 range"),
+    ("container: {image: ghcr.io/x/y:1, secrets: {TOKEN: api-secret}}", "rename the secret so it does not end in `-` and six"),
+    ("name: internal-svc", "an ALB name cannot begin with `internal-`"),
+    ("network: {vpc: existing}\ntargets:\n  aws-ecs:\n    region: us-east-1\n    network:\n"
+     "      vpc_id: vpc-0123456789abcdef0\n      private_subnet_ids: [subnet-0123456789abcdef0]",
+     "an internal ALB needs subnets in two Availability Zones"),
+    ("resources: {cpu: 1, memory: 1024}", "Fargate with 1 vCPU needs memory 2048-8192 in steps of 1024 MiB; got 1024"),
+    ("network: {public: true}", "a public service needs `certificate_arn`"),
+])
+def test_check_rejects_what_ecs_cannot_do(tmp_path, change, message):
+    base = {"name": "name: svc", "container": "container: {image: ghcr.io/x/y:1}",
+            "targets": "targets:\n  aws-ecs:\n    region: us-east-1"}
+    key = change.split(":", 1)[0]
+    if key == "network" and "targets:" in change:
+        network, targets = change.split("\ntargets:", 1)
+        base["network"], base["targets"] = network, "targets:" + targets
+    else:
+        base[key] = change
+    path = tmp_path / "spec.yaml"
+    path.write_text("\n".join(base.values()) + "\n", encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        pipeline.load_spec(path)
+    assert message in str(caught.value)
