@@ -116,6 +116,23 @@ def test_plan_settings_warn_about_unswitchable_resources(tmp_path):
     )
 
 
+def test_arguments_moto_drops_are_ignored_keeping_the_modules_own(tmp_path):
+    write(tmp_path, "main.tf", 'provider "aws" {}\n'
+                               'resource "aws_ecs_service" "this" {\n  name = "s"\n'
+                               '  lifecycle {\n    ignore_changes = [desired_count]\n  }\n}\n'
+                               'resource "aws_ecs_service" "all" {\n  lifecycle {\n    ignore_changes = all\n  }\n}\n'
+                               'resource "aws_lambda_function" "fn" {\n  function_name = "f"\n}\n')
+    settings = emulator.plan_settings(tmp_path)
+    assert settings.override["resource"] == {
+        "aws_ecs_service": {"this": {"lifecycle": {"ignore_changes": [
+            "desired_count", "availability_zone_rebalancing", "enable_ecs_managed_tags",
+            "health_check_grace_period_seconds"]}}},
+        "aws_lambda_function": {"fn": {"lifecycle": {"ignore_changes": ["dead_letter_config"]}}},
+    }
+    assert ("emulator: moto does not keep dead_letter_config of aws_lambda_function (fn); "
+            "changes to them are ignored in emulator runs") in settings.notes
+
+
 def test_override_file_exists_only_inside_the_block(tmp_path):
     document = {"provider": {"aws": [{"max_retries": 3}]}}
     with emulator.provider_override(tmp_path, document):

@@ -142,3 +142,9 @@ def test_uninitialized_module_without_schema_files_says_why(tmp_path):
         lint([tmp_path], [])
     assert "no schema for provider aws" in str(exc.value)
     assert "is not initialized" in str(exc.value)
+
+
+def test_loads_without_orjson(monkeypatch):
+    monkeypatch.setattr(schema_source, "_fast_json", None)
+    (toy,) = load_schema_file(TOY)
+    assert toy.resource("toy_thing")["attributes"]["size"] == {"type": "number", "optional": True}

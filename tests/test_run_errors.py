@@ -119,3 +119,19 @@ def test_module_selection_usage_errors(run_cli, tmp_path, monkeypatch, args, mes
         result = run_cli(command, *args)
         assert result.exit_code == 2
         assert message in result.stderr
+
+
+def test_emulator_names_what_it_cannot_create_and_gives_up_quickly(aws_emulator, module_copy, tfgen_module):
+    """Without max_retries moto's missing ListTagsForResource kept the provider retrying for minutes."""
+    import secrets
+
+    module = module_copy(FIXTURES / "unsupported", {'default = "tfgen-run"': f'default = "t{secrets.token_hex(3)}"'})
+    planned = tfgen_module("plan", module, "--emulator", "--summary", "json")
+    assert planned.exit_code == 2, planned.stderr
+    assert ("emulator: cannot create aws_appautoscaling_target.reads (moto does not implement Application Auto "
+            "Scaling ListTagsForResource); expect these to fail after 3 attempts\n") in planned.stderr
+    started = time.monotonic()
+    applied = tfgen_module("apply", module, "--emulator", "--auto-approve")
+    assert_one_clear_message(applied, 1, "terraform apply failed:\nError: listing tags for Application Auto Scaling")
+    assert "ListTagsForResource, exceeded maximum number of attempts, 3," in applied.stderr
+    assert time.monotonic() - started < 120

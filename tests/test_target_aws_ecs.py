@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import textwrap
 from concurrent.futures import ThreadPoolExecutor
@@ -38,7 +39,7 @@ NASTY_DESCRIPTION = 'a "quoted" description with ${braces} and %{ directives }\n
 CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/0f0e0d0c-1234-5678-9abc-def012345678"
 
 # Internet-facing in a created VPC: ECR image, open to the internet, no secrets,
-# no alarms, no scaling policy, a year of logs, tracing off.
+# no alarms, CPU scaling only, a year of logs, tracing off.
 # `env: {}` is replaced by NASTY_ENV as JSON (JSON is YAML: the values go in exactly).
 PUBLIC = f"""
 name: ecs-pub
@@ -48,7 +49,7 @@ container:
   port: 9000
   env: {{}}
 resources: {{cpu: 0.5, memory: 1024}}
-scaling: {{min: 2, max: 6}}
+scaling: {{min: 2, max: 6, cpu_target: 60}}
 network: {{public: true, allowed_cidrs: ["0.0.0.0/0"], cidr: 10.40.0.0/20}}
 observability: {{log_retention_days: 365, tracing: false}}
 targets:
@@ -79,7 +80,7 @@ targets:
       private_subnet_ids: [subnet-0123456789abcdef0, subnet-0123456789abcdef1]
 """
 
-# Internet-facing in an existing VPC, restricted to one range, one alarm.
+# Internet-facing in an existing VPC, restricted to one range, one alarm, no scaling policy.
 EXISTING_PUBLIC = """
 name: ecs-ext-pub
 container:
@@ -244,7 +245,7 @@ def test_checkov_passes_every_variant_and_catches_a_planted_failure(modules):
     for name, module in modules.items():
         facts = render.module_facts({tf.name: tf.read_text() for tf in module.glob("*.tf")})
         documented = sorted((s["check"], s["resource"].removeprefix("data.")) for s in facts["skips"])
-        skipped = sorted((f.check_id, f.resource) for f in result.skipped
+        skipped = sorted((f.check_id, re.sub(r"\[.*\]$", "", f.resource)) for f in result.skipped
                          if Path(f.file).parent.resolve() == module.resolve())
         assert skipped == documented, name
         assert all(s["reason"] for s in facts["skips"]), name
@@ -366,16 +367,22 @@ def test_autoscaling_follows_the_spec_and_the_emulator_toggle(modules):
     target = _resources(modules["example"], "aws_appautoscaling_target")["this"]
     assert target["count"] == "${var.enable_autoscaling ? 1 : 0}"
     assert (target["min_capacity"], target["max_capacity"]) == (1, 4)
-    policies = _resources(modules["example"], "aws_appautoscaling_policy")
-    cpu = policies["cpu"]["target_tracking_scaling_policy_configuration"][0]
-    requests = policies["requests"]["target_tracking_scaling_policy_configuration"][0]
-    assert cpu["target_value"] == 70
-    assert cpu["predefined_metric_specification"][0]["predefined_metric_type"] == "ECSServiceAverageCPUUtilization"
-    assert requests["target_value"] == 80
-    assert requests["predefined_metric_specification"][0]["predefined_metric_type"] == "ALBRequestCountPerTarget"
-    assert list(_resources(modules["existing"], "aws_appautoscaling_policy")) == ["requests"]
-    assert _resources(modules["public"], "aws_appautoscaling_policy") == {}
     assert _resources(modules["example-prod"], "aws_appautoscaling_target")["this"]["max_capacity"] == 10
+
+    requests = _resources(modules["example"], "aws_appautoscaling_policy")
+    assert list(requests) == ["requests"] and requests["requests"]["count"] == "${var.enable_autoscaling ? 1 : 0}"
+    tracking = requests["requests"]["target_tracking_scaling_policy_configuration"][0]
+    assert tracking["target_value"] == 80
+    metric = tracking["predefined_metric_specification"][0]
+    assert metric["predefined_metric_type"] == "ALBRequestCountPerTarget"
+    assert metric["resource_label"] == "${aws_lb.this.arn_suffix}/${aws_lb_target_group.this.arn_suffix}"
+
+    cpu = _resources(modules["public"], "aws_appautoscaling_policy")
+    assert list(cpu) == ["cpu"]
+    tracking = cpu["cpu"]["target_tracking_scaling_policy_configuration"][0]
+    assert tracking["target_value"] == 60
+    assert tracking["predefined_metric_specification"][0]["predefined_metric_type"] == "ECSServiceAverageCPUUtilization"
+    assert _resources(modules["existing-public"], "aws_appautoscaling_policy") == {}
     variables = {name: _plain(body) for parsed in _load(modules["example"]).values()
                  for block in parsed.get("variable", []) for name, body in block.items()}
     assert list(variables) == ["enable_autoscaling"]
@@ -389,7 +396,7 @@ def test_alarms_follow_the_spec_thresholds(modules):
     assert alarms["memory"]["metric_name"] == "MemoryUtilization"
     assert alarms["latency_p99"]["extended_statistic"] == "p99" and alarms["latency_p99"]["threshold"] == 1.5
     queries = {q["id"]: q for q in alarms["error_rate"]["metric_query"]}
-    assert queries["error_rate"]["expression"] == "IF(requests > 0, 100 * errors / requests, 0)"
+    assert queries["error_rate"]["expression"] == "IF(requests > 0, 100 * FILL(errors, 0) / requests, 0)"
     assert queries["errors"]["metric"][0]["metric_name"] == "HTTPCode_Target_5XX_Count"
     assert queries["requests"]["metric"][0]["metric_name"] == "RequestCount"
     assert alarms["error_rate"]["threshold"] == 5

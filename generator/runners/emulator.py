@@ -286,9 +286,8 @@ def plan_settings(module_dir: Path) -> EmulatorPlanSettings:
         override["resource"] = ignored
         for rtype, named in sorted(ignored.items()):
             drift = next(d for d in EMULATOR_DRIFT if d.resource_type == rtype)
-            for name in sorted(named):
-                notes.append(f"emulator: moto does not keep {', '.join(drift.arguments)} of {rtype}.{name}; "
-                             "changes to them are ignored in emulator runs")
+            notes.append(f"emulator: moto does not keep {', '.join(drift.arguments)} of {rtype} "
+                         f"({', '.join(sorted(named))}); changes to them are ignored in emulator runs")
     return EmulatorPlanSettings(variables, tuple(notes), override or None)
 
 

@@ -54,6 +54,7 @@ def check(spec: Spec) -> list[common.Finding]:
             found.append((("container", "image"),
                           f"Lambda pulls images only from ECR in its own region: the image is in {ecr.group('region')}, "
                           f"the function in {settings['region']}"))
+    found += common.check_no_cpu_target(spec, "Lambda", "it runs one instance per concurrent request")
     if common.explicit(spec, "scaling.concurrency") and spec.scaling.concurrency != 1:
         found.append((("scaling", "concurrency"), "a Lambda instance serves one request at a time; remove scaling.concurrency or set it to 1"))
     for metric in ("cpu_percent", "memory_percent"):

@@ -75,3 +75,10 @@ def check_common(spec: Spec) -> list[Finding]:
     if needs_image and not spec.container.image:
         found.append((("container",), f"missing required field `image` (needed by {', '.join(needs_image)})"))
     return found
+
+
+def check_no_cpu_target(spec: Spec, platform: str, how: str) -> list[Finding]:
+    """Platforms that scale on their own signal and take no CPU target."""
+    if spec.scaling.cpu_target is not None:
+        return [(("scaling", "cpu_target"), f"{platform} has no CPU-target setting ({how}); remove scaling.cpu_target for this target")]
+    return []

@@ -35,6 +35,7 @@ ALIGNMENT = "60s"
 def check(spec: Spec) -> list[common.Finding]:
     settings = spec.target(NAME)
     found = common.check_name_length(spec, 26, "the service account id `<name>-run` is at most 30 characters")
+    found += common.check_no_cpu_target(spec, "Cloud Run", "it scales on request concurrency and a fixed CPU target")
     cpu, memory = spec.resources.cpu, spec.resources.memory
     if cpu not in CPUS:
         found.append((("resources", "cpu"), f"Cloud Run supports cpu {', '.join(f'{c:g}' for c in CPUS)}; got {cpu:g}"))

@@ -1,0 +1,12 @@
+provider "aws" {
+  region = "us-east-1"
+
+  default_tags {
+    tags = {
+      cost-center = "research-42"
+      managed-by  = "tfgen"
+      service     = "iris-classifier"
+      team        = "ml-platform"
+    }
+  }
+}

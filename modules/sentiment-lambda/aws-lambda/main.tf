@@ -1,0 +1,75 @@
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+data "aws_region" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.name
+
+  # targets.aws-lambda.package.filename, relative to this module unless absolute.
+  package_file = format("%s/%s", path.module, "build/sentiment.zip")
+
+  # container.secrets: environment variable -> Secrets Manager secret name. Lambda cannot
+  # inject secrets, so the function gets NAME_SECRET_ARN holding the secret's
+  # partial ARN and reads the value itself at run time.
+  secrets = {
+    FEATURE_STORE_KEY = "sentiment-feature-store-key"
+  }
+  secret_arn_prefix = "arn:${local.partition}:secretsmanager:${local.region}:${local.account_id}:secret:"
+  secret_arns       = { for env_name, secret in local.secrets : format("%s%s", env_name, "_SECRET_ARN") => "${local.secret_arn_prefix}${secret}" }
+
+  plain_environment = {
+    MODEL_FILE = "model.pkl"
+  }
+  environment = merge(local.plain_environment, local.secret_arns)
+}
+
+resource "aws_lambda_function" "this" {
+  #checkov:skip=CKV_AWS_272:code signing needs a package signed by AWS Signer through S3; this module uploads the local zip targets.aws-lambda.package.filename, which is not signed
+  #checkov:skip=CKV_AWS_117:targets.aws-lambda.vpc is false: the function reaches only AWS APIs and the internet, no private resources, so it is not attached to a VPC
+  function_name                  = "sentiment-lambda"
+  description                    = "Tiny sentiment classifier as a Lambda zip package"
+  role                           = aws_iam_role.this.arn
+  package_type                   = "Zip"
+  filename                       = local.package_file
+  source_code_hash               = filebase64sha256(local.package_file)
+  handler                        = "app.handler"
+  runtime                        = "python3.12"
+  memory_size                    = 1024
+  timeout                        = 30
+  publish                        = true
+  reserved_concurrent_executions = 20
+  kms_key_arn                    = aws_kms_key.this.arn
+
+  dead_letter_config {
+    target_arn = aws_sqs_queue.this.arn
+  }
+
+  environment {
+    variables = local.environment
+  }
+
+  tracing_config {
+    mode = "Active"
+  }
+
+  # The log group (retention, KMS) exists before the first invocation, and the role's
+  # permissions stay until the function is gone (Lambda uses them to clean up).
+  depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.this]
+}
+
+resource "aws_lambda_alias" "this" {
+  name             = "live"
+  description      = "The latest published version; the function URL and provisioned concurrency follow it"
+  function_name    = aws_lambda_function.this.function_name
+  function_version = aws_lambda_function.this.version
+}
+
+resource "aws_lambda_function_url" "this" {
+  function_name      = aws_lambda_alias.this.function_name
+  qualifier          = aws_lambda_alias.this.name
+  authorization_type = "AWS_IAM"
+}

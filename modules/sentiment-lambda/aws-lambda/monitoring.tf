@@ -1,0 +1,83 @@
+# Alarm notifications; subscribe people or tools to this topic (output alarm_topic_arn).
+resource "aws_sns_topic" "this" {
+  name              = "sentiment-lambda-lambda-alarms"
+  kms_master_key_id = aws_kms_key.this.arn
+}
+
+# observability.alarms.error_rate_percent: failed invocations as a share of all invocations.
+resource "aws_cloudwatch_metric_alarm" "errors" {
+  alarm_name          = "sentiment-lambda-lambda-errors"
+  alarm_description   = "More than 2% of invocations failed over 5 minutes"
+  comparison_operator = "GreaterThanThreshold"
+  evaluation_periods  = 1
+  threshold           = 2
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.this.arn]
+  ok_actions          = [aws_sns_topic.this.arn]
+
+  metric_query {
+    id          = "error_rate"
+    expression  = "IF(invocations > 0, 100 * errors / invocations, 0)"
+    label       = "Error rate (%)"
+    return_data = true
+  }
+
+  metric_query {
+    id = "errors"
+
+    metric {
+      namespace   = "AWS/Lambda"
+      metric_name = "Errors"
+      dimensions  = { FunctionName = aws_lambda_function.this.function_name }
+      period      = 300
+      stat        = "Sum"
+    }
+  }
+
+  metric_query {
+    id = "invocations"
+
+    metric {
+      namespace   = "AWS/Lambda"
+      metric_name = "Invocations"
+      dimensions  = { FunctionName = aws_lambda_function.this.function_name }
+      period      = 300
+      stat        = "Sum"
+    }
+  }
+}
+
+# Throttles mean scaling.max (the reserved concurrency) was reached and callers were turned away.
+resource "aws_cloudwatch_metric_alarm" "throttles" {
+  alarm_name          = "sentiment-lambda-lambda-throttles"
+  alarm_description   = "Invocations were throttled at the reserved concurrency (scaling.max = 20)"
+  namespace           = "AWS/Lambda"
+  metric_name         = "Throttles"
+  dimensions          = { FunctionName = aws_lambda_function.this.function_name }
+  statistic           = "Sum"
+  period              = 300
+  comparison_operator = "GreaterThanThreshold"
+  evaluation_periods  = 1
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.this.arn]
+  ok_actions          = [aws_sns_topic.this.arn]
+}
+
+# observability.alarms.latency_p99_ms: 99th percentile of the function's duration.
+resource "aws_cloudwatch_metric_alarm" "latency" {
+  alarm_name          = "sentiment-lambda-lambda-latency-p99"
+  alarm_description   = "p99 duration above 800 ms for 3 of 5 minutes"
+  namespace           = "AWS/Lambda"
+  metric_name         = "Duration"
+  dimensions          = { FunctionName = aws_lambda_function.this.function_name }
+  extended_statistic  = "p99"
+  period              = 60
+  comparison_operator = "GreaterThanThreshold"
+  evaluation_periods  = 5
+  datapoints_to_alarm = 3
+  threshold           = 800
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.this.arn]
+  ok_actions          = [aws_sns_topic.this.arn]
+}
