@@ -133,9 +133,11 @@ def to_markdown(summary: PlanSummary) -> str:
     if summary.has_changes and summary.diff.strip():
         diff = _markdown_diff(summary.diff.strip("\n"))
         if len(diff) > MARKDOWN_DIFF_LIMIT:
-            diff = diff[:MARKDOWN_DIFF_LIMIT].rsplit("\n", 1)[0] + "\n... (diff truncated; the full plan is in the job log)"
+            diff = diff[:MARKDOWN_DIFF_LIMIT].rsplit("\n", 1)[0]
+            diff += "\n... (diff truncated; the full plan is in the job log)"
         fence = "`" * max(3, _longest_backtick_run(diff) + 1)
-        lines += ["", "<details><summary>Show the full plan</summary>", "", f"{fence}diff", diff, fence, "", "</details>"]
+        lines += ["", "<details><summary>Show the full plan</summary>", "",
+                  f"{fence}diff", diff, fence, "", "</details>"]
     return "\n".join(lines) + "\n"
 
 

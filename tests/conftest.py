@@ -104,3 +104,42 @@ def tfgen_module():
         return CliRunner().invoke(cli, argv, input=input, env=env, catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture
+def emulator_lifecycle(aws_emulator):
+    """plan -> apply -> plan (no changes) -> destroy -> nothing left, each a separate tfgen call.
+
+    `module_args` names the module as the CLI does: ["--module-dir", DIR] or
+    [SPEC, "--target", T, "--modules-dir", DIR]. Returns seconds per step.
+    """
+    import json
+    import time
+
+    from tests.support import PLUGIN_MIRROR, require_terraform
+
+    require_terraform()
+
+    def run(*module_args: str) -> dict[str, float]:
+        timings: dict[str, float] = {}
+
+        def step(name: str, command: str, *args: str, expect: int):
+            started = time.monotonic()
+            result = CliRunner().invoke(cli, [command, *module_args, "--plugin-mirror", str(PLUGIN_MIRROR),
+                                              "--emulator", *args], catch_exceptions=False)
+            timings[name] = round(time.monotonic() - started, 1)
+            assert result.exit_code == expect, f"{name}: exit {result.exit_code}\n{result.stdout}\n{result.stderr}"
+            assert "Traceback" not in result.stderr
+            return result
+
+        first = step("plan", "plan", "--summary", "json", expect=2)
+        assert json.loads(first.stdout)["counts"]["add"] > 0
+        step("apply", "apply", "--auto-approve", expect=0)
+        again = step("second plan", "plan", "--summary", "json", expect=0)
+        assert json.loads(again.stdout)["has_changes"] is False
+        step("destroy", "destroy", "--auto-approve", expect=0)
+        left = step("nothing left", "destroy", "--auto-approve", expect=0)
+        assert left.stdout.endswith("Nothing to destroy.\n")
+        return timings
+
+    return run

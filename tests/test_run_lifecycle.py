@@ -11,8 +11,10 @@ from pathlib import Path
 
 import boto3
 
+from generator.runners import workflow
 from generator.runners.emulator import DEFAULT_REGION
 from generator.runners.plans import run_paths
+from tests.support import PLUGIN_MIRROR
 
 FIXTURE = Path(__file__).parent / "fixtures" / "run" / "basic"
 
@@ -63,6 +65,10 @@ def test_lifecycle_against_the_emulator(aws_emulator, module_copy, tfgen_module)
     assert json.loads(outputs.stdout) == {"config_parameter": "(sensitive value)", "log_group_name": f"/{prefix}/app"}
     revealed = tfgen_module("output", module, "--show-sensitive")
     assert json.loads(revealed.stdout)["config_parameter"] == "replicas=1"
+
+    paths = run_paths(module, module.parent)  # where tfgen_module's --modules-dir puts the work dir
+    in_state = workflow.state_resources(paths, workflow.RunOptions(plugin_mirror=PLUGIN_MIRROR), lambda line: None)
+    assert in_state == ["aws_cloudwatch_log_group.this", "aws_kms_key.this", "aws_ssm_parameter.config"]
 
     destroyed = tfgen_module("destroy", module, "--emulator", "--auto-approve")
     assert destroyed.exit_code == 0, destroyed.stderr

@@ -38,7 +38,8 @@ def module_options(func):
 
 def emulator_option(func):
     return click.option("--emulator", is_flag=True,
-                        help="Run against the local AWS emulator (`tfgen emulator start`) with test credentials.")(func)
+                        help="Run against the local AWS emulator (`tfgen emulator start`), "
+                             "with test credentials.")(func)
 
 
 def auto_approve_option(func):

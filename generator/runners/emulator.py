@@ -12,10 +12,11 @@ server: later tfgen commands find it through the state file; `stop` ends it
 and its contents.
 
 In emulator mode (`--emulator` on plan/apply/destroy) terraform gets, in its
-environment only: AWS_ENDPOINT_URL (read by the AWS provider 5.x and the S3
-backend, verified with provider 5.100), test credentials, a default region,
-and nothing from the user's AWS profile or credentials files, so an emulator
-run cannot reach a real account.
+environment only: AWS_ENDPOINT_URL (read by the AWS provider 5.x; verified
+with 5.100), test credentials, a default region, and nothing from the user's
+AWS profile or credentials files, so an emulator run cannot reach a real
+account. (A module whose state is in S3 would need that bucket in the
+emulator: the examples keep local state.)
 
 Retries are bounded with the provider's own `max_retries`, which tfgen sets in
 a Terraform override file (`tfgen_emulator_override.tf.json`) present in the
@@ -51,7 +52,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..errors import RunError, ToolError, WriteError
-from .plans import STATE_DIR_ENV
+from .plans import STATE_DIR_ENV, write_private
 
 HOST = "127.0.0.1"
 DEFAULT_REGION = "us-east-1"
@@ -469,10 +470,4 @@ def _read_state() -> Emulator | None:
 
 
 def _write_state(emulator: Emulator) -> None:
-    path = state_file()
-    try:
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(asdict(emulator), indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise WriteError(f"cannot write {path}: {exc.strerror or exc}") from None
+    write_private(state_file(), json.dumps(asdict(emulator), indent=2) + "\n")

@@ -92,7 +92,8 @@ class _ArgumentBuilder(_PythonTerraform):
 def find_terraform() -> str:
     path = shutil.which("terraform")
     if not path:
-        raise ToolError("terraform is not on PATH: install Terraform 1.5 or newer (https://developer.hashicorp.com/terraform/install)")
+        raise ToolError("terraform is not on PATH: install Terraform 1.5 or newer "
+                        "(https://developer.hashicorp.com/terraform/install)")
     return path
 
 
@@ -132,7 +133,8 @@ class Terraform:
                  echo: Echo, binary: str | None = None):
         self.paths = paths
         self._echo = echo
-        self._builder = _ArgumentBuilder(working_dir=str(paths.module_dir), terraform_bin_path=binary or find_terraform())
+        self._builder = _ArgumentBuilder(working_dir=str(paths.module_dir),
+                                         terraform_bin_path=binary or find_terraform())
         self._env = _environment(paths, cli_config, env or {}, echo)
         self._version: str | None = None
 
@@ -170,7 +172,8 @@ class Terraform:
 
     def apply(self, plan_file: Path) -> None:
         """`terraform apply PLANFILE`: exactly the saved plan (terraform never prompts for one)."""
-        self._run("apply", ["-input=false", "-json", str(plan_file)], timeout=TIMEOUTS["apply"], ui=_UiStream(self._echo))
+        self._run("apply", ["-input=false", "-json", str(plan_file)], timeout=TIMEOUTS["apply"],
+                  ui=_UiStream(self._echo))
 
     def show_json(self, plan_file: Path | None = None) -> dict:
         """`terraform show -json [PLANFILE]`: the plan, or the current state."""
@@ -183,7 +186,8 @@ class Terraform:
 
     def outputs(self) -> dict:
         """`terraform output -json`: {name: {value, type, sensitive}}."""
-        return _parse_json(self._run("output", ["-json"], timeout=TIMEOUTS["output"]).stdout or "{}", "terraform output -json")
+        done = self._run("output", ["-json"], timeout=TIMEOUTS["output"])
+        return _parse_json(done.stdout or "{}", "terraform output -json")
 
     def state_resources(self) -> list[str]:
         """Addresses of the managed resources in the current state."""
@@ -265,7 +269,8 @@ class Terraform:
             self._echo("second interrupt: terraform stops at once; state may miss what was in flight")
             proc.send_signal(signal.SIGINT)
         except subprocess.TimeoutExpired:
-            self._echo(f"terraform did not stop within {INTERRUPT_GRACE} s: killing it; state may be stale and locked")
+            self._echo(f"terraform did not stop within {INTERRUPT_GRACE} s: killing it; "
+                       "state may be stale and locked")
             proc.kill()
         try:
             proc.wait(timeout=30)

@@ -32,10 +32,10 @@ encoder for the CLI config dialect.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
-from ..errors import RunError, WriteError
+from ..errors import RunError
+from .plans import write_private
 
 MIRROR_ENV = "TFGEN_PLUGIN_MIRROR"
 CONFIG_NAME = "terraform-cli-config.tfrc.json"
@@ -61,12 +61,5 @@ def write_cli_config(folder: Path, plugin_mirror: Path | None) -> Path:
     """Write the CLI config into `folder` (atomically) and return its path."""
     mirror = check_mirror(plugin_mirror) if plugin_mirror is not None else None
     path = folder / CONFIG_NAME
-    text = json.dumps(cli_config(mirror), indent=2, sort_keys=True) + "\n"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise WriteError(f"cannot write terraform CLI config {path}: {exc.strerror or exc}") from None
+    write_private(path, json.dumps(cli_config(mirror), indent=2, sort_keys=True) + "\n")
     return path
