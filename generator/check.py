@@ -106,7 +106,7 @@ def run_check(options: CheckOptions, echo: Callable[[str], None]) -> list[Step]:
 
 
 def _fmt(step: Step, folders: list[Path], options: CheckOptions) -> None:
-    from .runners.terraform import fmt_check
+    from .runners.static_checks import fmt_check
 
     unformatted = [f for folder in folders for f in fmt_check(folder)]
     step.detail = f"{len(folders)} module(s)"
@@ -129,7 +129,7 @@ def _lint(step: Step, folders: list[Path], options: CheckOptions) -> None:
 
 
 def _validate(step: Step, folders: list[Path], options: CheckOptions) -> None:
-    from .runners.terraform import validate_module
+    from .runners.static_checks import validate_module
 
     ran, unavailable = 0, []
     for folder in folders:

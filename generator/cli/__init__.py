@@ -22,6 +22,7 @@ COMMANDS = [
     "render",
     "lint",
     "scan",
+    "check",
     "plan",
     "apply",
     "destroy",
