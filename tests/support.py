@@ -1,13 +1,18 @@
-"""Helpers shared by tests: real terraform and checkov, failing loudly when missing."""
+"""Helpers shared by tests: real terraform and checkov, failing loudly when missing;
+writing inline specs and their rendered modules."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
+import textwrap
 from pathlib import Path
 
 import pytest
+
+from generator import pipeline, render
+from generator.model import Spec
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -59,3 +64,27 @@ def checkov_failures(dirs: list[Path]) -> list[dict]:
     result = scan_paths(dirs)
     return [{"id": f.check_id, "name": f.name, "resource": f.resource, "file": f.file, "guideline": f.guideline}
             for f in result.failed]
+
+
+def write_spec_file(folder: Path, name: str, text: str) -> Path:
+    """Write an inline spec (dedented, leading newlines off) as `<folder>/<name>.yaml`; return its path."""
+    path = folder / f"{name}.yaml"
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+def write_module(spec: Spec, target, out: Path) -> Path:
+    """Render `spec` for `target` (a generator.targets module) and write every file under `out`.
+
+    A plain write, not tfgen's writer: tests compare what render_module gives.
+    Returns the module folder, `out/<service>/[<env>/]<target>`.
+    """
+    for rel, text in render.render_module(spec, target).items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_text(text, encoding="utf-8")
+    return out / render.module_path(spec, target.NAME)
+
+
+def render_spec_file(spec_path: Path, target, out: Path, env: str | None = None) -> Path:
+    """Load `spec_path` (for `env`), render it for `target` and write it under `out`; return the module folder."""
+    return write_module(pipeline.load_spec(spec_path, env), target, out)

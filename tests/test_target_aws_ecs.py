@@ -9,15 +9,12 @@ of them, and the HCL is parsed back to check what the spec asked for.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import shutil
-import textwrap
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import hcl2
 import pytest
 
 from generator import pipeline, render
@@ -25,8 +22,9 @@ from generator.errors import SpecError
 from generator.lint import lint
 from generator.runners.checkov import scan_paths
 from generator.targets import aws_ecs
-from tests.support import EXAMPLES, SHARED_SCHEMAS, terraform_fmt_check, terraform_validate
-from tests.test_hcl import hcl_unescape
+from tests.hclread import local_values, outputs, parse_module, plain, policy_statements, resources, string_value
+from tests.support import (EXAMPLES, SHARED_SCHEMAS, render_spec_file, terraform_fmt_check, terraform_validate,
+                           write_spec_file)
 
 AWS_SCHEMA = SHARED_SCHEMAS / "aws-5.100.0.schema.json.gz"
 NASTY_ENV = {
@@ -102,22 +100,8 @@ targets:
 """
 
 
-def _write(folder: Path, name: str, text: str) -> Path:
-    path = folder / f"{name}.yaml"
-    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return path
-
-
 def _rendered(spec_path: Path, env: str | None = None) -> dict:
     return render.render_module(pipeline.load_spec(spec_path, env), aws_ecs)
-
-
-def _render(spec_path: Path, out: Path, env: str | None = None) -> Path:
-    spec = pipeline.load_spec(spec_path, env)
-    for rel, text in render.render_module(spec, aws_ecs).items():
-        (out / rel).parent.mkdir(parents=True, exist_ok=True)
-        (out / rel).write_text(text, encoding="utf-8")
-    return out / render.module_path(spec, aws_ecs.NAME)
 
 
 @pytest.fixture(scope="module")
@@ -127,81 +111,25 @@ def spec_files(tmp_path_factory) -> dict[str, tuple[Path, str | None]]:
     return {
         "example": (EXAMPLES / "iris-classifier.yaml", None),
         "example-prod": (EXAMPLES / "iris-classifier.yaml", "prod"),
-        "public": (_write(specs, "public", public), None),
-        "existing": (_write(specs, "existing", EXISTING), None),
-        "existing-public": (_write(specs, "existing-public", EXISTING_PUBLIC), None),
+        "public": (write_spec_file(specs, "public", public), None),
+        "existing": (write_spec_file(specs, "existing", EXISTING), None),
+        "existing-public": (write_spec_file(specs, "existing-public", EXISTING_PUBLIC), None),
     }
 
 
 @pytest.fixture(scope="module")
 def modules(spec_files, tmp_path_factory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("ecs-modules")
-    return {name: _render(path, out, env) for name, (path, env) in spec_files.items()}
+    return {name: render_spec_file(path, aws_ecs, out, env) for name, (path, env) in spec_files.items()}
 
 
-# -- parsing helpers (bc-python-hcl2 wraps every attribute in a list) --------
-
-
-def _load(module: Path) -> dict[str, dict]:
-    return {tf.name: hcl2.load(io.StringIO(tf.read_text(encoding="utf-8"))) for tf in sorted(module.glob("*.tf"))}
-
-
-def _is_block(node) -> bool:
-    return isinstance(node, dict) and all(isinstance(v, list) for k, v in node.items() if not k.startswith("__"))
-
-
-def _plain(body: dict) -> dict:
-    out = {}
-    for key, value in body.items():
-        if key.startswith("__"):
-            continue
-        out[key] = [_plain(b) for b in value] if value and all(_is_block(b) for b in value) else value[0]
-    return out
-
-
-def _blocks(module: Path, section: str, kind: str) -> dict[str, dict]:
-    found = {}
-    for parsed in _load(module).values():
-        for block in parsed.get(section, []):
-            for name, body in block.get(kind, {}).items():
-                found[name] = _plain(body)
-    return found
-
-
-def _resources(module: Path, kind: str) -> dict[str, dict]:
-    return _blocks(module, "resource", kind)
-
-
-def _locals(module: Path) -> dict:
-    found = {}
-    for parsed in _load(module).values():
-        for block in parsed.get("locals", []):
-            found.update({k: v[0] for k, v in block.items() if not k.startswith("__")})
-    return found
-
-
-def _outputs(module: Path) -> dict[str, str]:
-    found = {}
-    for parsed in _load(module).values():
-        for block in parsed.get("output", []):
-            for name, body in block.items():
-                found[name] = body["value"][0]
-    return found
-
-
-def _string(value: str) -> str:
-    return hcl_unescape(value[1:-1] if value.startswith('"') and value.endswith('"') else value)
+# -- parsing helpers (the rest are in tests/hclread.py) ----------------------
 
 
 def _compact(expr: str) -> str:
     """hcl2 re-spaces expressions and prints nested values Python-style: compare a normal form."""
     text = "".join(str(expr).split()).replace("'", '"')
     return text.replace("True", "true").replace("False", "false")
-
-
-def _statements(module: Path, document: str) -> dict[str, dict]:
-    policy = _blocks(module, "data", "aws_iam_policy_document")[document]
-    return {s.get("sid", str(i)): s for i, s in enumerate(policy["statement"])}
 
 
 # -- the gates ---------------------------------------------------------------
@@ -262,14 +190,14 @@ def test_rendering_is_deterministic(spec_files):
 
 
 def test_user_strings_are_escaped_and_parse_back_exactly(modules):
-    environment = _locals(modules["public"])["environment"]
-    assert {k: _string(v) for k, v in environment.items()} == NASTY_ENV
+    environment = local_values(modules["public"])["environment"]
+    assert {k: string_value(v) for k, v in environment.items()} == NASTY_ENV
     readme = (modules["public"] / "README.md").read_text()
     assert "${braces}" in readme and "\\\"quoted\\\"" not in readme
 
 
 def test_task_definition_is_locked_down_and_wired_to_roles_and_logs(modules):
-    task = _resources(modules["example"], "aws_ecs_task_definition")["this"]
+    task = resources(modules["example"], "aws_ecs_task_definition")["this"]
     assert task["requires_compatibilities"] == ["FARGATE"] and task["network_mode"] == "awsvpc"
     assert (task["cpu"], task["memory"]) == ("1024", "2048")
     assert task["execution_role_arn"] != task["task_role_arn"]
@@ -280,96 +208,96 @@ def test_task_definition_is_locked_down_and_wired_to_roles_and_logs(modules):
                      '"containerPort":8080', '"valueFrom":"${local.secret_arn_prefix}:${secret_name}"',
                      '"value":"${value}"'):
         assert fragment in definitions, fragment
-    log_group = _resources(modules["example"], "aws_cloudwatch_log_group")["this"]
+    log_group = resources(modules["example"], "aws_cloudwatch_log_group")["this"]
     assert log_group["retention_in_days"] == 30 and log_group["kms_key_id"] == "${aws_kms_key.this.arn}"
-    prod = _resources(modules["example-prod"], "aws_cloudwatch_log_group")["this"]
+    prod = resources(modules["example-prod"], "aws_cloudwatch_log_group")["this"]
     assert prod["retention_in_days"] == 90
 
 
 def test_service_is_private_with_circuit_breaker_and_alb_health(modules):
-    service = _resources(modules["example"], "aws_ecs_service")["this"]
+    service = resources(modules["example"], "aws_ecs_service")["this"]
     assert service["launch_type"] == "FARGATE" and service["enable_execute_command"] is False
     assert service["network_configuration"] == [{
         "subnets": "${local.private_subnet_ids}", "security_groups": ["${aws_security_group.service.id}"],
         "assign_public_ip": False}]
     assert service["deployment_circuit_breaker"] == [{"enable": True, "rollback": True}]
-    group = _resources(modules["example"], "aws_lb_target_group")["this"]
+    group = resources(modules["example"], "aws_lb_target_group")["this"]
     assert group["target_type"] == "ip" and group["port"] == 8080
     check = group["health_check"][0]
     assert (check["path"], check["interval"], check["timeout"]) == ("/healthz", 30, 5)
-    cluster = _resources(modules["example"], "aws_ecs_cluster")["this"]
+    cluster = resources(modules["example"], "aws_ecs_cluster")["this"]
     assert cluster["setting"] == [{"name": "containerInsights", "value": "enabled"}]
 
 
 def test_secrets_are_referenced_by_arn_and_only_they_are_readable(modules):
-    assert _locals(modules["existing"])["secrets"] == {"ALSO_DB": "db-pass", "API_KEY": "api-keys", "DB_PASSWORD": "db-pass"}
-    statements = _statements(modules["existing"], "execution")
+    assert local_values(modules["existing"])["secrets"] == {"ALSO_DB": "db-pass", "API_KEY": "api-keys", "DB_PASSWORD": "db-pass"}
+    statements = policy_statements(modules["existing"], "execution")
     assert statements["ReadSecrets"]["actions"] == ["secretsmanager:GetSecretValue"]
     assert _compact(statements["ReadSecrets"]["resources"]) == _compact(
         '${[for secret_name in distinct(values(local.secrets)) : "${local.secret_arn_prefix}:${secret_name}-??????"]}')
-    assert "ReadSecrets" not in _statements(modules["public"], "execution")
+    assert "ReadSecrets" not in policy_statements(modules["public"], "execution")
     # Pulling from ECR is granted only for an ECR image, and only on its repository.
-    assert "EcrPull" not in _statements(modules["existing"], "execution")
-    pull = _statements(modules["public"], "execution")["EcrPull"]
+    assert "EcrPull" not in policy_statements(modules["existing"], "execution")
+    pull = policy_statements(modules["public"], "execution")["EcrPull"]
     assert '"us-east-1","123456789012","team/ecs-pub"' in _compact(pull["resources"])
 
 
 def test_internal_alb_without_certificate_serves_http_inside_the_network(modules):
-    alb = _resources(modules["example"], "aws_lb")["this"]
+    alb = resources(modules["example"], "aws_lb")["this"]
     assert alb["internal"] is True and alb["drop_invalid_header_fields"] is True
     assert alb["subnets"] == "${local.alb_subnet_ids}"
-    assert _locals(modules["example"])["alb_subnet_ids"] == "${aws_subnet.private[*].id}"
-    listeners = _resources(modules["example"], "aws_lb_listener")
+    assert local_values(modules["example"])["alb_subnet_ids"] == "${aws_subnet.private[*].id}"
+    listeners = resources(modules["example"], "aws_lb_listener")
     assert list(listeners) == ["http"] and listeners["http"]["default_action"][0]["type"] == "forward"
     assert "aws_wafv2_web_acl" not in (modules["example"] / "load_balancer.tf").read_text()
-    assert _outputs(modules["example"])["service_url"] == "http://${aws_lb.this.dns_name}"
+    assert outputs(modules["example"])["service_url"] == "http://${aws_lb.this.dns_name}"
 
 
 def test_https_listener_uses_the_certificate_modern_tls_and_a_redirect(modules):
     for name in ("public", "existing"):
-        listeners = _resources(modules[name], "aws_lb_listener")
+        listeners = resources(modules[name], "aws_lb_listener")
         assert listeners["https"]["ssl_policy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
         redirect = listeners["http"]["default_action"][0]["redirect"][0]
         assert (redirect["protocol"], redirect["port"], redirect["status_code"]) == ("HTTPS", "443", "HTTP_301")
-        assert _outputs(modules[name])["service_url"] == "https://${aws_lb.this.dns_name}"
-    assert _resources(modules["public"], "aws_lb_listener")["https"]["certificate_arn"] == CERT
-    assert _resources(modules["public"], "aws_lb")["this"]["internal"] is False
-    assert _resources(modules["existing"], "aws_lb")["this"]["internal"] is True
+        assert outputs(modules[name])["service_url"] == "https://${aws_lb.this.dns_name}"
+    assert resources(modules["public"], "aws_lb_listener")["https"]["certificate_arn"] == CERT
+    assert resources(modules["public"], "aws_lb")["this"]["internal"] is False
+    assert resources(modules["existing"], "aws_lb")["this"]["internal"] is True
     assert "aws_wafv2_web_acl_association" in (modules["public"] / "load_balancer.tf").read_text()
 
 
 def test_security_groups_admit_only_allowed_ranges_and_the_alb(modules):
-    rules = _resources(modules["existing"], "aws_vpc_security_group_ingress_rule")
+    rules = resources(modules["existing"], "aws_vpc_security_group_ingress_rule")
     for listener in ("alb_http", "alb_https"):
         assert _compact(rules[listener]["for_each"]) == '${toset(["10.1.0.0/16","192.168.0.0/24"])}'
     assert rules["service_from_alb"]["referenced_security_group_id"] == "${aws_security_group.alb.id}"
     assert set(rules) == {"alb_http", "alb_https", "service_from_alb"}
-    egress = _resources(modules["existing"], "aws_vpc_security_group_egress_rule")
+    egress = resources(modules["existing"], "aws_vpc_security_group_egress_rule")
     assert (egress["service_https"]["from_port"], egress["service_https"]["to_port"]) == (443, 443)
 
 
 def test_created_vpc_has_two_zones_flow_logs_and_a_locked_default_group(modules):
     module = modules["public"]
-    subnets = _resources(module, "aws_subnet")
+    subnets = resources(module, "aws_subnet")
     assert _compact(subnets["private"]["cidr_block"]) == '${element(["10.40.0.0/22","10.40.4.0/22"],count.index)}'
     assert _compact(subnets["public"]["cidr_block"]) == '${element(["10.40.8.0/22","10.40.12.0/22"],count.index)}'
     assert all(s["map_public_ip_on_launch"] is False for s in subnets.values())
-    assert _resources(module, "aws_default_security_group")["this"] == {"vpc_id": "${aws_vpc.this.id}"}
-    assert _resources(module, "aws_flow_log")["this"]["traffic_type"] == "ALL"
-    assert _locals(module)["alb_subnet_ids"] == "${aws_subnet.public[*].id}"
+    assert resources(module, "aws_default_security_group")["this"] == {"vpc_id": "${aws_vpc.this.id}"}
+    assert resources(module, "aws_flow_log")["this"]["traffic_type"] == "ALL"
+    assert local_values(module)["alb_subnet_ids"] == "${aws_subnet.public[*].id}"
     for name in ("existing", "existing-public"):
         assert not (modules[name] / "network.tf").exists()
-        assert _locals(modules[name])["vpc_id"] == "vpc-0123456789abcdef0"
-    assert _locals(modules["existing-public"])["alb_subnet_ids"] == ["subnet-0123456789abcdef2", "subnet-0123456789abcdef3"]
+        assert local_values(modules[name])["vpc_id"] == "vpc-0123456789abcdef0"
+    assert local_values(modules["existing-public"])["alb_subnet_ids"] == ["subnet-0123456789abcdef2", "subnet-0123456789abcdef3"]
 
 
 def test_autoscaling_follows_the_spec_and_the_emulator_toggle(modules):
-    target = _resources(modules["example"], "aws_appautoscaling_target")["this"]
+    target = resources(modules["example"], "aws_appautoscaling_target")["this"]
     assert target["count"] == "${var.enable_autoscaling ? 1 : 0}"
     assert (target["min_capacity"], target["max_capacity"]) == (1, 4)
-    assert _resources(modules["example-prod"], "aws_appautoscaling_target")["this"]["max_capacity"] == 10
+    assert resources(modules["example-prod"], "aws_appautoscaling_target")["this"]["max_capacity"] == 10
 
-    requests = _resources(modules["example"], "aws_appautoscaling_policy")
+    requests = resources(modules["example"], "aws_appautoscaling_policy")
     assert list(requests) == ["requests"] and requests["requests"]["count"] == "${var.enable_autoscaling ? 1 : 0}"
     tracking = requests["requests"]["target_tracking_scaling_policy_configuration"][0]
     assert tracking["target_value"] == 80
@@ -377,20 +305,20 @@ def test_autoscaling_follows_the_spec_and_the_emulator_toggle(modules):
     assert metric["predefined_metric_type"] == "ALBRequestCountPerTarget"
     assert metric["resource_label"] == "${aws_lb.this.arn_suffix}/${aws_lb_target_group.this.arn_suffix}"
 
-    cpu = _resources(modules["public"], "aws_appautoscaling_policy")
+    cpu = resources(modules["public"], "aws_appautoscaling_policy")
     assert list(cpu) == ["cpu"]
     tracking = cpu["cpu"]["target_tracking_scaling_policy_configuration"][0]
     assert tracking["target_value"] == 60
     assert tracking["predefined_metric_specification"][0]["predefined_metric_type"] == "ECSServiceAverageCPUUtilization"
-    assert _resources(modules["existing-public"], "aws_appautoscaling_policy") == {}
-    variables = {name: _plain(body) for parsed in _load(modules["example"]).values()
+    assert resources(modules["existing-public"], "aws_appautoscaling_policy") == {}
+    variables = {name: plain(body) for parsed in parse_module(modules["example"]).values()
                  for block in parsed.get("variable", []) for name, body in block.items()}
     assert list(variables) == ["enable_autoscaling"]
     assert (variables["enable_autoscaling"]["type"], variables["enable_autoscaling"]["default"]) == ("${bool}", True)
 
 
 def test_alarms_follow_the_spec_thresholds(modules):
-    alarms = _resources(modules["example"], "aws_cloudwatch_metric_alarm")
+    alarms = resources(modules["example"], "aws_cloudwatch_metric_alarm")
     assert set(alarms) == {"cpu", "memory", "error_rate", "latency_p99"}
     assert (alarms["cpu"]["namespace"], alarms["cpu"]["metric_name"], alarms["cpu"]["threshold"]) == ("AWS/ECS", "CPUUtilization", 85)
     assert alarms["memory"]["metric_name"] == "MemoryUtilization"
@@ -401,13 +329,13 @@ def test_alarms_follow_the_spec_thresholds(modules):
     assert queries["requests"]["metric"][0]["metric_name"] == "RequestCount"
     assert alarms["error_rate"]["threshold"] == 5
     assert all(a["alarm_actions"] == "${local.alarm_actions}" for a in alarms.values())
-    assert _resources(modules["example"], "aws_sns_topic")["alarms"]["kms_master_key_id"] == "${aws_kms_key.this.arn}"
+    assert resources(modules["example"], "aws_sns_topic")["alarms"]["kms_master_key_id"] == "${aws_kms_key.this.arn}"
 
-    existing = _resources(modules["existing"], "aws_cloudwatch_metric_alarm")
+    existing = resources(modules["existing"], "aws_cloudwatch_metric_alarm")
     assert set(existing) == {"error_rate", "latency_p99"} and existing["latency_p99"]["threshold"] == 0.8
     assert existing["error_rate"]["threshold"] == 2.5
     assert not (modules["public"] / "monitoring.tf").exists()
-    assert "alarm_topic_arn" not in _outputs(modules["public"])
+    assert "alarm_topic_arn" not in outputs(modules["public"])
 
 
 def test_log_retention_below_a_year_is_a_documented_skip_only_then(modules):

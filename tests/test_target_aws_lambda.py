@@ -10,23 +10,21 @@ from __future__ import annotations
 
 import base64
 import importlib.util
-import io
 import json
 import shutil
 import sys
-import textwrap
 import zipfile
 from pathlib import Path
 
-import hcl2
 import pytest
 
 from generator import pipeline, render
 from generator.errors import SpecError
 from generator.lint import lint
 from generator.targets import aws_lambda
-from tests.support import EXAMPLES, SHARED_SCHEMAS, checkov_failures, terraform_fmt_check, terraform_validate
-from tests.test_hcl import hcl_unescape
+from tests.hclread import local_values, parse_module, policy_statements, resources, string_value
+from tests.support import (EXAMPLES, SHARED_SCHEMAS, checkov_failures, terraform_fmt_check, terraform_validate,
+                           write_module, write_spec_file)
 
 AWS_SCHEMA = SHARED_SCHEMAS / "aws-5.100.0.schema.json.gz"
 EXAMPLE_SOURCE = EXAMPLES / "sentiment-lambda"
@@ -104,18 +102,10 @@ def _load_build_script():
 BUILD = _load_build_script()
 
 
-def _write(folder: Path, name: str, text: str) -> Path:
-    path = folder / f"{name}.yaml"
-    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return path
-
-
 def _render(spec_path: Path, out: Path) -> Path:
+    """Render and write the module, then build its zip where the spec's package says."""
     spec = pipeline.load_spec(spec_path)
-    for rel, text in render.render_module(spec, aws_lambda).items():
-        (out / rel).parent.mkdir(parents=True, exist_ok=True)
-        (out / rel).write_text(text, encoding="utf-8")
-    module = out / render.module_path(spec, aws_lambda.NAME)
+    module = write_module(spec, aws_lambda, out)
     package = spec.target(aws_lambda.NAME)["package"]
     if package["type"] == "zip":  # filebase64sha256() needs the file at validate/plan time
         BUILD.build(Path(package["filename"]) if package["filename"].startswith("/") else module / package["filename"])
@@ -130,67 +120,19 @@ def modules(tmp_path_factory) -> dict[str, Path]:
     public = PUBLIC_IMAGE.replace("env: {}", "env: " + json.dumps(NASTY_ENV, ensure_ascii=False))
     return {
         "example": _render(EXAMPLES / "sentiment-lambda.yaml", out),
-        "public": _render(_write(specs, "public", public), out),
-        "existing": _render(_write(specs, "existing", EXISTING.format(zip=absolute_zip)), out),
-        "minimal": _render(_write(specs, "minimal", MINIMAL), out),
+        "public": _render(write_spec_file(specs, "public", public), out),
+        "existing": _render(write_spec_file(specs, "existing", EXISTING.format(zip=absolute_zip)), out),
+        "minimal": _render(write_spec_file(specs, "minimal", MINIMAL), out),
     }
 
 
-def _load(module: Path) -> dict[str, dict]:
-    return {tf.name: hcl2.load(io.StringIO(tf.read_text(encoding="utf-8"))) for tf in sorted(module.glob("*.tf"))}
-
-
-def _is_block(node) -> bool:
-    return isinstance(node, dict) and all(isinstance(v, list) for k, v in node.items() if not k.startswith("__"))
-
-
-def _plain(body: dict) -> dict:
-    """A parsed block with attribute values unwrapped; nested blocks stay lists of blocks."""
-    out = {}
-    for key, value in body.items():
-        if key.startswith("__"):
-            continue
-        out[key] = [_plain(b) for b in value] if value and all(_is_block(b) for b in value) else value[0]
-    return out
-
-
-def _blocks(module: Path, section: str, kind: str) -> dict[str, dict]:
-    found = {}
-    for parsed in _load(module).values():
-        for block in parsed.get(section, []):
-            for name, body in block.get(kind, {}).items():
-                found[name] = _plain(body)
-    return found
-
-
-def _resources(module: Path, kind: str) -> dict[str, dict]:
-    return _blocks(module, "resource", kind)
-
-
-def _locals(module: Path) -> dict:
-    found = {}
-    for parsed in _load(module).values():
-        for block in parsed.get("locals", []):
-            found.update({k: v[0] for k, v in block.items() if not k.startswith("__")})
-    return found
-
-
 def _function(module: Path) -> dict:
-    return _resources(module, "aws_lambda_function")["this"]
+    return resources(module, "aws_lambda_function")["this"]
 
 
 def _same_expr(parsed: str, expected: str) -> bool:
     """hcl2 drops the spaces between function arguments: compare expressions without whitespace."""
     return "".join(parsed.split()) == "".join(expected.split())
-
-
-def _string(value: str) -> str:
-    return hcl_unescape(value[1:-1] if value.startswith('"') and value.endswith('"') else value)
-
-
-def _statements(module: Path, document: str = "this") -> dict[str, dict]:
-    policy = _blocks(module, "data", "aws_iam_policy_document")[document]
-    return {s.get("sid", str(i)): s for i, s in enumerate(policy["statement"])}
 
 
 def _skips(module: Path) -> set[str]:
@@ -258,9 +200,9 @@ def test_rendering_is_deterministic(modules, tmp_path):
 
 def test_user_strings_render_escaped_and_parse_back(modules):
     function = _function(modules["public"])
-    assert _string(function["description"]) == NASTY_DESCRIPTION
-    plain = _locals(modules["public"])["plain_environment"]
-    assert {k: _string(v) for k, v in plain.items()} == NASTY_ENV
+    assert string_value(function["description"]) == NASTY_DESCRIPTION
+    plain = local_values(modules["public"])["plain_environment"]
+    assert {k: string_value(v) for k, v in plain.items()} == NASTY_ENV
     main = (modules["public"] / "main.tf").read_text(encoding="utf-8")
     assert "$${var.secret}" in main and "%%{ if true }" in main
 
@@ -272,7 +214,7 @@ def test_example_zip_function_maps_the_spec(modules):
     function = _function(modules["example"])
     assert (function["function_name"], function["package_type"], function["handler"], function["runtime"]) == (
         "sentiment-lambda", "Zip", "app.handler", "python3.12")
-    assert _same_expr(_locals(modules["example"])["package_file"], '${format("%s/%s", path.module, "build/sentiment.zip")}')
+    assert _same_expr(local_values(modules["example"])["package_file"], '${format("%s/%s", path.module, "build/sentiment.zip")}')
     assert function["filename"] == "${local.package_file}"
     assert function["source_code_hash"] == "${filebase64sha256(local.package_file)}"
     assert (function["memory_size"], function["timeout"], function["publish"]) == (1024, 30, True)
@@ -282,18 +224,18 @@ def test_example_zip_function_maps_the_spec(modules):
     assert function["tracing_config"] == [{"mode": "Active"}]
     assert "vpc_config" not in function and "image_config" not in function
     assert not (modules["example"] / "network.tf").exists()
-    queue = _resources(modules["example"], "aws_sqs_queue")["this"]
+    queue = resources(modules["example"], "aws_sqs_queue")["this"]
     assert queue["kms_master_key_id"] == "${aws_kms_key.this.arn}"
-    assert _resources(modules["example"], "aws_sns_topic")["this"]["kms_master_key_id"] == "${aws_kms_key.this.arn}"
-    key = _resources(modules["example"], "aws_kms_key")["this"]
+    assert resources(modules["example"], "aws_sns_topic")["this"]["kms_master_key_id"] == "${aws_kms_key.this.arn}"
+    key = resources(modules["example"], "aws_kms_key")["this"]
     assert key["enable_key_rotation"] is True
-    log_group = _resources(modules["example"], "aws_cloudwatch_log_group")["this"]
+    log_group = resources(modules["example"], "aws_cloudwatch_log_group")["this"]
     assert (log_group["name"], log_group["retention_in_days"], log_group["kms_key_id"]) == (
         "/aws/lambda/sentiment-lambda", 14, "${aws_kms_key.this.arn}")
 
 
 def test_absolute_zip_path_and_image_package(modules):
-    assert _locals(modules["existing"])["package_file"].endswith('/fn.zip')
+    assert local_values(modules["existing"])["package_file"].endswith('/fn.zip')
     assert "path.module" not in (modules["existing"] / "main.tf").read_text()
     function = _function(modules["public"])
     assert (function["package_type"], function["image_uri"]) == ("Image", IMAGE)
@@ -306,56 +248,56 @@ def test_absolute_zip_path_and_image_package(modules):
 
 
 def test_secrets_become_arn_variables_and_only_those_are_readable(modules):
-    local = _locals(modules["example"])
+    local = local_values(modules["example"])
     assert local["secrets"] == {"FEATURE_STORE_KEY": "sentiment-feature-store-key"}
     assert local["secret_arn_prefix"] == "arn:${local.partition}:secretsmanager:${local.region}:${local.account_id}:secret:"
     assert 'format("%s%s",env_name,"_SECRET_ARN")' in "".join(local["secret_arns"].split())
     assert _same_expr(local["environment"], "${merge(local.plain_environment, local.secret_arns)}")
     assert _function(modules["example"])["environment"] == [{"variables": "${local.environment}"}]
-    read = _statements(modules["example"])["ReadNamedSecrets"]
+    read = policy_statements(modules["example"])["ReadNamedSecrets"]
     assert read["actions"] == ["secretsmanager:GetSecretValue"]
     assert _same_expr(read["resources"], '${[for secret in values(local.secrets) : "${local.secret_arn_prefix}${secret}-??????"]}')
     # No secrets: no statement, no ARN variables.
-    assert "ReadNamedSecrets" not in _statements(modules["existing"])
-    assert "secret_arns" not in _locals(modules["existing"])
+    assert "ReadNamedSecrets" not in policy_statements(modules["existing"])
+    assert "secret_arns" not in local_values(modules["existing"])
     assert "Secrets: Lambda cannot inject secret values" in (modules["example"] / "README.md").read_text()
 
 
 def test_role_is_least_privilege(modules):
-    statements = _statements(modules["example"])
+    statements = policy_statements(modules["example"])
     assert set(statements) == {"WriteOwnLogs", "SendToDeadLetterQueue", "UseServiceKey", "WriteTraces", "ReadNamedSecrets"}
     assert statements["WriteOwnLogs"]["resources"] == ["${aws_cloudwatch_log_group.this.arn}:*"]
     assert statements["SendToDeadLetterQueue"]["resources"] == ["${aws_sqs_queue.this.arn}"]
     assert statements["UseServiceKey"]["resources"] == ["${aws_kms_key.this.arn}"]
-    assert "WriteTraces" not in _statements(modules["public"])  # tracing off
-    network = _statements(modules["existing"])
+    assert "WriteTraces" not in policy_statements(modules["public"])  # tracing off
+    network = policy_statements(modules["existing"])
     assert network["DescribeNetwork"]["resources"] == ["*"]
     assert network["ManageNetworkInterfacesInVpc"]["condition"][0]["variable"] == "ec2:Vpc"
-    assert _same_expr(_locals(modules["existing"])["vpc_arn"],
+    assert _same_expr(local_values(modules["existing"])["vpc_arn"],
                       '${format("arn:%s:ec2:%s:%s:vpc/%s", local.partition, local.region, local.account_id, "vpc-0123456789abcdef0")}')
 
 
 def test_concurrency_alias_and_provisioned_instances(modules):
-    alias = _resources(modules["example"], "aws_lambda_alias")["this"]
+    alias = resources(modules["example"], "aws_lambda_alias")["this"]
     assert (alias["name"], alias["function_version"]) == ("live", "${aws_lambda_function.this.version}")
     # min 0: nothing provisioned; min 2: count-gated by the emulator toggle.
-    assert not _resources(modules["example"], "aws_lambda_provisioned_concurrency_config")
-    provisioned = _resources(modules["public"], "aws_lambda_provisioned_concurrency_config")["this"]
+    assert not resources(modules["example"], "aws_lambda_provisioned_concurrency_config")
+    provisioned = resources(modules["public"], "aws_lambda_provisioned_concurrency_config")["this"]
     assert provisioned["count"] == "${var.enable_provisioned_concurrency ? 1 : 0}"
     assert (provisioned["provisioned_concurrent_executions"], provisioned["qualifier"]) == (2, "${aws_lambda_alias.this.name}")
-    variables = _load(modules["example"])["variables.tf"]["variable"]
+    variables = parse_module(modules["example"])["variables.tf"]["variable"]
     assert [list(v) for v in variables] == [["enable_provisioned_concurrency"]]
     readme = (modules["public"] / "README.md").read_text()
     assert "| `enable_provisioned_concurrency` | `bool` | `true` |" in readme
 
 
 def test_function_url_is_iam_unless_public(modules):
-    private = _resources(modules["example"], "aws_lambda_function_url")["this"]
+    private = resources(modules["example"], "aws_lambda_function_url")["this"]
     assert (private["authorization_type"], private["qualifier"]) == ("AWS_IAM", "${aws_lambda_alias.this.name}")
-    assert not _resources(modules["example"], "aws_lambda_permission")
-    public = _resources(modules["public"], "aws_lambda_function_url")["this"]
+    assert not resources(modules["example"], "aws_lambda_permission")
+    public = resources(modules["public"], "aws_lambda_function_url")["this"]
     assert public["authorization_type"] == "NONE"
-    permission = _resources(modules["public"], "aws_lambda_permission")["public_url"]
+    permission = resources(modules["public"], "aws_lambda_permission")["public_url"]
     assert (permission["action"], permission["principal"], permission["qualifier"]) == (
         "lambda:InvokeFunction", "*", "${aws_lambda_alias.this.name}")
     assert "cors" not in public
@@ -363,30 +305,30 @@ def test_function_url_is_iam_unless_public(modules):
 
 def test_vpc_created_existing_or_none(modules):
     created = modules["public"]
-    assert _resources(created, "aws_vpc")["this"]["cidr_block"] == "10.30.0.0/20"
-    subnets = _resources(created, "aws_subnet")["private"]
+    assert resources(created, "aws_vpc")["this"]["cidr_block"] == "10.30.0.0/20"
+    subnets = resources(created, "aws_subnet")["private"]
     assert (subnets["count"], subnets["map_public_ip_on_launch"]) == (2, False)
     assert _same_expr(subnets["cidr_block"], "${cidrsubnet(aws_vpc.this.cidr_block, 2, count.index)}")
-    assert _resources(created, "aws_default_security_group")["this"] == {"vpc_id": "${aws_vpc.this.id}"}
-    flow = _resources(created, "aws_flow_log")["this"]
+    assert resources(created, "aws_default_security_group")["this"] == {"vpc_id": "${aws_vpc.this.id}"}
+    flow = resources(created, "aws_flow_log")["this"]
     assert (flow["traffic_type"], flow["log_destination"]) == ("ALL", "${aws_cloudwatch_log_group.flow_logs.arn}")
-    assert _resources(created, "aws_cloudwatch_log_group")["flow_logs"]["kms_key_id"] == "${aws_kms_key.this.arn}"
-    egress = _resources(created, "aws_vpc_security_group_egress_rule")["https"]
+    assert resources(created, "aws_cloudwatch_log_group")["flow_logs"]["kms_key_id"] == "${aws_kms_key.this.arn}"
+    egress = resources(created, "aws_vpc_security_group_egress_rule")["https"]
     assert (egress["from_port"], egress["to_port"], egress["cidr_ipv4"]) == (443, 443, "${aws_vpc.this.cidr_block}")
-    assert _resources(created, "aws_vpc_endpoint")["secretsmanager"]["private_dns_enabled"] is True  # it has secrets
+    assert resources(created, "aws_vpc_endpoint")["secretsmanager"]["private_dns_enabled"] is True  # it has secrets
     assert _function(created)["vpc_config"] == [{"subnet_ids": "${aws_subnet.private[*].id}",
                                                  "security_group_ids": ["${aws_security_group.this.id}"]}]
     existing = modules["existing"]
-    assert not _resources(existing, "aws_vpc") and not _resources(existing, "aws_vpc_endpoint")
-    assert _resources(existing, "aws_security_group")["this"]["vpc_id"] == "vpc-0123456789abcdef0"
-    assert _resources(existing, "aws_vpc_security_group_egress_rule")["https"]["cidr_ipv4"] == "0.0.0.0/0"
+    assert not resources(existing, "aws_vpc") and not resources(existing, "aws_vpc_endpoint")
+    assert resources(existing, "aws_security_group")["this"]["vpc_id"] == "vpc-0123456789abcdef0"
+    assert resources(existing, "aws_vpc_security_group_egress_rule")["https"]["cidr_ipv4"] == "0.0.0.0/0"
     assert _function(existing)["vpc_config"][0]["subnet_ids"] == ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]
     outputs = (existing / "outputs.tf").read_text()
     assert 'output "security_group_id"' in outputs and 'output "vpc_id"' not in outputs
 
 
 def test_alarms_follow_the_spec_thresholds(modules):
-    example = _resources(modules["example"], "aws_cloudwatch_metric_alarm")
+    example = resources(modules["example"], "aws_cloudwatch_metric_alarm")
     assert set(example) == {"errors", "throttles", "latency"}
     errors = example["errors"]
     assert errors["threshold"] == 2
@@ -396,7 +338,7 @@ def test_alarms_follow_the_spec_thresholds(modules):
     assert example["throttles"]["metric_name"] == "Throttles"
     for alarm in example.values():
         assert alarm["alarm_actions"] == ["${aws_sns_topic.this.arn}"]
-    minimal = _resources(modules["minimal"], "aws_cloudwatch_metric_alarm")
+    minimal = resources(modules["minimal"], "aws_cloudwatch_metric_alarm")
     assert set(minimal) == {"errors", "throttles"}
     assert (minimal["errors"]["metric_name"], minimal["errors"]["threshold"]) == ("Errors", 0)
 
@@ -463,7 +405,7 @@ targets:
 def test_check_refuses_what_lambda_cannot_do(tmp_path, changes, message):
     fields = {"env": "{}", "secrets": "{}", "network": "{}", "vpc": "false", "extra": "", "image": IMAGE.replace("eu-west-1", "us-east-1"),
               "package": "{type: zip, filename: fn.zip, handler: app.handler, runtime: python3.12}", **changes}
-    path = _write(tmp_path, "spec", BASE.format(**fields))
+    path = write_spec_file(tmp_path, "spec", BASE.format(**fields))
     if message is None:
         assert pipeline.load_spec(path).target("aws-lambda")["vpc"] is True
         return

@@ -8,19 +8,17 @@ Checkov and the schema lint each run once over all of them.
 
 from __future__ import annotations
 
-import io
 import json
-import textwrap
 from pathlib import Path
 
-import hcl2
 import pytest
 
 from generator import pipeline, render
 from generator.errors import SpecError
 from generator.lint import lint
 from generator.targets import azure_aci
-from tests.support import EXAMPLES, SHARED_SCHEMAS, checkov_failures, terraform_fmt_check
+from tests.hclread import blocks, parse_module, plain
+from tests.support import EXAMPLES, SHARED_SCHEMAS, checkov_failures, render_spec_file, terraform_fmt_check, write_spec_file
 from tests.test_hcl import hcl_unescape
 
 AZURERM_SCHEMA = SHARED_SCHEMAS / "azurerm-4.51.0.schema.json.gz"
@@ -103,28 +101,14 @@ def _existing_spec() -> str:
     return EXISTING.replace("env: {}", "env: " + json.dumps(NASTY_ENV, ensure_ascii=False))
 
 
-def _write(folder: Path, name: str, text: str) -> Path:
-    path = folder / f"{name}.yaml"
-    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return path
-
-
-def _render(spec_path: Path, out: Path) -> Path:
-    spec = pipeline.load_spec(spec_path)
-    for rel, text in render.render_module(spec, azure_aci).items():
-        (out / rel).parent.mkdir(parents=True, exist_ok=True)
-        (out / rel).write_text(text, encoding="utf-8")
-    return out / render.module_path(spec, azure_aci.NAME)
-
-
 @pytest.fixture(scope="module")
 def specs(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("specs")
     return {
         "resnet": EXAMPLES / "resnet-aci.yaml",
-        "public": _write(folder, "public", _public_spec()),
-        "existing": _write(folder, "existing", _existing_spec()),
-        "small": _write(folder, "small", SMALL),
+        "public": write_spec_file(folder, "public", _public_spec()),
+        "existing": write_spec_file(folder, "existing", _existing_spec()),
+        "small": write_spec_file(folder, "small", SMALL),
     }
 
 
@@ -135,49 +119,27 @@ def root(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def modules(specs, root) -> dict[str, Path]:
-    return {name: _render(path, root) for name, path in specs.items()}
-
-
-def _load(module: Path) -> dict[str, dict]:
-    """Every rendered .tf file parsed with checkov's hcl2, by file name."""
-    return {tf.name: hcl2.load(io.StringIO(tf.read_text(encoding="utf-8"))) for tf in sorted(module.glob("*.tf"))}
-
-
-def _is_block(node) -> bool:
-    # hcl2 wraps every attribute value in a list; an object-valued attribute holds bare values.
-    return isinstance(node, dict) and all(isinstance(v, list) for k, v in node.items() if not k.startswith("__"))
-
-
-def _plain(body: dict) -> dict:
-    """A parsed block with attribute values unwrapped; nested blocks stay lists of blocks."""
-    out = {}
-    for key, value in body.items():
-        if key.startswith("__"):  # __start_line__ / __end_line__
-            continue
-        out[key] = [_plain(b) for b in value] if value and all(_is_block(b) for b in value) else value[0]
-    return out
-
-
-def _blocks(module: Path, section: str, kind: str) -> dict[str, dict]:
-    found = {}
-    for parsed in _load(module).values():
-        for block in parsed.get(section, []):
-            for name, body in block.get(kind, {}).items():
-                found[name] = _plain(body)
-    return found
+    return {name: render_spec_file(path, azure_aci, root) for name, path in specs.items()}
 
 
 def _group(module: Path) -> dict:
-    return _blocks(module, "resource", "azurerm_container_group")["this"]
+    return blocks(module, "resource", "azurerm_container_group")["this"]
 
 
 def _outputs(module: Path) -> dict[str, str]:
-    """Output name -> its value expression, as hcl2 reads it."""
-    return {name: _plain(body)["value"] for block in _load(module)["outputs.tf"]["output"] for name, body in block.items()}
+    """Output name -> its value expression, as hcl2 reads it, from outputs.tf only.
+
+    Kept here rather than hclread.outputs: it reads one file and unwraps with plain().
+    """
+    return {name: plain(body)["value"] for block in parse_module(module)["outputs.tf"]["output"] for name, body in block.items()}
 
 
 def _string(value: str) -> str:
-    """A parsed HCL string literal back to its value."""
+    """A parsed HCL string literal back to its value.
+
+    Kept here rather than hclread.string_value: it drops the last character
+    whenever the first is a quote, without checking that the last one is.
+    """
     return hcl_unescape(value[1:-1] if value.startswith('"') else value)
 
 
@@ -204,7 +166,7 @@ def test_every_variant_lints_clean_against_the_azurerm_schema(modules):
 
 def test_rendering_twice_gives_the_same_bytes(specs, modules, tmp_path):
     for name, path in specs.items():
-        again = _render(path, tmp_path)
+        again = render_spec_file(path, azure_aci, tmp_path)
         first = {p.name: p.read_bytes() for p in modules[name].iterdir()}
         assert {p.name: p.read_bytes() for p in again.iterdir()} == first, name
 
@@ -248,34 +210,34 @@ def test_example_private_group_in_a_created_network(modules):
     assert log_analytics["log_type"] == "ContainerInsights"
     assert group["depends_on"] == ["${azurerm_subnet_network_security_group_association.this}"]
 
-    secrets = _blocks(module, "data", "azurerm_key_vault_secret")["this"]
+    secrets = blocks(module, "data", "azurerm_key_vault_secret")["this"]
     assert secrets["for_each"] == {"INFERENCE_API_KEY": "resnet-inference-api-key"}
     assert secrets["key_vault_id"].endswith("/vaults/kv-ml-vision")
 
-    assert _blocks(module, "resource", "azurerm_resource_group")["this"]["name"] == "rg-ml-vision"
-    workspace = _blocks(module, "resource", "azurerm_log_analytics_workspace")["this"]
+    assert blocks(module, "resource", "azurerm_resource_group")["this"]["name"] == "rg-ml-vision"
+    workspace = blocks(module, "resource", "azurerm_log_analytics_workspace")["this"]
     assert (workspace["sku"], workspace["retention_in_days"]) == ("PerGB2018", 30)
 
 
 def test_created_network_admits_only_the_spec_cidrs_on_the_port(modules):
     module = modules["resnet"]
-    assert _blocks(module, "resource", "azurerm_virtual_network")["this"]["address_space"] == ["10.30.0.0/16"]
-    subnet = _blocks(module, "resource", "azurerm_subnet")["this"]
+    assert blocks(module, "resource", "azurerm_virtual_network")["this"]["address_space"] == ["10.30.0.0/16"]
+    subnet = blocks(module, "resource", "azurerm_subnet")["this"]
     assert subnet["address_prefixes"] == ["10.30.0.0/24"]
     assert subnet["delegation"][0]["service_delegation"][0]["name"] == "Microsoft.ContainerInstance/containerGroups"
-    rules = _blocks(module, "resource", "azurerm_network_security_rule")
+    rules = blocks(module, "resource", "azurerm_network_security_rule")
     allow, deny = rules["allow_service"], rules["deny_other_inbound"]
     assert (allow["access"], allow["direction"], allow["protocol"]) == ("Allow", "Inbound", "Tcp")
     assert allow["source_address_prefixes"] == ["10.0.0.0/8", "192.168.0.0/16"]
     assert (allow["destination_port_range"], allow["destination_address_prefix"]) == ("8080", "10.30.0.0/24")
     assert (deny["access"], deny["direction"], deny["source_address_prefix"], deny["priority"]) == ("Deny", "Inbound", "*", 4096)
     assert allow["priority"] < deny["priority"] < 65000  # ahead of Azure's default allow rules
-    assoc = _blocks(module, "resource", "azurerm_subnet_network_security_group_association")["this"]
+    assoc = blocks(module, "resource", "azurerm_subnet_network_security_group_association")["this"]
     assert assoc["subnet_id"] == "${azurerm_subnet.this.id}"
 
     small = modules["small"]
-    assert _blocks(small, "resource", "azurerm_subnet")["this"]["address_prefixes"] == ["10.9.0.0/28"]
-    small_allow = _blocks(small, "resource", "azurerm_network_security_rule")["allow_service"]
+    assert blocks(small, "resource", "azurerm_subnet")["this"]["address_prefixes"] == ["10.9.0.0/28"]
+    small_allow = blocks(small, "resource", "azurerm_network_security_rule")["allow_service"]
     assert small_allow["source_address_prefixes"] == ["10.0.0.0/8", "10.1.2.3/32"]
 
 
@@ -318,11 +280,11 @@ def test_existing_subnet_and_resource_group(modules):
     container = group["container"][0]
     assert (container["cpu"], container["memory"]) == (0.5, 1.5)
     assert container["liveness_probe"][0]["http_get"][0]["path"] == "/healthz"
-    assert _blocks(module, "data", "azurerm_key_vault_secret")["this"]["for_each"] == {
+    assert blocks(module, "data", "azurerm_key_vault_secret")["this"]["for_each"] == {
         "API_KEY": "model-api-key", "DB_PASSWORD": "model-db-password"}
-    assert _blocks(module, "resource", "azurerm_resource_group")["this"]["name"] == "rg-existing-net"
-    assert _blocks(modules["public"], "data", "azurerm_resource_group")["this"]["name"] == "rg-shared"
-    assert not _blocks(modules["public"], "resource", "azurerm_resource_group")
+    assert blocks(module, "resource", "azurerm_resource_group")["this"]["name"] == "rg-existing-net"
+    assert blocks(modules["public"], "data", "azurerm_resource_group")["this"]["name"] == "rg-shared"
+    assert not blocks(modules["public"], "resource", "azurerm_resource_group")
 
 
 def test_customer_managed_key_gives_the_identity_one_role_on_one_key(modules):
@@ -332,39 +294,39 @@ def test_customer_managed_key_gives_the_identity_one_role_on_one_key(modules):
         assert group["key_vault_key_id"] == "${data.azurerm_key_vault_key.encryption.id}"
         assert group["key_vault_user_assigned_identity_id"] == "${azurerm_user_assigned_identity.this.id}"
         assert "${azurerm_role_assignment.encryption_key}" in group["depends_on"]
-        roles = _blocks(module, "resource", "azurerm_role_assignment")
+        roles = blocks(module, "resource", "azurerm_role_assignment")
         assert list(roles) == ["encryption_key"]
         assert roles["encryption_key"]["role_definition_name"] == "Key Vault Crypto Service Encryption User"
         assert roles["encryption_key"]["scope"] == "${data.azurerm_key_vault_key.encryption.resource_versionless_id}"
-    assert _blocks(modules["public"], "data", "azurerm_key_vault_key")["encryption"]["name"] == "aci-deployment-key"
+    assert blocks(modules["public"], "data", "azurerm_key_vault_key")["encryption"]["name"] == "aci-deployment-key"
     # Without a key: no role at all, and no CMK arguments.
     for name in ("resnet", "existing"):
-        assert not _blocks(modules[name], "resource", "azurerm_role_assignment")
+        assert not blocks(modules[name], "resource", "azurerm_role_assignment")
         assert "key_vault_key_id" not in _group(modules[name])
 
 
 def test_alert_thresholds_are_converted_from_percent(modules):
-    cpu = _blocks(modules["small"], "resource", "azurerm_monitor_metric_alert")
+    cpu = blocks(modules["small"], "resource", "azurerm_monitor_metric_alert")
     assert list(cpu) == ["cpu"]
     criteria = cpu["cpu"]["criteria"][0]
     assert (criteria["metric_name"], criteria["threshold"]) == ("CpuUsage", 500)  # 50% of 1 vCPU in millicores
     assert criteria["metric_namespace"] == "Microsoft.ContainerInstance/containerGroups"
-    memory = _blocks(modules["existing"], "resource", "azurerm_monitor_metric_alert")
+    memory = blocks(modules["existing"], "resource", "azurerm_monitor_metric_alert")
     criteria = memory["memory"]["criteria"][0]
     assert (criteria["metric_name"], criteria["threshold"]) == ("MemoryUsage", 1536 * 1024 * 1024 * 3 // 4)
-    resnet = _blocks(modules["resnet"], "resource", "azurerm_monitor_metric_alert")
+    resnet = blocks(modules["resnet"], "resource", "azurerm_monitor_metric_alert")
     assert resnet["cpu"]["criteria"][0]["threshold"] == 1800 and resnet["memory"]["criteria"][0]["threshold"] == 3865470566
-    assert not _blocks(modules["public"], "resource", "azurerm_monitor_metric_alert")
+    assert not blocks(modules["public"], "resource", "azurerm_monitor_metric_alert")
     assert "action_group_ids" in (modules["small"] / "variables.tf").read_text()
 
 
 def test_tags_on_every_taggable_resource(modules):
     module = modules["resnet"]
-    locals_ = _plain(_load(module)["main.tf"]["locals"][0])
+    locals_ = plain(parse_module(module)["main.tf"]["locals"][0])
     assert locals_["tags"] == {"managed-by": "tfgen", "service": "resnet-aci", "team": "vision"}
     untaggable = {"azurerm_subnet", "azurerm_network_security_rule",
                   "azurerm_subnet_network_security_group_association", "azurerm_role_assignment"}
-    for parsed in _load(module).values():
+    for parsed in parse_module(module).values():
         for block in parsed.get("resource", []):
             for kind, bodies in block.items():
                 for body in bodies.values():
@@ -393,7 +355,7 @@ def test_readme_documents_autoscaling_state_and_skips(modules):
 
 def _problems(tmp_path: Path, text: str) -> list[str]:
     with pytest.raises(SpecError) as caught:
-        pipeline.load_spec(_write(tmp_path, "bad", text))
+        pipeline.load_spec(write_spec_file(tmp_path, "bad", text))
     return [p.message for p in caught.value.problems]
 
 

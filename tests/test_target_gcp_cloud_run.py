@@ -8,21 +8,18 @@ all of them.
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
-import textwrap
 from pathlib import Path
 
-import hcl2
 import pytest
 
-from generator import pipeline, render
+from generator import pipeline
 from generator.errors import SpecError
 from generator.lint import lint
 from generator.targets import gcp_cloud_run
-from tests.support import EXAMPLES, SHARED_SCHEMAS, checkov_failures, terraform_fmt_check
-from tests.test_hcl import hcl_unescape
+from tests.hclread import resources, string_value
+from tests.support import EXAMPLES, SHARED_SCHEMAS, checkov_failures, render_spec_file, terraform_fmt_check, write_spec_file
 
 GOOGLE_SCHEMA = SHARED_SCHEMAS / "google-7.9.0.schema.json.gz"
 KEY = "projects/ml-keys/locations/europe-west1/keyRings/run/cryptoKeys/iris"
@@ -75,70 +72,21 @@ def _public_spec() -> str:
     return PUBLIC.replace("env: {}", "env: " + json.dumps(NASTY_ENV, ensure_ascii=False))
 
 
-def _write(folder: Path, name: str, text: str) -> Path:
-    path = folder / f"{name}.yaml"
-    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return path
-
-
-def _render(spec_path: Path, out: Path, env: str | None = None) -> Path:
-    spec = pipeline.load_spec(spec_path, env)
-    files = render.render_module(spec, gcp_cloud_run)
-    for rel, text in files.items():
-        (out / rel).parent.mkdir(parents=True, exist_ok=True)
-        (out / rel).write_text(text, encoding="utf-8")
-    return out / render.module_path(spec, gcp_cloud_run.NAME)
-
-
 @pytest.fixture(scope="module")
 def modules(tmp_path_factory) -> dict[str, Path]:
     specs = tmp_path_factory.mktemp("specs")
     out = tmp_path_factory.mktemp("modules")
     iris = EXAMPLES / "iris-classifier.yaml"
     return {
-        "iris": _render(iris, out),
-        "iris-prod": _render(iris, out, "prod"),
-        "public": _render(_write(specs, "public", _public_spec()), out),
-        "private": _render(_write(specs, "private", PRIVATE), out),
+        "iris": render_spec_file(iris, gcp_cloud_run, out),
+        "iris-prod": render_spec_file(iris, gcp_cloud_run, out, "prod"),
+        "public": render_spec_file(write_spec_file(specs, "public", _public_spec()), gcp_cloud_run, out),
+        "private": render_spec_file(write_spec_file(specs, "private", PRIVATE), gcp_cloud_run, out),
     }
 
 
-def _load(module: Path) -> dict[str, dict]:
-    """Every rendered .tf file parsed with checkov's hcl2, by file name."""
-    return {tf.name: hcl2.load(io.StringIO(tf.read_text(encoding="utf-8"))) for tf in sorted(module.glob("*.tf"))}
-
-
-def _is_block(node) -> bool:
-    # hcl2 wraps every attribute value in a list; an object-valued attribute (labels) holds bare values.
-    return isinstance(node, dict) and all(isinstance(v, list) for k, v in node.items() if not k.startswith("__"))
-
-
-def _plain(body: dict) -> dict:
-    """A parsed block with attribute values unwrapped; nested blocks stay lists of blocks."""
-    out = {}
-    for key, value in body.items():
-        if key.startswith("__"):  # __start_line__ / __end_line__
-            continue
-        out[key] = [_plain(b) for b in value] if all(_is_block(b) for b in value) else value[0]
-    return out
-
-
-def _resources(module: Path, kind: str) -> dict[str, dict]:
-    found = {}
-    for parsed in _load(module).values():
-        for block in parsed.get("resource", []):
-            for name, body in block.get(kind, {}).items():
-                found[name] = _plain(body)
-    return found
-
-
 def _service(module: Path) -> dict:
-    return _resources(module, "google_cloud_run_v2_service")["this"]
-
-
-def _string(value) -> str:
-    """A parsed HCL string literal back to its value."""
-    return hcl_unescape(value[1:-1] if value.startswith('"') and value.endswith('"') else value)
+    return resources(module, "google_cloud_run_v2_service")["this"]
 
 
 # --- gates -------------------------------------------------------------------------------------
@@ -160,7 +108,6 @@ def test_every_module_lints_clean_against_the_google_schema(modules):
 
 def test_checkov_finds_nothing_but_the_planted_failure(modules):
     # A copy with flow logs removed proves Checkov really scanned these modules (CKV_GCP_26).
-    # One root directory for the one run: support.checkov_failures reads a single JSON report.
     root = modules["iris"].parents[1]
     control = root / "planted-control"
     shutil.copytree(modules["iris"], control)
@@ -172,8 +119,8 @@ def test_checkov_finds_nothing_but_the_planted_failure(modules):
         failures = checkov_failures([root])
     finally:
         shutil.rmtree(control)
-    assert [(f["id"], f["resource"], f["file"]) for f in failures] == [
-        ("CKV_GCP_26", "google_compute_subnetwork.this", "/planted-control/network.tf")]
+    assert [(f["id"], f["resource"], Path(f["file"]).parts[-2:]) for f in failures] == [
+        ("CKV_GCP_26", "google_compute_subnetwork.this", ("planted-control", "network.tf"))]
 
 
 def test_no_module_skips_a_checkov_check(modules):
@@ -184,7 +131,7 @@ def test_no_module_skips_a_checkov_check(modules):
 
 
 def test_rendering_is_deterministic(modules, tmp_path):
-    again = _render(EXAMPLES / "iris-classifier.yaml", tmp_path)
+    again = render_spec_file(EXAMPLES / "iris-classifier.yaml", gcp_cloud_run, tmp_path)
     first = {p.name: p.read_bytes() for p in modules["iris"].iterdir()}
     assert {p.name: p.read_bytes() for p in again.iterdir()} == first
 
@@ -225,7 +172,7 @@ def test_secrets_are_references_with_least_privilege(modules):
                           "API_KEY_COPY": {"secret": "scorer-api-key", "version": "latest"},
                           "DB_PASSWORD": {"secret": "scorer-db", "version": "latest"}}
     assert all("value" not in e for e in container["env"])
-    grants = _resources(modules["private"], "google_secret_manager_secret_iam_member")
+    grants = resources(modules["private"], "google_secret_manager_secret_iam_member")
     assert list(grants) == ["this"]
     assert 'for_each = toset(["scorer-api-key", "scorer-db"])' in (modules["private"] / "iam.tf").read_text()
     assert grants["this"]["role"] == "roles/secretmanager.secretAccessor"
@@ -234,17 +181,17 @@ def test_secrets_are_references_with_least_privilege(modules):
     tf = "".join(p.read_text() for p in modules["private"].glob("*.tf"))
     assert "google_project_iam" not in tf
     # Without secrets: no grant, no dependency on one.
-    assert not _resources(modules["public"], "google_secret_manager_secret_iam_member")
+    assert not resources(modules["public"], "google_secret_manager_secret_iam_member")
     assert "google_secret_manager_secret_iam_member" not in (modules["public"] / "main.tf").read_text()
 
 
 def test_invokers_all_users_only_when_public(modules):
-    public = _resources(modules["public"], "google_cloud_run_v2_service_iam_member")["invoker"]
+    public = resources(modules["public"], "google_cloud_run_v2_service_iam_member")["invoker"]
     assert public["role"] == "roles/run.invoker"
     assert 'for_each = toset(["allUsers"])' in (modules["public"] / "iam.tf").read_text()
     assert _service(modules["public"])["ingress"] == "INGRESS_TRAFFIC_ALL"
     assert 'for_each = toset(["group:ml-clients@example.com"])' in (modules["iris"] / "iam.tf").read_text()
-    assert not _resources(modules["private"], "google_cloud_run_v2_service_iam_member")
+    assert not resources(modules["private"], "google_cloud_run_v2_service_iam_member")
     assert "No invokers are listed" in (modules["private"] / "README.md").read_text()
 
 
@@ -253,38 +200,38 @@ def test_existing_network_uses_the_connector_and_creates_none(modules):
     assert template["vpc_access"] == [{"connector": CONNECTOR, "egress": "PRIVATE_RANGES_ONLY"}]
     assert not (modules["public"] / "network.tf").exists()
     assert "network_id" not in (modules["public"] / "outputs.tf").read_text()
-    subnet = _resources(modules["private"], "google_compute_subnetwork")["this"]
+    subnet = resources(modules["private"], "google_compute_subnetwork")["this"]
     assert (subnet["ip_cidr_range"], subnet["private_ip_google_access"], subnet["region"]) == ("10.30.0.0/20", True, "us-central1")
-    assert _resources(modules["private"], "google_compute_network")["this"]["auto_create_subnetworks"] is False
+    assert resources(modules["private"], "google_compute_network")["this"]["auto_create_subnetworks"] is False
 
 
 def test_cmek_covers_the_revision_and_the_log_bucket(modules):
     assert "kms.tf" not in {p.name for p in modules["iris"].iterdir()}
     template = _service(modules["public"])["template"][0]
     assert template["encryption_key"] == KEY
-    grants = _resources(modules["public"], "google_kms_crypto_key_iam_member")
+    grants = resources(modules["public"], "google_kms_crypto_key_iam_member")
     assert set(grants) == {"run_service_agent", "logging"}
     assert grants["run_service_agent"]["member"] == (
         "serviceAccount:service-${data.google_project.this.number}@serverless-robot-prod.iam.gserviceaccount.com")
     assert {g["role"] for g in grants.values()} == {"roles/cloudkms.cryptoKeyEncrypterDecrypter"}
-    bucket = _resources(modules["public"], "google_logging_project_bucket_config")["this"]
+    bucket = resources(modules["public"], "google_logging_project_bucket_config")["this"]
     assert bucket["cmek_settings"] == [{"kms_key_name": KEY}]
     assert bucket["location"] == "europe-west1"
 
 
 def test_logs_kept_for_the_spec_retention(modules):
     for name, days in (("iris", 30), ("iris-prod", 90), ("public", 400), ("private", 7)):
-        bucket = _resources(modules[name], "google_logging_project_bucket_config")["this"]
+        bucket = resources(modules[name], "google_logging_project_bucket_config")["this"]
         assert bucket["retention_days"] == days, name
-    sink = _resources(modules["iris"], "google_logging_project_sink")["this"]
-    exclusion = _resources(modules["iris"], "google_logging_project_exclusion")["this"]
+    sink = resources(modules["iris"], "google_logging_project_sink")["this"]
+    exclusion = resources(modules["iris"], "google_logging_project_exclusion")["this"]
     service_filter = 'resource.type = "cloud_run_revision" AND resource.labels.service_name = "iris-classifier"'
-    assert _string(sink["filter"]) == service_filter == _string(exclusion["filter"])
+    assert string_value(sink["filter"]) == service_filter == string_value(exclusion["filter"])
     assert sink["destination"] == "logging.googleapis.com/${google_logging_project_bucket_config.this.id}"
 
 
 def test_one_alert_policy_per_threshold(modules):
-    iris = _resources(modules["iris"], "google_monitoring_alert_policy")
+    iris = resources(modules["iris"], "google_monitoring_alert_policy")
     assert list(iris) == ["cpu", "memory", "error_rate", "latency_p99"]
     cpu = iris["cpu"]["conditions"][0]["condition_threshold"][0]
     assert cpu["threshold_value"] == 0.85 and "container/cpu/utilizations" in cpu["filter"]
@@ -293,7 +240,7 @@ def test_one_alert_policy_per_threshold(modules):
     assert latency["aggregations"][0]["cross_series_reducer"] == "REDUCE_PERCENTILE_99"
     assert iris["cpu"]["notification_channels"] == "${var.notification_channels}"
     assert iris["cpu"]["user_labels"]["team"] == "ml-platform"
-    private = _resources(modules["private"], "google_monitoring_alert_policy")
+    private = resources(modules["private"], "google_monitoring_alert_policy")
     assert list(private) == ["error_rate"]
     ratio = private["error_rate"]["conditions"][0]["condition_threshold"][0]
     assert ratio["threshold_value"] == 0.025
@@ -305,8 +252,8 @@ def test_one_alert_policy_per_threshold(modules):
 
 def test_user_strings_render_escaped_and_parse_back(modules):
     service = _service(modules["public"])
-    assert _string(service["description"]) == 'a "quoted" description with ${braces} and %{ directives }\nover two lines'
-    env = {e["name"]: _string(e["value"]) for e in service["template"][0]["containers"][0]["env"]}
+    assert string_value(service["description"]) == 'a "quoted" description with ${braces} and %{ directives }\nover two lines'
+    env = {e["name"]: string_value(e["value"]) for e in service["template"][0]["containers"][0]["env"]}
     assert env == NASTY_ENV
     main = (modules["public"] / "main.tf").read_text(encoding="utf-8")
     assert "$${var.secret}" in main and "%%{ if true }" in main
@@ -314,7 +261,6 @@ def test_user_strings_render_escaped_and_parse_back(modules):
 
 def test_readme_states_what_cloud_run_cannot_honour(modules):
     iris = (modules["iris"] / "README.md").read_text()
-    assert "`scaling.cpu_target` (70%) is not applied here" in iris
     assert "`network.allowed_cidrs` is not applied" in iris
     public = (modules["public"] / "README.md").read_text()
     assert "`observability.tracing` is false, but Cloud Run always samples requests into Cloud Trace" in public
@@ -349,16 +295,13 @@ targets:
     ({"network": "{cidr: 10.0.0.0/27}"}, "Direct VPC egress needs a subnet of /26 or larger; got /27"),
     ({"target": f"{{project: ml-serving-demo, region: us-east1, kms_key: {KEY}}}"},
      "the key is in `europe-west1`; the service and its log bucket are in `us-east1`"),
-    # Accepted: Cloud Run cannot apply a CPU target, and the module README says so (see above).
-    ({"scaling": "{cpu_target: 70, concurrency: 10}"}, None),
+    # Refused, never silently dropped: Cloud Run scales on concurrency with a fixed CPU target.
+    ({"scaling": "{cpu_target: 70, concurrency: 10}"}, "Cloud Run has no CPU-target setting"),
 ])
 def test_check_refuses_what_cloud_run_cannot_do(tmp_path, changes, message):
     fields = {"name": "svc", "env": "{}", "secrets": "{}", "scaling": "{}", "network": "{}",
               "target": "{project: ml-serving-demo, region: europe-west1}", **changes}
-    path = _write(tmp_path, "spec", BASE.format(**fields))
-    if message is None:
-        assert pipeline.load_spec(path).scaling.cpu_target == 70
-        return
+    path = write_spec_file(tmp_path, "spec", BASE.format(**fields))
     with pytest.raises(SpecError) as caught:
         pipeline.load_spec(path)
     assert message in str(caught.value)
