@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,8 +29,11 @@ def quote(text: str) -> str:
 
     Backslash first (so later escapes are not doubled), then quotes and
     control characters; `${` and `%{` are doubled so Terraform never reads
-    user text as an interpolation or a template directive.
+    user text as an interpolation or a template directive. Terraform
+    NFC-normalizes every string it reads (even escaped code points), so we
+    write the NFC form: the HCL shows exactly the value Terraform will use.
     """
+    text = unicodedata.normalize("NFC", text)
     out = []
     for ch in text:
         code = ord(ch)

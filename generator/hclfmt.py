@@ -9,76 +9,69 @@ result against the real `terraform fmt`.
 
 from __future__ import annotations
 
-_OPEN = "{[("
-_CLOSE = "}])"
+import re
+from functools import lru_cache
 
 
-def _scan(line: str) -> tuple[list[int], int | None]:
-    """Bracket changes outside strings/comments, and the index of the first bare `=`.
 
-    Returns (list of +1/-1 per bracket in order with positions folded, assign index).
+# Only these tokens matter for nesting and alignment; everything else is skipped
+# in one regex step instead of character by character.
+_TOKENS = re.compile(r'\\.|\$\$\{|%%\{|[$%]\{|"|[{}\[\]()]|[=!<>]=|=>|=|#|//|/\*|\*/')
+
+
+@lru_cache(maxsize=1 << 16)
+def _scan(line: str) -> tuple[tuple[tuple[int, int], ...], int | None]:
+    """Bracket changes outside strings and comments, and the index of the first bare `=`.
+
+    Returns (((position, +1 or -1), ...), assign index or None). Cached: most
+    rendered lines repeat from module to module.
     """
     changes: list[tuple[int, int]] = []
     assign = None
-    i, n = 0, len(line)
-    while i < n:
-        ch = line[i]
-        if ch == '"':
-            i = _skip_string(line, i + 1)
+    # stack of contexts: "s" inside a string, "i" inside ${...} / %{...} in a string
+    stack: list[str] = []
+    depth: list[int] = []  # brace depth inside each interpolation
+    comment_end = -1
+    for match in _TOKENS.finditer(line):
+        token, pos = match.group(), match.start()
+        if pos < comment_end:
             continue
-        if ch == "#" or line.startswith("//", i):
+        in_string = bool(stack) and stack[-1] == "s"
+        if in_string:
+            if token == '"':
+                stack.pop()
+            elif token in ("${", "%{"):
+                stack.append("i")
+                depth.append(0)
+            continue  # escapes, $${, %%{ and everything else are literal text
+        if token == '"':
+            stack.append("s")
+            continue
+        if stack and stack[-1] == "i":
+            if token == "{":
+                depth[-1] += 1
+            elif token == "}":
+                if depth[-1] == 0:
+                    stack.pop()
+                    depth.pop()
+                else:
+                    depth[-1] -= 1
+            continue
+        if token in ("#", "//"):
             break
-        if line.startswith("/*", i):
-            end = line.find("*/", i + 2)
-            i = n if end < 0 else end + 2
+        if token == "/*":
+            end = line.find("*/", pos + 2)
+            if end < 0:
+                break
+            comment_end = end + 2
             continue
-        if ch in _OPEN:
-            changes.append((i, 1))
-        elif ch in _CLOSE:
-            changes.append((i, -1))
-        elif ch == "=" and assign is None:
-            prev = line[i - 1] if i else ""
-            nxt = line[i + 1] if i + 1 < n else ""
-            if prev not in "=!<>" and nxt not in "=>":
-                assign = i
-        i += 1
-    return changes, assign
-
-
-def _skip_string(line: str, i: int) -> int:
-    """Index just past the closing quote of a string starting at `i` (inside it)."""
-    n = len(line)
-    while i < n:
-        ch = line[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == '"':
-            return i + 1
-        if (ch == "$" or ch == "%") and line.startswith("{", i + 1):
-            if line.startswith(ch, i - 1) and i >= 1 and line[i - 1] == ch:
-                i += 2  # $${ is a literal
-                continue
-            i = _skip_interpolation(line, i + 2)
-            continue
-        i += 1
-    return n
-
-
-def _skip_interpolation(line: str, i: int) -> int:
-    depth = 1
-    n = len(line)
-    while i < n and depth:
-        ch = line[i]
-        if ch == '"':
-            i = _skip_string(line, i + 1)
-            continue
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-        i += 1
-    return i
+        if token in "{[(":
+            changes.append((pos, 1))
+        elif token in "}])":
+            changes.append((pos, -1))
+        elif token == "=" and assign is None:
+            assign = pos
+    return tuple(changes), assign
 
 
 def format_hcl(text: str) -> str:

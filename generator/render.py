@@ -38,6 +38,7 @@ def _environment(finalize) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
+        auto_reload=False,  # templates are package data: no stat() per render
         finalize=finalize,
     )
     env.filters["ident"] = hcl.ident

@@ -143,7 +143,8 @@ def validate(loaded: LoadedSpec, env: str | None = None) -> Spec:
     if not problems:
         for name in [None, *envs]:
             view = apply_environment(loaded, name)
-            found = _schema_problems(view, view.data)
+            # the base was validated with the whole file above; an overlay can break the merge
+            found = _schema_problems(view, view.data) if name is not None else []
             if found:
                 problems.update(found)
                 continue

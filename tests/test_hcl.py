@@ -6,6 +6,7 @@ import base64
 import io
 import json
 import subprocess
+import unicodedata
 
 import hcl2
 import pytest
@@ -91,7 +92,14 @@ def test_nasty_strings_parse_back_with_hcl2(text):
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.text(max_size=40), min_size=1, max_size=25))
 def test_any_string_round_trips_through_terraform(tmp_path, texts):
-    assert terraform_values([quote(t) for t in texts], tmp_path) == texts
+    # Terraform NFC-normalizes strings; the encoder writes that form up front
+    assert terraform_values([quote(t) for t in texts], tmp_path) == [unicodedata.normalize("NFC", t) for t in texts]
+
+
+def test_encoder_writes_what_terraform_will_use_for_non_nfc_text(tmp_path):
+    compatibility_ideograph = "\uf9e0"  # NFC: U+6613
+    assert quote(compatibility_ideograph) == '"\u6613"'
+    assert terraform_values([quote(compatibility_ideograph)], tmp_path) == ["\u6613"]
 
 
 def test_interpolation_is_never_live():
