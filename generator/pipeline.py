@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 from . import render
+from .errors import Problem, SpecError
 from .model import Spec
 from .spec import load_file
 from .targets import registry
@@ -31,9 +32,6 @@ def render_spec(spec: Spec, targets: list[str] | None = None) -> tuple[dict[Pure
 
 def ensure_module(spec_path: str | Path, target: str, env: str | None, modules_dir: Path) -> Path:
     """Render one module (writing only what changed) and return its folder."""
-    from .errors import SpecError
-    from .errors import Problem
-
     spec = load_spec(spec_path, env)
     if target not in spec.targets:
         known = ", ".join(spec.targets)

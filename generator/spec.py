@@ -99,13 +99,16 @@ def load_bytes(raw: bytes, name: str) -> LoadedSpec:
         raise SpecError(builder.problems)
     if not isinstance(data, dict):
         line, col = node.start_mark.line + 1, node.start_mark.column + 1
-        kind = type(data).__name__ if data is not None else "null"
-        raise SpecError([Problem(name, line, col, "", f"top level is a {_kind(data)}, expected a mapping of fields (name, container, targets, ...)")])
+        raise SpecError([Problem(name, line, col, "", f"top level is a {kind_of(data)}, expected a mapping of fields (name, container, targets, ...)")])
     return LoadedSpec(name, data, builder.positions)
 
 
-def _kind(value: Any) -> str:
-    return {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}.get(type(value), "null")
+def kind_of(value: Any) -> str:
+    """A YAML value's kind in a user's words."""
+    if value is None:
+        return "null"
+    names = {bool: "boolean", int: "number", float: "number", str: "string", list: "list", dict: "mapping"}
+    return names.get(type(value), type(value).__name__)
 
 
 class _Builder:

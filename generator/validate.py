@@ -18,7 +18,7 @@ from . import paths
 from .errors import Problem, SpecError
 from .model import Spec, normalize
 from .overlay import apply_environment
-from .spec import LoadedSpec, dotted
+from .spec import LoadedSpec, dotted, kind_of
 
 
 @lru_cache(maxsize=1)
@@ -29,22 +29,6 @@ def schema() -> dict:
 @lru_cache(maxsize=1)
 def _validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema())
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "list"
-    if isinstance(value, dict):
-        return "mapping"
-    return type(value).__name__
 
 
 def _show(value: Any) -> str:
@@ -84,7 +68,7 @@ def _explain(loaded: LoadedSpec, error: jsonschema.ValidationError) -> list[Prob
             Problem(loaded.file, 1, 1, name, "missing required field") for name in missing
         ]
     messages = {
-        "type": lambda: f"expected {_type_words(expected)}, got {_kind(value)} {_show(value)}",
+        "type": lambda: f"expected {_type_words(expected)}, got {kind_of(value)} {_show(value)}",
         "enum": lambda: f"{_show(value)} is not allowed; expected one of: {', '.join(map(str, expected))}",
         "const": lambda: f"expected {_show(expected)}",
         "pattern": lambda: f"{_show(value)} is not valid" + (f": {hint}" if hint else f"; must match {expected}"),

@@ -110,3 +110,12 @@ def test_failed_write_leaves_the_previous_file_intact(tmp_path, monkeypatch):
         apply_changes(changes, tmp_path)
     assert target.read_text() == "old\n"
     assert [p.name for p in target.parent.iterdir()] == ["main.tf"]  # no temp file left behind
+
+
+def test_committed_modules_are_current(run_cli):
+    """modules/ holds the examples rendered; CI fails when a template or example changed without a re-render."""
+    from tests.support import REPO
+
+    specs = sorted(str(p) for p in EXAMPLES.glob("*.yaml"))
+    result = run_cli("render", *specs, "-o", str(REPO / "modules"), "--check")
+    assert result.exit_code == 0, result.stderr + "\nrun: tfgen render examples/*.yaml"

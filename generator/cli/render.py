@@ -63,6 +63,7 @@ def command(specs, output, targets, env, check, show_diff) -> None:
         click.echo(f"{len(modules)} module(s) up to date", err=True)
         return
     apply_changes(changes, root)
+    done = {"create": "created", "update": "updated", "delete": "deleted"}
     for change in changes:
-        click.echo(f"{change.kind}d {root / change.path}" if change.kind != "update" else f"updated {root / change.path}", err=True)
+        click.echo(f"{done[change.kind]} {root / change.path}", err=True)
     click.echo(f"{len(modules)} module(s) rendered, {len(changes)} file(s) changed", err=True)
