@@ -88,3 +88,26 @@ def write_module(spec: Spec, target, out: Path) -> Path:
 def render_spec_file(spec_path: Path, target, out: Path, env: str | None = None) -> Path:
     """Load `spec_path` (for `env`), render it for `target` and write it under `out`; return the module folder."""
     return write_module(pipeline.load_spec(spec_path, env), target, out)
+
+
+def checkov_failures_with_block_removed(module: Path, file_name: str, block_start: str) -> list[tuple]:
+    """Scan `module`'s siblings plus a copy of it with one block cut out, in one Checkov run.
+
+    The planted copy proves Checkov really scanned the modules: its failure must
+    be the only one. Returns (check id, resource, (folder, file)) per failure;
+    Checkov names files relative or absolute depending on the run, so only the tail.
+    """
+    import shutil
+
+    root = module.parents[1]
+    control = root / "planted-control"
+    shutil.copytree(module, control)
+    target = control / file_name
+    text = target.read_text()
+    start = text.index(block_start)
+    target.write_text(text[:start] + text[text.index("  }\n", start) + 4 :])
+    try:
+        failures = checkov_failures([root])
+    finally:
+        shutil.rmtree(control)
+    return [(f["id"], f["resource"], Path(f["file"]).parts[-2:]) for f in failures]

@@ -9,7 +9,6 @@ all of them.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from generator.errors import SpecError
 from generator.lint import lint
 from generator.targets import gcp_cloud_run
 from tests.hclread import resources, string_value
-from tests.support import EXAMPLES, SHARED_SCHEMAS, checkov_failures, render_spec_file, terraform_fmt_check, write_spec_file
+from tests.support import EXAMPLES, SHARED_SCHEMAS, checkov_failures_with_block_removed, render_spec_file, terraform_fmt_check, write_spec_file
 
 GOOGLE_SCHEMA = SHARED_SCHEMAS / "google-7.9.0.schema.json.gz"
 KEY = "projects/ml-keys/locations/europe-west1/keyRings/run/cryptoKeys/iris"
@@ -108,19 +107,8 @@ def test_every_module_lints_clean_against_the_google_schema(modules):
 
 def test_checkov_finds_nothing_but_the_planted_failure(modules):
     # A copy with flow logs removed proves Checkov really scanned these modules (CKV_GCP_26).
-    root = modules["iris"].parents[1]
-    control = root / "planted-control"
-    shutil.copytree(modules["iris"], control)
-    network = control / "network.tf"
-    text = network.read_text()
-    start = text.index("  log_config {\n    aggregation_interval")
-    network.write_text(text[:start] + text[text.index("  }\n", start) + 4 :])
-    try:
-        failures = checkov_failures([root])
-    finally:
-        shutil.rmtree(control)
-    assert [(f["id"], f["resource"], Path(f["file"]).parts[-2:]) for f in failures] == [
-        ("CKV_GCP_26", "google_compute_subnetwork.this", ("planted-control", "network.tf"))]
+    failures = checkov_failures_with_block_removed(modules["iris"], "network.tf", "  log_config {\n    aggregation_interval")
+    assert failures == [("CKV_GCP_26", "google_compute_subnetwork.this", ("planted-control", "network.tf"))]
 
 
 def test_no_module_skips_a_checkov_check(modules):
