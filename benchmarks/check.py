@@ -67,8 +67,6 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         modules = Path(tmp) / "modules"
         subprocess.run(tfgen("render", *SPECS, "-o", str(modules)), cwd=REPO, check=True, capture_output=True)
-        subprocess.run([sys.executable, str(REPO / "examples/sentiment-lambda/build.py"),
-                        str(modules / "sentiment-lambda/aws-lambda/build/sentiment.zip")], check=True, capture_output=True)
         hand = by_hand(modules, args.mirror)
         schema_args = [a for s in SCHEMAS for a in ("--provider-schema", s)]
         start = time.perf_counter()

@@ -93,6 +93,7 @@ class Spec:
     targets: Mapping[str, Mapping[str, Any]]  # target name -> its settings (defaults applied)
     state: State
     explicit: frozenset  # dotted paths the user set (for "cannot honour" checks)
+    origin: str = ""  # the spec file as given; paths in the spec (package.source) are relative to its folder
 
     def target(self, name: str) -> Mapping[str, Any]:
         return self.targets[name]
@@ -124,7 +125,7 @@ def _deep_freeze(value: Any) -> Any:
     return value
 
 
-def normalize(data: Mapping[str, Any], env: str | None = None) -> Spec:
+def normalize(data: Mapping[str, Any], env: str | None = None, origin: str = "") -> Spec:
     container = data.get("container") or {}
     health = container.get("health_check") or {}
     resources = data.get("resources") or {}
@@ -186,4 +187,5 @@ def normalize(data: Mapping[str, Any], env: str | None = None) -> Spec:
         targets=MappingProxyType(targets),
         state=State(backend=backend, settings=_frozen(state)),
         explicit=frozenset(_explicit_paths(data)),
+        origin=origin,
     )

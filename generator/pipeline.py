@@ -7,6 +7,7 @@ from pathlib import Path, PurePosixPath
 from . import render
 from .errors import Problem, SpecError
 from .model import Spec
+from .package import PackageError, build_zip
 from .spec import load_file
 from .targets import registry
 from .validate import validate
@@ -18,15 +19,27 @@ def load_spec(path: str | Path, env: str | None = None) -> Spec:
     return validate(load_file(path), env)
 
 
-def render_spec(spec: Spec, targets: list[str] | None = None) -> tuple[dict[PurePosixPath, str], set[PurePosixPath]]:
-    """All files of the spec's modules (or only `targets`), and the module folders."""
-    files: dict[PurePosixPath, str] = {}
+def render_spec(spec: Spec, targets: list[str] | None = None) -> tuple[dict[PurePosixPath, str | bytes], set[PurePosixPath]]:
+    """All files of the spec's modules (or only `targets`), and the module folders.
+
+    Text files come from the templates; bytes are packages tfgen builds from
+    folders the spec names (a Lambda's `package.source`), so render, plan and
+    check always see the zip the module reads.
+    """
+    files: dict[PurePosixPath, str | bytes] = {}
     modules: set[PurePosixPath] = set()
     for name in spec.targets:
         if targets and name not in targets:
             continue
-        files.update(render.render_module(spec, registry.get(name)))
-        modules.add(render.module_path(spec, name))
+        target = registry.get(name)
+        module = render.module_path(spec, name)
+        files.update(render.render_module(spec, target))
+        for rel, source in getattr(target, "packages", lambda _spec: {})(spec).items():
+            try:
+                files[module / rel] = build_zip(source)
+            except PackageError as exc:  # the folder changed since validation
+                raise SpecError([Problem(spec.origin or "<spec>", 1, 1, f"targets.{name}.package.source", str(exc))]) from None
+        modules.add(module)
     return files, modules
 
 

@@ -132,7 +132,7 @@ def validate(loaded: LoadedSpec, env: str | None = None) -> Spec:
             if found:
                 problems.update(found)
                 continue
-            spec = normalize(view.data, name)
+            spec = normalize(view.data, name, origin=loaded.file)
             for path, message in common.check_common(spec):
                 problems.add(view.problem(path, message))
             for target in spec.targets:

@@ -25,10 +25,14 @@ RENDERED_PATTERNS = ("*.tf", "README.md")
 class Change:
     path: PurePosixPath  # relative to the output root
     kind: str  # "create" | "update" | "delete"
-    old: str | None
-    new: str | None
+    old: str | bytes | None  # bytes: a package tfgen built (a Lambda zip)
+    new: str | bytes | None
 
     def diff(self) -> str:
+        if isinstance(self.old, bytes) or isinstance(self.new, bytes):
+            a = "/dev/null" if self.old is None else f"a/{self.path}"
+            b = "/dev/null" if self.new is None else f"b/{self.path}"
+            return f"Binary files {a} and {b} differ\n"
         old = (self.old or "").splitlines(keepends=True)
         new = (self.new or "").splitlines(keepends=True)
         a = "/dev/null" if self.old is None else f"a/{self.path}"
@@ -45,20 +49,20 @@ def _inside(root: Path, rel: PurePosixPath) -> Path:
     return target
 
 
-def _read(path: Path) -> str | None:
+def _read(path: Path, binary: bool = False) -> str | bytes | None:
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_bytes() if binary else path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:
         raise WriteError(f"cannot read {path}: {exc}") from None
 
 
-def plan_changes(files: dict[PurePosixPath, str], root: Path, modules: set[PurePosixPath]) -> list[Change]:
+def plan_changes(files: dict[PurePosixPath, str | bytes], root: Path, modules: set[PurePosixPath]) -> list[Change]:
     """What writing `files` under `root` would create, update or delete."""
     changes = []
     for rel, text in files.items():
-        old = _read(_inside(root, rel))
+        old = _read(_inside(root, rel), binary=isinstance(text, bytes))
         if old is None:
             changes.append(Change(rel, "create", None, text))
         elif old != text:
@@ -86,8 +90,12 @@ def apply_changes(changes: list[Change], root: Path) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".tfgen-", dir=target.parent)
             try:
-                with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                    handle.write(change.new or "")
+                if isinstance(change.new, bytes):
+                    with os.fdopen(fd, "wb") as binary:
+                        binary.write(change.new)
+                else:
+                    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+                        handle.write(change.new or "")
                 os.chmod(tmp, 0o644)
                 os.replace(tmp, target)
             except BaseException:

@@ -76,12 +76,17 @@ def write_spec_file(folder: Path, name: str, text: str) -> Path:
 def write_module(spec: Spec, target, out: Path) -> Path:
     """Render `spec` for `target` (a generator.targets module) and write every file under `out`.
 
-    A plain write, not tfgen's writer: tests compare what render_module gives.
+    A plain write, not tfgen's writer: tests compare what render_spec gives
+    (templates, plus any package tfgen builds, such as a Lambda's package.zip).
     Returns the module folder, `out/<service>/[<env>/]<target>`.
     """
-    for rel, text in render.render_module(spec, target).items():
+    files, _ = pipeline.render_spec(spec, [target.NAME])
+    for rel, content in files.items():
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
-        (out / rel).write_text(text, encoding="utf-8")
+        if isinstance(content, bytes):
+            (out / rel).write_bytes(content)
+        else:
+            (out / rel).write_text(content, encoding="utf-8")
     return out / render.module_path(spec, target.NAME)
 
 

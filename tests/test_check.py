@@ -27,8 +27,6 @@ def rendered(tmp_path_factory) -> Path:
     modules = tmp_path_factory.mktemp("modules")
     subprocess.run([sys.executable, "-m", "generator", "render", *SPECS, "-o", str(modules)], cwd=REPO, check=True,
                    capture_output=True)
-    subprocess.run([sys.executable, str(EXAMPLES / "sentiment-lambda" / "build.py"),
-                    str(modules / "sentiment-lambda" / "aws-lambda" / "build" / "sentiment.zip")], check=True)
     return modules
 
 

@@ -20,6 +20,7 @@ import pytest
 from generator import pipeline, render
 from generator.errors import SpecError
 from generator.lint import lint
+from generator.package import build_zip
 from generator.targets import aws_lambda
 from tests.hclread import local_values, parse_module, policy_statements, resources, string_value
 from tests.support import (EXAMPLES, SHARED_SCHEMAS, checkov_failures_with_block_removed, terraform_fmt_check, terraform_validate,
@@ -91,23 +92,15 @@ targets:
 """
 
 
-def _load_build_script():
-    spec = importlib.util.spec_from_file_location("sentiment_build", EXAMPLE_SOURCE / "build.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-BUILD = _load_build_script()
-
-
 def _render(spec_path: Path, out: Path) -> Path:
-    """Render and write the module, then build its zip where the spec's package says."""
+    """Render and write the module (tfgen builds a `package.source` zip itself); put a prebuilt zip where `filename` says."""
     spec = pipeline.load_spec(spec_path)
     module = write_module(spec, aws_lambda, out)
     package = spec.target(aws_lambda.NAME)["package"]
-    if package["type"] == "zip":  # filebase64sha256() needs the file at validate/plan time
-        BUILD.build(Path(package["filename"]) if package["filename"].startswith("/") else module / package["filename"])
+    if "filename" in package:  # filebase64sha256() needs the file at validate/plan time
+        target = Path(package["filename"]) if package["filename"].startswith("/") else module / package["filename"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(build_zip(EXAMPLE_SOURCE))
     return module
 
 
@@ -201,7 +194,8 @@ def test_example_zip_function_maps_the_spec(modules):
     function = _function(modules["example"])
     assert (function["function_name"], function["package_type"], function["handler"], function["runtime"]) == (
         "sentiment-lambda", "Zip", "app.handler", "python3.12")
-    assert _same_expr(local_values(modules["example"])["package_file"], '${format("%s/%s", path.module, "build/sentiment.zip")}')
+    assert _same_expr(local_values(modules["example"])["package_file"], '${format("%s/%s", path.module, "package.zip")}')
+    assert (modules["example"] / "package.zip").read_bytes() == build_zip(EXAMPLE_SOURCE)  # built from package.source
     assert function["filename"] == "${local.package_file}"
     assert function["source_code_hash"] == "${filebase64sha256(local.package_file)}"
     assert (function["memory_size"], function["timeout"], function["publish"]) == (1024, 30, True)
@@ -334,9 +328,10 @@ def test_alarms_follow_the_spec_thresholds(modules):
 
 
 def test_example_package_is_reproducible(tmp_path):
-    first, second = BUILD.build(tmp_path / "a" / "s.zip"), BUILD.build(tmp_path / "b" / "s.zip")
-    assert first.read_bytes() == second.read_bytes()
-    with zipfile.ZipFile(first) as archive:
+    first, second = build_zip(EXAMPLE_SOURCE), build_zip(EXAMPLE_SOURCE)
+    assert first == second
+    (tmp_path / "s.zip").write_bytes(first)
+    with zipfile.ZipFile(tmp_path / "s.zip") as archive:
         assert [(i.filename, i.date_time) for i in archive.infolist()] == [("app.py", (1980, 1, 1, 0, 0, 0))]
         assert archive.read("app.py") == (EXAMPLE_SOURCE / "app.py").read_bytes()
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .. import hcl
 from ..model import Spec
+from ..package import PackageError, package_files
 from . import common
 
 NAME = "aws-lambda"
@@ -31,6 +33,8 @@ RESERVED_ENV = frozenset({
     "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_LAMBDA_RUNTIME_API", "AWS_REGION", "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN", "LAMBDA_RUNTIME_DIR", "LAMBDA_TASK_ROOT",
 })
+# Where tfgen builds package.source, inside the module folder (beside the .tf files).
+BUILT_PACKAGE = "package.zip"
 # A created VPC is cut into four equal blocks (two used, two spare); AWS subnets are /16-/28.
 VPC_PREFIX_MIN, VPC_PREFIX_MAX = 16, 26
 
@@ -45,6 +49,7 @@ def check(spec: Spec) -> list[common.Finding]:
         need = int(spec.resources.cpu * MIB_PER_VCPU + 0.999)
         found.append((("resources", "cpu"),
                       f"Lambda gives {memory / MIB_PER_VCPU:.2f} vCPU at {memory} MiB; raise memory to at least {need} or lower cpu"))
+    found += _check_package(spec, settings["package"])
     if settings["timeout"] > TIMEOUT_MAX:
         found.append((("targets", NAME, "timeout"), f"Lambda timeout is at most {TIMEOUT_MAX} seconds; got {settings['timeout']}"))
     if settings["package"]["type"] == "image" and spec.container.image:
@@ -75,6 +80,34 @@ def check(spec: Spec) -> list[common.Finding]:
     found += _check_environment(spec)
     found += common.check_cloudwatch_retention(spec)
     return found
+
+
+def _check_package(spec: Spec, package) -> list[common.Finding]:
+    """A zip comes from exactly one place: a folder tfgen builds, or a prebuilt file."""
+    where = ("targets", NAME, "package")
+    if package["type"] == "image":
+        return [(where + (key,), "only used with type: zip; an image function runs container.image")
+                for key in ("source", "filename", "handler", "runtime") if key in package]
+    if ("source" in package) == ("filename" in package):
+        return [(where, "a zip package needs either `source` (a folder tfgen zips) or `filename` (a prebuilt zip), not "
+                        + ("both" if "source" in package else "neither"))]
+    if "source" in package:
+        try:
+            package_files(source_folder(spec))
+        except PackageError as exc:
+            return [(where + ("source",), f"{exc} (resolved relative to the spec file)")]
+    return []
+
+
+def source_folder(spec: Spec) -> Path:
+    """package.source, resolved relative to the folder of the spec file."""
+    return Path(spec.origin).parent / spec.target(NAME)["package"]["source"]
+
+
+def packages(spec: Spec) -> dict[PurePosixPath, Path]:
+    """Zips tfgen builds into this module: module-relative file -> source folder."""
+    package = spec.target(NAME)["package"]
+    return {PurePosixPath(BUILT_PACKAGE): source_folder(spec)} if "source" in package else {}
 
 
 def _check_environment(spec: Spec) -> list[common.Finding]:
@@ -108,8 +141,8 @@ def _environment_preview(spec: Spec) -> dict[str, str]:
 def _package(spec: Spec, settings) -> dict[str, Any]:
     package = settings["package"]
     if package["type"] == "zip":
-        filename = package["filename"]
-        return {"type": "zip", "filename": filename, "absolute": filename.startswith("/"),
+        filename = package.get("filename", BUILT_PACKAGE)
+        return {"type": "zip", "filename": filename, "absolute": filename.startswith("/"), "source": package.get("source"),
                 "handler": package["handler"], "runtime": package["runtime"]}
     return {"type": "image", "image_uri": spec.container.image,
             "entry_point": list(spec.container.command), "command": list(spec.container.args)}
@@ -135,7 +168,8 @@ def _skips(spec: Spec, package: dict[str, Any], vpc: dict[str, Any] | None) -> d
             "Lambda code signing applies only to zip packages; this function runs the ECR image in container.image"
             if package["type"] == "image" else
             "code signing needs a package signed by AWS Signer through S3; this module uploads the local zip "
-            "targets.aws-lambda.package.filename, which is not signed"),
+            + ("tfgen builds from targets.aws-lambda.package.source" if package.get("source") else
+               "targets.aws-lambda.package.filename") + ", which is not signed"),
     }
     if days < 365:
         reasons["retention"] = f"retention is the spec's observability.log_retention_days ({days} days)"
