@@ -52,7 +52,7 @@ def _timed(step: Step, action: Callable[[Step], None]) -> Step:
 
 
 def run_check(options: CheckOptions, echo: Callable[[str], None]) -> list[Step]:
-    from .pipeline import load_spec, render_spec
+    from .pipeline import load_environments, render_spec
     from .writer import apply_changes, plan_changes
 
     steps: list[Step] = []
@@ -62,7 +62,7 @@ def run_check(options: CheckOptions, echo: Callable[[str], None]) -> list[Step]:
         problems = []
         for path in options.specs:
             try:
-                specs.append(load_spec(path, options.env))
+                specs.extend(load_environments(path, options.env))  # the base and every environment
             except SpecError as exc:
                 problems.extend(exc.problems)
         step.detail = f"{len(options.specs)} spec(s)"

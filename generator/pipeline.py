@@ -19,6 +19,16 @@ def load_spec(path: str | Path, env: str | None = None) -> Spec:
     return validate(load_file(path), env)
 
 
+def load_environments(path: str | Path, env: str | None = None) -> list[Spec]:
+    """The models `render`/`check` cover: only `env` when given, else the base and every environment."""
+    loaded = load_file(path)
+    if env is not None:
+        return [validate(loaded, env)]
+    base = validate(loaded, None)  # validates every environment too: raises on any problem
+    envs = loaded.data.get("environments") or {}
+    return [base] + [validate(loaded, name) for name in sorted(envs)]
+
+
 def render_spec(spec: Spec, targets: list[str] | None = None) -> tuple[dict[PurePosixPath, str | bytes], set[PurePosixPath]]:
     """All files of the spec's modules (or only `targets`), and the module folders.
 

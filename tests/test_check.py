@@ -47,7 +47,7 @@ def test_clean_examples_pass_every_step(clean_run):
         assert "  ok  " in rows[step], rows[step]
     assert "0 failed" in rows["scan"]
     # google and azurerm providers are not installable here: the table says so
-    assert "2 of 4 module(s)" in rows["terraform validate"]
+    assert "3 of 6 module(s)" in rows["terraform validate"]  # the AWS ones: base, prod ECS and Lambda
     assert "not run: " in clean_run.stdout and "(google)" in clean_run.stdout and "(azurerm)" in clean_run.stdout
 
 

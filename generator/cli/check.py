@@ -9,7 +9,7 @@ import click
 
 @click.command("check")
 @click.argument("specs", nargs=-1, required=True, metavar="SPEC...", type=click.Path(path_type=Path))
-@click.option("--env", default=None, help="Check this environment overlay.")
+@click.option("--env", default=None, help="Only this environment overlay. Default: the base and every environment.")
 @click.option("--modules-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Compare against committed modules here (like `render --check`); default: render to a temporary folder.")
 @click.option("--provider-schema", "provider_schemas", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),

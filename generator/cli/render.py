@@ -16,7 +16,7 @@ from ..model import TARGET_NAMES
               help="Output root; modules go to <root>/<name>/[<env>/]<target>/.")
 @click.option("--target", "targets", multiple=True, type=click.Choice(TARGET_NAMES),
               help="Only these targets (repeatable). Default: every target in the spec.")
-@click.option("--env", "env", default=None, help="Render this environment overlay.")
+@click.option("--env", "env", default=None, help="Only this environment overlay. Default: the base and every environment.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 and list files that would change.")
 @click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print a unified diff of what would change.")
 def command(specs, output, targets, env, check, show_diff) -> None:
@@ -31,22 +31,23 @@ def command(specs, output, targets, env, check, show_diff) -> None:
       tfgen render examples/iris-classifier.yaml --target aws-ecs
       tfgen render examples/*.yaml --check     # in CI: fail if modules/ is stale
     """
-    from ..pipeline import load_spec, render_spec
+    from ..pipeline import load_environments, render_spec
     from ..writer import apply_changes, plan_changes
 
     files, modules, problems = {}, set(), []
     for path in specs:
         try:
-            spec = load_spec(path, env)
+            models = load_environments(path, env)
         except SpecError as exc:
             problems.extend(exc.problems)
             continue
-        missing = [t for t in targets if t not in spec.targets]
+        missing = [t for t in targets if t not in models[0].targets]
         if missing and len(specs) == 1:
-            raise click.UsageError(f"{path} has no target {', '.join(missing)}; it has: {', '.join(spec.targets)}")
-        rendered, folders = render_spec(spec, list(targets) or None)
-        files.update(rendered)
-        modules |= folders
+            raise click.UsageError(f"{path} has no target {', '.join(missing)}; it has: {', '.join(models[0].targets)}")
+        for spec in models:
+            rendered, folders = render_spec(spec, list(targets) or None)
+            files.update(rendered)
+            modules |= folders
     if problems:
         raise SpecError(problems)
     root = Path(output)
