@@ -11,7 +11,7 @@ from .package import PackageError, build_zip
 from .spec import load_file
 from .targets import registry
 from .validate import validate
-from .writer import Change, apply_changes, plan_changes
+from .writer import apply_changes, output_lock, plan_changes
 
 
 def load_spec(path: str | Path, env: str | None = None) -> Spec:
@@ -60,6 +60,7 @@ def ensure_module(spec_path: str | Path, target: str, env: str | None, modules_d
         known = ", ".join(spec.targets)
         raise SpecError([Problem(str(spec_path), 1, 1, "targets", f"no target `{target}` in this spec; it has: {known}")])
     files, modules = render_spec(spec, [target])
-    changes: list[Change] = plan_changes(files, modules_dir, modules)
-    apply_changes(changes, modules_dir)
+    with output_lock(modules_dir):
+        # refuses (listing them) when a rendered file was edited by hand: never reverted silently
+        apply_changes(plan_changes(files, modules_dir, modules), modules_dir)
     return modules_dir / render.module_path(spec, target)

@@ -36,17 +36,25 @@ def test_unchanged_files_are_not_rewritten(run_cli, tmp_path):
 
 
 def test_stale_rendered_files_are_removed_but_others_kept(run_cli, tmp_path):
+    import hashlib
+    import json
+
     out = tmp_path / "out"
     run_cli("render", IRIS, "-o", str(out), "--target", "aws-ecs")
     module = out / "iris-classifier" / "aws-ecs"
-    (module / "old.tf").write_text("# from an earlier render\n")
+    (module / "old.tf").write_text("# from an earlier render\n")  # as if tfgen had written it:
+    manifest = json.loads((module / ".tfgen-manifest.json").read_text())
+    manifest["files"]["old.tf"] = hashlib.sha256(b"# from an earlier render\n").hexdigest()
+    (module / ".tfgen-manifest.json").write_text(json.dumps(manifest))
+    (module / "custom.tf").write_text("# the user's, never written by tfgen\n")
     (module / ".terraform.lock.hcl").write_text("# terraform's, not ours\n")
     (module / "notes.txt").write_text("a user's file\n")
     result = run_cli("render", IRIS, "-o", str(out), "--target", "aws-ecs")
-    assert result.exit_code == 0
+    assert result.exit_code == 0, result.stderr
     assert not (module / "old.tf").exists()
-    assert (module / ".terraform.lock.hcl").exists() and (module / "notes.txt").exists()
     assert f"deleted {module / 'old.tf'}" in result.stderr
+    assert (module / "custom.tf").exists() and f"kept {module / 'custom.tf'} (not written by tfgen)" in result.stderr
+    assert (module / ".terraform.lock.hcl").exists() and (module / "notes.txt").exists()
 
 
 def test_check_lists_changes_and_writes_nothing(run_cli, tmp_path):
@@ -101,13 +109,14 @@ def test_failed_write_leaves_the_previous_file_intact(tmp_path, monkeypatch):
     target.parent.mkdir()
     target.write_text("old\n")
     changes = plan_changes({PurePosixPath("m/main.tf"): "new\n"}, tmp_path, set())
+    assert [c.conflict for c in changes if c.path.name == "main.tf"] == ["not written by tfgen"]
 
     def broken_replace(src, dst):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("generator.writer.os.replace", broken_replace)
     with pytest.raises(WriteError, match="No space left"):
-        apply_changes(changes, tmp_path)
+        apply_changes(changes, tmp_path, force=True)
     assert target.read_text() == "old\n"
     assert [p.name for p in target.parent.iterdir()] == ["main.tf"]  # no temp file left behind
 

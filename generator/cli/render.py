@@ -19,12 +19,16 @@ from ..model import TARGET_NAMES
 @click.option("--env", "env", default=None, help="Only this environment overlay. Default: the base and every environment.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 and list files that would change.")
 @click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print a unified diff of what would change.")
-def command(specs, output, targets, env, check, show_diff) -> None:
+@click.option("--force", is_flag=True,
+              help="Overwrite (or delete) rendered files even though they were edited by hand since tfgen wrote them.")
+def command(specs, output, targets, env, check, show_diff, force) -> None:
     """Render Terraform modules from spec files.
 
     Everything is validated and rendered in memory first: on any error nothing
-    is written. Unchanged files are left alone; stale files from an earlier
-    render of the same module are removed.
+    is written, and a module is written whole or not at all. tfgen only
+    overwrites or deletes files it wrote itself (listed with their hashes in
+    each module's .tfgen-manifest.json): your own *.tf beside them is kept, and
+    a rendered file you edited is not overwritten unless --force.
 
     \b
     Example:
@@ -32,7 +36,7 @@ def command(specs, output, targets, env, check, show_diff) -> None:
       tfgen render examples/*.yaml --check     # in CI: fail if modules/ is stale
     """
     from ..pipeline import load_environments, render_spec
-    from ..writer import apply_changes, plan_changes
+    from ..writer import apply_changes, output_lock, plan_write
 
     files, modules, problems = {}, set(), []
     for path in specs:
@@ -51,20 +55,28 @@ def command(specs, output, targets, env, check, show_diff) -> None:
     if problems:
         raise SpecError(problems)
     root = Path(output)
-    changes = plan_changes(files, root, modules)
-    if show_diff:
-        for change in changes:
-            click.echo(change.diff(), nl=False)
     if check or show_diff:
+        plan = plan_write(files, root, modules)
+        changes = plan.changes
+        if show_diff:
+            for change in changes:
+                click.echo(change.diff(), nl=False)
         for change in changes:
-            click.echo(f"would {change.kind}: {root / change.path}", err=True)
+            edited = f" ({change.conflict})" if change.conflict else ""
+            click.echo(f"would {change.kind}: {root / change.path}{edited}", err=True)
         if changes:
             click.echo(f"{len(changes)} file(s) out of date; run `tfgen render` to update", err=True)
             raise SystemExit(EXIT_FINDINGS)
         click.echo(f"{len(modules)} module(s) up to date", err=True)
         return
-    apply_changes(changes, root)
+    with output_lock(root):  # one render at a time into a root, from reading to the last rename
+        plan = plan_write(files, root, modules)
+        changes = plan.changes
+        apply_changes(changes, root, force=force)
     done = {"create": "created", "update": "updated", "delete": "deleted"}
     for change in changes:
-        click.echo(f"{done[change.kind]} {root / change.path}", err=True)
+        forced = f" (discarding: {change.conflict})" if change.conflict else ""
+        click.echo(f"{done[change.kind]} {root / change.path}{forced}", err=True)
+    for rel in plan.kept:
+        click.echo(f"kept {root / rel} (not written by tfgen)", err=True)
     click.echo(f"{len(modules)} module(s) rendered, {len(changes)} file(s) changed", err=True)
