@@ -1,4 +1,21 @@
-"""Shared fixtures. Keep each area's fixtures in its own test module unless shared."""
+"""Shared fixtures, and the rules that keep the test tiers honest.
+
+Tiers: a test that runs terraform, Checkov or the AWS emulator (moto) carries
+the marker of that tool (`terraform`, `checkov`, `emulator`, registered in
+setup.cfg with --strict-markers). `scripts/test` runs everything in parallel
+(pytest-xdist); `scripts/test --fast` runs `-m "not emulator"`. So that a
+marker cannot be forgotten, a test that uses one of TOOL_FIXTURES without the
+fixture's markers is a collection error, and tests.support's require_terraform()
+/ Checkov helpers fail a running test that lacks the marker.
+
+Under xdist every worker is its own process: session fixtures (the emulator,
+the conformance suite's single Checkov run) exist once per worker. The emulator
+is started per worker with its own state dir and port, so workers never share
+(or stop) each other's server; tests that must share one session fixture run
+in one xdist_group (scripts/test passes --dist loadgroup).
+
+Keep each area's fixtures in its own test module unless shared.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +26,36 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
+from tests import support
+
+# fixture -> the markers every test using it must carry
+TOOL_FIXTURES: dict[str, tuple[str, ...]] = {
+    "aws_emulator": ("emulator",),
+    "emulator_lifecycle": ("emulator", "terraform"),
+    "tfgen_module": ("terraform",),
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    unmarked = []
+    for item in items:
+        marks = {m.name for m in item.iter_markers()}
+        for fixture in set(getattr(item, "fixturenames", ())) & TOOL_FIXTURES.keys():
+            missing = [m for m in TOOL_FIXTURES[fixture] if m not in marks]
+            if missing:
+                unmarked.append(f"{item.nodeid} uses {fixture} but is not marked {', '.join(missing)}")
+    if unmarked:
+        raise pytest.UsageError("tests without their tool markers:\n  " + "\n  ".join(unmarked))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    # before any fixture of the test is set up, so module/session fixtures see it too
+    support.CURRENT_TEST = item
+
+
+def pytest_runtest_teardown(item):
+    support.CURRENT_TEST = None
 
 
 @pytest.fixture
@@ -36,19 +83,27 @@ def write_spec(tmp_path: Path):
 # -- terraform runs against the AWS emulator (tests/test_run*.py, test_emulator*.py) --
 
 
-@pytest.fixture(scope="session")
-def aws_emulator(tmp_path_factory):
-    """A real moto server for the whole session, started the way `tfgen emulator start` does.
+def xdist_worker(request) -> str:
+    """`gw0`, `gw1`... under pytest-xdist, `main` without it."""
+    return getattr(request.config, "workerinput", {}).get("workerid", "main")
 
-    Sets TFGEN_STATE_DIR for the session so `tfgen ... --emulator` finds it
-    (tests that need another state dir must not use --emulator).
+
+@pytest.fixture(scope="session")
+def aws_emulator(request, tmp_path_factory):
+    """A real moto server for this session (this xdist worker), started the way `tfgen emulator start` does.
+
+    Worker-safe: each worker's session has its own state dir (under its own
+    pytest basetemp), so `emulator.start()` records its own free port there and
+    `emulator.stop()` stops only that server. Sets TFGEN_STATE_DIR for the
+    session so `tfgen ... --emulator` finds it (tests that need another state
+    dir must not use --emulator).
     """
     import os
 
     from generator.errors import TfgenError
     from generator.runners import emulator
 
-    state = tmp_path_factory.mktemp("tfgen-state")
+    state = tmp_path_factory.mktemp(f"tfgen-state-{xdist_worker(request)}")
     previous = os.environ.get("TFGEN_STATE_DIR")
     os.environ["TFGEN_STATE_DIR"] = str(state)
     try:

@@ -19,8 +19,17 @@ EXAMPLES = REPO / "examples"
 SHARED_SCHEMAS = REPO.parent / "shared" / "provider-schemas"
 PLUGIN_MIRROR = Path(os.environ.get("TFGEN_PLUGIN_MIRROR", "/opt/tf-plugins"))
 
+CURRENT_TEST: pytest.Item | None = None  # set by tests/conftest.py around each test
+
+
+def require_marker(marker: str) -> None:
+    """Fail the running test if it uses `marker`'s tool without carrying the marker (the tiers rely on it)."""
+    if CURRENT_TEST is not None and CURRENT_TEST.get_closest_marker(marker) is None:
+        pytest.fail(f"{CURRENT_TEST.nodeid} runs {marker} but is not marked @pytest.mark.{marker}", pytrace=False)
+
 
 def require_terraform() -> str:
+    require_marker("terraform")
     path = shutil.which("terraform")
     if not path:
         pytest.fail("terraform is not on PATH: these tests need the real terraform binary")
@@ -61,6 +70,7 @@ def checkov_failures(dirs: list[Path]) -> list[dict]:
     """Run checkov once over `dirs` (through tfgen's own runner); return the failed checks."""
     from generator.runners.checkov import scan_paths
 
+    require_marker("checkov")
     result = scan_paths(dirs)
     return [{"id": f.check_id, "name": f.name, "resource": f.resource, "file": f.file, "guideline": f.guideline}
             for f in result.failed]

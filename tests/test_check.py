@@ -37,6 +37,8 @@ def clean_run(rendered):
                           cwd=REPO, capture_output=True, text=True, timeout=900)
 
 
+@pytest.mark.terraform
+@pytest.mark.checkov
 def test_clean_examples_pass_every_step(clean_run):
     assert clean_run.returncode == 0, clean_run.stdout + clean_run.stderr
     lines = clean_run.stdout.splitlines()
@@ -51,6 +53,8 @@ def test_clean_examples_pass_every_step(clean_run):
     assert "not run: " in clean_run.stdout and "(google)" in clean_run.stdout and "(azurerm)" in clean_run.stdout
 
 
+@pytest.mark.terraform
+@pytest.mark.checkov
 def test_stale_module_is_a_finding(rendered, tmp_path):
     copy = tmp_path / "modules"
     shutil.copytree(rendered, copy)
@@ -72,6 +76,7 @@ def test_invalid_spec_stops_at_validate(write_spec):
     assert "render" not in proc.stdout.split("step")[1]
 
 
+@pytest.mark.terraform
 def test_missing_terraform_is_a_tool_failure(rendered, tmp_path):
     bin_dir = tmp_path / "empty-bin"
     bin_dir.mkdir()

@@ -19,6 +19,7 @@ def own_state_dir(tmp_path, monkeypatch):
     return tmp_path
 
 
+@pytest.mark.emulator
 def test_start_status_stop(own_state_dir, run_cli):
     assert run_cli("emulator", "status").exit_code == 1
 

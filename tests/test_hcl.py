@@ -77,6 +77,7 @@ def hcl_unescape(body: str) -> str:
     return "".join(out)
 
 
+@pytest.mark.terraform
 def test_nasty_strings_round_trip_through_terraform(tmp_path):
     assert terraform_values([quote(s) for s in NASTY], tmp_path) == NASTY
 
@@ -89,6 +90,7 @@ def test_nasty_strings_parse_back_with_hcl2(text):
     assert hcl_unescape(parsed["x"][0][1:-1] if parsed["x"][0].startswith('"') else parsed["x"][0]) == text
 
 
+@pytest.mark.terraform
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.text(max_size=40), min_size=1, max_size=25))
 def test_any_string_round_trips_through_terraform(tmp_path, texts):
@@ -96,6 +98,7 @@ def test_any_string_round_trips_through_terraform(tmp_path, texts):
     assert terraform_values([quote(t) for t in texts], tmp_path) == [unicodedata.normalize("NFC", t) for t in texts]
 
 
+@pytest.mark.terraform
 def test_encoder_writes_what_terraform_will_use_for_non_nfc_text(tmp_path):
     compatibility_ideograph = "\uf9e0"  # NFC: U+6613
     assert quote(compatibility_ideograph) == '"\u6613"'

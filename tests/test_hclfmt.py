@@ -30,6 +30,7 @@ def terraform_fmt(text: str) -> str:
 
 
 @pytest.mark.parametrize("source", CASES)
+@pytest.mark.terraform
 def test_matches_terraform_fmt(source):
     ours = format_hcl(source)
     assert ours == terraform_fmt(ours), "terraform fmt would change our output"

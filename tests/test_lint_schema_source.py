@@ -110,6 +110,7 @@ def test_missing_schema_file_is_an_error(tmp_path):
         load_schema_file(tmp_path / "absent.json")
 
 
+@pytest.mark.terraform
 def test_terraform_providers_schema_is_used_and_cached_for_an_initialized_module(tmp_path, monkeypatch):
     """Real terraform, offline via the provider mirror (the provider is symlinked, not copied)."""
     terraform = require_terraform()

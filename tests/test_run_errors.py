@@ -52,6 +52,7 @@ def moto_enforcing_credentials():
     proc.wait(timeout=10)
 
 
+@pytest.mark.terraform
 def test_provider_missing_from_the_mirror(isolated_state, module_copy, tfgen_module, tmp_path):
     empty_mirror = tmp_path / "empty-mirror"
     empty_mirror.mkdir()
@@ -62,6 +63,8 @@ def test_provider_missing_from_the_mirror(isolated_state, module_copy, tfgen_mod
     assert str(empty_mirror) in result.stderr
 
 
+@pytest.mark.terraform
+@pytest.mark.emulator
 def test_bad_credentials(isolated_state, module_copy, tfgen_module, moto_enforcing_credentials):
     module = module_copy(FIXTURES / "basic")
     env = {"AWS_ENDPOINT_URL": moto_enforcing_credentials, "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
@@ -73,6 +76,7 @@ def test_bad_credentials(isolated_state, module_copy, tfgen_module, moto_enforci
     assert result.stderr.count("\nError: ") == 1  # said once, not once per stream
 
 
+@pytest.mark.terraform
 def test_unreachable_backend(isolated_state, module_copy, tfgen_module):
     module = module_copy(FIXTURES / "unreachable-backend")
     started = time.monotonic()
@@ -82,18 +86,21 @@ def test_unreachable_backend(isolated_state, module_copy, tfgen_module):
     assert time.monotonic() - started < 60
 
 
+@pytest.mark.terraform
 def test_terraform_not_installed(isolated_state, module_copy, tfgen_module, tmp_path):
     module = module_copy(FIXTURES / "basic")
     result = tfgen_module("plan", module, env={"PATH": str(tmp_path)})
     assert_one_clear_message(result, 3, "terraform is not on PATH")
 
 
+@pytest.mark.terraform
 def test_emulator_not_running(isolated_state, module_copy, tfgen_module):
     module = module_copy(FIXTURES / "basic")
     result = tfgen_module("plan", module, "--emulator")
     assert_one_clear_message(result, 1, "the AWS emulator is not running: start it with `tfgen emulator start`")
 
 
+@pytest.mark.terraform
 def test_not_a_terraform_module(isolated_state, tfgen_module, tmp_path):
     folder = tmp_path / "modules" / "empty"
     folder.mkdir(parents=True)
@@ -101,6 +108,7 @@ def test_not_a_terraform_module(isolated_state, tfgen_module, tmp_path):
     assert_one_clear_message(result, 1, f"{folder.resolve()}: no *.tf or *.tf.json files: not a Terraform module")
 
 
+@pytest.mark.terraform
 def test_plugin_mirror_must_be_a_folder(isolated_state, module_copy, tfgen_module, tmp_path):
     module = module_copy(FIXTURES / "basic")
     result = tfgen_module("plan", module, mirror=tmp_path / "no-such-mirror")
@@ -121,6 +129,8 @@ def test_module_selection_usage_errors(run_cli, tmp_path, monkeypatch, args, mes
         assert message in result.stderr
 
 
+@pytest.mark.terraform
+@pytest.mark.emulator
 def test_emulator_names_what_it_cannot_create_and_gives_up_quickly(aws_emulator, module_copy, tfgen_module):
     """Without max_retries moto's missing ListTagsForResource kept the provider retrying for minutes."""
     import secrets

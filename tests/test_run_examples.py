@@ -6,15 +6,21 @@ rendered from the spec), against the emulator, with providers from the mirror.
 
 from __future__ import annotations
 
+import pytest
+
 from tests.support import EXAMPLES
 
 
+@pytest.mark.terraform
+@pytest.mark.emulator
 def test_ecs_example(emulator_lifecycle, tmp_path):
     timings = emulator_lifecycle(str(EXAMPLES / "iris-classifier.yaml"), "--target", "aws-ecs",
                                  "--modules-dir", str(tmp_path / "modules"))
     print("aws-ecs seconds per step:", timings)
 
 
+@pytest.mark.terraform
+@pytest.mark.emulator
 def test_lambda_example(emulator_lifecycle, run_cli, tmp_path):
     modules = tmp_path / "modules"
     spec = EXAMPLES / "sentiment-lambda.yaml"

@@ -26,6 +26,7 @@ def read_lines(stream, into: queue.Queue) -> None:
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.terraform
 def test_interrupted_apply_stops_cleanly(signum, module_copy, tfgen_module, tmp_path, monkeypatch):
     monkeypatch.setenv("TFGEN_STATE_DIR", str(tmp_path / "state"))
     module = module_copy(FIXTURE)

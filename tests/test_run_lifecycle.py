@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 import boto3
+import pytest
 
 from generator.runners import workflow
 from generator.runners.emulator import DEFAULT_REGION
@@ -34,6 +35,8 @@ def state_addresses(module: Path) -> list[str]:
     return sorted(f"{r['type']}.{r['name']}" for r in state["resources"] if r["mode"] == "managed")
 
 
+@pytest.mark.terraform
+@pytest.mark.emulator
 def test_lifecycle_against_the_emulator(aws_emulator, module_copy, tfgen_module):
     module, prefix = fresh_module(module_copy)
 
@@ -91,6 +94,8 @@ def test_lifecycle_against_the_emulator(aws_emulator, module_copy, tfgen_module)
         "variables.tf", "versions.tf"]
 
 
+@pytest.mark.terraform
+@pytest.mark.emulator
 def test_apply_refusals(aws_emulator, module_copy, tfgen_module, monkeypatch):
     module, prefix = fresh_module(module_copy)
     missing = tfgen_module("apply", module, "--emulator", "--auto-approve")
@@ -147,6 +152,8 @@ def test_apply_refusals(aws_emulator, module_copy, tfgen_module, monkeypatch):
     assert stale.exit_code == 1 and "no saved plan" in stale.stderr  # a plan applies once
 
 
+@pytest.mark.terraform
+@pytest.mark.emulator
 def test_destroying_plan_needs_allow_destroy_and_summaries_match_the_plan(aws_emulator, module_copy, tfgen_module):
     module, prefix = fresh_module(module_copy)
     assert tfgen_module("plan", module, "--emulator", "--summary", "json").exit_code == 2
@@ -216,6 +223,8 @@ def test_destroying_plan_needs_allow_destroy_and_summaries_match_the_plan(aws_em
     assert state_addresses(module) == ["aws_cloudwatch_log_group.this", "aws_kms_key.this", "aws_ssm_parameter.extra"]
 
 
+@pytest.mark.terraform
+@pytest.mark.emulator
 def test_destroy_refuses_without_a_terminal(aws_emulator, module_copy, tfgen_module):
     module, _ = fresh_module(module_copy)
     result = tfgen_module("destroy", module, "--emulator")

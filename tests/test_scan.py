@@ -96,6 +96,7 @@ def in_fixtures(monkeypatch):
 # --- the insecure module: the check is named in every format ---------------
 
 
+@pytest.mark.checkov
 def test_insecure_security_group_fails_ckv_aws_24(insecure):
     assert not insecure.ok
     failure = next(f for f in insecure.failed if f.check_id == "CKV_AWS_24")
@@ -107,6 +108,7 @@ def test_insecure_security_group_fails_ckv_aws_24(insecure):
     assert insecure.checkov_version.startswith("3.")
 
 
+@pytest.mark.checkov
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_every_format_names_the_failed_check(insecure, fmt):
     report = render_report(insecure, fmt)
@@ -114,6 +116,7 @@ def test_every_format_names_the_failed_check(insecure, fmt):
     assert "aws_security_group.ssh_world" in report
 
 
+@pytest.mark.checkov
 def test_sarif_is_valid_sarif_2_1_0(insecure):
     log = json.loads(render_report(insecure, "sarif"))
     _validate_sarif(log)
@@ -130,6 +133,7 @@ def test_sarif_is_valid_sarif_2_1_0(insecure):
     assert len(run["results"]) == len(insecure.failed)
 
 
+@pytest.mark.checkov
 def test_junit_parses_with_one_suite_per_module(insecure):
     root = ET.fromstring(render_report(insecure, "junitxml"))
     assert root.tag == "testsuites"
@@ -142,6 +146,7 @@ def test_junit_parses_with_one_suite_per_module(insecure):
     assert int(root.get("tests")) == len(insecure.failed) + len(insecure.passed)
 
 
+@pytest.mark.checkov
 def test_markdown_has_summary_failure_table_and_folded_passes(insecure):
     text = render_report(insecure, "markdown")
     lines = text.splitlines()
@@ -151,6 +156,7 @@ def test_markdown_has_summary_failure_table_and_folded_passes(insecure):
     assert f"<summary>{len(insecure.passed)} passed</summary>" in text
 
 
+@pytest.mark.checkov
 def test_json_report_counts_match_the_lists(insecure):
     data = json.loads(render_report(insecure, "json"))
     assert data["ok"] is False
@@ -158,6 +164,7 @@ def test_json_report_counts_match_the_lists(insecure):
     assert "CKV_AWS_24" in {f["check_id"] for f in data["failed"]}
 
 
+@pytest.mark.checkov
 def test_table_lists_failures_first_then_the_summary(insecure):
     lines = render_report(insecure, "table").splitlines()
     assert lines[0].split() == ["STATUS", "CHECK", "RESOURCE", "LOCATION", "DESCRIPTION"]
@@ -168,6 +175,7 @@ def test_table_lists_failures_first_then_the_summary(insecure):
     assert "\x1b[" not in "\n".join(lines), "no color unless asked for"
 
 
+@pytest.mark.checkov
 def test_cli_insecure_module_exits_1_and_prints_the_table(insecure_run):
     result = insecure_run.cli
     assert result.exit_code == 1
@@ -187,6 +195,7 @@ def scan_returns(monkeypatch, in_fixtures):
     return use
 
 
+@pytest.mark.checkov
 def test_soft_fail_reports_failures_but_exits_0(run_cli, scan_returns, insecure):
     scan_returns(insecure)
     result = run_cli("scan", "insecure", "--soft-fail")
@@ -194,6 +203,7 @@ def test_soft_fail_reports_failures_but_exits_0(run_cli, scan_returns, insecure)
     assert "CKV_AWS_24" in result.stdout
 
 
+@pytest.mark.checkov
 def test_output_file_gets_the_format_while_the_terminal_gets_the_table(run_cli, scan_returns, insecure, tmp_path):
     scan_returns(insecure)
     target = tmp_path / "checkov.sarif"
@@ -204,6 +214,7 @@ def test_output_file_gets_the_format_while_the_terminal_gets_the_table(run_cli, 
     assert f"wrote sarif report to {target}" in result.stderr
 
 
+@pytest.mark.checkov
 def test_format_without_output_goes_to_stdout(run_cli, scan_returns, insecure):
     scan_returns(insecure)
     result = run_cli("scan", "insecure", "--format", "json")
@@ -214,6 +225,7 @@ def test_format_without_output_goes_to_stdout(run_cli, scan_returns, insecure):
 # --- clean modules and skips with reasons -----------------------------------
 
 
+@pytest.mark.checkov
 def test_clean_modules_exit_0_in_one_checkov_run(clean_run):
     result = clean_run.cli
     assert result.exit_code == 0, result.stdout + result.stderr
@@ -229,18 +241,21 @@ def test_clean_modules_exit_0_in_one_checkov_run(clean_run):
     assert ("CKV_AWS_27", "plan/main.tf") in passed
 
 
+@pytest.mark.checkov
 def test_a_skip_with_a_reason_is_honoured_and_listed_with_it(clean_run):
     [skip] = clean_run.result.skipped
     assert (skip.check_id, skip.file, skip.resource) == ("CKV_AWS_27", "skip_reason/main.tf", "aws_sqs_queue.events")
     assert skip.skip_reason == "Carries only public build events; encryption adds nothing here"
 
 
+@pytest.mark.checkov
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_every_format_lists_skips_with_their_reasons(clean_run, fmt):
     report = render_report(clean_run.result, fmt)
     assert "CKV_AWS_27" in report and "Carries only public build events; encryption adds nothing here" in report
 
 
+@pytest.mark.checkov
 def test_sarif_marks_skips_as_suppressed_with_the_reason(clean_run):
     log = json.loads(render_report(clean_run.result, "sarif"))
     _validate_sarif(log)
@@ -251,6 +266,7 @@ def test_sarif_marks_skips_as_suppressed_with_the_reason(clean_run):
     ]
 
 
+@pytest.mark.checkov
 def test_junit_reports_skips_as_skipped(clean_run):
     root = ET.fromstring(render_report(clean_run.result, "junitxml"))
     assert {s.get("name") for s in root.findall("testsuite")} == {"clean", "skip_reason", "plan"}
@@ -262,6 +278,7 @@ def test_junit_reports_skips_as_skipped(clean_run):
 # --- skips without a reason, unparsable files --------------------------------
 
 
+@pytest.mark.checkov
 def test_a_skip_without_a_reason_is_a_failure(unexplained):
     [failure] = [f for f in unexplained.failed if f.check_id == SKIP_WITHOUT_REASON]
     assert (failure.file, failure.start_line) == ("skip_noreason/main.tf", 2)
@@ -270,18 +287,21 @@ def test_a_skip_without_a_reason_is_a_failure(unexplained):
     assert not [s for s in unexplained.skipped if s.check_id == "CKV_AWS_27"], "the reasonless skip is not honoured"
 
 
+@pytest.mark.checkov
 def test_a_file_checkov_cannot_parse_is_a_failure_not_zero_findings(unexplained):
     [failure] = [f for f in unexplained.failed if f.check_id == PARSE_ERROR]
     assert failure.file == "broken_hcl/main.tf"
     assert _ids(unexplained.failed) == {SKIP_WITHOUT_REASON, PARSE_ERROR}
 
 
+@pytest.mark.checkov
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_reasonless_skip_is_reported_in_every_format(unexplained, fmt):
     report = render_report(unexplained, fmt)
     assert SKIP_WITHOUT_REASON in report and "skip_noreason/main.tf" in report
 
 
+@pytest.mark.checkov
 def test_cli_exits_1_for_a_reasonless_skip(unexplained_run):
     result = unexplained_run.cli
     assert result.exit_code == 1

@@ -40,6 +40,8 @@ def planned(tmp_path_factory) -> Path:
     return module
 
 
+@pytest.mark.terraform
+@pytest.mark.checkov
 def test_plan_json_is_checked_with_plan_time_values(planned):
     result = scan_plan(planned / "plan.json", root=planned)
     assert result.framework == "terraform_plan"
@@ -51,6 +53,8 @@ def test_plan_json_is_checked_with_plan_time_values(planned):
     assert {f.check_id for f in result.failed} == {"CKV_AWS_27"}
 
 
+@pytest.mark.terraform
+@pytest.mark.checkov
 def test_cli_scans_a_binary_plan_through_terraform_show(planned, monkeypatch):
     monkeypatch.chdir(planned)
     monkeypatch.setenv("TF_CLI_CONFIG_FILE", str(planned.parent / "terraform.rc"))

@@ -5,9 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 FIXTURE = Path(__file__).parent / "fixtures" / "run" / "basic"
 
 
+@pytest.mark.terraform
+@pytest.mark.checkov
+@pytest.mark.emulator
 def test_scan_of_the_saved_plan(aws_emulator, module_copy, tfgen_module, run_cli):
     module = module_copy(FIXTURE, {"tfgen-basic": "tfgen-scanplan"})
     planned = tfgen_module("plan", module, "--emulator", "--summary", "json")

@@ -135,12 +135,14 @@ def _compact(expr: str) -> str:
 # -- the gates ---------------------------------------------------------------
 
 
+@pytest.mark.terraform
 def test_every_module_is_terraform_fmt_clean(modules):
     for name, module in modules.items():
         proc = terraform_fmt_check(module)
         assert proc.returncode == 0, f"{name}: {proc.stdout}{proc.stderr}"
 
 
+@pytest.mark.terraform
 def test_every_module_initialises_offline_and_validates(modules, tmp_path):
     # example-prod differs from example only in backend and retention; init -backend=false covers it.
     names = [n for n in modules if n != "example-prod"]
@@ -158,6 +160,7 @@ def test_every_module_lints_clean_against_the_aws_schema(modules):
     assert report.counts.resources >= len(modules) * 30
 
 
+@pytest.mark.checkov
 def test_checkov_passes_every_variant_and_catches_a_planted_failure(modules):
     # A copy that keeps invalid headers proves Checkov really scanned these modules (CKV_AWS_131).
     root = modules["public"].parents[1]

@@ -135,12 +135,14 @@ def _skips(module: Path) -> set[str]:
 # --- gates -------------------------------------------------------------------------------------
 
 
+@pytest.mark.terraform
 def test_every_module_is_terraform_fmt_clean(modules):
     for name, module in modules.items():
         proc = terraform_fmt_check(module)
         assert proc.returncode == 0, f"{name}:\n{proc.stdout}{proc.stderr}"
 
 
+@pytest.mark.terraform
 def test_every_module_inits_offline_and_validates(modules, tmp_path_factory):
     for name, module in modules.items():
         proc = terraform_validate(module, tmp_path_factory.mktemp(f"validate-{name}"))
@@ -155,6 +157,7 @@ def test_every_module_lints_clean_against_the_aws_schema(modules):
     assert report.counts.resources >= 4 * 14 and report.counts.data_sources >= 4 * 5
 
 
+@pytest.mark.checkov
 def test_checkov_finds_nothing_but_the_planted_failure(modules):
     # A copy without X-Ray tracing proves Checkov really scanned these modules (CKV_AWS_50).
     failures = checkov_failures_with_block_removed(modules["minimal"], "main.tf", "  tracing_config {")

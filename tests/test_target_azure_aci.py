@@ -146,12 +146,14 @@ def _string(value: str) -> str:
 # ---- gates ---------------------------------------------------------------
 
 
+@pytest.mark.terraform
 def test_every_variant_is_terraform_fmt_clean(modules):
     for name, module in modules.items():
         result = terraform_fmt_check(module)
         assert result.returncode == 0, f"{name}: {result.stdout}{result.stderr}"
 
 
+@pytest.mark.checkov
 def test_checkov_finds_nothing_across_all_variants(modules, root):
     # One root directory for the one run: support.checkov_failures reads a single JSON report.
     assert checkov_failures([root]) == []

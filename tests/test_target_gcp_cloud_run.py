@@ -91,6 +91,7 @@ def _service(module: Path) -> dict:
 # --- gates -------------------------------------------------------------------------------------
 
 
+@pytest.mark.terraform
 def test_every_module_is_terraform_fmt_clean(modules):
     for name, module in modules.items():
         proc = terraform_fmt_check(module)
@@ -105,6 +106,7 @@ def test_every_module_lints_clean_against_the_google_schema(modules):
     assert report.counts.resources >= 4 * 5 and report.counts.data_sources >= 4
 
 
+@pytest.mark.checkov
 def test_checkov_finds_nothing_but_the_planted_failure(modules):
     # A copy with flow logs removed proves Checkov really scanned these modules (CKV_GCP_26).
     failures = checkov_failures_with_block_removed(modules["iris"], "network.tf", "  log_config {\n    aggregation_interval")
