@@ -17,6 +17,7 @@ from ..errors import EXIT_FINDINGS, TfgenError
 
 # module name under generator.cli -> its click command is `command`
 COMMANDS = [
+    "init",
     "validate",
     "schema",
     "render",
