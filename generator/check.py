@@ -52,6 +52,7 @@ def _timed(step: Step, action: Callable[[Step], None]) -> Step:
 
 
 def run_check(options: CheckOptions, echo: Callable[[str], None]) -> list[Step]:
+    from .orphans import every_module, find_orphans
     from .pipeline import load_environments, render_spec
     from .writer import apply_changes, plan_changes
 
@@ -88,9 +89,12 @@ def run_check(options: CheckOptions, echo: Callable[[str], None]) -> list[Step]:
             step.detail = f"{len(modules)} module(s) in a temporary folder"
         else:
             step.detail = f"{len(modules)} module(s) against {root}"
-            if changes:
+            orphaned = [] if options.env else find_orphans(root, {s.service for s in specs}, every_module(specs))
+            if changes or orphaned:
                 step.status = FINDINGS
                 step.messages = [f"out of date: {root / c.path} (would {c.kind}); run `tfgen render`" for c in changes]
+                step.messages += [f"orphaned: {root / m} (rendered by tfgen; the spec no longer has it); "
+                                  "run `tfgen render --prune`" for m in orphaned]
 
     try:
         steps.append(_timed(Step("render"), render))

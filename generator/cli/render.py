@@ -19,9 +19,12 @@ from ..model import TARGET_NAMES
 @click.option("--env", "env", default=None, help="Only this environment overlay. Default: the base and every environment.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 and list files that would change.")
 @click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print a unified diff of what would change.")
+@click.option("--prune", is_flag=True,
+              help="Also remove module folders tfgen rendered for these specs that they no longer have "
+                   "(a target or environment removed): only the files tfgen wrote there.")
 @click.option("--force", is_flag=True,
               help="Overwrite (or delete) rendered files even though they were edited by hand since tfgen wrote them.")
-def command(specs, output, targets, env, check, show_diff, force) -> None:
+def command(specs, output, targets, env, check, show_diff, prune, force) -> None:
     """Render Terraform modules from spec files.
 
     Everything is validated and rendered in memory first: on any error nothing
@@ -35,16 +38,23 @@ def command(specs, output, targets, env, check, show_diff, force) -> None:
       tfgen render examples/iris-classifier.yaml --target aws-ecs
       tfgen render examples/*.yaml --check     # in CI: fail if modules/ is stale
     """
+    from .. import orphans as orphan_modules
     from ..pipeline import load_environments, render_spec
     from ..writer import apply_changes, output_lock, plan_write
 
+    if prune and (check or show_diff):
+        raise click.UsageError("--prune writes; it cannot be combined with --check or --diff")
     files, modules, problems = {}, set(), []
+    services, every_module = set(), set()  # for orphans: what the specs render to, whatever --target/--env narrow
     for path in specs:
         try:
             models = load_environments(path, env)
+            every = models if env is None else load_environments(path)
         except SpecError as exc:
             problems.extend(exc.problems)
             continue
+        services.add(models[0].service)
+        every_module |= orphan_modules.every_module(every)
         missing = [t for t in targets if t not in models[0].targets]
         if missing and len(specs) == 1:
             raise click.UsageError(f"{path} has no target {', '.join(missing)}; it has: {', '.join(models[0].targets)}")
@@ -55,6 +65,7 @@ def command(specs, output, targets, env, check, show_diff, force) -> None:
     if problems:
         raise SpecError(problems)
     root = Path(output)
+    orphaned = orphan_modules.find_orphans(root, services, every_module)
     if check or show_diff:
         plan = plan_write(files, root, modules)
         changes = plan.changes
@@ -64,8 +75,12 @@ def command(specs, output, targets, env, check, show_diff, force) -> None:
         for change in changes:
             edited = f" ({change.conflict})" if change.conflict else ""
             click.echo(f"would {change.kind}: {root / change.path}{edited}", err=True)
-        if changes:
-            click.echo(f"{len(changes)} file(s) out of date; run `tfgen render` to update", err=True)
+        for module in orphaned:
+            click.echo(f"orphaned: {root / module} (rendered by tfgen; the spec no longer has it)", err=True)
+        if changes or orphaned:
+            parts = [f"{len(changes)} file(s) out of date"] + ([f"{len(orphaned)} orphaned module(s)"] if orphaned else [])
+            fix = "`tfgen render`" + (" with --prune" if orphaned else "")
+            click.echo(f"{', '.join(parts)}; run {fix} to update", err=True)
             raise SystemExit(EXIT_FINDINGS)
         click.echo(f"{len(modules)} module(s) up to date", err=True)
         return
@@ -79,4 +94,15 @@ def command(specs, output, targets, env, check, show_diff, force) -> None:
         click.echo(f"{done[change.kind]} {root / change.path}{forced}", err=True)
     for rel in plan.kept:
         click.echo(f"kept {root / rel} (not written by tfgen)", err=True)
+    if orphaned and prune:
+        deleted, removed = orphan_modules.prune(root, orphaned, force=force)
+        for change in deleted:
+            click.echo(f"deleted {root / change.path}", err=True)
+        for module in orphaned:
+            gone = "removed" if module in removed else "pruned (your own files there were kept)"
+            click.echo(f"{gone} orphaned module {root / module}", err=True)
+    elif orphaned:
+        for module in orphaned:
+            click.echo(f"orphaned: {root / module} (rendered by tfgen; the spec no longer has it); "
+                       "`tfgen render --prune` removes it", err=True)
     click.echo(f"{len(modules)} module(s) rendered, {len(changes)} file(s) changed", err=True)
