@@ -171,9 +171,14 @@ def exit_code(steps: list[Step]) -> int:
     return EXIT_OK
 
 
-def table(steps: list[Step]) -> str:
+def table(steps: list[Step], paint: Callable[[str, str], str] = lambda cell, _status: cell) -> str:
+    """The summary table; `paint(padded cell, status)` may style the status column (colour on a terminal)."""
     rows = [("step", "status", "time", "detail")] + [(s.name, s.status, f"{s.seconds:.2f}s", s.detail) for s in steps]
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     lines = [f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}".rstrip() for r in rows]
     lines.insert(1, "-" * max(len(l) for l in lines))
+    for index, step in enumerate(steps, start=2):  # header and rule come first
+        cell = f"{step.status:<{widths[1]}}"
+        start = widths[0] + 2
+        lines[index] = lines[index][:start] + paint(cell, step.status) + lines[index][start + len(cell):]
     return "\n".join(lines)

@@ -12,7 +12,7 @@ import sys
 
 import click
 
-from .. import __version__
+from .. import __version__, colour
 from ..errors import EXIT_FINDINGS, TfgenError
 
 # module name under generator.cli -> its click command is `command`
@@ -36,10 +36,11 @@ class _Group(click.Group):
     """Turns every TfgenError into its message on stderr and its exit code."""
 
     def invoke(self, ctx: click.Context):
+        colour.configure(ctx)  # before the command's context is made: it inherits the choice
         try:
             return super().invoke(ctx)
         except TfgenError as exc:
-            click.echo(str(exc), err=True)
+            click.echo(colour.error(str(exc)), err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)

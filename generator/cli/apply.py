@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from .. import colour
 from ._run_options import (
     auto_approve_option,
     confirmer,
@@ -48,7 +49,7 @@ def command(spec: Path | None, target: str | None, env: str | None, modules_dir:
     if confirm is not None:
         summary = saved_summary(paths, label)
         if summary is not None:
-            click.echo(to_text(summary), err=True, nl=False)
+            click.echo(colour.plan_text(to_text(summary)), err=True, nl=False)
     options = RunOptions(plugin_mirror=plugin_mirror, emulator=emulator, label=label)
     applied = apply(paths, options, echo_progress, allow_destroy=allow_destroy, confirm=confirm)
     if applied is None:

@@ -28,12 +28,17 @@ def command(specs, env, modules_dir, provider_schemas, plugin_mirror) -> None:
     Example:
       tfgen check examples/*.yaml --modules-dir modules --plugin-mirror /opt/tf-plugins
     """
+    from .. import colour
     from ..check import CheckOptions, exit_code, run_check, table
 
+    def progress(line: str) -> None:  # "<step>: <status>"
+        name, _, status = line.rpartition(": ")
+        click.echo(f"{name}: {colour.status(status, status)}" if name else line, err=True)
+
     options = CheckOptions(list(specs), env, modules_dir, list(provider_schemas), plugin_mirror)
-    steps = run_check(options, lambda line: click.echo(line, err=True))
+    steps = run_check(options, progress)
     for step in steps:
         for message in step.messages:
-            click.echo(f"{step.name}: {message}")
-    click.echo(table(steps))
+            click.echo(f"{colour.status(step.name, step.status)}: {message}")
+    click.echo(table(steps, colour.status))
     raise SystemExit(exit_code(steps))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from .. import colour
 from ._run_options import (
     auto_approve_option,
     confirmer,
@@ -43,7 +44,7 @@ def command(spec: Path | None, target: str | None, env: str | None, modules_dir:
     options = RunOptions(plugin_mirror=plugin_mirror, emulator=emulator, label=label)
 
     def show(summary) -> None:
-        click.echo(to_text(summary), nl=False)
+        click.echo(colour.plan_text(to_text(summary)), nl=False)
 
     done = destroy(paths, options, echo_progress, confirm=confirm, show=show)
     if done.destroy == 0:

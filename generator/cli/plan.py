@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from .. import colour
 from ..summary import FORMATS
 from ._run_options import echo_progress, emulator_option, module_options, resolve_module
 
@@ -45,6 +46,7 @@ def command(spec: Path | None, target: str | None, env: str | None, modules_dir:
     paths = run_paths(folder, modules_dir)
     options = RunOptions(plugin_mirror=plugin_mirror, emulator=emulator, label=label)
     result = plan(paths, options, echo_progress, diff=summary_format != "json")
-    click.echo(render(result.summary, summary_format), nl=False)
+    text = render(result.summary, summary_format)
+    click.echo(colour.plan_text(text) if summary_format == "text" else text, nl=False)
     echo_progress(f"plan saved in {paths.work_dir}; `tfgen apply` with the same module arguments applies it")
     raise SystemExit(EXIT_CHANGES if result.has_changes else 0)
