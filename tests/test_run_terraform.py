@@ -14,7 +14,8 @@ import pytest
 
 from generator.errors import RunError
 from generator.runners.plans import run_paths
-from generator.runners.terraform import Terraform, _UiStream
+from generator.runners.terraform import Terraform
+from generator.runners.tfevents import UiStream
 
 RECORDER = """#!{python}
 import json, os, sys
@@ -105,7 +106,7 @@ def test_a_failed_command_raises_one_message_from_terraforms_diagnostics(recorde
 
 def test_progress_lines_from_terraforms_json_ui():
     echoed: list[str] = []
-    ui = _UiStream(echoed.append)
+    ui = UiStream(echoed.append)
     hook = {"resource": {"addr": "aws_ecs_cluster.this"}, "action": "create"}
     for event in [
         {"type": "version", "@message": "Terraform 1.11.4"},

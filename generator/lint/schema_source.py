@@ -23,7 +23,6 @@ import json
 import marshal
 import functools
 import os
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -145,20 +144,18 @@ def load_terraform_schemas(
     cached = _from_cache(key, origin, cache_dir)
     if cached is not None:
         return cached, ""
+    from ..errors import RunError, ToolError
+    from ..runners import tfprocess
+
     try:
-        proc = subprocess.run(
-            ["terraform", "providers", "schema", "-json"],
-            cwd=module_dir,
-            capture_output=True,
-            timeout=timeout,
-            env={**os.environ, "TF_IN_AUTOMATION": "1"},
-        )
-    except FileNotFoundError:
+        proc = tfprocess.run(tfprocess.find_terraform(), "providers schema", ["-json"], cwd=Path(module_dir),
+                             env=tfprocess.environment(cli_config=None), timeout=timeout, ok=None)
+    except ToolError:
         return [], "terraform is not on PATH"
-    except subprocess.TimeoutExpired:
+    except RunError:
         return [], f"terraform providers schema timed out after {timeout:.0f}s"
     if proc.returncode != 0:
-        lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        lines = proc.stderr.strip().splitlines()
         return [], "terraform providers schema failed: " + (lines[-1].strip() if lines else f"exit {proc.returncode}")
     try:
         providers = _split(_parse_json(proc.stdout), origin)

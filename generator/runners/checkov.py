@@ -30,7 +30,7 @@ import tempfile
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable
 
-from ..errors import TfgenError, ToolError
+from ..errors import RunError, TfgenError, ToolError
 from ..report.model import (
     FAILED,
     PARSE_ERROR,
@@ -372,16 +372,16 @@ def _is_plan_json(plan: Path) -> bool:
 
 def _show_plan(plan: Path, module: Path, target: Path, timeout: float) -> Path:
     """`terraform show -json` of a binary plan, written to `target`."""
-    terraform = shutil.which("terraform")
-    if not terraform:
+    from . import tfprocess
+
+    if not shutil.which("terraform"):
         raise ToolError(f"terraform is not on PATH: it is needed to read the binary plan {plan}")
-    command = [terraform, f"-chdir={module}", "show", "-json", "-no-color", str(plan.resolve())]
+    env = tfprocess.environment(cli_config=None)
     try:
-        proc = subprocess.run(command, capture_output=True, text=True, timeout=min(timeout, TERRAFORM_SHOW_TIMEOUT))
-    except subprocess.TimeoutExpired:
+        proc = tfprocess.run(tfprocess.find_terraform(), "show", ["-json", "-no-color", str(plan.resolve())],
+                             cwd=module, env=env, timeout=min(timeout, TERRAFORM_SHOW_TIMEOUT), ok=None)
+    except RunError:
         raise ToolError(f"terraform show -json {plan} did not finish in time") from None
-    except OSError as exc:
-        raise ToolError(f"cannot run terraform: {exc.strerror or exc}") from None
     if proc.returncode != 0:
         raise ToolError(f"terraform show -json {plan} failed (exit code {proc.returncode}){_tail(proc.stderr)}")
     target.write_text(proc.stdout, encoding="utf-8")

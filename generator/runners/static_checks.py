@@ -13,16 +13,14 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import ToolError
-from .terraform import find_terraform
-from .tfconfig import write_cli_config
+from ..errors import RunError, ToolError
+from . import tfprocess
+from .tfconfig import provider_install_hint, write_cli_config
 
-TIMEOUT = 600
 _UNAVAILABLE = re.compile(r"Failed to query available provider packages|Failed to install provider|"
                           r"could not connect to registry|provider registry .* does not have a provider", re.I)
 
@@ -33,26 +31,11 @@ class ValidateOutcome:
     unavailable: str = ""  # why validate could not run, if it could not
 
 
-def _env(cli_config: Path, data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_CLI_ARGS")}
-    env.update(TF_CLI_CONFIG_FILE=str(cli_config), TF_DATA_DIR=str(data_dir), TF_IN_AUTOMATION="1",
-               CHECKPOINT_DISABLE="1", TF_INPUT="0")
-    return env
-
-
-def _run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    try:
-        return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
-        raise ToolError(f"terraform {args[1]} timed out after {TIMEOUT}s in {cwd}") from None
-    except OSError as exc:
-        raise ToolError(f"cannot run terraform: {exc}") from None
-
-
 def fmt_check(module: Path) -> list[str]:
     """Files in `module` that `terraform fmt` would change (empty: clean)."""
-    proc = _run([find_terraform(), "fmt", "-check", "-list=true", "-no-color", "."], module,
-                dict(os.environ, TF_CLI_CONFIG_FILE=os.devnull))
+    env = tfprocess.environment(cli_config=Path(os.devnull))  # fmt reads no CLI configuration
+    proc = tfprocess.run(tfprocess.find_terraform(), "fmt", ["-check", "-list=true", "-no-color", "."],
+                         cwd=module, env=env, ok=None)
     if proc.returncode not in (0, 3):
         raise ToolError(f"terraform fmt failed in {module}: {proc.stderr.strip()[-1000:]}")
     return [str(module / line.strip()) for line in proc.stdout.splitlines() if line.strip()]
@@ -60,18 +43,27 @@ def fmt_check(module: Path) -> list[str]:
 
 def validate_module(module: Path, *, plugin_mirror: Path | None = None) -> ValidateOutcome:
     """`terraform init -backend=false` + `terraform validate -json` on a copy of `module`."""
-    terraform = find_terraform()
+    terraform = tfprocess.find_terraform()
     with tempfile.TemporaryDirectory(prefix="tfgen-validate-") as tmp:
         work = Path(tmp) / "module"
         shutil.copytree(module, work, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*"))
-        env = _env(write_cli_config(Path(tmp), plugin_mirror), Path(tmp) / "data")
-        init = _run([terraform, "init", "-backend=false", "-input=false", "-no-color"], work, env)
+        env = tfprocess.environment(cli_config=write_cli_config(Path(tmp), plugin_mirror), data_dir=Path(tmp) / "data")
+        try:
+            init = tfprocess.run(terraform, "init", ["-backend=false", "-input=false", "-no-color"], cwd=work,
+                                 env=env, ok=None)
+        except RunError as exc:  # a timeout: terraform was stopped
+            raise ToolError(f"{exc} (in {module})") from None
         if init.returncode != 0:
             text = init.stderr + init.stdout
             if _UNAVAILABLE.search(text):
-                return ValidateOutcome(unavailable="provider not available here (" + _provider_names(text) + ")")
+                hint = provider_install_hint(text)
+                return ValidateOutcome(unavailable="provider not available here (" + _provider_names(text) + ")"
+                                       + (f". {hint}" if hint else ""))
             raise ToolError(f"terraform init failed in {module}: {text.strip()[-1500:]}")
-        proc = _run([terraform, "validate", "-json", "-no-color"], work, env)
+        try:
+            proc = tfprocess.run(terraform, "validate", ["-json", "-no-color"], cwd=work, env=env, ok=None)
+        except RunError as exc:
+            raise ToolError(f"{exc} (in {module})") from None
         try:
             report = json.loads(proc.stdout)
         except json.JSONDecodeError:
