@@ -68,6 +68,7 @@ def registry_module(tmp_path: Path) -> Path:
     return module
 
 
+@pytest.mark.terraform
 def test_user_config_with_credentials_and_plugin_cache_is_kept_when_a_mirror_is_added(home, registry, tmp_path):
     require_terraform()
     url, seen = registry
@@ -96,6 +97,7 @@ def test_user_config_with_credentials_and_plugin_cache_is_kept_when_a_mirror_is_
     assert (home / ".terraformrc").read_text() == user_rc(url, cache)  # never touched
 
 
+@pytest.mark.terraform
 def test_credentials_from_terraform_login_are_kept(home, registry, tmp_path):
     """`terraform login` keeps tokens in ~/.terraform.d/credentials.tfrc.json, which terraform
     stops reading once TF_CLI_CONFIG_FILE is set: the copy must carry them."""
@@ -109,6 +111,7 @@ def test_credentials_from_terraform_login_are_kept(home, registry, tmp_path):
     assert ("/v1/modules/team/net/aws/versions", "Bearer json-secret") in seen
 
 
+@pytest.mark.terraform
 def test_the_mirror_joins_the_users_own_provider_installation(home, tmp_path, monkeypatch):
     require_terraform()
     rc = tmp_path / "my.tfrc"
@@ -137,6 +140,7 @@ def test_without_a_mirror_the_users_configuration_is_left_alone(home, tmp_path, 
     assert written is not None and "provider_installation" not in written.read_text()
 
 
+@pytest.mark.terraform
 def test_unreachable_registry_says_how_to_use_a_mirror(home, tmp_path, monkeypatch):
     """Offline (a proxy that refuses connections stands for no network), plan and check name --plugin-mirror."""
     require_terraform()
