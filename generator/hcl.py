@@ -15,7 +15,8 @@ from typing import Any
 
 from .errors import RenderError
 
-IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+# \Z, not $: Python's $ also matches before a final newline
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 
 
 class Expr(str):

@@ -7,6 +7,8 @@ not have: duplicate keys, non-string keys, alias bombs, huge or binary files.
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from .errors import Problem, SpecError
 
 MAX_BYTES = 1024 * 1024  # a real spec is a few KiB; this bounds parse time
 MAX_NODES = 50_000  # bounds alias expansion (billion laughs)
+MAX_DEPTH = 32  # the deepest real field is 7 levels down; bounds every recursive step after parsing
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -44,32 +47,84 @@ class LoadedSpec:
 
 
 def dotted(path: FieldPath) -> str:
-    """`("targets", "aws-ecs", "region")` -> `targets.aws-ecs.region`; ints as [i]."""
+    """`("targets", "aws-ecs", "region")` -> `targets.aws-ecs.region`; ints as [i].
+
+    A key with a line break or another unprintable character is shown quoted
+    and escaped, so an error stays one line.
+    """
     out = ""
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            text = str(part)
+            out += ("." if out else "") + (text if text.isprintable() else repr(text))
     return out
 
 
 def load_file(path: str | Path) -> LoadedSpec:
     """Read and parse one spec file, or raise SpecError with one clear problem."""
     name = str(path)
-    p = Path(path)
-    if not p.exists():
-        raise SpecError([Problem(name, 1, 1, "", "file not found")])
-    if p.is_dir():
-        raise SpecError([Problem(name, 1, 1, "", "is a directory, expected a YAML spec file")])
+    return load_bytes(_read_regular_file(name), name)
+
+
+_KINDS = [(stat.S_ISDIR, "is a directory"), (stat.S_ISFIFO, "is a named pipe (FIFO)"), (stat.S_ISCHR, "is a character device"),
+          (stat.S_ISBLK, "is a block device"), (stat.S_ISSOCK, "is a socket")]
+
+
+def _not_regular(mode: int) -> str | None:
+    if stat.S_ISREG(mode):
+        return None
+    reason = next((words for test, words in _KINDS if test(mode)), "is not a regular file")
+    return f"{reason}, expected a YAML spec file"
+
+
+def _read_regular_file(name: str) -> bytes:
+    """The bytes of a regular file of at most MAX_BYTES, read with a bounded read.
+
+    A device, FIFO or socket (directly or through a symlink) is refused before
+    it is opened for reading; the open does not block (O_NONBLOCK) and the
+    opened descriptor is checked again, so a path swapped in between is caught
+    too. The read itself stops after MAX_BYTES + 1 bytes whatever `st_size` said.
+    """
+    def fail(message: str) -> SpecError:
+        return SpecError([Problem(name, 1, 1, "", message)])
+
     try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise SpecError([Problem(name, 1, 1, "", f"file is {size} bytes; a spec may be at most {MAX_BYTES} bytes")])
-        raw = p.read_bytes()
+        mode = os.stat(name).st_mode
+    except FileNotFoundError:
+        raise fail("file not found") from None
     except OSError as exc:
-        raise SpecError([Problem(name, 1, 1, "", f"cannot read file: {exc.strerror or exc}")]) from None
-    return load_bytes(raw, name)
+        raise fail(f"cannot read file: {exc.strerror or exc}") from None
+    reason = _not_regular(mode)
+    if reason:
+        raise fail(reason)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(name, flags)
+    except OSError as exc:
+        raise fail(f"cannot read file: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(fd)
+        reason = _not_regular(info.st_mode)
+        if reason:
+            raise fail(reason)
+        if info.st_size > MAX_BYTES:
+            raise fail(f"file is {info.st_size} bytes; a spec may be at most {MAX_BYTES} bytes")
+        chunks, total = [], 0
+        while total <= MAX_BYTES:
+            chunk = os.read(fd, MAX_BYTES + 1 - total)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > MAX_BYTES:
+            raise fail(f"file is more than {MAX_BYTES} bytes; a spec may be at most {MAX_BYTES} bytes")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise fail(f"cannot read file: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
 
 
 def load_bytes(raw: bytes, name: str) -> LoadedSpec:
@@ -83,6 +138,7 @@ def load_bytes(raw: bytes, name: str) -> LoadedSpec:
         line = raw[: exc.start].count(b"\n") + 1
         raise SpecError([Problem(name, line, 1, "", "not valid UTF-8 text, expected a YAML file")]) from None
     try:
+        _check_depth(text, name)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -101,6 +157,24 @@ def load_bytes(raw: bytes, name: str) -> LoadedSpec:
         line, col = node.start_mark.line + 1, node.start_mark.column + 1
         raise SpecError([Problem(name, line, col, "", f"top level is a {kind_of(data)}, expected a mapping of fields (name, container, targets, ...)")])
     return LoadedSpec(name, data, builder.positions)
+
+
+def _check_depth(text: str, name: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH before anything recursive sees the document.
+
+    The YAML event stream is flat, so this pass cannot itself overflow; the
+    composer, the builder and the schema validator all recurse per level.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise SpecError([Problem(name, mark.line + 1, mark.column + 1, "",
+                                         f"nested more than {MAX_DEPTH} levels deep; a spec is at most a few levels deep")])
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
 
 
 def kind_of(value: Any) -> str:
@@ -125,6 +199,9 @@ class _Builder:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             self._fail(node, path, f"document expands to more than {MAX_NODES} nodes (alias bomb?)")
+            raise SpecError(self.problems)
+        if len(path) > MAX_DEPTH:  # aliases can nest deeper than the text does
+            self._fail(node, path[:1], f"nested more than {MAX_DEPTH} levels deep (through aliases)")
             raise SpecError(self.problems)
         self.positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
         if isinstance(node, yaml.MappingNode):

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import difflib
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import jsonschema
+import regress
 
 from . import paths
 from .errors import Problem, SpecError
@@ -26,9 +27,28 @@ def schema() -> dict:
     return json.loads(paths.spec_schema_path().read_text(encoding="utf-8"))
 
 
+@cache
+def _ecma_regex(pattern: str) -> regress.Regex:
+    return regress.Regex(pattern, "u")
+
+
+def _ecma_pattern(validator, pattern: str, instance: Any, schema_node: dict):
+    """`pattern` as JSON Schema defines it: an ECMA-262 regex (the "u" flag), searched.
+
+    Editors read the schema with ECMA semantics; Python's `re` differs where it
+    matters for input: its `$` also matches before a final newline, so
+    "svc\\n" would pass `^[a-z-]+$`. One engine for both sides.
+    """
+    if validator.is_type(instance, "string") and _ecma_regex(pattern).find(instance) is None:
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_EcmaValidator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _ecma_pattern})
+
+
 @lru_cache(maxsize=1)
 def _validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(schema())
+    return _EcmaValidator(schema())
 
 
 def _show(value: Any) -> str:
@@ -43,11 +63,21 @@ def _schema_problems(loaded: LoadedSpec, data: Any) -> list[Problem]:
     return problems
 
 
+def _under_secrets(path: tuple) -> bool:
+    """Whether `path` is inside container.secrets (of the base or an environment)."""
+    return path[:2] == ("container", "secrets") or (path[:1] == ("environments",) and path[2:4] == ("container", "secrets"))
+
+
+NOT_SHOWN = "(not shown: tfgen never prints what is under container.secrets)"
+
+
 def _explain(loaded: LoadedSpec, error: jsonschema.ValidationError) -> list[Problem]:
     path = tuple(error.absolute_path)
     kind, expected, value = error.validator, error.validator_value, error.instance
     schema_node = error.schema if isinstance(error.schema, dict) else {}
     hint = schema_node.get("description", "")
+    # a secret's *name* belongs here; when the check fails it may be the secret itself
+    show = (lambda _value: NOT_SHOWN) if _under_secrets(path) else _show
     if kind == "additionalProperties":
         allowed = sorted(schema_node.get("properties", {}))
         out = []
@@ -56,28 +86,31 @@ def _explain(loaded: LoadedSpec, error: jsonschema.ValidationError) -> list[Prob
             guess = f" (did you mean `{close[0]}`?)" if close else ""
             out.append(loaded.problem(path + (key,), f"unknown field{guess}; allowed here: {', '.join(allowed)}"))
         return out
-    if kind == "propertyNames":
-        key = value
-        rule = expected.get("pattern", "") if isinstance(expected, dict) else ""
-        if isinstance(expected, dict) and "$ref" in expected:
-            rule = _resolve(expected["$ref"]).get("pattern", "")
-        return [loaded.problem(path + (key,), f"invalid key {key!r}: must match {rule}")]
+    if "propertyNames" in error.absolute_schema_path:
+        # a key failed (its pattern or length): point at the key itself
+        key_is_secret = _under_secrets(path + ("",))
+        shown = NOT_SHOWN if key_is_secret else _show(value)
+        rule = hint or f"must match {expected}"
+        where = path if key_is_secret else path + (value,)
+        line, column = loaded.position(path + (value,))
+        return [Problem(loaded.file, line, column, dotted(where), f"invalid key {shown}: {rule}")]
     if kind == "required":
         missing = [name for name in expected if name not in value]
         return [loaded.problem(path, f"missing required field `{name}`") for name in missing] if path else [
             Problem(loaded.file, 1, 1, name, "missing required field") for name in missing
         ]
     messages = {
-        "type": lambda: f"expected {_type_words(expected)}, got {kind_of(value)} {_show(value)}",
-        "enum": lambda: f"{_show(value)} is not allowed; expected one of: {', '.join(map(str, expected))}",
+        "type": lambda: f"expected {_type_words(expected)}, got {kind_of(value)} {show(value)}",
+        "enum": lambda: f"{show(value)} is not allowed; expected one of: {', '.join(map(str, expected))}",
         "const": lambda: f"expected {_show(expected)}",
-        "pattern": lambda: f"{_show(value)} is not valid" + (f": {hint}" if hint else f"; must match {expected}"),
+        "pattern": lambda: (f"{show(value)} is not valid" if show is _show else f"not a secret name {NOT_SHOWN}")
+        + (f": {hint}" if hint else f"; must match {expected}"),
         "minimum": lambda: f"{value} is too small; minimum is {expected}",
         "maximum": lambda: f"{value} is too large; maximum is {expected}",
         "exclusiveMinimum": lambda: f"{value} must be greater than {expected}",
         "exclusiveMaximum": lambda: f"{value} must be less than {expected}",
-        "minLength": lambda: f"{_show(value)} is too short; at least {expected} characters",
-        "maxLength": lambda: f"{_show(value)} is too long ({len(value)} characters); at most {expected}",
+        "minLength": lambda: f"{show(value)} is too short; at least {expected} characters",
+        "maxLength": lambda: f"{show(value)} is too long ({len(value)} characters); at most {expected}",
         "minItems": lambda: f"needs at least {expected} item(s)",
         "maxItems": lambda: f"has {len(value)} items; at most {expected}",
         "uniqueItems": lambda: "items must be unique",
@@ -91,19 +124,32 @@ def _explain(loaded: LoadedSpec, error: jsonschema.ValidationError) -> list[Prob
     return [Problem(loaded.file, line, column, dotted(path), message)]
 
 
-def _resolve(ref: str) -> dict:
-    node: Any = schema()
-    for part in ref.lstrip("#/").split("/"):
-        node = node[part]
-    return node
-
-
 def _type_words(expected: Any) -> str:
     names = {"object": "a mapping", "array": "a list", "string": "a string", "integer": "a whole number",
              "number": "a number", "boolean": "true or false", "null": "null"}
     if isinstance(expected, list):
         return " or ".join(names.get(t, t) for t in expected)
     return names.get(expected, str(expected))
+
+
+def _secret_values(data: Any) -> list[str]:
+    """Every value under container.secrets, longest first (for redaction)."""
+    container = data.get("container") if isinstance(data, dict) else None
+    secrets = container.get("secrets") if isinstance(container, dict) else None
+    values = {str(v) for v in secrets.values()} if isinstance(secrets, dict) else set()
+    return sorted((v for v in values if v), key=len, reverse=True)
+
+
+def _redact(message: str, secret_values: list[str]) -> str:
+    """A platform rule's message with every container.secrets value blanked out.
+
+    Rules may quote a secret *name* ("the end of `x-abc123` reads as an ARN
+    suffix"), but a user who put a secret's value there would see it echoed;
+    no message ever carries a value from under container.secrets.
+    """
+    for value in secret_values:
+        message = message.replace(value, "<not shown>")
+    return message
 
 
 def _env_names(loaded: LoadedSpec) -> list[str]:
@@ -133,11 +179,12 @@ def validate(loaded: LoadedSpec, env: str | None = None) -> Spec:
                 problems.update(found)
                 continue
             spec = normalize(view.data, name, origin=loaded.file)
-            for path, message in common.check_common(spec):
-                problems.add(view.problem(path, message))
+            found_by_rules = list(common.check_common(spec))
             for target in spec.targets:
-                for path, message in registry.get(target).check(spec):
-                    problems.add(view.problem(path, message))
+                found_by_rules.extend(registry.get(target).check(spec))
+            secret_names = _secret_values(view.data)
+            for path, message in found_by_rules:
+                problems.add(view.problem(path, _redact(message, secret_names)))
             models[name] = spec
     if problems:
         raise SpecError(list(problems))

@@ -143,7 +143,7 @@ def test_ident_accepts_identifiers(name):
     assert ident(name) == name
 
 
-@pytest.mark.parametrize("name", ["", "1abc", "a b", 'x"', "a.b", "${x}", "é"])
+@pytest.mark.parametrize("name", ["", "1abc", "a b", 'x"', "a.b", "${x}", "é", "abc\n", "abc\r", "abc\u2028"])
 def test_ident_rejects_everything_else(name):
     with pytest.raises(RenderError):
         ident(name)

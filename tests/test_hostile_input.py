@@ -1,0 +1,159 @@
+"""Hostile spec files (issue 10 #2 #3 #5): one located line, exit 1, no traceback, nothing echoed.
+
+The files themselves are built by `hostile_files()`, shared with
+benchmarks/hostile.py, which times `tfgen validate` on each of them.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import spec as spec_module
+from tests.support import REPO
+
+HEADER = "name: demo-svc\ncontainer: {image: ghcr.io/example/demo:1.0}\ntargets:\n  aws-ecs: {region: us-east-1}\n"
+
+
+def hostile_files(folder: Path) -> dict[str, tuple[Path, str]]:
+    """name -> (spec path, a fragment its one error line must hold)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files: dict[str, tuple[Path, str]] = {}
+
+    def text(name: str, content: str, fragment: str) -> None:
+        path = folder / f"{name}.yaml"
+        path.write_text(content, encoding="utf-8")
+        files[name] = (path, fragment)
+
+    deep = "nested more than 32 levels deep"
+    text("deep-flow-lists", HEADER + "labels: " + "[" * 600 + "]" * 600 + "\n", deep)
+    text("deep-flow-maps", HEADER + "labels: " + "{a: " * 600 + "1" + "}" * 600 + "\n", deep)
+    text("deep-block-maps", HEADER + "".join("  " * i + "a:\n" for i in range(600)) + "  " * 600 + "b: 1\n", deep)
+    text("deep-through-aliases", "a0: &a0 [1]\n" + "".join(f"a{i}: &a{i} [*a{i - 1}]\n" for i in range(1, 700)),
+         "nested more than 32 levels deep (through aliases)")
+    text("deep-past-libyaml-limit", HEADER + "labels: " + "[" * 20000 + "]" * 20000 + "\n", "")
+    text("cidr-with-newline", HEADER + 'network: {cidr: "10.20.0.0/16\\n"}\n', 'network.cidr: "10.20.0.0/16\\n" is not valid')
+    text("env-key-with-newline", HEADER.replace("{image:", '{env: {"LOG_LEVEL\\n": info}, image:'),
+         "container.env.'LOG_LEVEL\\n': invalid key")
+    text("secret-value", HEADER.replace("{image:", "{secrets: {TOKEN: sk_live_51Hx9Q}, image:"), "not a secret name (not shown")
+    text("billion-laughs", "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
+        f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi")), "alias bomb")
+    text("nine-megabytes", HEADER + "# padding padding padding padding padding\n" * 220_000, "a spec may be at most")
+    for device in ("/dev/zero", "/dev/urandom", "/dev/null"):
+        link = folder / f"link-to-{Path(device).name}.yaml"
+        link.symlink_to(device)
+        files[link.stem] = (link, "is a character device, expected a YAML spec file")
+    fifo = folder / "fifo.yaml"
+    os.mkfifo(fifo)
+    files["fifo"] = (fifo, "is a named pipe (FIFO), expected a YAML spec file")
+    directory = folder / "directory.yaml"
+    directory.mkdir()
+    files["directory"] = (directory, "is a directory")
+    return files
+
+
+@pytest.fixture
+def hostile(tmp_path):
+    files = hostile_files(tmp_path / "hostile")
+    sock_path = tmp_path / "s.yaml"  # a socket path must stay short
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(sock_path))
+    files["socket"] = (sock_path, "is a socket, expected a YAML spec file")
+    yield files
+    listener.close()
+
+
+def _validate_in_a_fresh_process(path: Path) -> subprocess.CompletedProcess:
+    # a subprocess with a timeout: a regression that blocks on a FIFO or reads
+    # /dev/zero forever fails this test instead of hanging the suite
+    return subprocess.run([sys.executable, "-m", "generator", "validate", str(path)], check=False, cwd=REPO,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_every_hostile_file_gets_one_located_line_and_exit_1(hostile):
+    for name, (path, fragment) in sorted(hostile.items()):
+        proc = _validate_in_a_fresh_process(path)
+        assert proc.returncode == 1, (name, proc.stderr[-500:])
+        assert proc.stdout == "", name
+        assert "Traceback" not in proc.stderr, (name, proc.stderr[-500:])
+        lines = proc.stderr.splitlines()
+        assert len(lines) == 1, (name, lines[:3])
+        assert lines[0].startswith(f"{path}:"), lines[0]
+        assert fragment in lines[0], (name, lines[0])
+
+
+def test_deep_nesting_points_at_the_level_too_deep(tmp_path, run_cli):
+    spec = tmp_path / "deep.yaml"
+    spec.write_text(HEADER + "labels: " + "[" * 600 + "]" * 600 + "\n")
+    result = run_cli("validate", str(spec))
+    assert result.exit_code == 1
+    # labels is on line 5; its first bracket (column 9) is level 2 under the top mapping, level 33 opens at column 40
+    assert result.stderr == f"{spec}:5:40: nested more than 32 levels deep; a spec is at most a few levels deep\n"
+
+
+def test_a_real_spec_is_far_from_the_depth_limit():
+    deepest = max(len(path) for path in spec_module.load_file(REPO / "examples" / "iris-classifier.yaml").positions)
+    assert deepest < spec_module.MAX_DEPTH // 2
+
+
+def test_the_read_is_bounded_even_when_the_size_lies(tmp_path, monkeypatch, run_cli):
+    """A file that grows after stat (or reports size 0, as /proc files do) is cut off at the limit."""
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"#" * (spec_module.MAX_BYTES + 10))
+    real_fstat = os.fstat
+
+    class Small:
+        def __init__(self, info):
+            self.st_mode, self.st_size = info.st_mode, 10
+
+    monkeypatch.setattr(spec_module.os, "fstat", lambda fd: Small(real_fstat(fd)))
+    result = run_cli("validate", str(big))
+    assert result.exit_code == 1
+    assert result.stderr == f"{big}:1:1: file is more than 1048576 bytes; a spec may be at most 1048576 bytes\n"
+
+
+# -- issue 10 #5: what is under container.secrets is never printed ------------------------
+
+SECRET_CASES = [
+    # a value that fails the name pattern
+    ("container:\n  image: ghcr.io/example/demo:1.0\n  secrets: {TOKEN: sk_live_51Hx9Q}\n", "sk_live_51Hx9Q",
+     ":4:20: container.secrets.TOKEN: not a secret name (not shown"),
+    # a value that passes the pattern but an ECS rule quotes names (ARN-suffix look-alike)
+    ("container:\n  image: ghcr.io/example/demo:1.0\n  secrets: {TOKEN: sk-live-4f9a2b}\n", "4f9a2b",
+     ":4:13: container.secrets.TOKEN: Secrets Manager would read the end of `<not shown>`"),
+    # a non-string value
+    ("container:\n  image: ghcr.io/example/demo:1.0\n  secrets: {TOKEN: 4111111111111111}\n", "4111111111111111",
+     ":4:20: container.secrets.TOKEN: expected a string, got number (not shown"),
+    # too long
+    ("container:\n  image: ghcr.io/example/demo:1.0\n  secrets: {TOKEN: " + "a" * 200 + "}\n", "a" * 200,
+     ":4:20: container.secrets.TOKEN: not a secret name (not shown"),
+    # a secret pasted as the key
+    ("container:\n  image: ghcr.io/example/demo:1.0\n  secrets: {sk-live-4f9a2b: x}\n", "sk-live-4f9a2b",
+     ":4:13: container.secrets: invalid key (not shown"),
+    # in an environment overlay
+    ("container: {image: ghcr.io/example/demo:1.0}\nenvironments:\n  prod:\n    container:\n      secrets: {TOKEN: sk_live_51Hx9Q}\n",
+     "sk_live_51Hx9Q", ":6:24: container.secrets.TOKEN: not a secret name (not shown"),
+]
+
+
+@pytest.mark.parametrize("body, secret, expected", SECRET_CASES)
+def test_secret_values_are_never_echoed(tmp_path, run_cli, body, secret, expected):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("name: demo-svc\n" + body + "targets:\n  aws-ecs: {region: us-east-1}\n")
+    result = run_cli("validate", str(spec))
+    assert result.exit_code == 1
+    assert secret not in result.stderr + result.stdout
+    (line,) = result.stderr.splitlines()
+    assert expected in line, line
+
+
+def test_a_secret_error_says_what_a_name_looks_like(tmp_path, run_cli):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("name: demo-svc\n" + SECRET_CASES[0][0] + "targets:\n  aws-ecs: {region: us-east-1}\n")
+    line = run_cli("validate", str(spec)).stderr
+    assert "a letter, then up to 126 letters, digits and hyphens" in line
