@@ -20,6 +20,7 @@ from generator import validate as validate_module
 from generator.errors import SpecError
 from generator.spec import dotted, load_bytes
 from generator.validate import validate
+from tests.support import REPO
 
 KEY_VAULT = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-demo"
 SUBNET = ("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/"
@@ -65,6 +66,13 @@ VARIANTS = {
             invokers: ["group:ml@example.com"]
             kms_key: projects/demo-project/locations/europe-west1/keyRings/ring/cryptoKeys/key
         state: {backend: s3, bucket: demo-tfstate, key: demo/terraform.tfstate, region: us-east-1}
+    """,
+    "lambda-zip-from-source": """
+        name: demo-svc
+        targets:
+          aws-lambda:
+            region: us-east-1
+            package: {type: zip, source: examples/sentiment-lambda, handler: app.handler, runtime: python3.12}
     """,
     "cloud-run-existing-network": """
         name: demo-svc
@@ -129,7 +137,8 @@ def _mutated(data: Any, path: tuple, is_key: bool, suffix: str) -> Any:
 
 
 def _load(text: str):
-    return load_bytes(textwrap.dedent(text).encode(), "spec.yaml")
+    # named as if in the repository root, so package.source can name an example's folder
+    return load_bytes(textwrap.dedent(text).encode(), str(REPO / "spec.yaml"))
 
 
 def _cases():
@@ -175,7 +184,7 @@ def test_every_schema_pattern_is_reached_by_a_mutated_field():
 def test_trailing_line_break_gives_one_located_error(variant, path, is_key, suffix):
     data = _mutated(_load(VARIANTS[variant]).data, path, is_key, suffix)
     text = yaml.safe_dump(data, allow_unicode=False, sort_keys=False, width=1000)
-    loaded = load_bytes(text.encode(), "spec.yaml")
+    loaded = load_bytes(text.encode(), str(REPO / "spec.yaml"))
     assert loaded.data == data  # the YAML round trip kept the mutation
     mutated_path = path[:-1] + (path[-1] + suffix,) if is_key else path
     if not is_key and dotted(path) in FREE_TEXT:
