@@ -1,9 +1,12 @@
 """`tfgen check`: every gate on a set of specs, one summary table at the end.
 
 validate -> render (committed modules with --check, or a temporary folder) ->
-terraform fmt -check -> tfgen lint -> terraform validate (where the provider
-is installable) -> tfgen scan. A step that cannot run says so; a step whose
-tool breaks is a tool failure (exit 3), never a pass.
+each output kind's gates over that kind's modules, in the kind's order (for
+Terraform: terraform fmt -check, tfgen lint, terraform validate where the
+provider is installable, tfgen scan; see generator/outputs/). A step that
+cannot run says so; a step whose tool breaks is a tool failure (exit 3),
+never a pass. This module names no output kind and no target: each target
+declares its kind, and each kind its gates.
 """
 
 from __future__ import annotations
@@ -11,30 +14,13 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import EXIT_FINDINGS, EXIT_OK, EXIT_TOOL, SpecError, TfgenError, ToolError
+from .outputs import FINDINGS, NOT_RUN, OK, TOOL_FAILED, OutputKind, Step
+from .outputs import GateOptions as CheckOptions
 
-OK, FINDINGS, TOOL_FAILED, NOT_RUN = "ok", "findings", "tool failed", "not run"
-
-
-@dataclass
-class Step:
-    name: str
-    status: str = OK
-    seconds: float = 0.0
-    detail: str = ""
-    messages: list[str] = field(default_factory=list)
-
-
-@dataclass
-class CheckOptions:
-    specs: list[Path]
-    env: str | None = None
-    modules_dir: Path | None = None  # committed modules to compare against; None: a temp folder
-    provider_schemas: list[Path] = field(default_factory=list)
-    plugin_mirror: Path | None = None
+__all__ = ["FINDINGS", "NOT_RUN", "OK", "TOOL_FAILED", "CheckOptions", "Step", "exit_code", "run_check", "table"]
 
 
 def _timed(step: Step, action: Callable[[Step], None]) -> Step:
@@ -54,10 +40,13 @@ def _timed(step: Step, action: Callable[[Step], None]) -> Step:
 def run_check(options: CheckOptions, echo: Callable[[str], None]) -> list[Step]:
     from .orphans import every_module, find_orphans
     from .pipeline import load_environments, render_spec
+    from .render import module_path
+    from .targets import registry
     from .writer import apply_changes, plan_changes
 
     steps: list[Step] = []
     specs, files, modules = [], {}, set()
+    by_kind: dict[str, tuple[OutputKind, list[Path]]] = {}  # output kind name -> (kind, module folders)
 
     def validate(step: Step) -> None:
         problems = []
@@ -83,6 +72,9 @@ def run_check(options: CheckOptions, echo: Callable[[str], None]) -> list[Step]:
             rendered, folders = render_spec(spec)
             files.update(rendered)
             modules.update(folders)
+            for name in spec.targets:
+                kind = registry.get(name).output
+                by_kind.setdefault(kind.name, (kind, []))[1].append(root / module_path(spec, name))
         changes = plan_changes(files, root, modules)
         if options.modules_dir is None:
             apply_changes(changes, root)
@@ -100,66 +92,13 @@ def run_check(options: CheckOptions, echo: Callable[[str], None]) -> list[Step]:
         steps.append(_timed(Step("render"), render))
         echo(f"render: {steps[-1].status}")
         if steps[-1].status == OK:
-            folders = [root / m for m in sorted(modules)]
-            for name, action in (("fmt", _fmt), ("lint", _lint), ("terraform validate", _validate), ("scan", _scan)):
-                steps.append(_timed(Step(name), lambda step, a=action: a(step, folders, options)))
-                echo(f"{name}: {steps[-1].status}")
+            for kind, folders in by_kind.values():
+                for gate in kind.gates:
+                    steps.append(_timed(Step(gate.name), lambda step, g=gate, f=sorted(set(folders)): g.run(step, f, options)))
+                    echo(f"{gate.name}: {steps[-1].status}")
         return steps
     finally:
         scratch.cleanup()
-
-
-def _fmt(step: Step, folders: list[Path], options: CheckOptions) -> None:
-    from .runners.static_checks import fmt_check
-
-    unformatted = [f for folder in folders for f in fmt_check(folder)]
-    step.detail = f"{len(folders)} module(s)"
-    if unformatted:
-        step.status, step.messages = FINDINGS, [f"not terraform fmt clean: {f}" for f in unformatted]
-
-
-def _lint(step: Step, folders: list[Path], options: CheckOptions) -> None:
-    from .lint import lint
-    from .lint.engine import SchemaUnavailable
-
-    try:
-        report = lint(folders, options.provider_schemas)
-    except SchemaUnavailable as exc:
-        step.status, step.detail, step.messages = NOT_RUN, "no provider schema", [str(exc)]
-        return
-    step.detail = report.summary()
-    if report.errors:
-        step.status, step.messages = FINDINGS, [str(f) for f in report.errors]
-
-
-def _validate(step: Step, folders: list[Path], options: CheckOptions) -> None:
-    from .runners.static_checks import validate_module
-
-    ran, unavailable = 0, []
-    for folder in folders:
-        outcome = validate_module(folder, plugin_mirror=options.plugin_mirror)
-        if outcome.unavailable:
-            unavailable.append(f"{folder}: {outcome.unavailable}")
-            continue
-        ran += 1
-        if outcome.errors:
-            step.status = FINDINGS
-            step.messages.extend(f"{folder}: {e}" for e in outcome.errors)
-    step.detail = f"{ran} of {len(folders)} module(s)"
-    if unavailable:
-        step.messages.extend(f"not run: {u}" for u in unavailable)
-        if ran == 0:
-            step.status = NOT_RUN
-
-
-def _scan(step: Step, folders: list[Path], options: CheckOptions) -> None:
-    from .runners.checkov import scan_paths
-
-    result = scan_paths(folders)
-    step.detail = result.summary()
-    if not result.ok:
-        step.status = FINDINGS
-        step.messages = [f"{f.check_id} {f.resource} ({f.file}:{f.start_line}) {f.name}" for f in result.failed]
 
 
 def exit_code(steps: list[Step]) -> int:

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping
 
-TARGET_NAMES = ("aws-ecs", "aws-lambda", "gcp-cloud-run", "azure-aci")
-
 
 def _frozen(mapping: Mapping | None) -> Mapping:
     return MappingProxyType(dict(sorted((mapping or {}).items())))
@@ -99,14 +97,6 @@ class Spec:
         return self.targets[name]
 
 
-TARGET_DEFAULTS = {
-    "aws-ecs": {},
-    "aws-lambda": {"timeout": 30, "vpc": False},
-    "gcp-cloud-run": {"invokers": []},
-    "azure-aci": {},
-}
-
-
 def _explicit_paths(data: Any, prefix: str = "") -> set[str]:
     out: set[str] = set()
     if isinstance(data, dict):
@@ -126,6 +116,10 @@ def _deep_freeze(value: Any) -> Any:
 
 
 def normalize(data: Mapping[str, Any], env: str | None = None, origin: str = "") -> Spec:
+    # Each target declares its defaults; imported here because targets import this module.
+    from .targets import registry
+    from .targets.base import apply_defaults
+
     container = data.get("container") or {}
     health = container.get("health_check") or {}
     resources = data.get("resources") or {}
@@ -137,10 +131,7 @@ def normalize(data: Mapping[str, Any], env: str | None = None, origin: str = "")
     backend = state.pop("backend")
     targets = {}
     for name, settings in sorted((data.get("targets") or {}).items()):
-        merged = {**TARGET_DEFAULTS.get(name, {}), **(settings or {})}
-        if name == "azure-aci":
-            merged["resource_group"] = {"create": True, **merged["resource_group"]}
-        targets[name] = _deep_freeze(merged)
+        targets[name] = _deep_freeze(apply_defaults(registry.get(name).defaults, settings or {}))
     service = data["name"]
     return Spec(
         service=service,

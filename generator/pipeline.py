@@ -44,7 +44,7 @@ def render_spec(spec: Spec, targets: list[str] | None = None) -> tuple[dict[Pure
         target = registry.get(name)
         module = render.module_path(spec, name)
         files.update(render.render_module(spec, target))
-        for rel, source in getattr(target, "packages", lambda _spec: {})(spec).items():
+        for rel, source in target.packages(spec).items():
             try:
                 files[module / rel] = build_zip(source)
             except PackageError as exc:  # the folder changed since validation

@@ -19,6 +19,8 @@ from . import hcl, paths
 from .errors import RenderError
 from .hclfmt import format_hcl
 from .model import Spec
+from .outputs import FileKind
+from .targets.base import ReadmeFacts, Target
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 
@@ -79,18 +81,26 @@ def template_names(template_dir: str) -> tuple[str, ...]:
     return tuple(sorted(p.name for p in folder.glob("*.j2")))
 
 
-def render_template(name: str, context: dict[str, Any]) -> str:
-    is_markdown = name.endswith(".md.j2")
-    env = markdown_environment() if is_markdown else hcl_environment()
+def _tidy_markdown(text: str) -> str:
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+MARKDOWN_FILE = FileKind(markdown_environment, _tidy_markdown)
+HCL_FILE = FileKind(hcl_environment, lambda text: format_hcl(text) if text.strip() else "")
+
+
+def render_template(name: str, context: dict[str, Any], file_kind: FileKind | None = None) -> str:
+    """One template, through its file kind's environment and tidy-up (default: Markdown for
+    `.md.j2`, HCL otherwise)."""
+    if file_kind is None:
+        file_kind = MARKDOWN_FILE if name.endswith(".md.j2") else HCL_FILE
     try:
-        text = env.get_template(name).render(context)
+        text = file_kind.environment().get_template(name).render(context)
     except jinja2.TemplateError as exc:
         lineno = getattr(exc, "lineno", None)
         where = f"{getattr(exc, 'filename', None) or name}" + (f":{lineno}" if lineno else "")
         raise RenderError(f"template {where}: {exc.message if hasattr(exc, 'message') else exc}") from None
-    if is_markdown:
-        return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
-    return format_hcl(text) if text.strip() else ""
+    return file_kind.tidy(text)
 
 
 def module_path(spec: Spec, target: str) -> PurePosixPath:
@@ -99,24 +109,47 @@ def module_path(spec: Spec, target: str) -> PurePosixPath:
     return PurePosixPath(*parts)
 
 
-def render_module(spec: Spec, target_module) -> dict[PurePosixPath, str]:
+def module_templates(target: Target) -> dict[str, str]:
+    """Output file name -> template: the output kind's shared templates and the target's own."""
+    templates = {name[: -len(".j2")]: f"_shared/{name}" for name in target.output.shared_templates}
+    for name in template_names(target.template_dir):
+        file_name = name[: -len(".j2")]
+        if file_name in templates:
+            raise RenderError(f"templates/{target.template_dir}/{name} clashes with the shared "
+                              f"{templates[file_name]} every {target.output.name} module gets")
+        templates[file_name] = f"{target.template_dir}/{name}"
+    return dict(sorted(templates.items()))
+
+
+def _file_kind(target: Target, file_name: str) -> FileKind:
+    suffix = PurePosixPath(file_name).suffix
+    if suffix not in target.output.file_kinds:
+        raise RenderError(f"{target.name}: {target.output.name} modules have no file kind for `{suffix}` ({file_name})")
+    return target.output.file_kinds[suffix]
+
+
+def render_module(spec: Spec, target: Target) -> dict[PurePosixPath, str]:
     """Every file of one module; a template that renders empty is not emitted.
 
-    Terraform files render first; Markdown templates then also get `module`,
-    facts read back from that Terraform (inputs, outputs, Checkov skips), so
-    the README can never drift from the code it describes.
+    Non-Markdown files render first; Markdown templates then also get `module`,
+    facts read back from those files (inputs, outputs, Checkov skips), and
+    `readme`, the target's README facts, so a README never drifts from the code.
     """
-    context = target_module.context(spec)
+    context = {**target.context(spec), "required_providers": target.providers}
     out: dict[PurePosixPath, str] = {}
-    root = module_path(spec, target_module.NAME)
-    names = template_names(target_module.TEMPLATE_DIR)
-    for name in [n for n in names if not n.endswith(".md.j2")]:
-        text = render_template(f"{target_module.TEMPLATE_DIR}/{name}", context)
-        if text.strip():
-            out[root / name[: -len(".j2")]] = text
-    facts = module_facts({path.name: text for path, text in out.items()})
-    for name in [n for n in names if n.endswith(".md.j2")]:
-        out[root / name[: -len(".j2")]] = render_template(f"{target_module.TEMPLATE_DIR}/{name}", {**context, "module": facts})
+    root = module_path(spec, target.name)
+    templates = module_templates(target)
+    for file_name, template in templates.items():
+        if not file_name.endswith(".md"):
+            text = render_template(template, context, _file_kind(target, file_name))
+            if text.strip():
+                out[root / file_name] = text
+    facts = target.output.facts({path.name: text for path, text in out.items()})
+    readme = target.readme(spec) if target.readme else ReadmeFacts()
+    for file_name, template in templates.items():
+        if file_name.endswith(".md"):
+            text = render_template(template, {**context, "module": facts, "readme": readme}, _file_kind(target, file_name))
+            out[root / file_name] = text
     return out
 
 

@@ -15,16 +15,16 @@ from typing import Any
 import jsonschema
 import regress
 
-from . import paths
 from .errors import Problem, SpecError
 from .model import Spec, normalize
 from .overlay import apply_environment
 from .spec import LoadedSpec, dotted, kind_of
 
 
-@lru_cache(maxsize=1)
 def schema() -> dict:
-    return json.loads(paths.spec_schema_path().read_text(encoding="utf-8"))
+    from .spec_schema import spec_schema
+
+    return spec_schema()
 
 
 @cache

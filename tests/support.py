@@ -84,20 +84,20 @@ def write_spec_file(folder: Path, name: str, text: str) -> Path:
 
 
 def write_module(spec: Spec, target, out: Path) -> Path:
-    """Render `spec` for `target` (a generator.targets module) and write every file under `out`.
+    """Render `spec` for `target` (a `generator.targets.base.Target`) and write every file under `out`.
 
     A plain write, not tfgen's writer: tests compare what render_spec gives
     (templates, plus any package tfgen builds, such as a Lambda's package.zip).
     Returns the module folder, `out/<service>/[<env>/]<target>`.
     """
-    files, _ = pipeline.render_spec(spec, [target.NAME])
+    files, _ = pipeline.render_spec(spec, [target.name])
     for rel, content in files.items():
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):
             (out / rel).write_bytes(content)
         else:
             (out / rel).write_text(content, encoding="utf-8")
-    return out / render.module_path(spec, target.NAME)
+    return out / render.module_path(spec, target.name)
 
 
 def render_spec_file(spec_path: Path, target, out: Path, env: str | None = None) -> Path:

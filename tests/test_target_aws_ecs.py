@@ -101,7 +101,7 @@ targets:
 
 
 def _rendered(spec_path: Path, env: str | None = None) -> dict:
-    return render.render_module(pipeline.load_spec(spec_path, env), aws_ecs)
+    return render.render_module(pipeline.load_spec(spec_path, env), aws_ecs.TARGET)
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +120,7 @@ def spec_files(tmp_path_factory) -> dict[str, tuple[Path, str | None]]:
 @pytest.fixture(scope="module")
 def modules(spec_files, tmp_path_factory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("ecs-modules")
-    return {name: render_spec_file(path, aws_ecs, out, env) for name, (path, env) in spec_files.items()}
+    return {name: render_spec_file(path, aws_ecs.TARGET, out, env) for name, (path, env) in spec_files.items()}
 
 
 # -- parsing helpers (the rest are in tests/hclread.py) ----------------------

@@ -95,7 +95,7 @@ targets:
 def _render(spec_path: Path, out: Path) -> Path:
     """Render and write the module (tfgen builds a `package.source` zip itself); put a prebuilt zip where `filename` says."""
     spec = pipeline.load_spec(spec_path)
-    module = write_module(spec, aws_lambda, out)
+    module = write_module(spec, aws_lambda.TARGET, out)
     package = spec.target(aws_lambda.NAME)["package"]
     if "filename" in package:  # filebase64sha256() needs the file at validate/plan time
         target = Path(package["filename"]) if package["filename"].startswith("/") else module / package["filename"]

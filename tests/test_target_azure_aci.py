@@ -119,7 +119,7 @@ def root(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def modules(specs, root) -> dict[str, Path]:
-    return {name: render_spec_file(path, azure_aci, root) for name, path in specs.items()}
+    return {name: render_spec_file(path, azure_aci.TARGET, root) for name, path in specs.items()}
 
 
 def _group(module: Path) -> dict:
@@ -168,7 +168,7 @@ def test_every_variant_lints_clean_against_the_azurerm_schema(modules):
 
 def test_rendering_twice_gives_the_same_bytes(specs, modules, tmp_path):
     for name, path in specs.items():
-        again = render_spec_file(path, azure_aci, tmp_path)
+        again = render_spec_file(path, azure_aci.TARGET, tmp_path)
         first = {p.name: p.read_bytes() for p in modules[name].iterdir()}
         assert {p.name: p.read_bytes() for p in again.iterdir()} == first, name
 

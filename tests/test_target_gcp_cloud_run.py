@@ -77,10 +77,10 @@ def modules(tmp_path_factory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("modules")
     iris = EXAMPLES / "iris-classifier.yaml"
     return {
-        "iris": render_spec_file(iris, gcp_cloud_run, out),
-        "iris-prod": render_spec_file(iris, gcp_cloud_run, out, "prod"),
-        "public": render_spec_file(write_spec_file(specs, "public", _public_spec()), gcp_cloud_run, out),
-        "private": render_spec_file(write_spec_file(specs, "private", PRIVATE), gcp_cloud_run, out),
+        "iris": render_spec_file(iris, gcp_cloud_run.TARGET, out),
+        "iris-prod": render_spec_file(iris, gcp_cloud_run.TARGET, out, "prod"),
+        "public": render_spec_file(write_spec_file(specs, "public", _public_spec()), gcp_cloud_run.TARGET, out),
+        "private": render_spec_file(write_spec_file(specs, "private", PRIVATE), gcp_cloud_run.TARGET, out),
     }
 
 
@@ -121,7 +121,7 @@ def test_no_module_skips_a_checkov_check(modules):
 
 
 def test_rendering_is_deterministic(modules, tmp_path):
-    again = render_spec_file(EXAMPLES / "iris-classifier.yaml", gcp_cloud_run, tmp_path)
+    again = render_spec_file(EXAMPLES / "iris-classifier.yaml", gcp_cloud_run.TARGET, tmp_path)
     first = {p.name: p.read_bytes() for p in modules["iris"].iterdir()}
     assert {p.name: p.read_bytes() for p in again.iterdir()} == first
 

@@ -7,14 +7,14 @@ from pathlib import Path
 import click
 
 from ..errors import EXIT_FINDINGS, SpecError
-from ..model import TARGET_NAMES
+from ..targets import registry
 
 
 @click.command("render")
 @click.argument("specs", nargs=-1, required=True, metavar="SPEC...")
 @click.option("-o", "--output", "output", default="modules", show_default=True, type=click.Path(file_okay=False),
               help="Output root; modules go to <root>/<name>/[<env>/]<target>/.")
-@click.option("--target", "targets", multiple=True, type=click.Choice(TARGET_NAMES),
+@click.option("--target", "targets", multiple=True, type=click.Choice(registry.names()),
               help="Only these targets (repeatable). Default: every target in the spec.")
 @click.option("--env", "env", default=None, help="Only this environment overlay. Default: the base and every environment.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 and list files that would change.")

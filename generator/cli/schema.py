@@ -16,13 +16,11 @@ def command(fmt: str) -> None:
       tfgen schema > tfgen.schema.json
       tfgen schema --format markdown > docs/spec-reference.md
     """
-    from .. import paths
+    from ..spec_schema import schema_text, spec_schema
 
-    text = paths.spec_schema_path().read_text(encoding="utf-8")
+    text = schema_text()
     if fmt == "markdown":
-        import json
-
         from ..schema_docs import reference
 
-        text = reference(json.loads(text))
+        text = reference(spec_schema())
     click.echo(text, nl=False)

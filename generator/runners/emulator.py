@@ -26,10 +26,11 @@ enough: with provider 5.100 an API moto does not implement was still retried
 for more than five minutes with AWS_MAX_ATTEMPTS=2, and a refused connection
 9 times, while `max_retries = 1` failed both at the first attempt.
 
-What moto cannot create is listed in EMULATOR_GAPS: a module that declares
+What moto cannot create is declared by each target (`emulator_gaps`, read
+through the target registry): a module that declares
 the feature switch gets it set to false, with one plain line saying what is
 left out; a module that has such resources without a switch gets a warning.
-What moto accepts but does not give back is listed in EMULATOR_DRIFT: the
+What moto accepts but does not give back is each target's `emulator_drift`: the
 same override file adds those arguments to the resource's
 `lifecycle { ignore_changes }` (keeping the module's own list), so a second
 plan after an apply shows no changes, and a line says which are ignored.
@@ -62,48 +63,6 @@ START_TIMEOUT = 30.0  # seconds for moto to answer after start
 STOP_TIMEOUT = 10.0
 OVERRIDE_FILE = "tfgen_emulator_override.tf.json"
 INSTALL_HINT = "pip install 'tfgen[emulator]'"
-
-
-@dataclass(frozen=True)
-class EmulatorGap:
-    """A feature moto cannot emulate, and the module switch that leaves it out."""
-
-    variable: str  # bool variable a rendered module declares for the feature
-    feature: str  # what is left out, in words
-    resource_types: tuple[str, ...]
-    reason: str
-
-
-EMULATOR_GAPS = (
-    EmulatorGap(
-        "enable_autoscaling", "ECS service auto scaling",
-        ("aws_appautoscaling_target", "aws_appautoscaling_policy", "aws_appautoscaling_scheduled_action"),
-        "moto does not implement Application Auto Scaling ListTagsForResource",
-    ),
-    EmulatorGap(
-        "enable_provisioned_concurrency", "Lambda provisioned concurrency",
-        ("aws_lambda_provisioned_concurrency_config",),
-        "moto does not implement Lambda provisioned concurrency",
-    ),
-)
-
-
-@dataclass(frozen=True)
-class EmulatorDrift:
-    """Arguments moto accepts but does not give back, so every later plan would show a change."""
-
-    resource_type: str
-    arguments: tuple[str, ...]
-
-
-# Found by plan -> apply -> plan of the ECS and Lambda examples with moto 5.2.5.
-EMULATOR_DRIFT = (
-    EmulatorDrift("aws_ecs_service", ("availability_zone_rebalancing", "enable_ecs_managed_tags",
-                                      "health_check_grace_period_seconds")),
-    EmulatorDrift("aws_lambda_function", ("dead_letter_config",)),
-    EmulatorDrift("aws_vpc_security_group_egress_rule", ("description",)),
-    EmulatorDrift("aws_vpc_security_group_ingress_rule", ("description",)),
-)
 
 
 @dataclass(frozen=True)
@@ -262,10 +221,12 @@ class EmulatorPlanSettings:
 
 def plan_settings(module_dir: Path) -> EmulatorPlanSettings:
     """What emulator mode changes for `terraform plan` of this module."""
+    from ..targets import registry
+
     blocks = _module_blocks(module_dir)
     variables: dict[str, str] = {}
     notes: list[str] = []
-    for gap in EMULATOR_GAPS:
+    for gap in registry.emulator_gaps():
         if gap.variable in blocks.variables:
             variables[gap.variable] = "false"
             notes.append(f"emulator: leaving out {gap.feature} ({gap.variable}=false): {gap.reason}")
@@ -286,7 +247,7 @@ def plan_settings(module_dir: Path) -> EmulatorPlanSettings:
     if ignored:
         override["resource"] = ignored
         for rtype, named in sorted(ignored.items()):
-            drift = next(d for d in EMULATOR_DRIFT if d.resource_type == rtype)
+            drift = next(d for d in registry.emulator_drift() if d.resource_type == rtype)
             notes.append(f"emulator: moto does not keep {', '.join(drift.arguments)} of {rtype} "
                          f"({', '.join(sorted(named))}); changes to them are ignored in emulator runs")
     return EmulatorPlanSettings(variables, tuple(notes), override or None)
@@ -294,8 +255,10 @@ def plan_settings(module_dir: Path) -> EmulatorPlanSettings:
 
 def _drift_overrides(blocks: _Blocks) -> dict:
     """`lifecycle { ignore_changes }` for resources with arguments moto drops, keeping the module's own."""
+    from ..targets import registry
+
     resources: dict = {}
-    for drift in EMULATOR_DRIFT:
+    for drift in registry.emulator_drift():
         for address, own in sorted(blocks.resources.items()):
             rtype, name = address.split(".", 1)
             if rtype != drift.resource_type or own == ("all",):

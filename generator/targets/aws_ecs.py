@@ -8,11 +8,11 @@ from typing import Any
 
 from .. import hcl
 from ..model import Spec
-from . import common
+from ..outputs.terraform import TERRAFORM
+from . import aws_common, common
+from .base import EmulatorDrift, EmulatorGap, ReadmeFacts, Target
 
 NAME = "aws-ecs"
-PROVIDER = "aws"
-TEMPLATE_DIR = "aws-ecs"
 
 # Fargate task sizes: vCPU -> allowed memory (MiB).
 FARGATE_MEMORY = {
@@ -164,8 +164,10 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def _readme(spec: Spec, https: bool, ecr: bool) -> dict[str, list[str]]:
+def readme(spec: Spec) -> ReadmeFacts:
     """What the module creates and what its user must know, for README.md."""
+    https = "certificate_arn" in spec.target(NAME)
+    ecr = _ecr_repository(spec.container.image or "") is not None
     days = spec.observability.log_retention_days
     secrets = len(spec.container.secrets)
     scaling, alarms, health = spec.scaling, spec.observability.alarms, spec.container.health
@@ -234,7 +236,7 @@ def _readme(spec: Spec, https: bool, ecr: bool) -> dict[str, list[str]]:
     if thresholds:
         notes.append("An alarm fires when 3 of the last 5 one-minute periods breach its threshold; missing data counts as healthy. "
                      "Subscribe to the alarm_topic_arn output to receive them.")
-    return {"creates": creates, "notes": notes}
+    return ReadmeFacts(tuple(creates), tuple(notes))
 
 
 def _names(spec: Spec) -> dict[str, str]:
@@ -304,5 +306,90 @@ def context(spec: Spec) -> dict[str, Any]:
         "outputs": {
             "service_url": hcl.Expr('"https://${aws_lb.this.dns_name}"' if https else '"http://${aws_lb.this.dns_name}"'),
         },
-        "readme": _readme(spec, https, ecr is not None),
     }
+
+
+SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["region"],
+    "properties": {
+        "region": {"$ref": "#/$defs/region"},
+        "certificate_arn": {
+            "description": "ACM certificate for the HTTPS listener; required when network.public is true.",
+            "type": "string",
+            "pattern": "^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$",
+        },
+        "network": {"$ref": "#/$defs/awsNetwork"},
+    },
+}
+
+_IMAGE = "ghcr.io/example/model:1.0"
+_CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-1234-5678-9abc-def012345678"
+VARIANTS = {
+    "minimal": {
+        "name": "ecs-minimal",
+        "container": {"image": _IMAGE},
+        "targets": {NAME: {"region": "us-east-1"}},
+    },
+    "public": {
+        "name": "ecs-public",
+        "container": {"image": _IMAGE},
+        "network": {"public": True, "allowed_cidrs": ["0.0.0.0/0"]},
+        "targets": {NAME: {"region": "us-east-1", "certificate_arn": _CERT}},
+    },
+    "existing-network": {
+        "name": "ecs-existing",
+        "container": {"image": _IMAGE},
+        "network": {"vpc": "existing"},
+        "targets": {NAME: {"region": "us-east-1", "network": {
+            "vpc_id": "vpc-0123456789abcdef0",
+            "private_subnet_ids": ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]}}},
+    },
+    "all-features": {
+        "name": "ecs-full",
+        "description": "every optional feature of aws-ecs",
+        "labels": {"team": "ml"},
+        "container": {
+            "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/model:2.0.0",
+            "port": 9000, "command": ["python", "-m", "serve"], "args": ["--port", "9000"],
+            "env": {"MODEL_PATH": "/models/m.bin"}, "secrets": {"API_KEY": "model-api-key"},
+            "health_check": {"path": "/ready", "interval": 20, "timeout": 4},
+        },
+        "resources": {"cpu": 2, "memory": 4096},
+        "scaling": {"min": 2, "max": 8, "cpu_target": 60, "concurrency": 100},
+        "network": {"public": True, "allowed_cidrs": ["203.0.113.0/24"], "cidr": "10.40.0.0/20"},
+        "observability": {"log_retention_days": 365, "tracing": True, "alarms": {
+            "cpu_percent": 80, "memory_percent": 80, "error_rate_percent": 2.5, "latency_p99_ms": 900}},
+        "targets": {NAME: {"region": "us-east-1", "certificate_arn": _CERT}},
+        "state": {"backend": "s3", "bucket": "example-tfstate", "key": "ecs-full.tfstate", "region": "us-east-1"},
+    },
+}
+
+TARGET = Target(
+    name=NAME,
+    title="AWS ECS/Fargate",
+    template_dir=NAME,
+    output=TERRAFORM,
+    providers=(aws_common.AWS_PROVIDER,),
+    schema=SCHEMA,
+    schema_defs=aws_common.NETWORK_SCHEMA_DEFS,
+    defaults={},
+    check=check,
+    context=context,
+    readme=readme,
+    emulator_gaps=(
+        EmulatorGap(
+            "enable_autoscaling", "ECS service auto scaling",
+            ("aws_appautoscaling_target", "aws_appautoscaling_policy", "aws_appautoscaling_scheduled_action"),
+            "moto does not implement Application Auto Scaling ListTagsForResource",
+        ),
+    ),
+    # Found by plan -> apply -> plan of the example with moto 5.2.5.
+    emulator_drift=(
+        EmulatorDrift("aws_ecs_service", ("availability_zone_rebalancing", "enable_ecs_managed_tags",
+                                          "health_check_grace_period_seconds")),
+        *aws_common.SECURITY_GROUP_RULE_DRIFT,
+    ),
+    variants=VARIANTS,
+)

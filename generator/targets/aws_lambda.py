@@ -9,12 +9,12 @@ from typing import Any
 
 from .. import hcl
 from ..model import Spec
+from ..outputs.terraform import TERRAFORM
 from ..package import PackageError, package_files
-from . import common
+from . import aws_common, common
+from .base import EmulatorDrift, EmulatorGap, Target
 
 NAME = "aws-lambda"
-PROVIDER = "aws"
-TEMPLATE_DIR = "aws-lambda"
 
 MEMORY_MIN, MEMORY_MAX = 128, 10240
 TIMEOUT_MAX = 900
@@ -236,3 +236,117 @@ def context(spec: Spec) -> dict[str, Any]:
         "latency_p99_ms": alarms.latency_p99_ms,
         "skip": _skips(spec, package, vpc),
     }
+
+
+def needs_image(settings) -> bool:
+    """A zip package carries its own code; only an image package runs container.image."""
+    return settings["package"]["type"] != "zip"
+
+
+SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["region", "package"],
+    "properties": {
+        "region": {"$ref": "#/$defs/region"},
+        "package": {
+            "description": "`image` runs container.image (an ECR image); `zip` runs a zip with a handler and runtime, "
+                           "built by tfgen from `source` or prebuilt at `filename`.",
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["type"],
+            "properties": {
+                "type": {"enum": ["image", "zip"]},
+                "filename": {
+                    "description": "Path of the zip package, relative to the rendered module's folder (or absolute); it must "
+                                   "exist at plan time. The module uploads it as `filename` with `source_code_hash = "
+                                   "filebase64sha256(...)`, so a rebuilt zip publishes a new version.",
+                    "type": "string",
+                    "pattern": "^[A-Za-z0-9._/-]+\\.zip$",
+                    "maxLength": 255,
+                },
+                "source": {
+                    "description": "Folder of the function's code, relative to the spec file. tfgen zips it "
+                                   "deterministically (sorted entries, fixed timestamps and modes, stored uncompressed; "
+                                   "hidden files and __pycache__ left out) into the module as package.zip whenever it "
+                                   "renders, plans or checks. Use this or `filename`, not both.",
+                    "type": "string",
+                    "pattern": "^[A-Za-z0-9._-][A-Za-z0-9._/-]*$",
+                    "maxLength": 255,
+                },
+                "handler": {"type": "string", "pattern": "^[A-Za-z0-9_.$-]+$", "maxLength": 128},
+                "runtime": {"enum": ["python3.10", "python3.11", "python3.12", "python3.13"]},
+            },
+            "if": {"properties": {"type": {"const": "zip"}}},
+            "then": {"required": ["handler", "runtime"]},
+        },
+        "timeout": {"description": "Seconds.", "type": "integer", "minimum": 1, "default": 30},
+        "vpc": {
+            "description": "Run the function inside the network (created or existing).",
+            "type": "boolean",
+            "default": False,
+        },
+        "network": {"$ref": "#/$defs/awsNetwork"},
+    },
+}
+
+_IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/models/scorer:1.2"
+_ZIP = {"type": "zip", "filename": "build/function.zip", "handler": "app.handler", "runtime": "python3.12"}
+VARIANTS = {
+    "minimal": {
+        "name": "fn-minimal",
+        "targets": {NAME: {"region": "us-east-1", "package": _ZIP}},
+    },
+    "public": {
+        "name": "fn-public",
+        "container": {"image": _IMAGE},
+        "network": {"public": True},
+        "targets": {NAME: {"region": "eu-west-1", "package": {"type": "image"}}},
+    },
+    "existing-network": {
+        "name": "fn-existing",
+        "network": {"vpc": "existing"},
+        "targets": {NAME: {"region": "us-west-2", "package": _ZIP, "vpc": True, "network": {
+            "vpc_id": "vpc-0123456789abcdef0",
+            "private_subnet_ids": ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]}}},
+    },
+    "all-features": {
+        "name": "fn-full",
+        "description": "every optional feature of aws-lambda",
+        "labels": {"team": "ml"},
+        "container": {"image": _IMAGE, "command": ["python", "-m", "serve"], "args": ["--fast"],
+                      "env": {"MODE": "strict"}, "secrets": {"API_KEY": "fn-api-key"}},
+        "resources": {"memory": 2048},
+        "scaling": {"min": 1, "max": 5},
+        "network": {"cidr": "10.30.0.0/20"},
+        "observability": {"log_retention_days": 400, "tracing": True,
+                          "alarms": {"error_rate_percent": 2, "latency_p99_ms": 800}},
+        "targets": {NAME: {"region": "eu-west-1", "package": {"type": "image"}, "timeout": 120, "vpc": True}},
+        "state": {"backend": "s3", "bucket": "example-tfstate", "key": "fn-full.tfstate", "region": "eu-west-1"},
+    },
+}
+
+TARGET = Target(
+    name=NAME,
+    title="AWS Lambda",
+    template_dir=NAME,
+    output=TERRAFORM,
+    providers=(aws_common.AWS_PROVIDER,),
+    schema=SCHEMA,
+    schema_defs=aws_common.NETWORK_SCHEMA_DEFS,
+    defaults={"timeout": 30, "vpc": False},
+    check=check,
+    context=context,
+    needs_image=needs_image,
+    packages=packages,
+    emulator_gaps=(
+        EmulatorGap(
+            "enable_provisioned_concurrency", "Lambda provisioned concurrency",
+            ("aws_lambda_provisioned_concurrency_config",),
+            "moto does not implement Lambda provisioned concurrency",
+        ),
+    ),
+    # Found by plan -> apply -> plan of the example with moto 5.2.5.
+    emulator_drift=(EmulatorDrift("aws_lambda_function", ("dead_letter_config",)), *aws_common.SECURITY_GROUP_RULE_DRIFT),
+    variants=VARIANTS,
+)

@@ -7,11 +7,11 @@ from typing import Any
 
 from .. import hcl
 from ..model import Spec
+from ..outputs.terraform import TERRAFORM
 from . import common
+from .base import Provider, Target
 
 NAME = "azure-aci"
-PROVIDER = "azurerm"
-TEMPLATE_DIR = "azure-aci"
 
 CPU_MAX = 4
 MEMORY_MAX = 16384
@@ -170,3 +170,100 @@ def context(spec: Spec) -> dict[str, Any]:
             "nsg": f"{spec.name}-aci",
         },
     }
+
+
+SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["location", "resource_group", "key_vault_id"],
+    "properties": {
+        "location": {"type": "string", "pattern": "^[a-z][a-z0-9]+$"},
+        "resource_group": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["name"],
+            "properties": {
+                "name": {"type": "string", "pattern": "^[A-Za-z0-9._()-]{1,89}[A-Za-z0-9_()-]$"},
+                "create": {"type": "boolean", "default": True},
+            },
+        },
+        "key_vault_id": {
+            "description": "Resource id of the Key Vault holding container.secrets.",
+            "type": "string",
+            "pattern": "^/subscriptions/[0-9a-f-]{36}/resourceGroups/[A-Za-z0-9._()-]+/providers/"
+                       "Microsoft\\.KeyVault/vaults/[A-Za-z0-9-]{3,24}$",
+        },
+        "subnet_id": {
+            "description": "Existing delegated subnet id, used when network.vpc is existing.",
+            "type": "string",
+            "pattern": "^/subscriptions/[0-9a-f-]{36}/resourceGroups/[A-Za-z0-9._()-]+/providers/"
+                       "Microsoft\\.Network/virtualNetworks/[A-Za-z0-9._-]+/subnets/[A-Za-z0-9._-]+$",
+        },
+        "encryption_key": {
+            "description": "Name of an RSA key in key_vault_id (a vault with purge protection and the RBAC permission "
+                           "model) that encrypts the container group's deployment data, secure environment variables "
+                           "included; omit it for Microsoft-managed keys.",
+            "type": "string",
+            "pattern": "^[A-Za-z][A-Za-z0-9-]{0,126}$",
+        },
+    },
+}
+
+_IMAGE = "mcr.microsoft.com/example/model:1.0"
+_SUBSCRIPTION = "/subscriptions/00000000-0000-0000-0000-000000000000"
+_VAULT = f"{_SUBSCRIPTION}/resourceGroups/rg-kv/providers/Microsoft.KeyVault/vaults/kv-models"
+_SUBNET = f"{_SUBSCRIPTION}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-shared/subnets/aci"
+# Container Instances has no tracing: every variant turns it off (check() refuses it otherwise).
+VARIANTS = {
+    "minimal": {
+        "name": "aci-minimal",
+        "container": {"image": _IMAGE},
+        "observability": {"tracing": False},
+        "targets": {NAME: {"location": "westeurope", "resource_group": {"name": "rg-aci-minimal"}, "key_vault_id": _VAULT}},
+    },
+    "public": {
+        "name": "aci-public",
+        "container": {"image": _IMAGE},
+        "network": {"public": True, "allowed_cidrs": ["0.0.0.0/0"]},
+        "observability": {"tracing": False},
+        "targets": {NAME: {"location": "westeurope", "resource_group": {"name": "rg-aci-public"}, "key_vault_id": _VAULT}},
+    },
+    "existing-network": {
+        "name": "aci-existing",
+        "container": {"image": _IMAGE},
+        "network": {"vpc": "existing"},
+        "observability": {"tracing": False},
+        "targets": {NAME: {"location": "westeurope", "resource_group": {"name": "rg-aci-existing"},
+                           "key_vault_id": _VAULT, "subnet_id": _SUBNET}},
+    },
+    "all-features": {
+        "name": "aci-full",
+        "description": "every optional feature of azure-aci",
+        "labels": {"team": "ml"},
+        "container": {"image": _IMAGE, "port": 9000,
+                      "command": ["python", "-m", "serve"], "args": ["--port", "9000"],
+                      "env": {"MODE": "strict"}, "secrets": {"API_KEY": "aci-api-key"},
+                      "health_check": {"path": "/ready", "interval": 20, "timeout": 4}},
+        "resources": {"cpu": 2, "memory": 4096},
+        "network": {"cidr": "10.60.0.0/24", "allowed_cidrs": ["10.0.0.0/8"]},
+        "observability": {"log_retention_days": 90, "tracing": False,
+                          "alarms": {"cpu_percent": 80, "memory_percent": 80}},
+        "targets": {NAME: {"location": "westeurope", "resource_group": {"name": "rg-shared", "create": False},
+                           "key_vault_id": _VAULT, "encryption_key": "aci-deployment-key"}},
+        "state": {"backend": "azurerm", "resource_group_name": "rg-tfstate", "storage_account_name": "sttfstate",
+                  "container_name": "tfstate", "key": "aci-full.tfstate"},
+    },
+}
+
+TARGET = Target(
+    name=NAME,
+    title="Azure Container Instances",
+    template_dir=NAME,
+    output=TERRAFORM,
+    providers=(Provider("azurerm", "hashicorp/azurerm", ">= 4.51.0, < 5.0.0"),),
+    schema=SCHEMA,
+    defaults={"resource_group": {"create": True}},
+    check=check,
+    context=context,
+    variants=VARIANTS,
+)

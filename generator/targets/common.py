@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import Spec
-
-Finding = tuple[tuple, str]  # (field path, message)
+from .base import Finding
 
 
 def tags(spec: Spec) -> dict[str, str]:
@@ -71,7 +70,11 @@ def check_common(spec: Spec) -> list[Finding]:
     if health.timeout >= health.interval:
         found.append((("container", "health_check", "timeout"),
                       f"timeout ({health.timeout}s) must be less than interval ({health.interval}s)"))
-    needs_image = [t for t, s in spec.targets.items() if not (t == "aws-lambda" and s["package"]["type"] == "zip")]
+    from . import (
+        registry,  # the registry imports every target, and targets import this module
+    )
+
+    needs_image = [t for t, s in spec.targets.items() if registry.get(t).needs_image(s)]
     if needs_image and not spec.container.image:
         found.append((("container",), f"missing required field `image` (needed by {', '.join(needs_image)})"))
     return found

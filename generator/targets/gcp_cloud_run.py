@@ -6,11 +6,11 @@ import ipaddress
 from typing import Any
 
 from ..model import Spec
+from ..outputs.terraform import TERRAFORM
 from . import common
+from .base import Provider, Target
 
 NAME = "gcp-cloud-run"
-PROVIDER = "google"
-TEMPLATE_DIR = "gcp-cloud-run"
 
 CPUS = (1.0, 2.0, 4.0, 6.0, 8.0)
 MEMORY_MIN, MEMORY_MAX = 512, 32768
@@ -199,3 +199,85 @@ def alerts(spec: Spec) -> list[dict[str, Any]]:
 
 def _ratio(percent: float) -> float:
     return round(percent / 100, 6)
+
+
+SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["project", "region"],
+    "properties": {
+        "project": {"type": "string", "pattern": "^[a-z][a-z0-9-]{4,28}[a-z0-9]$"},
+        "region": {"$ref": "#/$defs/region"},
+        "invokers": {
+            "description": "Members allowed to invoke a non-public service (user:, group:, serviceAccount:, domain:).",
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"type": "string", "pattern": "^(user|group|serviceAccount|domain):[A-Za-z0-9@._-]+$"},
+            "default": [],
+        },
+        "vpc_connector": {
+            "description": "Existing Serverless VPC Access connector id (projects/P/locations/R/connectors/C), "
+                           "used when network.vpc is existing.",
+            "type": "string",
+            "pattern": "^projects/[a-z][a-z0-9-]+/locations/[a-z0-9-]+/connectors/[a-z][a-z0-9-]*$",
+        },
+        "kms_key": {
+            "description": "Cloud KMS key for CMEK (projects/P/locations/L/keyRings/R/cryptoKeys/K).",
+            "type": "string",
+            "pattern": "^projects/[a-z][a-z0-9-]+/locations/[a-z0-9-]+/keyRings/[A-Za-z0-9_-]+/cryptoKeys/[A-Za-z0-9_-]+$",
+        },
+    },
+}
+
+_IMAGE = "ghcr.io/example/model:1.0"
+VARIANTS = {
+    "minimal": {
+        "name": "run-minimal",
+        "container": {"image": _IMAGE},
+        "targets": {NAME: {"project": "ml-serving-demo", "region": "europe-west1"}},
+    },
+    "public": {
+        "name": "run-public",
+        "container": {"image": _IMAGE},
+        "network": {"public": True, "allowed_cidrs": ["0.0.0.0/0"]},
+        "targets": {NAME: {"project": "ml-serving-demo", "region": "europe-west1"}},
+    },
+    "existing-network": {
+        "name": "run-existing",
+        "container": {"image": _IMAGE},
+        "network": {"vpc": "existing"},
+        "targets": {NAME: {"project": "ml-serving-demo", "region": "europe-west1",
+                           "vpc_connector": "projects/ml-net/locations/europe-west1/connectors/shared"}},
+    },
+    "all-features": {
+        "name": "run-full",
+        "description": "every optional feature of gcp-cloud-run",
+        "labels": {"team": "ml"},
+        "container": {"image": "europe-west1-docker.pkg.dev/ml/models/api:2.0.0", "port": 9000,
+                      "command": ["python", "-m", "serve"], "args": ["--port", "9000"],
+                      "env": {"MODE": "strict"}, "secrets": {"API_KEY": "run-api-key"},
+                      "health_check": {"path": "/ready", "interval": 20, "timeout": 4}},
+        "resources": {"cpu": 2, "memory": 4096},
+        "scaling": {"min": 1, "max": 10, "concurrency": 40},
+        "network": {"cidr": "10.50.0.0/20"},
+        "observability": {"log_retention_days": 90, "tracing": True, "alarms": {
+            "cpu_percent": 80, "memory_percent": 80, "error_rate_percent": 2.5, "latency_p99_ms": 900}},
+        "targets": {NAME: {"project": "ml-serving-demo", "region": "europe-west1",
+                           "invokers": ["group:ml-clients@example.com"],
+                           "kms_key": "projects/ml-keys/locations/europe-west1/keyRings/run/cryptoKeys/api"}},
+        "state": {"backend": "gcs", "bucket": "example-tfstate", "prefix": "run-full"},
+    },
+}
+
+TARGET = Target(
+    name=NAME,
+    title="Google Cloud Run",
+    template_dir=NAME,
+    output=TERRAFORM,
+    providers=(Provider("google", "hashicorp/google", ">= 7.9.0, < 8.0.0"),),
+    schema=SCHEMA,
+    defaults={"invokers": []},
+    check=check,
+    context=context,
+    variants=VARIANTS,
+)

@@ -1,17 +1,34 @@
-"""The one table of platforms: target name -> its mapping module.
+"""The one list of targets. Everything that needs to know which targets exist
+(schema, defaults, CLI choices, docs, emulator, conformance suite) asks here.
 
-A new platform is a new template folder plus a module here beside its
-siblings that defines NAME, PROVIDER, TEMPLATE_DIR, check() and context().
+A new platform is one module beside its siblings that defines `TARGET`
+(a `base.Target`, see base.py for the contract), its template folder, and one
+line in TARGETS below.
 """
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from . import aws_ecs, aws_lambda, azure_aci, gcp_cloud_run
+from .base import EmulatorDrift, EmulatorGap, Target
 
-TARGETS: dict[str, ModuleType] = {m.NAME: m for m in (aws_ecs, aws_lambda, gcp_cloud_run, azure_aci)}
+TARGETS: tuple[Target, ...] = (aws_ecs.TARGET, aws_lambda.TARGET, gcp_cloud_run.TARGET, azure_aci.TARGET)
+
+_BY_NAME = {target.name: target for target in TARGETS}
 
 
-def get(name: str) -> ModuleType:
-    return TARGETS[name]
+def get(name: str) -> Target:
+    return _BY_NAME[name]
+
+
+def names() -> tuple[str, ...]:
+    return tuple(_BY_NAME)
+
+
+def emulator_gaps() -> tuple[EmulatorGap, ...]:
+    """What the AWS emulator cannot create, over every target (each entry once)."""
+    return tuple(dict.fromkeys(gap for target in TARGETS for gap in target.emulator_gaps))
+
+
+def emulator_drift() -> tuple[EmulatorDrift, ...]:
+    """What the AWS emulator does not give back, over every target (each entry once)."""
+    return tuple(dict.fromkeys(drift for target in TARGETS for drift in target.emulator_drift))

@@ -1,0 +1,71 @@
+"""Output kinds: how one kind of module is rendered and checked.
+
+A target declares its kind (`Target.output`, see generator/targets/base.py).
+An `OutputKind` names the shared templates every module of the kind gets, the
+`FileKind` (Jinja environment + tidy-up) for each rendered file suffix, and the
+gates `tfgen check` runs over the kind's module folders. generator/check.py
+runs gates per kind and knows no kind by name.
+
+Gate contract: `Gate(name, run)`, `run(step, folders, options)` sets
+`step.status` (OK / FINDINGS / NOT_RUN), `step.detail` (one line for the
+table) and `step.messages`; it raises `ToolError` when its tool breaks (the
+caller turns that into TOOL_FAILED) and `SpecError`/`TfgenError` for findings
+it cannot express otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+OK, FINDINGS, TOOL_FAILED, NOT_RUN = "ok", "findings", "tool failed", "not run"
+
+
+@dataclass
+class Step:
+    """One row of `tfgen check`'s table."""
+
+    name: str
+    status: str = OK
+    seconds: float = 0.0
+    detail: str = ""
+    messages: list[str] = field(default_factory=list)
+
+
+@dataclass
+class GateOptions:
+    """What `tfgen check` was asked for; gates read what they need."""
+
+    specs: list[Path]
+    env: str | None = None
+    modules_dir: Path | None = None  # committed modules to compare against; None: a temp folder
+    provider_schemas: list[Path] = field(default_factory=list)
+    plugin_mirror: Path | None = None
+
+
+@dataclass(frozen=True)
+class Gate:
+    name: str  # the step name in the table, e.g. "fmt"
+    run: Callable[[Step, list[Path], GateOptions], None]
+
+
+@dataclass(frozen=True)
+class FileKind:
+    """How templates of one file type render: the Jinja environment (its
+    `finalize` is the encoder for that language) and the text clean-up after."""
+
+    environment: Callable[[], Any]  # -> jinja2.Environment, built once by the callee
+    tidy: Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class OutputKind:
+    name: str
+    gates: tuple[Gate, ...]
+    file_kinds: Mapping[str, FileKind]  # rendered file suffix (".tf", ".md") -> how it renders
+    # Facts read back from a module's rendered files (not Markdown), given to its
+    # Markdown templates as `module` so a README cannot drift from the code.
+    facts: Callable[[dict[str, str]], Mapping[str, Any]]
+    shared_templates: tuple[str, ...] = ()  # under templates/_shared/, rendered into every module of the kind

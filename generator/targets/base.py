@@ -1,0 +1,154 @@
+"""The target contract: everything tfgen knows about one platform, in one typed value.
+
+A target module (`generator/targets/<name>.py`) builds one `Target` and names
+it `TARGET`; `registry.py` lists those values, and that list is the only
+place tfgen learns which targets exist. Everything else is derived from it:
+the spec schema's `targets` section and `$defs` (`generator/spec_schema.py`,
+written to schemas/tfgen.schema.json), the defaults `model.normalize` applies,
+`tfgen render --target` choices, the spec reference page, `versions.tf`, the
+emulator's gaps and drift, the conformance suite's variants. Tests in
+tests/test_target_contract.py fail when a target breaks this contract.
+
+Fields, and what reads them:
+
+- `name`, `title`: the spec key (`targets.<name>`, also the module folder) and
+  the platform in words (the schema description).
+- `template_dir`: the folder under templates/ rendered for the module. Every
+  `*.j2` there is rendered; a template that renders empty is not written.
+- `output`: the kind of module the target emits (`generator.outputs`): which
+  shared templates every module of that kind gets, how each file type is
+  encoded, and the gates `tfgen check` runs over it. See "Output kinds" below.
+- `providers`: source and version constraint of each provider the module
+  uses; `versions.tf` is rendered from them (templates/_shared/versions.tf.j2).
+- `schema`: the JSON Schema of `targets.<name>` (Draft 2020-12); `schema_defs`:
+  shared definitions it references with `$ref: "#/$defs/<key>"`.
+- `defaults`: the values `normalize` fills in for settings the user left out;
+  a nested mapping applies inside an object the user gave (never creates it).
+  They must equal the schema fragment's `default`s (a contract test checks).
+- `check(spec)`: the platform's limits, as (field path, message) findings.
+- `context(spec)`: the template context (data only; templates read nothing else).
+- `readme(spec)`: what the module README says it creates, and notes (`ReadmeFacts`).
+- `needs_image(settings)`: whether this target needs `container.image`.
+- `packages(spec)`: archives tfgen builds into the module (module-relative
+  file -> source folder), e.g. a Lambda zip from `package.source`.
+- `emulator_gaps` / `emulator_drift`: what the AWS emulator (moto) cannot
+  create, or does not give back, for this target's resources
+  (generator/runners/emulator.py applies the union over all targets).
+- `variants`: named example specs (plain dicts, each a whole spec with only
+  this target) the conformance suite renders and checks; at least `minimal`,
+  `public`, `existing-network` and `all-features`.
+
+Output kinds (the hook for non-Terraform modules)
+-------------------------------------------------
+`Target.output` is an `outputs.OutputKind`: a name ("terraform"), the shared
+templates rendered into every module of that kind, a `FileKind` per file
+suffix (the Jinja environment that encodes values for that language, and the
+tidy-up applied after rendering), and its gates. `tfgen check` (generator/check.py)
+groups the rendered modules by output kind and runs each kind's gates, in
+order, over that kind's module folders; it names no kind and no target.
+
+A gate is `outputs.Gate(name, run)` with `run(step, folders, options)`: it
+fills in `step` (status, detail, messages) for `folders`, reading
+`options` (`outputs.GateOptions`: provider schemas, plugin mirror ...). The
+Terraform gates (fmt, lint, terraform validate, scan) are in
+generator/outputs/terraform.py. A new kind (e.g. Kubernetes manifests with
+schema validation, `kustomize build` and Checkov's kubernetes framework) is a
+new module beside it defining its `OutputKind`, with a `FileKind` for `.yaml`
+whose finalize encodes every value as YAML; its target sets `output=` to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..model import Spec
+    from ..outputs import OutputKind
+
+Finding = tuple[tuple, str]  # (field path, message)
+
+REQUIRED_VARIANTS = ("minimal", "public", "existing-network", "all-features")
+
+
+@dataclass(frozen=True)
+class Provider:
+    """One entry of `required_providers`."""
+
+    name: str  # local name, e.g. "aws"
+    source: str  # e.g. "hashicorp/aws"
+    version: str  # version constraint, e.g. ">= 5.100.0, < 6.0.0"
+
+
+@dataclass(frozen=True)
+class EmulatorGap:
+    """A feature moto cannot emulate, and the module switch that leaves it out."""
+
+    variable: str  # bool variable a rendered module declares for the feature
+    feature: str  # what is left out, in words
+    resource_types: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class EmulatorDrift:
+    """Arguments moto accepts but does not give back, so every later plan would show a change."""
+
+    resource_type: str
+    arguments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReadmeFacts:
+    """What a module README lists under "What it creates" and "Notes"."""
+
+    creates: tuple[Any, ...] = ()
+    notes: tuple[Any, ...] = ()
+
+
+def _always(settings: Mapping[str, Any]) -> bool:
+    return True
+
+
+def _no_packages(spec: Spec) -> Mapping[PurePosixPath, Path]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    title: str
+    template_dir: str
+    output: OutputKind
+    providers: tuple[Provider, ...]
+    schema: Mapping[str, Any]
+    defaults: Mapping[str, Any]
+    check: Callable[[Spec], list[Finding]]
+    context: Callable[[Spec], dict[str, Any]]
+    readme: Callable[[Spec], ReadmeFacts] | None = None
+    needs_image: Callable[[Mapping[str, Any]], bool] = _always
+    packages: Callable[[Spec], Mapping[PurePosixPath, Path]] = _no_packages
+    schema_defs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    emulator_gaps: tuple[EmulatorGap, ...] = ()
+    emulator_drift: tuple[EmulatorDrift, ...] = ()
+    variants: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    @property
+    def schema_def_name(self) -> str:
+        """The `$defs` key of the fragment: `aws-ecs` -> `awsEcs`."""
+        first, *rest = self.name.split("-")
+        return first + "".join(part.capitalize() for part in rest)
+
+
+def apply_defaults(defaults: Mapping[str, Any], settings: Mapping[str, Any]) -> dict[str, Any]:
+    """`settings` over `defaults`; a nested default mapping fills in only an object the user gave."""
+    merged = dict(settings)
+    for key, default in defaults.items():
+        if isinstance(default, Mapping):
+            if isinstance(merged.get(key), Mapping):
+                merged[key] = apply_defaults(default, merged[key])
+        elif key not in merged:
+            merged[key] = default
+    return merged

@@ -1,0 +1,131 @@
+"""The target contract (generator/targets/base.py): every registered target keeps it,
+and what is derived from the registry (schema, defaults, CLI choices, docs) is current."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+import yaml
+
+from generator import model, pipeline, render, spec_schema
+from generator.cli.render import command as render_command
+from generator.targets import contract, registry
+from generator.targets.base import Provider
+from tests.support import REPO
+
+TARGETS = registry.TARGETS
+IDS = [t.name for t in TARGETS]
+
+
+@pytest.mark.parametrize("target", TARGETS, ids=IDS)
+def test_every_registered_target_keeps_the_contract(target):
+    assert contract.problems(target) == []
+
+
+def test_target_names_are_unique_and_the_registry_is_the_only_list():
+    assert len(set(IDS)) == len(IDS) >= 4
+    assert registry.names() == tuple(IDS)
+    assert [registry.get(name) for name in IDS] == list(TARGETS)
+    choice = next(p for p in render_command.params if p.name == "targets").type
+    assert tuple(choice.choices) == registry.names()
+    assert not hasattr(model, "TARGET_NAMES") and not hasattr(model, "TARGET_DEFAULTS")
+
+
+def test_committed_schema_file_is_what_the_registry_builds():
+    committed = (REPO / "schemas" / "tfgen.schema.json").read_text(encoding="utf-8")
+    assert committed == spec_schema.schema_text(), "stale schema: run `python -m generator.spec_schema`"
+
+
+def test_schema_targets_section_comes_from_the_fragments():
+    schema = spec_schema.spec_schema()
+    assert list(schema["$defs"]["targets"]["properties"]) == list(IDS)
+    for target in TARGETS:
+        ref = schema["$defs"]["targets"]["properties"][target.name]["$ref"]
+        assert schema["$defs"][ref.split("/")[-1]] == dict(target.schema)
+        assert target.title in schema["description"]
+
+
+def test_a_removed_target_leaves_nothing_behind_in_the_schema():
+    kept = [t for t in TARGETS if not t.schema_defs]  # targets without shared definitions
+    built = spec_schema.with_targets(spec_schema.spec_schema(), kept)
+    gone = [t for t in TARGETS if t not in kept]
+    assert gone, "needs a target with shared schema definitions"
+    for target in gone:
+        assert target.schema_def_name not in built["$defs"]
+        assert target.name not in built["$defs"]["targets"]["properties"]
+        assert target.title not in built["description"]
+        for key in target.schema_defs:
+            assert key not in built["$defs"]
+
+
+@pytest.mark.parametrize("target", TARGETS, ids=IDS)
+def test_defaults_are_applied_by_normalize(target):
+    spec = model.normalize(target.variants["minimal"])
+    settings = spec.target(target.name)
+    for key, value in target.defaults.items():
+        if not isinstance(value, dict):
+            given = target.variants["minimal"]["targets"][target.name].get(key, value)
+            assert settings[key] == (tuple(given) if isinstance(given, list) else given)
+
+
+@pytest.mark.parametrize("target", TARGETS, ids=IDS)
+def test_every_variant_validates_and_renders_with_versions_from_the_providers(target, tmp_path):
+    for name, data in target.variants.items():
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(yaml.safe_dump(dict(data), sort_keys=False), encoding="utf-8")
+        spec = pipeline.load_spec(path)
+        files = render.render_module(spec, target)
+        by_name = {p.name: text for p, text in files.items()}
+        if target.output.name == "terraform":
+            for provider in target.providers:
+                assert f"source  = {json.dumps(provider.source)}" in by_name["versions.tf"]
+                assert f"version = {json.dumps(provider.version)}" in by_name["versions.tf"]
+            assert 'backend "' in by_name["backend.tf"]
+
+
+# -- the contract catches a broken target -------------------------------------
+
+def _broken(target, **changes):
+    return contract.problems(dataclasses.replace(target, **changes))
+
+
+def test_contract_catches_a_missing_template_folder():
+    found = _broken(TARGETS[0], template_dir="no-such-folder")
+    assert any("no templates in" in p for p in found), found
+
+
+def test_contract_catches_a_provider_without_a_version():
+    found = _broken(TARGETS[0], providers=(Provider("aws", "hashicorp/aws", ""),))
+    assert any("is not a version constraint" in p for p in found), found
+    found = _broken(TARGETS[0], providers=(Provider("aws", "hashicorp/aws", "latest"),))
+    assert any("is not a version constraint" in p for p in found), found
+    assert any("needs at least one provider" in p for p in _broken(TARGETS[0], providers=()))
+
+
+def test_contract_catches_defaults_that_do_not_match_the_schema_fragment():
+    with_defaults = next(t for t in TARGETS if any(not isinstance(v, dict) for v in t.defaults.values()))
+    key, value = next((k, v) for k, v in with_defaults.defaults.items() if not isinstance(v, dict))
+    wrong = _broken(with_defaults, defaults={**with_defaults.defaults, key: "something else"})
+    assert any(f"defaults.{key}: 'something else' but the schema fragment says {value!r}" in p for p in wrong), wrong
+    missing = _broken(with_defaults, defaults={k: v for k, v in with_defaults.defaults.items() if k != key})
+    assert any(f"schema.{key}: default" in p for p in missing), missing
+    unknown = _broken(with_defaults, defaults={**with_defaults.defaults, "no_such_setting": 1})
+    assert any("defaults.no_such_setting: not a property" in p for p in unknown), unknown
+
+
+def test_contract_catches_nested_defaults_that_do_not_match():
+    nested = next(t for t in TARGETS if any(isinstance(v, dict) for v in t.defaults.values()))
+    key, inner = next((k, v) for k, v in nested.defaults.items() if isinstance(v, dict))
+    wrong = {**nested.defaults, key: {k: "other" for k in inner}}
+    assert any(f"defaults.{key}." in p for p in _broken(nested, defaults=wrong))
+
+
+def test_contract_catches_a_loose_schema_and_missing_variants():
+    loose = _broken(TARGETS[0], schema={**TARGETS[0].schema, "additionalProperties": True})
+    assert any("additionalProperties: false" in p for p in loose), loose
+    invalid = _broken(TARGETS[0], schema={**TARGETS[0].schema, "type": "no-such-type"})
+    assert any("not a valid JSON Schema" in p for p in invalid), invalid
+    few = _broken(TARGETS[0], variants={"minimal": TARGETS[0].variants["minimal"]})
+    assert any("variants: missing public, existing-network, all-features" in p for p in few), few
