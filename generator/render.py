@@ -145,7 +145,7 @@ def render_module(spec: Spec, target: Target) -> dict[PurePosixPath, str]:
             if text.strip():
                 out[root / file_name] = text
     facts = target.output.facts({path.name: text for path, text in out.items()})
-    readme = target.readme(spec) if target.readme else ReadmeFacts()
+    readme = target.readme(spec, context) if target.readme else ReadmeFacts(target.title)
     for file_name, template in templates.items():
         if file_name.endswith(".md"):
             text = render_template(template, {**context, "module": facts, "readme": readme}, _file_kind(target, file_name))

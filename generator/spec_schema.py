@@ -25,8 +25,8 @@ REFERENCE_PAGE = "docs/spec-reference.md"
 def with_targets(schema: dict[str, Any], targets) -> dict[str, Any]:
     """`schema` with its target-owned parts replaced by those of `targets` (registry order)."""
     schema = copy.deepcopy(schema)
-    titles = [t.title for t in targets]
-    platforms = titles[0] if len(titles) == 1 else f"{', '.join(titles[:-1])} or {titles[-1]}"
+    titles = [t.title for t in targets] or ["its targets"]
+    platforms = titles[0] if len(titles) <= 1 else f"{', '.join(titles[:-1])} or {titles[-1]}"
     schema["description"] = f"One ML model service, described once, deployed to {platforms}."
     owned: dict[str, Any] = {}
     for target in targets:

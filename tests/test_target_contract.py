@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 
 import pytest
 import yaml
@@ -129,3 +130,21 @@ def test_contract_catches_a_loose_schema_and_missing_variants():
     assert any("not a valid JSON Schema" in p for p in invalid), invalid
     few = _broken(TARGETS[0], variants={"minimal": TARGETS[0].variants["minimal"]})
     assert any("variants: missing public, existing-network, all-features" in p for p in few), few
+
+
+def test_templates_read_only_their_context():
+    """No template reaches into the model (`spec.`): what it shows is decided in the target mapping."""
+    offenders = [f"{p.relative_to(REPO)}:{n}" for p in sorted((REPO / "templates").rglob("*.j2"))
+                 for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+                 if re.search(r"(?<![\w.])spec(\.\w|\[|\()", line)]
+    assert offenders == []
+
+
+@pytest.mark.parametrize("target", TARGETS, ids=IDS)
+def test_readme_facts_come_from_the_mapping_through_one_template(target):
+    spec = model.normalize(target.variants["all-features"])
+    facts = target.readme(spec, target.context(spec))
+    assert facts.title and facts.creates and facts.notes
+    files = {p.name: text for p, text in render.render_module(spec, target).items()}
+    assert files["README.md"].startswith(f"# {spec.name} on {facts.title}\n")
+    assert "README.md" not in render.template_names(target.template_dir)  # the shared one renders it

@@ -1,7 +1,8 @@
 """Terraform modules: `.tf` through the HCL encoder and formatter, and their gates.
 
-Every Terraform module gets `versions.tf` (from the target's providers) and
-`backend.tf` (from the spec's state) from templates/_shared/. The gates are
+Every Terraform module gets `versions.tf` (from the target's providers),
+`backend.tf` (from the spec's state) and `README.md` (from the target's
+README facts and facts read back from the rendered code) from templates/_shared/. The gates are
 what `tfgen check` runs over Terraform modules: terraform fmt -check, tfgen
 lint against provider schemas, terraform validate where the provider is
 installable, and the Checkov scan.
@@ -104,5 +105,5 @@ TERRAFORM = OutputKind(
     gates=(Gate("fmt", _fmt), Gate("lint", _lint), Gate("terraform validate", _validate), Gate("scan", _scan)),
     file_kinds={".tf": FileKind(_hcl_environment, _tidy_hcl), ".md": FileKind(_markdown_environment, _tidy_markdown)},
     facts=_facts,
-    shared_templates=("backend.tf.j2", "versions.tf.j2"),
+    shared_templates=("README.md.j2", "backend.tf.j2", "versions.tf.j2"),
 )

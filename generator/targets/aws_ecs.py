@@ -164,7 +164,7 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def readme(spec: Spec) -> ReadmeFacts:
+def readme(spec: Spec, context: dict[str, Any] | None = None) -> ReadmeFacts:
     """What the module creates and what its user must know, for README.md."""
     https = "certificate_arn" in spec.target(NAME)
     ecr = _ecr_repository(spec.container.image or "") is not None
@@ -236,7 +236,7 @@ def readme(spec: Spec) -> ReadmeFacts:
     if thresholds:
         notes.append("An alarm fires when 3 of the last 5 one-minute periods breach its threshold; missing data counts as healthy. "
                      "Subscribe to the alarm_topic_arn output to receive them.")
-    return ReadmeFacts(tuple(creates), tuple(notes))
+    return ReadmeFacts("AWS ECS on Fargate", tuple(creates), tuple(notes))
 
 
 def _names(spec: Spec) -> dict[str, str]:
@@ -279,6 +279,8 @@ def context(spec: Spec) -> dict[str, Any]:
     return {
         **common.base_context(spec),
         "names": names,
+        "region": settings["region"],
+        "memory": spec.resources.memory,
         "public": spec.network.public,
         "https": https,
         "certificate_arn": certificate_arn,

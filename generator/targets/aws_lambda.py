@@ -12,7 +12,7 @@ from ..model import Spec
 from ..outputs.terraform import TERRAFORM
 from ..package import PackageError, package_files
 from . import aws_common, common
-from .base import EmulatorDrift, EmulatorGap, Target
+from .base import EmulatorDrift, EmulatorGap, ReadmeFacts, Target
 
 NAME = "aws-lambda"
 
@@ -243,6 +243,93 @@ def needs_image(settings) -> bool:
     return settings["package"]["type"] != "zip"
 
 
+def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
+    """What the module creates and what its user must know, from its template context `c`."""
+    package, vpc, names, secrets = c["package"], c["vpc"], c["names"], c["secrets"]
+    source = (f"the zip package {package['filename']}" if package["type"] == "zip"
+              else f"the container image {package['image_uri']}")
+    creates = [
+        f"A Lambda function from {source} ({c['memory']} MiB, {c['timeout']} s timeout), reserved concurrency "
+        f"{c['reserved_concurrency']} (scaling.max), X-Ray tracing {'Active' if c['tracing'] else 'PassThrough'}"
+        + (", an environment encrypted with the module's KMS key" if c["env"] or secrets else ""),
+        "Published versions and a live alias; the function URL, permissions and provisioned concurrency point at the alias",
+    ]
+    if c["provisioned_concurrency"] > 0:
+        creates.append(f"Provisioned concurrency of {c['provisioned_concurrency']} on the alias (scaling.min), "
+                       "switched by enable_provisioned_concurrency")
+    creates += [
+        "A function URL on the alias: " + ("public, no authentication (network.public)" if c["public"]
+                                           else "AWS_IAM authentication (SigV4-signed requests only)") + ", no CORS",
+        "An execution role that may write only its own log group, send only to its dead-letter queue, use only the module's KMS key"
+        + (", read only the secrets named in container.secrets" if secrets else "")
+        + (", manage network interfaces only in its own subnets and security group" if vpc else "")
+        + (", write X-Ray traces" if c["tracing"] else ""),
+        "A customer-managed KMS key (yearly rotation) for the environment, logs, dead-letter queue and alarm topic",
+        f"The log group {names['log_group']}, kept {c['retention_days']} days, KMS-encrypted",
+        "An SQS dead-letter queue (KMS-encrypted, 14 days) for failed asynchronous invocations",
+        "An SNS topic (KMS-encrypted) and alarms: "
+        + (f"error rate above {c['error_rate_words']}%" if c["error_rate_percent"] is not None else "any error")
+        + ", any throttle" + (f", p99 duration above {c['latency_p99_ms']} ms" if c["latency_p99_ms"] is not None else ""),
+    ]
+    if vpc and vpc["create"]:
+        creates += [
+            f"A VPC ({vpc['cidr']}) with two private subnets in two zones, flow logs to a KMS-encrypted log group, "
+            "a default security group with no rules" + (", and a Secrets Manager interface endpoint" if secrets else ""),
+            "A security group for the function: no inbound rules, outbound HTTPS inside the VPC only",
+        ]
+    elif vpc:
+        creates.append(f"A security group for the function in the existing VPC {vpc['vpc_id']}: no inbound rules, outbound HTTPS only")
+    notes = []
+    if package["type"] == "zip" and package["source"]:
+        notes.append(
+            f"tfgen builds {package['filename']} (in this folder) from {package['source']} (relative to the spec file) whenever "
+            "it renders, plans or checks: entries sorted, timestamps and modes fixed, stored uncompressed, so the same code "
+            "gives the same bytes on every machine. source_code_hash follows those bytes, so changed code publishes a new "
+            "version and moves the live alias.")
+    elif package["type"] == "zip":
+        notes.append(
+            f"Build the zip to {package['filename']}" + (" before plan" if package["absolute"] else " (relative to this folder) before plan")
+            + ": source_code_hash follows its bytes, so a rebuilt package publishes a new version and moves the live alias.")
+    else:
+        notes.append(
+            "The image must be in ECR in the function's region. In the same account the deployer needs ecr:BatchGetImage and "
+            "ecr:GetDownloadUrlForLayer; from another account the repository policy must allow Lambda to pull.")
+    if secrets:
+        notes.append(
+            "Secrets: Lambda cannot inject secret values, so for each container.secrets entry NAME the function gets NAME"
+            f"{c['secret_arn_suffix']} holding the partial ARN arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:SECRET-NAME "
+            "(without the random suffix). The code reads the value with secretsmanager:GetSecretValue when it needs it; the role "
+            "may read only these secrets (SECRET-NAME-??????). A secret encrypted with its own customer-managed key also needs "
+            "kms:Decrypt on that key.")
+    if c["public"]:
+        notes.append(
+            "The function URL is public (network.public). With authorization NONE the provider adds the lambda:InvokeFunctionUrl "
+            "statement; function URLs created since October 2025 also need lambda:InvokeFunction for everyone, which hashicorp/aws "
+            "before 6.29 cannot limit to URL calls, so anyone with AWS credentials can also invoke the live alias directly.")
+    else:
+        notes.append(
+            "Callers sign requests to the function URL with SigV4 (service lambda) and need lambda:InvokeFunctionUrl and, for URLs "
+            "created since October 2025, lambda:InvokeFunction on the live alias in their own IAM policy.")
+    notes.append(
+        "Reserved concurrency sets aside scaling.max executions from the account's pool; Lambda refuses it when fewer than 100 "
+        "unreserved executions would remain (new accounts often have a limit of 10 until raised).")
+    if c["provisioned_concurrency"] > 0:
+        notes.append(
+            "Provisioned concurrency is billed for every warm instance around the clock. The emulator (moto) does not implement "
+            "it: tfgen plans and applies there with enable_provisioned_concurrency = false.")
+    if vpc and vpc["create"]:
+        notes.append(
+            "The created VPC has no internet gateway or NAT: the function's code reaches no internet and no AWS API"
+            + (" except Secrets Manager through its endpoint" if secrets else "")
+            + ". Logs, dead letters and each invocation's own trace segment travel through the Lambda platform and need no route; "
+            "other AWS APIs the code calls (the X-Ray SDK included) need their own interface endpoints.")
+    elif vpc:
+        notes.append(
+            "In the existing VPC the function's outbound HTTPS goes wherever the subnets' routes lead: they need a NAT gateway or "
+            "interface endpoints for the AWS APIs the code calls" + (", Secrets Manager included" if secrets else "") + ".")
+    return ReadmeFacts("AWS Lambda", tuple(creates), tuple(notes))
+
+
 SCHEMA = {
     "type": "object",
     "additionalProperties": False,
@@ -337,6 +424,7 @@ TARGET = Target(
     defaults={"timeout": 30, "vpc": False},
     check=check,
     context=context,
+    readme=readme,
     needs_image=needs_image,
     packages=packages,
     emulator_gaps=(

@@ -9,7 +9,7 @@ from .. import hcl
 from ..model import Spec
 from ..outputs.terraform import TERRAFORM
 from . import common
-from .base import Provider, Target
+from .base import Provider, ReadmeFacts, Target, markdown
 
 NAME = "azure-aci"
 
@@ -172,6 +172,107 @@ def context(spec: Spec) -> dict[str, Any]:
     }
 
 
+def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
+    """What the module creates and what its user must know, from its template context `c`.
+
+    Items are tfgen's own Markdown; the spec values quoted in them are all
+    pattern-restricted by the schema (names, ids, CIDRs, image references,
+    env var names): none can hold a backtick.
+    """
+    rg, names, network, container, key = c["resource_group"], c["names"], c["network"], c["container"], c["encryption_key"]
+    health = container["health"]
+    creates = []
+    if rg["create"]:
+        creates.append(f"Resource group `{rg['name']}` in `{c['location']}`.")
+    else:
+        creates.append(f"Nothing for the resource group: it uses the existing `{rg['name']}`; resources go to `{c['location']}`.")
+    creates.append(
+        f"Container group `{names['container_group']}` (Linux, restart policy Always, Standard SKU) running one container "
+        f"`{container['name']}` from `{container['image']}` with {container['cpu']:g} vCPU and {container['memory_gb']:g} GB of "
+        f"memory, TCP port {container['port']}, and HTTP liveness and readiness probes on `{health.path}` every "
+        f"{health.interval} s (timeout {health.timeout} s).")
+    if network["mode"] == "public":
+        creates.append(f"A public IP address with DNS label `{names['dns_label']}` (reuse policy TenantReuse, so the name "
+                       "cannot be taken over by another tenant).")
+    elif network["mode"] == "create":
+        creates.append(f"A private IP address in a new virtual network `{names['vnet']}` (`{network['vnet_cidr']}`), subnet "
+                       f"`{names['subnet']}` (`{network['subnet_cidr']}`) delegated to `Microsoft.ContainerInstance/containerGroups`.")
+        creates.append(f"Network security group `{names['nsg']}` on that subnet: inbound TCP {container['port']} only from "
+                       f"`{'`, `'.join(network['allowed_cidrs'])}`, then an explicit deny of all other inbound traffic (it "
+                       "outranks Azure's default allow-VNet and allow-load-balancer rules).")
+    else:
+        creates.append(f"A private IP address in the existing subnet `{network['subnet']}`.")
+    creates.append(f"User-assigned managed identity `{names['identity']}`, attached to the group"
+                   + (f", with `Key Vault Crypto Service Encryption User` on the key `{key}` only" if key else " with no role") + ".")
+    for env_name, secret in container["secrets"].items():
+        creates.append(f"Secure environment variable `{env_name}` holding Key Vault secret `{secret}` (read through a data source).")
+    if key:
+        creates.append(f"Customer-managed encryption of the group's deployment data with Key Vault key `{key}`.")
+    creates.append(f"Log Analytics workspace `{names['workspace']}` (PerGB2018, {c['log_retention_days']} days retention) "
+                   "receiving the group's diagnostics: container logs in `ContainerInstanceLog_CL`, events in `ContainerEvent_CL`.")
+    for alert in c["alerts"]:
+        creates.append(f"Metric alert `{alert['name']}`: {alert['description']} (`{alert['metric']}` > {int(alert['threshold'])}).")
+    notes = ["No autoscaling: Container Instances runs one container group with no scale-out, so tfgen's validation refuses "
+             "`scaling` (other than min and max 1) for this target. Use Azure Container Apps or AKS when the model needs more "
+             "than one replica."]
+    if container["secrets"]:
+        notes.append(
+            "Secrets end up in Terraform state. ACI has no Key Vault references, so Terraform reads each secret at plan time "
+            "(`data \"azurerm_key_vault_secret\"`) and hands its value to the container as a secure environment variable under "
+            "the name the spec gives; the app needs no change. ACI never returns secure values through its API, but the values "
+            "sit in clear text in the plan and in the state (`sensitive` only hides them from CLI output), unlike the other "
+            "targets where only a reference reaches Terraform. Keep the state in an encrypted, access-controlled backend (an "
+            "`azurerm` backend: a storage account encrypts at rest; restrict who can read the container), and never keep saved "
+            "plan files. A rotated secret reaches the container at the next apply, which recreates the group.")
+        notes.append(
+            "Why not let the app read Key Vault with the group's identity: that keeps values out of state but needs code in the "
+            "app, and the azurerm provider documents that managed identity is not available to container groups deployed into "
+            "a virtual network, which is this module's default. Whoever runs Terraform needs `Key Vault Secrets User` on the "
+            "named secrets (or a vault access policy with Get).")
+    notes.append("The Log Analytics workspace key that ACI uses to ship logs is also in the state; the workspace therefore keeps "
+                 "local (shared-key) authentication enabled.")
+    if key:
+        notes.append(
+            "Encryption key: the vault needs soft delete, purge protection and the RBAC permission model (the role is scoped to "
+            f"`<vault id>/keys/{key}`, a valid RBAC scope only there). The group pins the key version it was created with; "
+            "rotating the key means a new version and, at the next apply, a new container group. A new role assignment can take "
+            "a few minutes to reach Key Vault: if the first apply cannot use the key, apply again.")
+    else:
+        notes.append(
+            "Deployment data (including secure environment variables) is encrypted with Microsoft-managed keys. Set "
+            f"`targets.{NAME}.encryption_key` to the name of an RSA key in the same vault to use your own key: the identity then "
+            "gets `Key Vault Crypto Service Encryption User` on that key alone.")
+    if network["mode"] == "public":
+        notes.append(
+            "Public endpoint: ACI neither terminates TLS nor filters source addresses, so the service answers plain HTTP on port "
+            f"{container['port']} to the whole internet (tfgen refuses an `allowed_cidrs` other than `0.0.0.0/0` here). Serve "
+            "TLS from the container or put Application Gateway or Front Door in front. `network.vpc` and `network.cidr` are not used.")
+    elif network["mode"] == "existing":
+        notes.append(
+            "Existing subnet: it must be delegated to `Microsoft.ContainerInstance/containerGroups`, and its network security "
+            "group is yours. This module adds no NSG rules there, so `network.allowed_cidrs` is enforced only if your NSG does it.")
+    else:
+        notes.append(
+            "Outbound traffic (image pulls, Key Vault, your dependencies) leaves through Azure's default outbound access; attach "
+            "a NAT gateway or route through a firewall if you need a fixed egress address or egress filtering.")
+    notes.append(
+        "Images are pulled without registry credentials; a private registry such as ACR needs an `image_registry_credential` "
+        "(for example with this identity and `AcrPull`), which tfgen does not generate yet.")
+    if c["alerts"]:
+        notes.append(
+            "Alerts: ACI reports `CpuUsage` in millicores and `MemoryUsage` in bytes, not percent, so each threshold is the spec's "
+            "percent of the requested cpu (vCPU × 1000) or memory (MiB × 1048576). They notify the action groups in "
+            "`action_group_ids`; with none they only show in the portal.")
+    notes.append(
+        "Secure defaults Checkov cannot see (it has four checks for container groups: CKV_AZURE_98, CKV_AZURE_235, CKV_AZURE_245, "
+        "CKV2_AZURE_28): a private IP unless the spec says public; an NSG with an explicit deny; secrets only as secure "
+        "environment variables; an identity with no role beyond the encryption key; a DNS label that cannot be taken over; logs "
+        "kept the spec's retention.")
+    notes.append("The provider takes the subscription from `ARM_SUBSCRIPTION_ID` and credentials from the environment (Azure CLI, "
+                 "managed identity or OIDC).")
+    return ReadmeFacts("Azure Container Instances", tuple(map(markdown, creates)), tuple(map(markdown, notes)))
+
+
 SCHEMA = {
     "type": "object",
     "additionalProperties": False,
@@ -265,5 +366,6 @@ TARGET = Target(
     defaults={"resource_group": {"create": True}},
     check=check,
     context=context,
+    readme=readme,
     variants=VARIANTS,
 )

@@ -27,7 +27,9 @@ Fields, and what reads them:
   They must equal the schema fragment's `default`s (a contract test checks).
 - `check(spec)`: the platform's limits, as (field path, message) findings.
 - `context(spec)`: the template context (data only; templates read nothing else).
-- `readme(spec)`: what the module README says it creates, and notes (`ReadmeFacts`).
+- `readme(spec, context)`: the README's title, what the module creates, and
+  notes (`ReadmeFacts`), from the target's own context; one README template
+  (templates/_shared/README.md.j2) renders them for every target.
 - `needs_image(settings)`: whether this target needs `container.image`.
 - `packages(spec)`: archives tfgen builds into the module (module-relative
   file -> source folder), e.g. a Lambda zip from `package.source`.
@@ -102,10 +104,22 @@ class EmulatorDrift:
 
 @dataclass(frozen=True)
 class ReadmeFacts:
-    """What a module README lists under "What it creates" and "Notes"."""
+    """What a module README says beyond the facts read back from its code: the
+    platform in its title, the "What it creates" list and the notes. Items are
+    plain text (Markdown-escaped when rendered) or `markdown(text)`, tfgen's own
+    Markdown, used as written."""
 
+    title: str
     creates: tuple[Any, ...] = ()
     notes: tuple[Any, ...] = ()
+
+
+def markdown(text: str) -> Any:
+    """A README item that is tfgen's own Markdown (backticks kept); spec values in it must
+    be pattern-restricted by the schema so they cannot carry Markdown."""
+    from ..hcl import Expr  # the renderer passes an Expr through unescaped
+
+    return Expr(text)
 
 
 def _always(settings: Mapping[str, Any]) -> bool:
@@ -127,7 +141,7 @@ class Target:
     defaults: Mapping[str, Any]
     check: Callable[[Spec], list[Finding]]
     context: Callable[[Spec], dict[str, Any]]
-    readme: Callable[[Spec], ReadmeFacts] | None = None
+    readme: Callable[[Spec, dict[str, Any]], ReadmeFacts] | None = None
     needs_image: Callable[[Mapping[str, Any]], bool] = _always
     packages: Callable[[Spec], Mapping[PurePosixPath, Path]] = _no_packages
     schema_defs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)

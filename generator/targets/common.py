@@ -26,7 +26,9 @@ def backend(spec: Spec) -> dict[str, Any]:
 
 
 def base_context(spec: Spec) -> dict[str, Any]:
-    return {"spec": spec, "name": spec.name, "tags": tags(spec), "backend": backend(spec)}
+    """What every module's templates read (the shared README and backend among them)."""
+    return {"name": spec.name, "service": spec.service, "environment": spec.env, "description": spec.description,
+            "tags": tags(spec), "backend": backend(spec)}
 
 
 def check_name_length(spec: Spec, limit: int, why: str) -> list[Finding]:

@@ -102,3 +102,54 @@ def _variant_problems(target: Target) -> Iterator[str]:
     for name, spec in target.variants.items():
         if list(spec.get("targets", {})) != [target.name]:
             yield f"variant {name}: its `targets` must hold this target only"
+
+
+# -- the audit: nothing outside a target's own files names it --------------------
+
+AUDITED = ("generator/**/*.py", "templates/**/*.j2", "scripts/*", "benchmarks/*.py")
+# Files that may name every target: the list itself, and command help texts (examples).
+MAY_NAME_ANY = ("generator/targets/registry.py", "generator/cli/")
+
+
+def _names_of(target: Target) -> re.Pattern[str]:
+    """How a target can be named in code: spec key, template folder, module, schema definition."""
+    module = target.context.__module__.rsplit(".", 1)[-1]
+    words = sorted({target.name, target.template_dir, module, target.schema_def_name})
+    return re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, words)) + r")(?![\w-])")
+
+
+def _own_files(target: Target) -> tuple[str, ...]:
+    module = target.context.__module__.replace(".", "/") + ".py"
+    return (module, f"templates/{target.template_dir}/")
+
+
+def mentions(root, targets) -> dict[str, list[str]]:
+    """Target name -> `file:line: text` of every place outside its own files that names it.
+
+    The schema's hand-written part (the committed file with the target parts
+    taken out) is audited too; its target parts are derived from the registry.
+    """
+    import json
+    from pathlib import Path
+
+    from ..spec_schema import with_targets
+
+    root = Path(root)
+    files = sorted({p for pattern in AUDITED for p in root.glob(pattern) if p.is_file() and "__pycache__" not in p.parts})
+    schema_path = root / "schemas" / "tfgen.schema.json"
+    shared_schema = json.dumps(with_targets(json.loads(schema_path.read_text(encoding="utf-8")), []), indent=2)
+    found: dict[str, list[str]] = {}
+    for target in targets:
+        pattern, own = _names_of(target), _own_files(target)
+        hits = found.setdefault(target.name, [])
+        for path in files:
+            rel = path.relative_to(root).as_posix()
+            if rel.startswith(own) or rel.startswith(MAY_NAME_ANY):
+                continue
+            for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+                if pattern.search(line):
+                    hits.append(f"{rel}:{number}: {line.strip()}")
+        for number, line in enumerate(shared_schema.splitlines(), 1):
+            if pattern.search(line):
+                hits.append(f"schemas/tfgen.schema.json (hand-written part, line {number} as rebuilt): {line.strip()}")
+    return found

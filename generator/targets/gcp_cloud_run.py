@@ -8,7 +8,7 @@ from typing import Any
 from ..model import Spec
 from ..outputs.terraform import TERRAFORM
 from . import common
-from .base import Provider, Target
+from .base import Provider, ReadmeFacts, Target, markdown
 
 NAME = "gcp-cloud-run"
 
@@ -106,6 +106,12 @@ def context(spec: Spec) -> dict[str, Any]:
         "ingress": "INGRESS_TRAFFIC_ALL" if spec.network.public else "INGRESS_TRAFFIC_INTERNAL_ONLY",
         "invokers": ["allUsers"] if spec.network.public else sorted(settings["invokers"]),
         "limits": {"cpu": f"{spec.resources.cpu:g}", "memory": f"{spec.resources.memory}Mi"},
+        "memory": spec.resources.memory,
+        "scaling": {"min": spec.scaling.min, "max": spec.scaling.max, "concurrency": spec.scaling.concurrency},
+        "container": {"image": spec.container.image, "command": spec.container.command, "args": spec.container.args,
+                      "port": spec.container.port, "health_path": spec.container.health.path},
+        "public": spec.network.public,
+        "tracing": spec.observability.tracing,
         "env": sorted(spec.container.env.items()),
         "secret_env": sorted(spec.container.secrets.items()),
         "secret_names": sorted(set(spec.container.secrets.values())),
@@ -201,6 +207,79 @@ def _ratio(percent: float) -> float:
     return round(percent / 100, 6)
 
 
+def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
+    """What the module creates and what its user must know, from its template context `c`.
+
+    Items are tfgen's own Markdown; the user values in them match the spec's safe patterns.
+    """
+    scaling, vpc, logs, kms_key, alerts = c["scaling"], c["vpc"], c["logs"], c["kms_key"], c["alerts"]
+    probes, invokers = c["probes"], c["invokers"]
+    creates = [
+        f"Cloud Run v2 service `{c['name']}` in `{c['region']}` (project `{c['project']}`): {c['limits']['cpu']} vCPU, "
+        f"{c['memory']} MiB, {scaling['min']}-{scaling['max']} instances"
+        + (f", at most {scaling['concurrency']} concurrent requests each" if scaling["concurrency"] is not None else ""),
+        f"runtime service account `{c['account_id']}`"
+        + (f", allowed to read only the Secret Manager secrets `{'`, `'.join(c['secret_names'])}`" if c["secret_names"]
+           else ", with no roles"),
+        f"`roles/run.invoker` for `{'`, `'.join(invokers)}`" if invokers else "no invoker binding (see notes)",
+        f"VPC network `{vpc['network_name']}`, subnet `{vpc['subnet_name']}` (`{vpc['cidr']}`, Private Google Access, flow logs) "
+        "and a logged deny-all ingress firewall rule; the service reaches private ranges through Direct VPC egress"
+        if vpc["mode"] == "create" else
+        f"egress to private ranges through the existing Serverless VPC Access connector `{vpc['connector']}`",
+        f"log bucket `{logs['bucket_id']}` keeping this service's logs {logs['retention_days']} days, a sink routing them there "
+        "and a `_Default` exclusion",
+    ]
+    if kms_key:
+        creates.append(f"CMEK with `{kms_key}` on the revision and the log bucket, and `roles/cloudkms.cryptoKeyEncrypterDecrypter` "
+                       "on it for the Cloud Run service agent and Cloud Logging")
+    if alerts:
+        creates.append(f"alert policies `{'`, `'.join(a['key'] for a in alerts)}`, notifying `var.notification_channels`")
+    notes = [
+        f"Secure defaults: internal-only ingress unless `network.public` (here `{c['ingress']}`); a dedicated service account "
+        "holding only `roles/secretmanager.secretAccessor` on the secrets the container names; secrets reach the container as "
+        "Secret Manager references (`secret_key_ref`, version `latest`), never values; `roles/run.invoker` only for the listed "
+        "members (`allUsers` only when `network.public`); egress to private ranges only through the VPC; service logs kept for "
+        "the spec's retention; deletion protection on.",
+        "Checkov has no check for `google_cloud_run_v2_service` or its IAM members (CKV_GCP_102 covers only the v1 "
+        "`google_cloud_run_service_iam_*`): the checks that run here cover only the supporting resources ("
+        + ("network, subnetwork, firewall, log sink" if vpc["mode"] == "create" else "the log sink")
+        + (", key grants" if kms_key else "")
+        + "), so the defaults above carry the weight for the service itself.",
+        "`cpu_idle = true`: billed per request, since the model server works inside requests; `startup_cpu_boost = true`: more "
+        "CPU while a new instance loads its model. Second-generation execution environment, for the full Linux compatibility "
+        "ML libraries expect.",
+        f"Probes from `container.health_check`: startup every {probes['startup']['period_seconds']} s for up to 240 s (Cloud "
+        f"Run's limit), so a slow model load is not killed; liveness every {probes['liveness']['period_seconds']} s, timeout "
+        f"{probes['liveness']['timeout_seconds']} s, restart after {probes['liveness']['failure_threshold']} failures.",
+        "Tracing: Cloud Run sends a sample of requests to Cloud Trace by itself; there is nothing to switch on."
+        if c["tracing"] else
+        "`observability.tracing` is false, but Cloud Run always samples requests into Cloud Trace and has no per-service switch; "
+        "disable the Cloud Trace API in the project to stop it.",
+        "Cloud Run ingress cannot filter by source address, so `network.allowed_cidrs` is not applied: internal ingress admits "
+        "requests from VPC networks of this project (and Shared VPC or VPC Service Controls perimeters), and callers still need "
+        "`roles/run.invoker`."
+        if not c["public"] else
+        "`network.public`: anyone may invoke the service (`allUsers`); an organisation policy restricting member domains "
+        "(`iam.allowedPolicyMemberDomains`) rejects that binding.",
+    ]
+    if not invokers:
+        notes.append("No invokers are listed: only principals holding `roles/run.invoker` on the project (or above) can call "
+                     "the service.")
+    notes.append(f"Logs: the sink routes this service's logs to `{logs['bucket_id']}` in `{c['region']}` and the exclusion keeps "
+                 "`_Default` from holding a second, 30-day copy. A deleted bucket stays reserved for 7 days, so its id cannot be "
+                 "reused at once.")
+    notes.append("CMEK covers the container image Cloud Run keeps and the log bucket; service metadata such as environment "
+                 "variables stays Google-encrypted." if kms_key else
+                 f"No `kms_key`: Google-managed encryption at rest. Set `targets.{NAME}.kms_key` for CMEK on the revision "
+                 "and the log bucket.")
+    if alerts:
+        notes.append("Alerts notify `var.notification_channels`; with none given, incidents show only in the Cloud Monitoring "
+                     "console.")
+    notes.append("`deletion_protection` is on by default: apply once with `-var deletion_protection=false` before `terraform "
+                 "destroy`.")
+    return ReadmeFacts("Google Cloud Run", tuple(map(markdown, creates)), tuple(map(markdown, notes)))
+
+
 SCHEMA = {
     "type": "object",
     "additionalProperties": False,
@@ -279,5 +358,6 @@ TARGET = Target(
     defaults={"invokers": []},
     check=check,
     context=context,
+    readme=readme,
     variants=VARIANTS,
 )
