@@ -60,7 +60,9 @@ def _schema_problems(loaded: LoadedSpec, data: Any) -> list[Problem]:
     problems = []
     for error in _validator().iter_errors(data):
         problems.extend(_explain(loaded, error))
-    return problems
+    # a key unknown to the object is not also "not allowed" by one of its conditional blocks
+    unknown = {p.path for p in problems if p.message.startswith("unknown field")}
+    return [p for p in problems if not (p.path in unknown and p.message.startswith("not allowed here"))]
 
 
 def _under_secrets(path: tuple) -> bool:
@@ -84,7 +86,10 @@ def _explain(loaded: LoadedSpec, error: jsonschema.ValidationError) -> list[Prob
         for key in sorted(set(value) - set(allowed)):
             close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
             guess = f" (did you mean `{close[0]}`?)" if close else ""
-            out.append(loaded.problem(path + (key,), f"unknown field{guess}; allowed here: {', '.join(allowed)}"))
+            if hint and "then" in error.absolute_schema_path:  # a conditional block says why (one backend's fields)
+                out.append(loaded.problem(path + (key,), f"not allowed here: {hint}"))
+            else:
+                out.append(loaded.problem(path + (key,), f"unknown field{guess}; allowed here: {', '.join(allowed)}"))
         return out
     if "propertyNames" in error.absolute_schema_path:
         # a key failed (its pattern or length): point at the key itself
