@@ -148,3 +148,15 @@ def test_readme_facts_come_from_the_mapping_through_one_template(target):
     files = {p.name: text for p, text in render.render_module(spec, target).items()}
     assert files["README.md"].startswith(f"# {spec.name} on {facts.title}\n")
     assert "README.md" not in render.template_names(target.template_dir)  # the shared one renders it
+
+
+def test_checkov_skip_reasons_come_from_the_mapping():
+    """Templates name the check; its reason is `skip.<key>` from the target's context, never template text."""
+    literal = [f"{p.relative_to(REPO)}:{n}" for p in sorted((REPO / "templates").rglob("*.j2"))
+               for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+               if "checkov:skip=" in line and not re.search(r"checkov:skip=[A-Z0-9_]+:\{\{ skip\.\w+ \}\}$", line.strip())]
+    assert literal == []
+    for target in TARGETS:
+        spec = model.normalize(target.variants["all-features"])
+        skips = target.context(spec)["skip"]
+        assert all(isinstance(reason, str) and reason.strip() for reason in skips.values())

@@ -239,6 +239,34 @@ def readme(spec: Spec, context: dict[str, Any] | None = None) -> ReadmeFacts:
     return ReadmeFacts("AWS ECS on Fargate", tuple(creates), tuple(notes))
 
 
+def _skips(spec: Spec, https: bool) -> dict[str, hcl.Expr]:
+    """Reasons for the inline Checkov skips this spec needs (tfgen's own words, one line each)."""
+    days = spec.observability.log_retention_days
+    reasons = {
+        "alb_deletion_protection": "the ALB holds no data and is recreated from this module in minutes; deletion protection "
+                                   "would make terraform destroy fail",
+        "target_group_http": ("TLS ends at the ALB; " if https else "")
+        + "the hop to the task stays inside the VPC between security groups, and the model server has no certificate",
+        "log_bucket_kms": "ALB access-log delivery supports only SSE-S3, not SSE-KMS",
+        "log_bucket_logging": "this bucket holds access logs itself; logging it would need a second log bucket for no added audit value",
+        "log_bucket_replication": "access logs are kept in one Region with the spec's retention; a replica would double the log "
+                                  "store for no recovery need",
+        "log_bucket_events": "nothing consumes new-object events for access logs; the ALB is their only writer",
+        "availability_zones": "only the first two zones are used (names[0], names[1]); a zone AWS adds later sorts after them "
+                              "and changes nothing here",
+    }
+    if not https:
+        reasons["http_redirect"] = "internal ALB without a certificate_arn in the spec has no HTTPS listener to redirect to"
+        reasons["http_listener"] = ("internal ALB without a certificate_arn in the spec; HTTP stays inside the VPC, limited to "
+                                    "network.allowed_cidrs")
+        reasons["http_listener_tls"] = "no TLS listener without a certificate_arn; internal HTTP only"
+    if days < 365:
+        reasons["retention"] = f"retention is the spec's observability.log_retention_days ({days} days), a deliberate choice"
+    if "0.0.0.0/0" in spec.network.allowed_cidrs:
+        reasons["open_http"] = "network.allowed_cidrs includes 0.0.0.0/0 and port 80 only answers with a redirect to HTTPS"
+    return {key: hcl.Expr(text) for key, text in reasons.items()}
+
+
 def _names(spec: Spec) -> dict[str, str]:
     n = spec.name
     return {
@@ -287,7 +315,6 @@ def context(spec: Spec) -> dict[str, Any]:
         "tls_policy": TLS_POLICY,
         "allowed_cidrs": sorted(spec.network.allowed_cidrs),
         "http_rule_description": "HTTP from an allowed range" + (" (redirected to HTTPS)" if https else ""),
-        "open_to_internet": "0.0.0.0/0" in spec.network.allowed_cidrs,
         "network": _network(spec),
         "container": _container(spec),
         "secrets": dict(spec.container.secrets),
@@ -295,7 +322,7 @@ def context(spec: Spec) -> dict[str, Any]:
         "cpu_units": int(spec.resources.cpu * 1024),
         "health": spec.container.health,
         "log_retention_days": retention,
-        "retention_under_a_year": retention < 365,
+        "skip": _skips(spec, https),
         "encrypted_log_groups": sorted(log_groups),  # the KMS key serves these and no others
         "scaling": {
             "min": spec.scaling.min,

@@ -173,6 +173,9 @@ def _skips(spec: Spec, package: dict[str, Any], vpc: dict[str, Any] | None) -> d
     }
     if days < 365:
         reasons["retention"] = f"retention is the spec's observability.log_retention_days ({days} days)"
+    if vpc is not None and vpc["create"]:
+        reasons["availability_zones"] = ("only names[0] and names[1] are used, so a zone AWS adds later cannot add subnets; "
+                                         "zone names differ per account, so they cannot be pinned from the spec")
     if vpc is None:
         reasons["vpc"] = ("targets.aws-lambda.vpc is false: the function reaches only AWS APIs and the internet, "
                           "no private resources, so it is not attached to a VPC")
