@@ -29,3 +29,9 @@ def schemas_dir() -> Path:
 
 def spec_schema_path() -> Path:
     return schemas_dir() / "tfgen.schema.json"
+
+
+def provider_schemas_dir() -> Path:
+    """tfgen's bundled, trimmed provider schemas (see provider-schemas/README.md)."""
+    installed = _PACKAGE / "data" / "provider_schemas"
+    return installed if installed.is_dir() else _SOURCE_ROOT / "provider-schemas"

@@ -16,7 +16,11 @@ from generator.model import Spec
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
-SHARED_SCHEMAS = REPO.parent / "shared" / "provider-schemas"
+# tfgen's bundled provider schemas (scripts/trim-provider-schemas); nothing outside the repository
+BUNDLED_SCHEMAS = REPO / "provider-schemas"
+AWS_SCHEMA = BUNDLED_SCHEMAS / "aws-5.100.0.schema.json.gz"
+GOOGLE_SCHEMA = BUNDLED_SCHEMAS / "google-7.9.0.schema.json.gz"
+AZURERM_SCHEMA = BUNDLED_SCHEMAS / "azurerm-4.51.0.schema.json.gz"
 PLUGIN_MIRROR = Path(os.environ.get("TFGEN_PLUGIN_MIRROR", "/opt/tf-plugins"))
 
 CURRENT_TEST: pytest.Item | None = None  # set by tests/conftest.py around each test

@@ -1,4 +1,4 @@
-"""`generator.lint`: the rules, against the real provider schemas in ../shared.
+"""`generator.lint`: the rules, against tfgen's bundled provider schemas (real schemas, trimmed).
 
 Every expectation in the broken fixtures was cross-checked once against
 `terraform validate` with hashicorp/aws 5.100 (same problems, same lines).
@@ -12,13 +12,10 @@ from pathlib import Path
 import pytest
 
 from generator.lint import ERROR, WARNING, Finding, SchemaUnavailable, lint, lint_modules
-from tests.support import SHARED_SCHEMAS
+from tests.support import GOOGLE_SCHEMA
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lint"
 BROKEN = FIXTURES / "broken"
-AWS = SHARED_SCHEMAS / "aws-5.100.0.schema.json.gz"
-GOOGLE = SHARED_SCHEMAS / "google-7.9.0.schema.json.gz"
-AZURERM = SHARED_SCHEMAS / "azurerm-4.51.0.schema.json.gz"
 TOY = FIXTURES / "toy.schema.json"
 
 
@@ -43,18 +40,13 @@ def lines(findings: list[Finding], root: Path | None = None) -> list[str]:
     return out
 
 
-def broken(name: str, schemas=(AWS,)) -> list[str]:
+def broken(name: str, schemas=()) -> list[str]:
     findings = lint_modules([BROKEN / name], list(schemas), use_terraform=False)
     return [str(f)[len(f.file) + 1 :] for f in findings]  # drop the "path:" prefix
 
 
-def test_shared_schemas_are_present():
-    for path in (AWS, GOOGLE, AZURERM):
-        assert path.is_file(), f"missing {path}: tests read the shared provider schemas"
-
-
 def test_clean_modules_for_all_three_providers_have_no_findings():
-    report = lint([FIXTURES / "clean"], [AWS, GOOGLE, AZURERM], use_terraform=False)
+    report = lint([FIXTURES / "clean"], [], use_terraform=False)
     assert report.findings == []
     assert report.modules == 3
     assert report.counts.resources == 14
@@ -149,7 +141,7 @@ def test_syntax_error_is_a_finding_with_its_line():
 
 
 def test_deprecated_attribute_is_a_warning_not_an_error():
-    findings = lint_modules([BROKEN / "deprecated_only.tf"], [AWS], use_terraform=False)
+    findings = lint_modules([BROKEN / "deprecated_only.tf"], [], use_terraform=False)
     assert [(f.line, f.severity, f.message) for f in findings] == [
         (4, WARNING, '"managed_policy_arns" is deprecated')
     ]
@@ -159,7 +151,7 @@ def test_deprecated_attribute_is_a_warning_not_an_error():
 def test_findings_sorted_by_file_then_line(tmp_path):
     (tmp_path / "b.tf").write_text('resource "aws_lb" "b" {\n  bogus = 1\n}\n')
     (tmp_path / "a.tf").write_text('\n\nresource "aws_lb" "a" {\n  nope = 1\n}\n\nresource "aws_lb" "c" {\n  zzz = 1\n}\n')
-    findings = lint_modules([tmp_path], [AWS], use_terraform=False)
+    findings = lint_modules([tmp_path], [], use_terraform=False)
     assert [(Path(f.file).name, f.line) for f in findings] == [("a.tf", 4), ("a.tf", 8), ("b.tf", 2)]
     assert all(f.severity == ERROR for f in findings)
 
@@ -180,7 +172,7 @@ def test_expressions_are_never_type_checked(tmp_path):
         }
         """,
     )
-    assert lint_modules([tmp_path], [AWS], use_terraform=False) == []
+    assert lint_modules([tmp_path], [], use_terraform=False) == []
 
 
 def test_literal_conversions_terraform_accepts_are_not_flagged(tmp_path):
@@ -196,7 +188,7 @@ def test_literal_conversions_terraform_accepts_are_not_flagged(tmp_path):
         }
         """,
     )
-    assert lint_modules([tmp_path], [AWS], use_terraform=False) == []
+    assert lint_modules([tmp_path], [], use_terraform=False) == []
 
 
 def test_attribute_of_object_list_may_be_written_as_attribute_or_blocks(tmp_path):
@@ -227,7 +219,7 @@ def test_attribute_of_object_list_may_be_written_as_attribute_or_blocks(tmp_path
         }
         """,
     )
-    got = lines(lint_modules([tmp_path], [AWS], use_terraform=False), tmp_path)
+    got = lines(lint_modules([tmp_path], [], use_terraform=False), tmp_path)
     assert got == [
         'main.tf:16: resource.aws_security_group.partial: warning: "ingress[0]": '
         'attribute "colour" is not part of the object type and is ignored',
@@ -272,7 +264,7 @@ def test_google_beta_provider_reference_is_served_by_the_google_schema(tmp_path)
         }
         """,
     )
-    got = lines(lint_modules([tmp_path], [GOOGLE], use_terraform=False), tmp_path)
+    got = lines(lint_modules([tmp_path], [GOOGLE_SCHEMA], use_terraform=False), tmp_path)
     assert got == [
         'main.tf:17: resource.google_cloud_run_v2_service.this: template.containers: missing required attribute "image"',
         'main.tf:18: resource.google_cloud_run_v2_service.this: template.containers: '
@@ -302,7 +294,7 @@ def test_azurerm_provider_and_container_group_rules(tmp_path):
         }
         """,
     )
-    got = lines(lint_modules([tmp_path], [AZURERM], use_terraform=False), tmp_path)
+    got = lines(lint_modules([tmp_path], [], use_terraform=False), tmp_path)
     assert got == [
         'main.tf:3: provider.azurerm: unknown attribute "subscription" (did you mean "subscription_id"?)',
         'main.tf:13: resource.azurerm_container_group.this: container: wrong type for "cpu": '
@@ -313,7 +305,7 @@ def test_azurerm_provider_and_container_group_rules(tmp_path):
 def test_missing_schema_is_one_clear_error(tmp_path):
     write_module(tmp_path, 'resource "google_storage_bucket" "b" {\n  name = "x"\n}\n')
     with pytest.raises(SchemaUnavailable) as exc:
-        lint([tmp_path], [AWS], use_terraform=False)
+        lint([tmp_path], [], use_terraform=False)
     message = str(exc.value)
     assert message.startswith(f"no schema for provider google (used in {tmp_path}); pass --provider-schema FILE")
     assert "\n" not in message

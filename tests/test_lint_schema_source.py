@@ -132,17 +132,19 @@ def test_terraform_providers_schema_is_used_and_cached_for_an_initialized_module
     monkeypatch.setenv("PATH", str(tmp_path / "empty-path"))
     assert lint([module], []).findings == []
 
-    # without terraform's help the same module has no schema: one clear error
+    # without terraform's help (and without tfgen's bundled schemas) the same module has no schema: one clear error
     with pytest.raises(SchemaUnavailable, match=r"^no schema for provider aws"):
-        lint([module], [], use_terraform=False)
+        lint([module], [], use_terraform=False, use_bundled=False)
 
 
 def test_uninitialized_module_without_schema_files_says_why(tmp_path):
-    (tmp_path / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n}\n')
+    # aws_s3_object: a real aws type that tfgen's templates do not render, so the bundled schema lacks it
+    (tmp_path / "main.tf").write_text('resource "aws_s3_object" "b" {\n}\n')
     with pytest.raises(SchemaUnavailable) as exc:
         lint([tmp_path], [])
     assert "no schema for provider aws" in str(exc.value)
     assert "is not initialized" in str(exc.value)
+    assert "tfgen's bundled aws 5.100.0 schema holds only the types tfgen renders, not resource aws_s3_object" in str(exc.value)
 
 
 def test_loads_without_orjson(monkeypatch):

@@ -23,10 +23,9 @@ from generator.lint import lint
 from generator.package import build_zip
 from generator.targets import aws_lambda
 from tests.hclread import local_values, parse_module, policy_statements, resources, string_value
-from tests.support import (EXAMPLES, SHARED_SCHEMAS, checkov_failures_with_block_removed, terraform_fmt_check, terraform_validate,
+from tests.support import (EXAMPLES, checkov_failures_with_block_removed, terraform_fmt_check, terraform_validate,
                            write_module, write_spec_file)
 
-AWS_SCHEMA = SHARED_SCHEMAS / "aws-5.100.0.schema.json.gz"
 EXAMPLE_SOURCE = EXAMPLES / "sentiment-lambda"
 IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/models/resnet:1.2"
 NASTY_ENV = {
@@ -151,7 +150,7 @@ def test_every_module_inits_offline_and_validates(modules, tmp_path_factory):
 
 
 def test_every_module_lints_clean_against_the_aws_schema(modules):
-    report = lint(list(modules.values()), [AWS_SCHEMA], use_terraform=False)
+    report = lint(list(modules.values()), use_terraform=False)  # tfgen's bundled schema
     assert [str(f) for f in report.findings] == []
     assert report.modules == len(modules)
     assert report.counts.resources >= 4 * 14 and report.counts.data_sources >= 4 * 5

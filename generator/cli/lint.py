@@ -37,12 +37,19 @@ def command(paths: tuple[str, ...], schema_files: tuple[str, ...], use_terraform
     summary goes to stderr. Deprecations are warnings and do not fail the run.
     Schemas are cached in $XDG_CACHE_HOME/tfgen (else ~/.cache/tfgen).
 
+    Which schema serves a provider: the --provider-schema files, then
+    `terraform providers schema -json` in an initialised module (`terraform
+    init`, or tfgen's own init data in .tfgen/), then the schemas bundled with
+    tfgen (the provider versions its templates pin, trimmed to the types tfgen
+    renders), so modules tfgen rendered lint offline with no option at all.
+
     Exit 0 when there are no errors, 1 when there are (or a provider has no
     schema), 2 on bad usage.
 
     \b
     Example:
-      tfgen lint modules/ --provider-schema ../shared/provider-schemas/aws-5.100.0.schema.json.gz
+      tfgen lint modules/
+      tfgen lint modules/ --provider-schema aws-schema.json.gz   # from `terraform providers schema -json`
     """
     from ..lint import lint
 

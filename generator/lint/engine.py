@@ -4,7 +4,9 @@ Which schema serves a provider, first match wins:
 1. the --provider-schema files, in the order given;
 2. `terraform providers schema -json` in the module directory, if it was
    `terraform init`-ed (cached by its lock file);
-3. the built-in `terraform` provider (terraform_data, terraform_remote_state).
+3. tfgen's bundled schemas (package data, trimmed to the types tfgen renders;
+   see bundled.py for when they may serve a module);
+4. the built-in `terraform` provider (terraform_data, terraform_remote_state).
 A provider in use that none of them covers stops the lint with one error that
 names it, before any rule runs: a partial lint would look clean when it isn't.
 """
@@ -16,9 +18,11 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from ..errors import TfgenError
+from .bundled import bundled_pool
 from .checker import Counts, FileChecker, provider_ref
 from .findings import Finding
 from .hclparse import Body, HclSyntaxError, parse_file
+from .init_data import tfgen_data_dir
 from .schema_source import (
     ProviderSchema,
     builtin_terraform_provider,
@@ -69,10 +73,11 @@ def lint_modules(
     schema_files: Sequence[Path | str] = (),
     *,
     use_terraform: bool = True,
+    use_bundled: bool = True,
     cache_dir: Path | None = None,
 ) -> list[Finding]:
     """Findings for every module under `paths` (errors and warnings; check `.is_error`)."""
-    return lint(paths, schema_files, use_terraform=use_terraform, cache_dir=cache_dir).findings
+    return lint(paths, schema_files, use_terraform=use_terraform, use_bundled=use_bundled, cache_dir=cache_dir).findings
 
 
 def lint(
@@ -80,6 +85,7 @@ def lint(
     schema_files: Sequence[Path | str] = (),
     *,
     use_terraform: bool = True,
+    use_bundled: bool = True,
     cache_dir: Path | None = None,
 ) -> LintReport:
     """Lint module directories (or single .tf files); raise SchemaUnavailable or NoModules."""
@@ -101,7 +107,7 @@ def lint(
             except (OSError, UnicodeDecodeError) as exc:
                 report.findings.append(Finding(str(tf), 0, "", f"cannot read: {exc}"))
 
-    resolved = {d: _resolve_providers(d, bodies, given, use_terraform, cache_dir) for d, bodies in parsed.items()}
+    resolved = {d: _resolve_providers(d, bodies, given, use_terraform, use_bundled, cache_dir) for d, bodies in parsed.items()}
     missing: dict[str, list[tuple[Path, str]]] = {}
     for module_dir, (_, unresolved) in resolved.items():
         for name, why in unresolved.items():
@@ -149,21 +155,29 @@ def _resolve_providers(
     bodies: list[tuple[str, Body]],
     given: list[ProviderSchema],
     use_terraform: bool,
+    use_bundled: bool,
     cache_dir: Path | None,
 ) -> tuple[dict[str, ProviderSchema], dict[str, str]]:
     """(local name -> schema, unresolved local name -> why) for one module."""
     sources = _required_providers(bodies)
     reasons: list[str] = []  # why terraform could not help, for the error message
     terraform: list[list[ProviderSchema]] = []  # asked at most once per module
+    bundled: list[list[ProviderSchema]] = []
+    bundled_reasons: dict[str, str] = {}  # local name -> why the bundled schema may not serve it
 
     def pools():  # lazily: terraform runs only if the given files leave a gap
         yield given
         if use_terraform:
             if not terraform:
-                providers, why = load_terraform_schemas(module_dir, cache_dir)
+                providers, why = load_terraform_schemas(module_dir, cache_dir, data_dir=tfgen_data_dir(module_dir))
                 terraform.append(providers)
-                reasons.extend([why] if why else [])
+                reasons.extend([f"terraform: {why}"] if why else [])
             yield terraform[0]
+        if not bundled:
+            providers, why_not = bundled_pool(bodies, cache_dir) if use_bundled else ([], {})
+            bundled.append(providers)
+            bundled_reasons.update(why_not)
+        yield bundled[0]
         yield [builtin_terraform_provider()]
 
     found: dict[str, ProviderSchema] = {}
@@ -173,7 +187,7 @@ def _resolve_providers(
         if schema is not None:
             found[name] = schema
         else:
-            unresolved[name] = "; ".join(reasons)
+            unresolved[name] = "; ".join(reasons + ([bundled_reasons[name]] if name in bundled_reasons else []))
     return found, unresolved
 
 
@@ -238,6 +252,6 @@ def _missing_message(missing: dict[str, list[tuple[Path, str]]]) -> str:
         )
         reasons = sorted({why for _, why in where if why})
         if reasons:
-            line += " [terraform: " + "; ".join(reasons) + "]"
+            line += " [" + "; ".join(reasons) + "]"
         lines.append(line)
     return "\n".join(lines)

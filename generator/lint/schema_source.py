@@ -118,10 +118,13 @@ def load_schema_file(path: Path, cache_dir: Path | None = None) -> list[Provider
     return _to_cache(key, _split(document, origin), cache_dir)
 
 
-def terraform_lock_key(module_dir: Path) -> str | None:
-    """The cache key for a module's installed providers, or None if it was never initialized."""
+def terraform_lock_key(module_dir: Path, data_dir: Path | None = None) -> str | None:
+    """The cache key for a module's installed providers, or None if it was never initialized.
+
+    `data_dir` is the module's TF_DATA_DIR when it is not `.terraform/` (tfgen keeps its own in `.tfgen/`).
+    """
     lock = Path(module_dir) / ".terraform.lock.hcl"
-    if not lock.is_file() or not (Path(module_dir) / ".terraform").is_dir():
+    if not lock.is_file() or not (data_dir or Path(module_dir) / ".terraform").is_dir():
         return None
     try:
         return "tf-" + hashlib.sha256(lock.read_bytes()).hexdigest()
@@ -130,16 +133,16 @@ def terraform_lock_key(module_dir: Path) -> str | None:
 
 
 def load_terraform_schemas(
-    module_dir: Path, cache_dir: Path | None = None, timeout: float = TERRAFORM_TIMEOUT
+    module_dir: Path, cache_dir: Path | None = None, timeout: float = TERRAFORM_TIMEOUT, data_dir: Path | None = None
 ) -> tuple[list[ProviderSchema], str]:
     """The schemas of an initialized module's providers, via terraform.
 
     Returns (providers, "") or ([], why not) - never raises, because another
     source may still cover the providers; the caller reports what is missing.
     """
-    key = terraform_lock_key(module_dir)
+    key = terraform_lock_key(module_dir, data_dir)
     if key is None:
-        return [], f"{module_dir} is not initialized (no .terraform.lock.hcl or .terraform/)"
+        return [], f"{module_dir} is not initialized (no .terraform.lock.hcl, or no .terraform/ nor tfgen init data in .tfgen/)"
     origin = f"terraform providers schema -json in {module_dir}"
     cached = _from_cache(key, origin, cache_dir)
     if cached is not None:
@@ -149,7 +152,7 @@ def load_terraform_schemas(
 
     try:
         proc = tfprocess.run(tfprocess.find_terraform(), "providers schema", ["-json"], cwd=Path(module_dir),
-                             env=tfprocess.environment(cli_config=None), timeout=timeout, ok=None)
+                             env=tfprocess.environment(cli_config=None, data_dir=data_dir), timeout=timeout, ok=None)
     except ToolError:
         return [], "terraform is not on PATH"
     except RunError:
