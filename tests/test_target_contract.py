@@ -160,3 +160,26 @@ def test_checkov_skip_reasons_come_from_the_mapping():
         spec = model.normalize(target.variants["all-features"])
         skips = target.context(spec)["skip"]
         assert all(isinstance(reason, str) and reason.strip() for reason in skips.values())
+
+
+SHARED_AWS_RESOURCES = ("aws_availability_zones", "aws_default_security_group", "aws_subnet", "aws_internet_gateway",
+                        "aws_nat_gateway", "aws_route_table", "aws_eip", "aws_flow_log", "aws_cloudwatch_log_group\" \"flow_logs")
+
+
+def test_aws_network_blocks_are_written_once_in_the_shared_partials():
+    """Subnets, NAT, flow logs ... of a created VPC come from templates/_shared/aws/, not per-target copies."""
+    copies = [f"{p.relative_to(REPO)}: {kind}" for p in sorted((REPO / "templates").rglob("*.j2"))
+              if "_shared" not in p.parts
+              for kind in SHARED_AWS_RESOURCES if re.search(rf'^(resource|data) "{kind}"', p.read_text(), re.M)]
+    assert copies == []
+    shared = "".join(p.read_text() for p in (REPO / "templates" / "_shared" / "aws").glob("*.j2"))
+    assert all(f'"{kind}' in shared for kind in SHARED_AWS_RESOURCES)
+
+
+def test_subnet_maths_is_one_split():
+    from generator.targets import aws_common
+
+    split = aws_common.subnet_cidrs("10.20.0.0/16")
+    assert split == {"private": ["10.20.0.0/18", "10.20.64.0/18"], "public": ["10.20.128.0/18", "10.20.192.0/18"]}
+    assert "cidrsubnet(aws_vpc.this.cidr_block, 2, count.index)" == aws_common.subnet_cidr_in_terraform()
+    assert aws_common.largest_vpc_prefix() == 26

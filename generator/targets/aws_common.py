@@ -1,8 +1,13 @@
-"""What the AWS targets share: the existing-network schema, the provider pin,
-what the emulator drops for resources both use."""
+"""What the AWS targets share: the provider pin, the existing-network schema,
+what the emulator drops for resources they both use, and the shape of a
+created VPC (subnet maths and the context of the templates/_shared/aws/ partials)."""
 
 from __future__ import annotations
 
+import ipaddress
+from typing import Any
+
+from .. import hcl
 from .base import EmulatorDrift, Provider
 
 AWS_PROVIDER = Provider("aws", "hashicorp/aws", ">= 5.100.0, < 6.0.0")
@@ -37,3 +42,41 @@ SECURITY_GROUP_RULE_DRIFT = (
     EmulatorDrift("aws_vpc_security_group_egress_rule", ("description",)),
     EmulatorDrift("aws_vpc_security_group_ingress_rule", ("description",)),
 )
+
+
+# -- a created VPC: one shape for every AWS target (templates/_shared/aws/) ----
+
+ZONES = 2  # subnets per tier, one per Availability Zone
+# The VPC range is cut into four equal blocks (newbits 2): private subnets take
+# blocks 0 and 1, public subnets (where a target has them) blocks 2 and 3.
+SUBNET_NEWBITS = 2
+PRIVATE_BLOCKS, PUBLIC_BLOCKS = (0, 1), (2, 3)
+SMALLEST_SUBNET_PREFIX = 28  # AWS subnets are /16 to /28
+
+
+def subnet_cidrs(vpc_cidr: str) -> dict[str, list[str]]:
+    """The private and public subnet ranges of a created VPC."""
+    blocks = [str(s) for s in ipaddress.ip_network(vpc_cidr).subnets(prefixlen_diff=SUBNET_NEWBITS)]
+    return {"private": [blocks[i] for i in PRIVATE_BLOCKS], "public": [blocks[i] for i in PUBLIC_BLOCKS]}
+
+
+def largest_vpc_prefix(smallest_subnet_prefix: int = SMALLEST_SUBNET_PREFIX) -> int:
+    """The longest VPC prefix whose four blocks are still at least `smallest_subnet_prefix`."""
+    return smallest_subnet_prefix - SUBNET_NEWBITS
+
+
+def subnet_cidr_in_terraform() -> hcl.Expr:
+    """The private subnet ranges computed by Terraform from the VPC (the same split as subnet_cidrs)."""
+    return hcl.Expr(f"cidrsubnet(aws_vpc.this.cidr_block, {SUBNET_NEWBITS}, count.index)")
+
+
+def listed_subnet_cidr(cidrs: list[str]) -> hcl.Expr:
+    """A subnet range from a list computed here (subnet_cidrs), by count.index."""
+    return hcl.Expr(f"element({hcl.encode(cidrs)}, count.index)")
+
+
+def flow_logs(log_group: str, retention_days: int, role: str, role_policy: str, *,
+              assume_policy: str = "flow_logs_assume", role_description: str | None = None) -> dict[str, Any]:
+    """Context of templates/_shared/aws/flow_logs.tf.j2."""
+    return {"log_group": log_group, "retention_days": retention_days, "role": role, "role_policy": role_policy,
+            "assume_policy": assume_policy, "role_description": role_description}

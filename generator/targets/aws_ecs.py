@@ -105,15 +105,30 @@ def _network(spec: Spec) -> dict[str, Any]:
             "private_subnet_ids": private,
             "alb_subnet_ids": public if spec.network.public else private,
         }
-    quarters = [str(s) for s in ipaddress.ip_network(spec.network.cidr).subnets(prefixlen_diff=2)]
     return {
         "create_vpc": True,
         "vpc_cidr": spec.network.cidr,
-        "private_subnet_cidrs": quarters[:2],
-        "public_subnet_cidrs": quarters[2:],
         "vpc_id": hcl.Expr("aws_vpc.this.id"),
         "private_subnet_ids": hcl.Expr("aws_subnet.private[*].id"),
         "alb_subnet_ids": hcl.Expr("aws_subnet.public[*].id" if spec.network.public else "aws_subnet.private[*].id"),
+    }
+
+
+def _created_vpc(spec: Spec, names: dict[str, str], retention: int) -> dict[str, Any]:
+    """Context of the shared AWS network partials (templates/_shared/aws/) for a created VPC."""
+    if spec.network.vpc != "create":
+        return {}
+    cidrs = aws_common.subnet_cidrs(spec.network.cidr)
+    zone_name = "${data.aws_availability_zones.available.names[count.index]}"
+    return {
+        "aws_network": {
+            "zone_count": aws_common.ZONES,
+            "private_subnet_cidr": aws_common.listed_subnet_cidr(cidrs["private"]),
+            "public_subnet_cidr": aws_common.listed_subnet_cidr(cidrs["public"]),
+            "private_subnet_name": hcl.Expr(f'"${{aws_vpc.this.tags.Name}}-private-{zone_name}"'),
+            "public_subnet_name": hcl.Expr(f'"${{aws_vpc.this.tags.Name}}-public-{zone_name}"'),
+        },
+        "flow_logs": aws_common.flow_logs(names["flow_log_group"], retention, names["flow_log_role"], "write-flow-logs"),
     }
 
 
@@ -283,7 +298,7 @@ def _names(spec: Spec) -> dict[str, str]:
         "alb_logs_bucket_prefix": f"{n}-alb-",  # bucket_prefix is at most 37 characters
         "execution_role": f"{n}-execution",
         "task_role": f"{n}-task",
-        "flow_logs_role": f"{n}-flow-logs",
+        "flow_log_role": f"{n}-flow-logs",
         "alb_sg": f"{n}-alb",
         "service_sg": f"{n}-service",
         "alarm_topic": f"{n}-alarms",
@@ -316,6 +331,7 @@ def context(spec: Spec) -> dict[str, Any]:
         "allowed_cidrs": sorted(spec.network.allowed_cidrs),
         "http_rule_description": "HTTP from an allowed range" + (" (redirected to HTTPS)" if https else ""),
         "network": _network(spec),
+        **_created_vpc(spec, names, retention),
         "container": _container(spec),
         "secrets": dict(spec.container.secrets),
         "ecr": ecr,

@@ -35,8 +35,8 @@ RESERVED_ENV = frozenset({
 })
 # Where tfgen builds package.source, inside the module folder (beside the .tf files).
 BUILT_PACKAGE = "package.zip"
-# A created VPC is cut into four equal blocks (two used, two spare); AWS subnets are /16-/28.
-VPC_PREFIX_MIN, VPC_PREFIX_MAX = 16, 26
+# A created VPC is cut into four equal blocks (two used, two spare; aws_common); AWS subnets are /16-/28.
+VPC_PREFIX_MIN, VPC_PREFIX_MAX = 16, aws_common.largest_vpc_prefix()
 
 
 def check(spec: Spec) -> list[common.Finding]:
@@ -160,6 +160,23 @@ def _vpc(spec: Spec, settings) -> dict[str, Any] | None:
             "subnet_ids": list(network["private_subnet_ids"]), "egress_cidr": "0.0.0.0/0"}
 
 
+def _created_vpc(spec: Spec, vpc: dict[str, Any] | None, names: dict[str, str]) -> dict[str, Any]:
+    """Context of the shared AWS network partials (templates/_shared/aws/) for a created VPC."""
+    if not (vpc and vpc["create"]):
+        return {}
+    return {
+        "aws_network": {
+            "zone_count": aws_common.ZONES,
+            # Terraform splits the range as aws_common.subnet_cidrs does: the first two quarters, half left free.
+            "private_subnet_cidr": aws_common.subnet_cidr_in_terraform(),
+            "private_subnet_name": hcl.Expr(f'format("%s-private-%d", {hcl.encode(names["vpc"])}, count.index + 1)'),
+        },
+        "flow_logs": aws_common.flow_logs(names["flow_log_group"], spec.observability.log_retention_days,
+                                          names["flow_log_role"], names["flow_log_role"], assume_policy="flow_logs_assume_role",
+                                          role_description="Lets VPC flow logs write to their own log group"),
+    }
+
+
 def _skips(spec: Spec, package: dict[str, Any], vpc: dict[str, Any] | None) -> dict[str, hcl.Expr]:
     """Reasons for the inline Checkov skips this spec needs (tfgen's own words, one line each)."""
     days = spec.observability.log_retention_days
@@ -232,8 +249,9 @@ def context(spec: Spec) -> dict[str, Any]:
         "tracing": spec.observability.tracing,
         "retention_days": spec.observability.log_retention_days,
         "vpc": vpc,
+        **_created_vpc(spec, vpc, names),
         # The log groups this module creates: the KMS key lets CloudWatch Logs use it for these only.
-        "log_groups": [names["log_group"]] + ([names["flow_log_group"]] if vpc and vpc["create"] else []),
+        "encrypted_log_groups": [names["log_group"]] + ([names["flow_log_group"]] if vpc and vpc["create"] else []),
         "error_rate_percent": alarms.error_rate_percent,
         "error_rate_words": None if alarms.error_rate_percent is None else hcl.number(alarms.error_rate_percent),
         "latency_p99_ms": alarms.latency_p99_ms,
