@@ -47,7 +47,7 @@ class LoadedSpec:
 
 
 def dotted(path: FieldPath) -> str:
-    """`("targets", "aws-ecs", "region")` -> `targets.aws-ecs.region`; ints as [i].
+    """`("targets", "some-target", "region")` -> `targets.some-target.region`; ints as [i].
 
     A key with a line break or another unprintable character is shown quoted
     and escaped, so an error stays one line.

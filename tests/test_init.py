@@ -8,7 +8,8 @@ import pytest
 
 from generator import pipeline
 from generator.cli import init as init_command
-from generator.starter import LAMBDA_HANDLER, TARGETS, suggest_name
+from generator.starter import TARGETS, suggest_name
+from generator.targets.aws_lambda import STARTER_HANDLER as LAMBDA_HANDLER
 
 KEY_VAULT = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-ml"
 EVERY_ANSWER = ["--image", "ghcr.io/acme/iris:1.0", "--gcp-project", "acme-ml", "--azure-key-vault-id", KEY_VAULT, "--no-input"]

@@ -183,3 +183,31 @@ def test_subnet_maths_is_one_split():
     assert split == {"private": ["10.20.0.0/18", "10.20.64.0/18"], "public": ["10.20.128.0/18", "10.20.192.0/18"]}
     assert "cidrsubnet(aws_vpc.this.cidr_block, 2, count.index)" == aws_common.subnet_cidr_in_terraform()
     assert aws_common.largest_vpc_prefix() == 26
+
+
+# -- the audit: a target is its module, its template folder and one registry line
+
+def test_no_file_outside_a_targets_own_files_names_it():
+    """Outside generator/cli/ help texts, the registry, a target's module and template folder, nothing names it
+    (the schema's target parts and docs/spec-reference.md are generated from the registry)."""
+    assert contract.mentions(REPO, TARGETS) == {t.name: [] for t in TARGETS}
+
+
+def test_the_audit_finds_planted_mentions(tmp_path):
+    (tmp_path / "schemas").mkdir()
+    schema = json.loads((REPO / "schemas" / "tfgen.schema.json").read_text())
+    schema["$defs"]["container"]["description"] = f"not on {TARGETS[1].name}"
+    (tmp_path / "schemas" / "tfgen.schema.json").write_text(json.dumps(schema))
+    (tmp_path / "generator" / "targets").mkdir(parents=True)
+    module = TARGETS[0].context.__module__.rsplit(".", 1)[-1]
+    (tmp_path / "generator" / "pipeline.py").write_text(f'if name == "{TARGETS[0].name}":\n    from .targets import {module}\n')
+    (tmp_path / "generator" / "targets" / f"{module}.py").write_text(f'NAME = "{TARGETS[0].name}"\n')  # its own: allowed
+    (tmp_path / "templates" / "other").mkdir(parents=True)
+    (tmp_path / "templates" / "other" / "main.tf.j2").write_text(f"# see {TARGETS[0].schema_def_name}\n")
+    found = contract.mentions(tmp_path, TARGETS)
+    assert found[TARGETS[0].name] == [
+        f'generator/pipeline.py:1: if name == "{TARGETS[0].name}":',
+        f"generator/pipeline.py:2: from .targets import {module}",
+        f"templates/other/main.tf.j2:1: # see {TARGETS[0].schema_def_name}",
+    ]
+    assert len(found[TARGETS[1].name]) == 1 and "hand-written part" in found[TARGETS[1].name][0]

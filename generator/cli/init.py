@@ -10,18 +10,15 @@ import click
 
 from ..errors import EXIT_FINDINGS, SpecError
 from ..starter import (
-    LAMBDA_HANDLER,
-    LAMBDA_SOURCE,
     NAME,
     TARGETS,
     Answers,
+    files,
     needs_image,
+    questions,
     render,
     suggest_name,
 )
-
-GCP_PROJECT_HINT = "6-30 characters [a-z0-9-], starting with a letter"
-KEY_VAULT_HINT = "/subscriptions/ID/resourceGroups/RG/providers/Microsoft.KeyVault/vaults/NAME"
 
 
 def _interactive() -> bool:
@@ -53,18 +50,23 @@ def _targets(value: str) -> tuple[str, ...]:
     return chosen
 
 
+def _target_options(command):
+    """One option per question the targets' starters ask (targets asking the same thing share it)."""
+    for question in reversed(questions()):
+        default = f"  [default: {question.default.replace('{name}', 'NAME')}]" if question.default else ""
+        command = click.option(f"--{question.option}", question.option.replace("-", "_"), help=question.help + default)(command)
+    return command
+
+
 @click.command("init")
 @click.argument("spec", default="tfgen.yaml", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--name", help="Service name: 2-24 characters [a-z0-9-]. Default: from the folder's name.")
 @click.option("--image", help="Container image (pinned tag or digest); not needed for a Lambda-only service.")
 @click.option("--port", type=click.IntRange(1, 65535), help="Port the server listens on.  [default: 8080]")
 @click.option("--target", "targets", multiple=True, type=click.Choice(TARGETS), help="A platform (repeatable).  [default: aws-ecs]")
-@click.option("--region", help="AWS region.  [default: us-east-1]")
-@click.option("--gcp-project", help=f"Google Cloud project id for gcp-cloud-run ({GCP_PROJECT_HINT}).")
-@click.option("--azure-resource-group", help="Azure resource group for azure-aci (created).  [default: rg-NAME]")
-@click.option("--azure-key-vault-id", help=f"Key Vault resource id for azure-aci: {KEY_VAULT_HINT}.")
+@_target_options
 @click.option("--no-input", is_flag=True, help="Never prompt; use defaults for what the flags leave out.")
-def command(spec, name, image, port, targets, region, gcp_project, azure_resource_group, azure_key_vault_id, no_input) -> None:
+def command(spec, name, image, port, targets, no_input, **given) -> None:
     """Write a commented starter spec (default tfgen.yaml) that validates as written.
 
     Asks for the service name, image, port and targets when run in a terminal
@@ -84,30 +86,27 @@ def command(spec, name, image, port, targets, region, gcp_project, azure_resourc
     name = _valid_name(_ask(name, "Service name", "--name", ask, default=suggest_name(Path.cwd().resolve().name),
                             value_proc=_valid_name))
     chosen = tuple(dict.fromkeys(targets)) or _ask(None, f"Targets ({', '.join(TARGETS)})", "--target", ask,
-                                                      default="aws-ecs", value_proc=_targets)
+                                                      default=TARGETS[0], value_proc=_targets)
     if isinstance(chosen, str):
         chosen = _targets(chosen)
     if needs_image(chosen):
         image = _ask(image, "Container image (e.g. ghcr.io/acme/iris:1.0)", "--image", ask)
     port = _ask(port, "Port the server listens on", "--port", ask, default=8080, type=click.IntRange(1, 65535))
-    answers = Answers(name=name, image=image if needs_image(chosen) else None, port=port, targets=chosen)
-    if {"aws-ecs", "aws-lambda"} & set(chosen):
-        answers = _with(answers, region=_ask(region, "AWS region", "--region", ask, default="us-east-1"))
-    if "gcp-cloud-run" in chosen:
-        answers = _with(answers, gcp_project=_ask(gcp_project, f"Google Cloud project ({GCP_PROJECT_HINT})", "--gcp-project", ask))
-    if "azure-aci" in chosen:
-        answers = _with(answers,
-                        azure_resource_group=_ask(azure_resource_group, "Azure resource group", "--azure-resource-group", ask,
-                                                  default=f"rg-{name}"),
-                        azure_key_vault_id=_ask(azure_key_vault_id, f"Key Vault id ({KEY_VAULT_HINT})", "--azure-key-vault-id", ask))
+    settings = {}
+    for question in questions(chosen):
+        default = {} if question.default is None else {"default": question.default.replace("{name}", name)}
+        settings[question.option] = _ask(given[question.option.replace("-", "_")], question.prompt, f"--{question.option}",
+                                         ask, **default)
+    answers = Answers(name=name, image=image if needs_image(chosen) else None, port=port, targets=chosen, settings=settings)
     text = render(answers, spec.name)
-    handler = spec.parent / LAMBDA_SOURCE / "app.py" if "aws-lambda" in chosen and not (spec.parent / LAMBDA_SOURCE).exists() else None
-    _validate_before_writing(text, spec, handler)
-    if handler is not None:
-        handler.parent.mkdir(parents=True)
-        with handler.open("x", encoding="utf-8") as out:
-            out.write(LAMBDA_HANDLER)
-        click.echo(f"wrote {handler} (a starter Lambda handler; tfgen zips {handler.parent} into the module)", err=True)
+    extra = {spec.parent / rel: content for rel, content in files(chosen).items()
+             if not (spec.parent / rel.split("/")[0]).exists()}
+    _validate_before_writing(text, spec, extra)
+    for path, content in extra.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8") as out:
+            out.write(content)
+        click.echo(f"wrote {path} (a starter file; tfgen builds {path.parent} into the module)", err=True)
     try:
         with spec.open("x", encoding="utf-8") as out:
             out.write(text)
@@ -123,16 +122,17 @@ def _with(answers: Answers, **changes) -> Answers:
     return replace(answers, **changes)
 
 
-def _validate_before_writing(text: str, spec: Path, handler: Path | None) -> None:
+def _validate_before_writing(text: str, spec: Path, extra: dict[Path, str]) -> None:
     """Validate the text where it will live (so package.source resolves), writing nothing there yet."""
     from ..spec import load_bytes
     from ..validate import validate
 
     with tempfile.TemporaryDirectory(prefix="tfgen-init-") as scratch:
-        where = spec.parent if handler is None else Path(scratch)
-        if handler is not None:
-            (where / LAMBDA_SOURCE).mkdir()
-            (where / LAMBDA_SOURCE / "app.py").write_text(LAMBDA_HANDLER, encoding="utf-8")
+        where = spec.parent if not extra else Path(scratch)
+        for path, content in extra.items():
+            copy = where / path.relative_to(spec.parent)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.write_text(content, encoding="utf-8")
         try:
             validate(load_bytes(text.encode(), str(where / spec.name)))
         except SpecError as exc:  # an answer a flag could not reject (e.g. an image or a project id)

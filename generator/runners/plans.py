@@ -6,7 +6,7 @@ Run artefacts never go inside the module folder (it is committed, and
     $TFGEN_STATE_DIR/runs/<key>/                 when TFGEN_STATE_DIR is set
     <modules_dir>/../.tfgen/runs/<key>/          otherwise (`.tfgen/` beside `modules/`)
 
-<key> is the module's path under the modules dir (`iris/prod/aws-ecs`), or
+<key> is the module's path under the modules dir (`iris/prod/<target>`), or
 `external/<folder name>-<hash of its absolute path>` for a module elsewhere.
 The work dir holds:
 

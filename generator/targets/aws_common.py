@@ -8,9 +8,12 @@ import ipaddress
 from typing import Any
 
 from .. import hcl
-from .base import EmulatorDrift, Provider
+from .base import EmulatorDrift, Provider, StarterQuestion
 
 AWS_PROVIDER = Provider("aws", "hashicorp/aws", ">= 5.100.0, < 6.0.0")
+
+# `tfgen init` asks it once for every AWS target chosen.
+REGION_QUESTION = StarterQuestion("region", "AWS region", "AWS region.", default="us-east-1")
 
 # `$defs` entry the AWS targets' schema fragments reference for network.vpc: existing.
 NETWORK_SCHEMA_DEFS = {

@@ -10,7 +10,7 @@ from .. import hcl
 from ..model import Spec
 from ..outputs.terraform import TERRAFORM
 from . import aws_common, common
-from .base import EmulatorDrift, EmulatorGap, ReadmeFacts, Target
+from .base import EmulatorDrift, EmulatorGap, ReadmeFacts, Starter, Target, yaml_scalar
 
 NAME = "aws-ecs"
 
@@ -411,6 +411,14 @@ VARIANTS = {
     },
 }
 
+STARTER = Starter(
+    questions=(aws_common.REGION_QUESTION,),
+    settings=lambda answers: [
+        f"    region: {yaml_scalar(answers['region'])}",
+        "    # certificate_arn: arn:aws:acm:...  # needed for HTTPS when network.public is true",
+    ],
+)
+
 TARGET = Target(
     name=NAME,
     title="AWS ECS/Fargate",
@@ -437,4 +445,5 @@ TARGET = Target(
         *aws_common.SECURITY_GROUP_RULE_DRIFT,
     ),
     variants=VARIANTS,
+    starter=STARTER,
 )

@@ -12,7 +12,7 @@ from ..model import Spec
 from ..outputs.terraform import TERRAFORM
 from ..package import PackageError, package_files
 from . import aws_common, common
-from .base import EmulatorDrift, EmulatorGap, ReadmeFacts, Target
+from .base import EmulatorDrift, EmulatorGap, ReadmeFacts, Starter, Target, yaml_scalar
 
 NAME = "aws-lambda"
 
@@ -206,7 +206,7 @@ def _skips(spec: Spec, package: dict[str, Any], vpc: dict[str, Any] | None) -> d
 
 
 def _names(name: str) -> dict[str, str]:
-    """Every AWS name the module sets; `-lambda` keeps them apart from an aws-ecs module of the same spec."""
+    """Every AWS name the module sets; `-lambda` keeps them apart from another AWS target's module of the same spec."""
     return {
         "function": name,
         "role": f"{name}-lambda",
@@ -434,6 +434,35 @@ VARIANTS = {
     },
 }
 
+STARTER_SOURCE = "src"  # the folder `tfgen init` writes a handler into, beside the spec
+STARTER_HANDLER = '''"""A starter AWS Lambda handler (tfgen init). Replace it with your model's code."""
+
+import json
+
+
+def handler(event, context):
+    # A function URL passes the HTTP request; a direct invoke passes your own payload.
+    body = event.get("body") if isinstance(event, dict) else None
+    return {"statusCode": 200, "headers": {"content-type": "application/json"},
+            "body": json.dumps({"ok": True, "received": body})}
+'''
+
+STARTER = Starter(
+    questions=(aws_common.REGION_QUESTION,),
+    settings=lambda answers: [
+        f"    region: {yaml_scalar(answers['region'])}",
+        "    package:",
+        "      type: zip",
+        f"      source: {STARTER_SOURCE}  # folder beside this file; tfgen zips it into the module (same bytes every time)",
+        "      handler: app.handler",
+        "      runtime: python3.12",
+        "    timeout: 30  # seconds",
+    ],
+    needs_image=False,
+    sections={"container": (f"  # {NAME} runs the zip built from targets.{NAME}.package.source, not an image",)},
+    files={f"{STARTER_SOURCE}/app.py": STARTER_HANDLER},
+)
+
 TARGET = Target(
     name=NAME,
     title="AWS Lambda",
@@ -458,4 +487,5 @@ TARGET = Target(
     # Found by plan -> apply -> plan of the example with moto 5.2.5.
     emulator_drift=(EmulatorDrift("aws_lambda_function", ("dead_letter_config",)), *aws_common.SECURITY_GROUP_RULE_DRIFT),
     variants=VARIANTS,
+    starter=STARTER,
 )

@@ -9,7 +9,7 @@ from .. import hcl
 from ..model import Spec
 from ..outputs.terraform import TERRAFORM
 from . import common
-from .base import Provider, ReadmeFacts, Target, markdown
+from .base import Provider, ReadmeFacts, Starter, StarterQuestion, Target, markdown, yaml_scalar
 
 NAME = "azure-aci"
 
@@ -370,6 +370,26 @@ VARIANTS = {
     },
 }
 
+_KEY_VAULT_HINT = "/subscriptions/ID/resourceGroups/RG/providers/Microsoft.KeyVault/vaults/NAME"
+STARTER = Starter(
+    questions=(
+        StarterQuestion("azure-resource-group", "Azure resource group", f"Azure resource group for {NAME} (created).",
+                        default="rg-{name}"),
+        StarterQuestion("azure-key-vault-id", f"Key Vault id ({_KEY_VAULT_HINT})",
+                        f"Key Vault resource id for {NAME}: {_KEY_VAULT_HINT}."),
+    ),
+    settings=lambda answers: [
+        f"    location: {yaml_scalar('westeurope')}",
+        f"    resource_group: {{name: {yaml_scalar(answers['azure-resource-group'])}, create: true}}",
+        f"    key_vault_id: {yaml_scalar(answers['azure-key-vault-id'])}  # the vault that holds container.secrets",
+    ],
+    sections={
+        "scaling": (f"# scaling: Container Instances cannot scale; remove {NAME} to set min/max.",),
+        "observability": ("observability:", "  log_retention_days: 30",
+                          "  tracing: false  # Container Instances has no built-in tracing"),
+    },
+)
+
 TARGET = Target(
     name=NAME,
     title="Azure Container Instances",
@@ -382,4 +402,5 @@ TARGET = Target(
     context=context,
     readme=readme,
     variants=VARIANTS,
+    starter=STARTER,
 )

@@ -36,6 +36,7 @@ Fields, and what reads them:
 - `emulator_gaps` / `emulator_drift`: what the AWS emulator (moto) cannot
   create, or does not give back, for this target's resources
   (generator/runners/emulator.py applies the union over all targets).
+- `starter`: what `tfgen init` asks and writes for the target (`Starter`).
 - `variants`: named example specs (plain dicts, each a whole spec with only
   this target) the conformance suite renders and checks; at least `minimal`,
   `public`, `existing-network` and `all-features`.
@@ -122,6 +123,39 @@ def markdown(text: str) -> Any:
     return Expr(text)
 
 
+@dataclass(frozen=True)
+class StarterQuestion:
+    """Something `tfgen init` asks for a target: a flag, and a prompt in a terminal."""
+
+    option: str  # `tfgen init --<option>`; targets asking the same thing share one option (same question)
+    prompt: str
+    help: str
+    default: str | None = None  # `{name}` is replaced by the service name; None: required
+
+
+@dataclass(frozen=True)
+class Starter:
+    """What `tfgen init` writes for a target (generator/starter.py)."""
+
+    questions: tuple[StarterQuestion, ...]
+    # YAML lines under `targets.<name>:` (indented 4), from the answers by option; values through yaml_scalar()
+    settings: Callable[[Mapping[str, Any]], list[str]]
+    needs_image: bool = True
+    # Lines replacing the starter's default for a top-level section ("scaling", "observability"),
+    # or added to one ("container": comment lines under container:).
+    sections: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Files written beside the spec (path -> text) when their top folder does not exist yet.
+    files: Mapping[str, str] = field(default_factory=dict)
+
+
+def yaml_scalar(value: str | int) -> str:
+    """A user value as a YAML scalar: a JSON string is a valid double-quoted YAML scalar,
+    so an answer can never change the document's shape."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
 def _always(settings: Mapping[str, Any]) -> bool:
     return True
 
@@ -148,10 +182,11 @@ class Target:
     emulator_gaps: tuple[EmulatorGap, ...] = ()
     emulator_drift: tuple[EmulatorDrift, ...] = ()
     variants: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    starter: Starter | None = None
 
     @property
     def schema_def_name(self) -> str:
-        """The `$defs` key of the fragment: `aws-ecs` -> `awsEcs`."""
+        """The `$defs` key of the fragment: `cloud-service` -> `cloudService`."""
         first, *rest = self.name.split("-")
         return first + "".join(part.capitalize() for part in rest)
 

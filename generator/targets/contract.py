@@ -16,7 +16,7 @@ from .base import REQUIRED_VARIANTS, Target
 PROVIDER_SOURCE = re.compile(r"^([a-z0-9.-]+/)?[a-z0-9-]+/[a-z0-9-]+$")
 # Terraform version constraints: comma-separated `OP VERSION`, at least one
 VERSION_CONSTRAINT = re.compile(r"^\s*(=|!=|>=|<=|>|<|~>)?\s*\d+(\.\d+){0,2}(-[0-9A-Za-z.]+)?\s*$")
-TARGET_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")  # platform-service: aws-ecs
+TARGET_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")  # platform-service, e.g. cloud-service
 
 
 def problems(target: Target) -> list[str]:
@@ -106,7 +106,8 @@ def _variant_problems(target: Target) -> Iterator[str]:
 
 # -- the audit: nothing outside a target's own files names it --------------------
 
-AUDITED = ("generator/**/*.py", "templates/**/*.j2", "scripts/*", "benchmarks/*.py")
+# Product code: the package and its templates (the schema file is audited separately).
+AUDITED = ("generator/**/*.py", "templates/**/*.j2")
 # Files that may name every target: the list itself, and command help texts (examples).
 MAY_NAME_ANY = ("generator/targets/registry.py", "generator/cli/")
 

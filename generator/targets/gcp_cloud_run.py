@@ -8,7 +8,7 @@ from typing import Any
 from ..model import Spec
 from ..outputs.terraform import TERRAFORM
 from . import common
-from .base import Provider, ReadmeFacts, Target, markdown
+from .base import Provider, ReadmeFacts, Starter, StarterQuestion, Target, markdown, yaml_scalar
 
 NAME = "gcp-cloud-run"
 
@@ -349,6 +349,17 @@ VARIANTS = {
     },
 }
 
+_PROJECT_HINT = "6-30 characters [a-z0-9-], starting with a letter"
+STARTER = Starter(
+    questions=(StarterQuestion("gcp-project", f"Google Cloud project ({_PROJECT_HINT})",
+                               f"Google Cloud project id for {NAME} ({_PROJECT_HINT})."),),
+    settings=lambda answers: [
+        f"    project: {yaml_scalar(answers['gcp-project'])}",
+        f"    region: {yaml_scalar('europe-west1')}",
+        "    # invokers: [\"group:ml-clients@example.com\"]  # who may call a private service",
+    ],
+)
+
 TARGET = Target(
     name=NAME,
     title="Google Cloud Run",
@@ -361,4 +372,5 @@ TARGET = Target(
     context=context,
     readme=readme,
     variants=VARIANTS,
+    starter=STARTER,
 )
