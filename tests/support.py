@@ -70,20 +70,33 @@ def terraform_validate(module: Path, tmp: Path) -> subprocess.CompletedProcess:
     return run([tf, "validate", "-no-color"], work, env)
 
 
-def checkov_failures(dirs: list[Path]) -> list[dict]:
-    """Run checkov once over `dirs` (through tfgen's own runner); return the failed checks."""
+def checkov_scan(dirs: list[Path]):
+    """Run checkov once over `dirs` through tfgen's own runner; its ScanResult (failed, passed, skipped)."""
     from generator.runners.checkov import scan_paths
 
     require_marker("checkov")
-    result = scan_paths(dirs)
-    return [{"id": f.check_id, "name": f.name, "resource": f.resource, "file": f.file, "guideline": f.guideline}
-            for f in result.failed]
+    return scan_paths(dirs)
 
 
 def write_spec_file(folder: Path, name: str, text: str) -> Path:
     """Write an inline spec (dedented, leading newlines off) as `<folder>/<name>.yaml`; return its path."""
     path = folder / f"{name}.yaml"
     path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+def write_variant_spec(folder: Path, name: str, data: dict) -> Path:
+    """Write a target's variant (a spec as a dict) as `<folder>/<name>.yaml`, beside a copy of examples/'s folders.
+
+    A variant may name a folder of examples/ relative to its spec (a Lambda zip's package.source).
+    """
+    import json
+
+    for source in EXAMPLES.iterdir():
+        if source.is_dir() and not (folder / source.name).exists():
+            shutil.copytree(source, folder / source.name)
+    path = folder / f"{name}.yaml"
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")  # JSON is YAML
     return path
 
 
@@ -107,26 +120,3 @@ def write_module(spec: Spec, target, out: Path) -> Path:
 def render_spec_file(spec_path: Path, target, out: Path, env: str | None = None) -> Path:
     """Load `spec_path` (for `env`), render it for `target` and write it under `out`; return the module folder."""
     return write_module(pipeline.load_spec(spec_path, env), target, out)
-
-
-def checkov_failures_with_block_removed(module: Path, file_name: str, block_start: str) -> list[tuple]:
-    """Scan `module`'s siblings plus a copy of it with one block cut out, in one Checkov run.
-
-    The planted copy proves Checkov really scanned the modules: its failure must
-    be the only one. Returns (check id, resource, (folder, file)) per failure;
-    Checkov names files relative or absolute depending on the run, so only the tail.
-    """
-    import shutil
-
-    root = module.parents[1]
-    control = root / "planted-control"
-    shutil.copytree(module, control)
-    target = control / file_name
-    text = target.read_text()
-    start = text.index(block_start)
-    target.write_text(text[:start] + text[text.index("  }\n", start) + 4 :])
-    try:
-        failures = checkov_failures([root])
-    finally:
-        shutil.rmtree(control)
-    return [(f["id"], f["resource"], Path(f["file"]).parts[-2:]) for f in failures]

@@ -1,30 +1,32 @@
-"""aws-ecs: the spec -> ECS/Fargate mapping and its gates.
+"""aws-ecs: the spec -> ECS/Fargate mapping.
 
 Every variant (the bundled iris example, its prod environment, and inline specs:
 public/internal, created/existing VPC, HTTPS/HTTP, with/without secrets,
-alarms, scaling policies, ECR/non-ECR image) is rendered once per module;
-terraform fmt, init + validate, Checkov and the schema lint then run over all
-of them, and the HCL is parsed back to check what the spec asked for.
+alarms, scaling policies, ECR/non-ECR image) is rendered once per module and
+parsed back to check what the spec asked for. The gates every target gets
+(fmt, init + validate, lint, Checkov, determinism, escaping) run over the
+target's declared variants in tests/test_conformance.py.
 """
 
 from __future__ import annotations
 
 import json
-import re
-import shutil
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from generator import pipeline, render
+from generator import pipeline
 from generator.errors import SpecError
-from generator.lint import lint
-from generator.runners.checkov import scan_paths
 from generator.targets import aws_ecs
-from tests.hclread import local_values, outputs, parse_module, plain, policy_statements, resources, string_value
-from tests.support import (EXAMPLES, render_spec_file, terraform_fmt_check, terraform_validate,
-                           write_spec_file)
+from tests.hclread import (
+    local_values,
+    outputs,
+    parse_module,
+    plain,
+    policy_statements,
+    resources,
+)
+from tests.support import EXAMPLES, render_spec_file, write_spec_file
 
 NASTY_ENV = {
     "QUOTES": 'say "hi" \\ back\\slash',
@@ -99,10 +101,6 @@ targets:
 """
 
 
-def _rendered(spec_path: Path, env: str | None = None) -> dict:
-    return render.render_module(pipeline.load_spec(spec_path, env), aws_ecs.TARGET)
-
-
 @pytest.fixture(scope="module")
 def spec_files(tmp_path_factory) -> dict[str, tuple[Path, str | None]]:
     specs = tmp_path_factory.mktemp("ecs-specs")
@@ -131,71 +129,7 @@ def _compact(expr: str) -> str:
     return text.replace("True", "true").replace("False", "false")
 
 
-# -- the gates ---------------------------------------------------------------
-
-
-@pytest.mark.terraform
-def test_every_module_is_terraform_fmt_clean(modules):
-    for name, module in modules.items():
-        proc = terraform_fmt_check(module)
-        assert proc.returncode == 0, f"{name}: {proc.stdout}{proc.stderr}"
-
-
-@pytest.mark.terraform
-def test_every_module_initialises_offline_and_validates(modules, tmp_path):
-    # example-prod differs from example only in backend and retention; init -backend=false covers it.
-    names = [n for n in modules if n != "example-prod"]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        results = dict(zip(names, pool.map(lambda n: terraform_validate(modules[n], tmp_path / n), names)))
-    for name, proc in results.items():
-        assert proc.returncode == 0, f"{name}: {proc.stdout}{proc.stderr}"
-        assert "The configuration is valid" in proc.stdout
-
-
-def test_every_module_lints_clean_against_the_aws_schema(modules):
-    report = lint(list(modules.values()), use_terraform=False)  # tfgen's bundled schema
-    assert [str(f) for f in report.findings] == []
-    assert report.modules == len(modules)
-    assert report.counts.resources >= len(modules) * 30
-
-
-@pytest.mark.checkov
-def test_checkov_passes_every_variant_and_catches_a_planted_failure(modules):
-    # A copy that keeps invalid headers proves Checkov really scanned these modules (CKV_AWS_131).
-    root = modules["public"].parents[1]
-    control = root / "planted-control"
-    shutil.copytree(modules["public"], control)
-    alb = control / "load_balancer.tf"
-    alb.write_text(alb.read_text().replace("drop_invalid_header_fields = true", "drop_invalid_header_fields = false"))
-
-    result = scan_paths([*modules.values(), control])
-
-    assert [(f.check_id, f.resource, Path(f.file).parent.name) for f in result.failed] == [
-        ("CKV_AWS_131", "aws_lb.this", "planted-control")]
-    for name, module in modules.items():
-        facts = render.module_facts({tf.name: tf.read_text() for tf in module.glob("*.tf")})
-        documented = sorted((s["check"], s["resource"].removeprefix("data.")) for s in facts["skips"])
-        skipped = sorted((f.check_id, re.sub(r"\[.*\]$", "", f.resource)) for f in result.skipped
-                         if Path(f.file).parent.resolve() == module.resolve())
-        assert skipped == documented, name
-        assert all(s["reason"] for s in facts["skips"]), name
-        passed = {f.check_id for f in result.passed if Path(f.file).parent.resolve() == module.resolve()}
-        assert {"CKV_AWS_336", "CKV_AWS_249", "CKV_AWS_333", "CKV_AWS_65", "CKV_AWS_91", "CKV_AWS_131"} <= passed, name
-
-
-def test_rendering_is_deterministic(spec_files):
-    for name, (path, env) in spec_files.items():
-        assert _rendered(path, env) == _rendered(path, env), name
-
-
 # -- what the spec asked for -------------------------------------------------
-
-
-def test_user_strings_are_escaped_and_parse_back_exactly(modules):
-    environment = local_values(modules["public"])["environment"]
-    assert {k: string_value(v) for k, v in environment.items()} == NASTY_ENV
-    readme = (modules["public"] / "README.md").read_text()
-    assert "${braces}" in readme and "\\\"quoted\\\"" not in readme
 
 
 def test_task_definition_is_locked_down_and_wired_to_roles_and_logs(modules):

@@ -1,9 +1,10 @@
-"""aws-lambda: the spec -> Lambda mapping, its gates, and the example function's package.
+"""aws-lambda: the spec -> Lambda mapping, and the example function's package.
 
 Every variant (the bundled sentiment example plus inline specs: zip/image, private/public,
 no VPC / created VPC / existing VPC, with/without secrets and alarms) is rendered once per
-module, with its zip built where the spec says; terraform fmt, init + validate, Checkov
-and the schema lint then run over all of them.
+module, with its zip built where the spec says, and parsed back to check what the spec
+asked for. The gates every target gets (fmt, init + validate, lint, Checkov,
+determinism, escaping) run over the target's declared variants in tests/test_conformance.py.
 """
 
 from __future__ import annotations
@@ -19,12 +20,16 @@ import pytest
 
 from generator import pipeline, render
 from generator.errors import SpecError
-from generator.lint import lint
 from generator.package import build_zip
 from generator.targets import aws_lambda
-from tests.hclread import local_values, parse_module, policy_statements, resources, string_value
-from tests.support import (EXAMPLES, checkov_failures_with_block_removed, terraform_fmt_check, terraform_validate,
-                           write_module, write_spec_file)
+from tests.hclread import (
+    local_values,
+    parse_module,
+    policy_statements,
+    resources,
+    string_value,
+)
+from tests.support import EXAMPLES, write_module, write_spec_file
 
 EXAMPLE_SOURCE = EXAMPLES / "sentiment-lambda"
 IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/models/resnet:1.2"
@@ -131,36 +136,7 @@ def _skips(module: Path) -> set[str]:
     return {s["check"] for s in facts["skips"]}
 
 
-# --- gates -------------------------------------------------------------------------------------
-
-
-@pytest.mark.terraform
-def test_every_module_is_terraform_fmt_clean(modules):
-    for name, module in modules.items():
-        proc = terraform_fmt_check(module)
-        assert proc.returncode == 0, f"{name}:\n{proc.stdout}{proc.stderr}"
-
-
-@pytest.mark.terraform
-def test_every_module_inits_offline_and_validates(modules, tmp_path_factory):
-    for name, module in modules.items():
-        proc = terraform_validate(module, tmp_path_factory.mktemp(f"validate-{name}"))
-        assert proc.returncode == 0, f"{name}:\n{proc.stdout}{proc.stderr}"
-        assert "The configuration is valid" in proc.stdout
-
-
-def test_every_module_lints_clean_against_the_aws_schema(modules):
-    report = lint(list(modules.values()), use_terraform=False)  # tfgen's bundled schema
-    assert [str(f) for f in report.findings] == []
-    assert report.modules == len(modules)
-    assert report.counts.resources >= 4 * 14 and report.counts.data_sources >= 4 * 5
-
-
-@pytest.mark.checkov
-def test_checkov_finds_nothing_but_the_planted_failure(modules):
-    # A copy without X-Ray tracing proves Checkov really scanned these modules (CKV_AWS_50).
-    failures = checkov_failures_with_block_removed(modules["minimal"], "main.tf", "  tracing_config {")
-    assert set(failures) == {("CKV_AWS_50", "aws_lambda_function.this", ("planted-control", "main.tf"))}
+# --- Checkov skips (Checkov itself runs once, over every target's variants: tests/test_conformance.py) --------
 
 
 def test_each_checkov_skip_is_there_because_of_the_spec(modules):
@@ -174,19 +150,9 @@ def test_each_checkov_skip_is_there_because_of_the_spec(modules):
     assert "this function runs the ECR image in container.image" in (modules["public"] / "README.md").read_text()
 
 
-def test_rendering_is_deterministic(modules, tmp_path):
-    again = _render(EXAMPLES / "sentiment-lambda.yaml", tmp_path)
-    assert {p.name: p.read_bytes() for p in again.rglob("*") if p.is_file()} == {
-        p.name: p.read_bytes() for p in modules["example"].rglob("*") if p.is_file()}
-
-
-def test_user_strings_render_escaped_and_parse_back(modules):
-    function = _function(modules["public"])
-    assert string_value(function["description"]) == NASTY_DESCRIPTION
-    plain = local_values(modules["public"])["plain_environment"]
-    assert {k: string_value(v) for k, v in plain.items()} == NASTY_ENV
-    main = (modules["public"] / "main.tf").read_text(encoding="utf-8")
-    assert "$${var.secret}" in main and "%%{ if true }" in main
+def test_description_becomes_the_function_description(modules):
+    # escaping in general is checked for every target in tests/test_conformance.py
+    assert string_value(_function(modules["public"])["description"]) == NASTY_DESCRIPTION
 
 
 # --- the mapping -------------------------------------------------------------------------------

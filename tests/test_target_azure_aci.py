@@ -1,9 +1,11 @@
-"""azure-aci: the spec -> Azure Container Instances mapping and its gates.
+"""azure-aci: the spec -> Azure Container Instances mapping.
 
 Every variant (the bundled example plus inline specs: public/private, created
 and existing subnet, created and existing resource group, with/without secrets,
-customer-managed key and alarms) is rendered once per module; terraform fmt,
-Checkov and the schema lint each run once over all of them.
+customer-managed key and alarms) is rendered once per module and parsed back to
+check what the spec asked for. The gates every target gets (fmt, lint, Checkov,
+determinism, escaping) run over the target's declared variants in
+tests/test_conformance.py.
 """
 
 from __future__ import annotations
@@ -15,10 +17,9 @@ import pytest
 
 from generator import pipeline, render
 from generator.errors import SpecError
-from generator.lint import lint
 from generator.targets import azure_aci
 from tests.hclread import blocks, parse_module, plain
-from tests.support import EXAMPLES, checkov_failures, render_spec_file, terraform_fmt_check, write_spec_file
+from tests.support import EXAMPLES, render_spec_file, write_spec_file
 from tests.test_hcl import hcl_unescape
 
 SUB = "00000000-0000-0000-0000-000000000000"
@@ -142,33 +143,7 @@ def _string(value: str) -> str:
     return hcl_unescape(value[1:-1] if value.startswith('"') else value)
 
 
-# ---- gates ---------------------------------------------------------------
-
-
-@pytest.mark.terraform
-def test_every_variant_is_terraform_fmt_clean(modules):
-    for name, module in modules.items():
-        result = terraform_fmt_check(module)
-        assert result.returncode == 0, f"{name}: {result.stdout}{result.stderr}"
-
-
-@pytest.mark.checkov
-def test_checkov_finds_nothing_across_all_variants(modules, root):
-    # One root directory for the one run: support.checkov_failures reads a single JSON report.
-    assert checkov_failures([root]) == []
-
-
-def test_every_variant_lints_clean_against_the_azurerm_schema(modules):
-    report = lint(list(modules.values()), use_terraform=False)  # tfgen's bundled schema
-    assert report.findings == [], report.summary()
-    assert report.modules == len(modules) and report.counts.resources > 0
-
-
-def test_rendering_twice_gives_the_same_bytes(specs, modules, tmp_path):
-    for name, path in specs.items():
-        again = render_spec_file(path, azure_aci.TARGET, tmp_path)
-        first = {p.name: p.read_bytes() for p in modules[name].iterdir()}
-        assert {p.name: p.read_bytes() for p in again.iterdir()} == first, name
+# ---- Checkov skips (Checkov itself runs once, over every target's variants: tests/test_conformance.py) ----
 
 
 def test_skips_are_only_the_honest_ones(modules):
@@ -257,18 +232,6 @@ def test_public_group_has_a_protected_dns_label_and_no_network(modules):
 def test_command_and_args_become_commands_escaped(modules):
     commands = _group(modules["public"])["container"][0]["commands"]
     assert [_string(c) for c in commands] == ["python", "-m", "serve", "--port", "9000", NASTY_ARG]
-
-
-def test_nasty_env_values_render_escaped_and_parse_back(modules):
-    env = _group(modules["existing"])["container"][0]["environment_variables"]
-    assert {k: _string(v) for k, v in env.items()} == NASTY_ENV
-    text = (modules["existing"] / "main.tf").read_text()
-    assert "${var.secret}" not in text.replace("$${var.secret}", "")  # never a live interpolation
-
-
-def test_description_reaches_the_readme_escaped(modules):
-    readme = (modules["public"] / "README.md").read_text()
-    assert 'a "quoted" description with ${braces} and %{ directives } over two lines' in readme
 
 
 def test_existing_subnet_and_resource_group(modules):

@@ -8,13 +8,12 @@ import json
 import re
 
 import pytest
-import yaml
 
 from generator import model, pipeline, render, spec_schema
 from generator.cli.render import command as render_command
 from generator.targets import contract, registry
 from generator.targets.base import Provider
-from tests.support import REPO
+from tests.support import REPO, write_variant_spec
 
 TARGETS = registry.TARGETS
 IDS = [t.name for t in TARGETS]
@@ -74,9 +73,7 @@ def test_defaults_are_applied_by_normalize(target):
 @pytest.mark.parametrize("target", TARGETS, ids=IDS)
 def test_every_variant_validates_and_renders_with_versions_from_the_providers(target, tmp_path):
     for name, data in target.variants.items():
-        path = tmp_path / f"{name}.yaml"
-        path.write_text(yaml.safe_dump(dict(data), sort_keys=False), encoding="utf-8")
-        spec = pipeline.load_spec(path)
+        spec = pipeline.load_spec(write_variant_spec(tmp_path, name, dict(data)))
         files = render.render_module(spec, target)
         by_name = {p.name: text for p, text in files.items()}
         if target.output.name == "terraform":

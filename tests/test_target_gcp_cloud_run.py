@@ -1,9 +1,10 @@
-"""gcp-cloud-run: the spec -> Cloud Run v2 mapping and its gates.
+"""gcp-cloud-run: the spec -> Cloud Run v2 mapping.
 
 Every variant (the bundled example plus inline specs: public/private,
 created/existing network, with/without secrets, CMEK and alarms) is rendered
-once per module; terraform fmt, Checkov and the schema lint each run once over
-all of them.
+once per module and parsed back to check what the spec asked for. The gates
+every target gets (fmt, lint, Checkov, determinism, escaping) run over the
+target's declared variants in tests/test_conformance.py.
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ import pytest
 
 from generator import pipeline
 from generator.errors import SpecError
-from generator.lint import lint
 from generator.targets import gcp_cloud_run
 from tests.hclread import resources, string_value
-from tests.support import EXAMPLES, checkov_failures_with_block_removed, render_spec_file, terraform_fmt_check, write_spec_file
+from tests.support import EXAMPLES, render_spec_file, write_spec_file
 
 KEY = "projects/ml-keys/locations/europe-west1/keyRings/run/cryptoKeys/iris"
 CONNECTOR = "projects/ml-net/locations/europe-west1/connectors/shared"
@@ -87,29 +87,7 @@ def _service(module: Path) -> dict:
     return resources(module, "google_cloud_run_v2_service")["this"]
 
 
-# --- gates -------------------------------------------------------------------------------------
-
-
-@pytest.mark.terraform
-def test_every_module_is_terraform_fmt_clean(modules):
-    for name, module in modules.items():
-        proc = terraform_fmt_check(module)
-        assert proc.returncode == 0, f"{name}:\n{proc.stdout}{proc.stderr}"
-
-
-def test_every_module_lints_clean_against_the_google_schema(modules):
-    report = lint(list(modules.values()), use_terraform=False)  # tfgen's bundled schema
-    assert [str(f) for f in report.findings] == []
-    assert report.modules == len(modules)
-    # 4 modules: each has the service, its identity, logging and outputs; kms variants add data sources.
-    assert report.counts.resources >= 4 * 5 and report.counts.data_sources >= 4
-
-
-@pytest.mark.checkov
-def test_checkov_finds_nothing_but_the_planted_failure(modules):
-    # A copy with flow logs removed proves Checkov really scanned these modules (CKV_GCP_26).
-    failures = checkov_failures_with_block_removed(modules["iris"], "network.tf", "  log_config {\n    aggregation_interval")
-    assert failures == [("CKV_GCP_26", "google_compute_subnetwork.this", ("planted-control", "network.tf"))]
+# --- Checkov skips (Checkov itself runs once, over every target's variants: tests/test_conformance.py) --------
 
 
 def test_no_module_skips_a_checkov_check(modules):
@@ -117,12 +95,6 @@ def test_no_module_skips_a_checkov_check(modules):
         tf = "".join(p.read_text() for p in module.glob("*.tf"))
         assert "checkov:skip" not in tf
         assert "None: every Checkov check that applies passes." in (module / "README.md").read_text()
-
-
-def test_rendering_is_deterministic(modules, tmp_path):
-    again = render_spec_file(EXAMPLES / "iris-classifier.yaml", gcp_cloud_run.TARGET, tmp_path)
-    first = {p.name: p.read_bytes() for p in modules["iris"].iterdir()}
-    assert {p.name: p.read_bytes() for p in again.iterdir()} == first
 
 
 # --- the mapping -------------------------------------------------------------------------------
@@ -239,13 +211,10 @@ def test_one_alert_policy_per_threshold(modules):
     assert "notification_channels" not in (modules["public"] / "variables.tf").read_text()
 
 
-def test_user_strings_render_escaped_and_parse_back(modules):
+def test_description_becomes_the_service_description(modules):
+    # escaping in general is checked for every target in tests/test_conformance.py
     service = _service(modules["public"])
     assert string_value(service["description"]) == 'a "quoted" description with ${braces} and %{ directives }\nover two lines'
-    env = {e["name"]: string_value(e["value"]) for e in service["template"][0]["containers"][0]["env"]}
-    assert env == NASTY_ENV
-    main = (modules["public"] / "main.tf").read_text(encoding="utf-8")
-    assert "$${var.secret}" in main and "%%{ if true }" in main
 
 
 def test_readme_states_what_cloud_run_cannot_honour(modules):

@@ -260,8 +260,6 @@ def _skips(spec: Spec, https: bool) -> dict[str, hcl.Expr]:
     reasons = {
         "alb_deletion_protection": "the ALB holds no data and is recreated from this module in minutes; deletion protection "
                                    "would make terraform destroy fail",
-        "target_group_http": ("TLS ends at the ALB; " if https else "")
-        + "the hop to the task stays inside the VPC between security groups, and the model server has no certificate",
         "log_bucket_kms": "ALB access-log delivery supports only SSE-S3, not SSE-KMS",
         "log_bucket_logging": "this bucket holds access logs itself; logging it would need a second log bucket for no added audit value",
         "log_bucket_replication": "access logs are kept in one Region with the spec's retention; a replica would double the log "
@@ -271,6 +269,9 @@ def _skips(spec: Spec, https: bool) -> dict[str, hcl.Expr]:
                               "and changes nothing here",
     }
     if not https:
+        # With HTTPS, CKV_AWS_378 passes on the HTTPS listener the target group is attached to: no skip.
+        reasons["target_group_http"] = ("the hop to the task stays inside the VPC between security groups, and the model "
+                                        "server has no certificate")
         reasons["http_redirect"] = "internal ALB without a certificate_arn in the spec has no HTTPS listener to redirect to"
         reasons["http_listener"] = ("internal ALB without a certificate_arn in the spec; HTTP stays inside the VPC, limited to "
                                     "network.allowed_cidrs")

@@ -399,7 +399,9 @@ SCHEMA = {
 }
 
 _IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/models/scorer:1.2"
-_ZIP = {"type": "zip", "filename": "build/function.zip", "handler": "app.handler", "runtime": "python3.12"}
+# tfgen builds the zip from a folder, so `terraform validate` (which reads the zip) works on a fresh
+# render: variant specs are written beside a copy of examples/'s folders (tests.support.write_variant_spec).
+_ZIP = {"type": "zip", "source": "sentiment-lambda", "handler": "app.handler", "runtime": "python3.12"}
 VARIANTS = {
     "minimal": {
         "name": "fn-minimal",
