@@ -153,7 +153,7 @@ def render_module(spec: Spec, target: Target) -> dict[PurePosixPath, str]:
     return out
 
 
-_SKIP = re.compile(r"#\s*checkov:skip=([A-Z0-9_]+)(?::(.*))?$")
+from .report.skips import SKIP_COMMENT as _SKIP  # noqa: E402 - the one skip-comment pattern (report/skips.py)
 _BLOCK = re.compile(r'^(resource|data)\s+"([^"]+)"\s+"([^"]+)"')
 _VARIABLE = re.compile(r'^variable\s+"([^"]+)"\s*\{')
 _OUTPUT = re.compile(r'^output\s+"([^"]+)"\s*\{')

@@ -1,6 +1,6 @@
-"""Read a rendered module back with checkov's hcl2, for the target tests.
+"""Read a rendered module back for the target tests, with tfgen's one HCL reader (generator/hclread.py).
 
-bc-python-hcl2 (the only hcl2 we may use) wraps every attribute value in a
+Its dict view is bc-python-hcl2's shape, which wraps every attribute value in a
 list and adds __start_line__/__end_line__ to every block. These helpers undo
 that so a test can compare a resource with plain Python values:
 `resources(module, "aws_lb")["this"]["internal"] is True`.
@@ -8,17 +8,15 @@ that so a test can compare a resource with plain Python values:
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-import hcl2
-
+from generator.hclread import load_file_dict
 from tests.test_hcl import hcl_unescape
 
 
 def parse_module(module: Path) -> dict[str, dict]:
-    """Every .tf file of `module` parsed with hcl2, by file name (sorted)."""
-    return {tf.name: hcl2.load(io.StringIO(tf.read_text(encoding="utf-8"))) for tf in sorted(module.glob("*.tf"))}
+    """Every .tf file of `module` parsed, in hcl2's dict shape, by file name (sorted)."""
+    return {tf.name: load_file_dict(tf) for tf in sorted(module.glob("*.tf"))}
 
 
 def is_block(node) -> bool:

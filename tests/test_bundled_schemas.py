@@ -21,7 +21,7 @@ import pytest
 
 from generator.lint import SchemaUnavailable, lint
 from generator.lint.bundled import satisfies
-from generator.lint.hclparse import parse_file
+from generator.hclread import parse_file
 from generator.runners.plans import run_paths
 from generator.targets import registry
 from tests.support import (

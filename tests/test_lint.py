@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.lint import ERROR, WARNING, Finding, SchemaUnavailable, lint, lint_modules
+from generator.lint import ERROR, WARNING, LintFinding, SchemaUnavailable, lint, lint_modules
 from tests.support import GOOGLE_SCHEMA
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lint"
@@ -32,7 +32,7 @@ def write_module(tmp_path: Path, text: str, name: str = "main.tf") -> Path:
     return tmp_path
 
 
-def lines(findings: list[Finding], root: Path | None = None) -> list[str]:
+def lines(findings: list[LintFinding], root: Path | None = None) -> list[str]:
     out = []
     for f in findings:
         s = str(f)

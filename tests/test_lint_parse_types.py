@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.lint.hclparse import Attribute, HclSyntaxError, is_expression, parse_text
+from generator.hclread import Attribute, HclSyntaxError, is_expression, parse_text
 from generator.lint.types import type_problems
 
 SOURCE = """\

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ..paths import provider_schemas_dir
 from .checker import provider_ref
-from .hclparse import Body
+from ..hclread import Body
 from .schema_source import ProviderSchema, SchemaSourceError, load_schema_file
 
 _KIND = {"resource": "resource_types", "data": "data_source_types"}

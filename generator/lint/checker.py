@@ -20,8 +20,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
-from .findings import ERROR, WARNING, Finding
-from .hclparse import Attribute, Block, Body, is_expression
+from .findings import ERROR, WARNING, LintFinding
+from ..hclread import Attribute, Block, Body, is_expression
 from .schema_source import ProviderSchema
 from .types import describe_value, type_problems
 
@@ -114,11 +114,11 @@ class FileChecker:
 
     file: str
     schema_for: Callable[[str], ProviderSchema | None]
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[LintFinding] = field(default_factory=list)
     counts: Counts = field(default_factory=Counts)
     _address: str = ""
 
-    def check(self, body: Body) -> list[Finding]:
+    def check(self, body: Body) -> list[LintFinding]:
         for block in body.blocks:
             if block.type == "resource":
                 self._resource(block, "resource")
@@ -410,7 +410,7 @@ class FileChecker:
 
     def _add(self, line: int, path: str, message: str, severity: str) -> None:
         text = f"{path}: {message}" if path else message
-        self.findings.append(Finding(self.file, line, self._address, text, severity))
+        self.findings.append(LintFinding(self.file, line, self._address, text, severity))
 
 
 def _join(path: str, name: str) -> str:

@@ -20,8 +20,8 @@ from typing import Iterable, Sequence
 from ..errors import TfgenError
 from .bundled import bundled_pool
 from .checker import Counts, FileChecker, provider_ref
-from .findings import Finding
-from .hclparse import Body, HclSyntaxError, parse_file
+from .findings import LintFinding
+from ..hclread import Body, HclSyntaxError, parse_file
 from .init_data import tfgen_data_dir
 from .schema_source import (
     ProviderSchema,
@@ -46,17 +46,17 @@ class NoModules(TfgenError):
 class LintReport:
     """All findings, sorted by file and line, plus what was checked."""
 
-    findings: list[Finding]
+    findings: list[LintFinding]
     modules: int = 0
     files: int = 0
     counts: Counts = field(default_factory=Counts)
 
     @property
-    def errors(self) -> list[Finding]:
+    def errors(self) -> list[LintFinding]:
         return [f for f in self.findings if f.is_error]
 
     @property
-    def warnings(self) -> list[Finding]:
+    def warnings(self) -> list[LintFinding]:
         return [f for f in self.findings if not f.is_error]
 
     def summary(self) -> str:
@@ -75,7 +75,7 @@ def lint_modules(
     use_terraform: bool = True,
     use_bundled: bool = True,
     cache_dir: Path | None = None,
-) -> list[Finding]:
+) -> list[LintFinding]:
     """Findings for every module under `paths` (errors and warnings; check `.is_error`)."""
     return lint(paths, schema_files, use_terraform=use_terraform, use_bundled=use_bundled, cache_dir=cache_dir).findings
 
@@ -103,9 +103,9 @@ def lint(
             try:
                 parsed[module_dir].append((str(tf), parse_file(tf)))
             except HclSyntaxError as exc:
-                report.findings.append(Finding(str(tf), exc.line, "", str(exc)))
+                report.findings.append(LintFinding(str(tf), exc.line, "", str(exc)))
             except (OSError, UnicodeDecodeError) as exc:
-                report.findings.append(Finding(str(tf), 0, "", f"cannot read: {exc}"))
+                report.findings.append(LintFinding(str(tf), 0, "", f"cannot read: {exc}"))
 
     resolved = {d: _resolve_providers(d, bodies, given, use_terraform, use_bundled, cache_dir) for d, bodies in parsed.items()}
     missing: dict[str, list[tuple[Path, str]]] = {}

@@ -9,7 +9,7 @@ WARNING = "warning"  # reported, but does not make `tfgen lint` exit 1
 
 
 @dataclass(frozen=True, order=True)
-class Finding:
+class LintFinding:
     """`str(finding)` is the report line: `file:line: address: message`."""
 
     file: str

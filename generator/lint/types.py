@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .hclparse import is_expression
+from ..hclread import is_expression
 
 # what big.Float.Parse(s, 10) accepts, near enough: decimal with optional exponent
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from .model import Finding, ScanResult
+from .model import ScanFinding, ScanResult
 
 # format name -> (module, function); `table` is what a terminal gets by default.
 _RENDERERS = {
@@ -20,7 +20,7 @@ _RENDERERS = {
 }
 FORMATS = tuple(_RENDERERS)
 
-__all__ = ["FORMATS", "Finding", "ScanResult", "render_report"]
+__all__ = ["FORMATS", "ScanFinding", "ScanResult", "render_report"]
 
 
 def render_report(result: ScanResult, fmt: str = "table", *, color: bool = False) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from itertools import groupby
 
-from .model import FAILED, SKIPPED, Finding, ScanResult
+from .model import FAILED, SKIPPED, ScanFinding, ScanResult
 
 
 def render_junit(result: ScanResult) -> str:
@@ -23,7 +23,7 @@ def render_junit(result: ScanResult) -> str:
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 
 
-def _counts(findings: list[Finding]) -> dict[str, str]:
+def _counts(findings: list[ScanFinding]) -> dict[str, str]:
     return {
         "tests": str(len(findings)),
         "failures": str(sum(f.status == FAILED for f in findings)),
@@ -32,7 +32,7 @@ def _counts(findings: list[Finding]) -> dict[str, str]:
     }
 
 
-def _testcase(suite: ET.Element, finding: Finding) -> None:
+def _testcase(suite: ET.Element, finding: ScanFinding) -> None:
     name = f"{finding.check_id} {finding.resource}".strip()
     case = ET.SubElement(
         suite, "testcase", name=name, classname=finding.file, file=finding.file, line=str(finding.start_line)

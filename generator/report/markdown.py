@@ -4,7 +4,7 @@ then the skips (with reasons) and the passed checks folded in <details>.
 
 from __future__ import annotations
 
-from .model import Finding, ScanResult
+from .model import ScanFinding, ScanResult
 
 
 def render_markdown(result: ScanResult) -> str:
@@ -31,22 +31,22 @@ def render_markdown(result: ScanResult) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _failure_row(f: Finding) -> tuple[str, ...]:
+def _failure_row(f: ScanFinding) -> tuple[str, ...]:
     description = _cell(f.message)
     if f.guideline:
         description = f"[{description}]({f.guideline})"
     return (f"`{_code(f.check_id)}`", _resource(f), f"`{_code(f.location)}`", description)
 
 
-def _skip_row(f: Finding) -> tuple[str, ...]:
+def _skip_row(f: ScanFinding) -> tuple[str, ...]:
     return (f"`{_code(f.check_id)}`", _resource(f), f"`{_code(f.location)}`", _cell(f.skip_reason or ""))
 
 
-def _pass_row(f: Finding) -> tuple[str, ...]:
+def _pass_row(f: ScanFinding) -> tuple[str, ...]:
     return (f"`{_code(f.check_id)}`", _resource(f), f"`{_code(f.location)}`", _cell(f.name))
 
 
-def _resource(f: Finding) -> str:
+def _resource(f: ScanFinding) -> str:
     return f"`{_code(f.resource)}`" if f.resource else "-"
 
 

@@ -8,6 +8,7 @@ ScanResult and nothing else, so they all name the same checks.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from pathlib import Path, PurePosixPath
 
 FAILED = "failed"
 PASSED = "passed"
@@ -24,7 +25,7 @@ TFGEN_CHECK_NAMES = {
 
 
 @dataclass(frozen=True)
-class Finding:
+class ScanFinding:
     """One check on one resource: failed, passed or skipped.
 
     `file` is a POSIX path relative to the scan root (absolute when the file
@@ -65,7 +66,7 @@ class Finding:
 class ScanResult:
     """Everything one Checkov run (plus tfgen's skip audit) found.
 
-    `root` is the absolute directory that `Finding.file` paths are relative to;
+    `root` is the absolute directory that `ScanFinding.file` paths are relative to;
     `targets` are the paths the user asked to scan, as given.
     """
 
@@ -73,9 +74,9 @@ class ScanResult:
     targets: tuple[str, ...]
     framework: str  # "terraform" (source) or "terraform_plan"
     checkov_version: str
-    failed: tuple[Finding, ...] = field(default=())
-    passed: tuple[Finding, ...] = field(default=())
-    skipped: tuple[Finding, ...] = field(default=())
+    failed: tuple[ScanFinding, ...] = field(default=())
+    passed: tuple[ScanFinding, ...] = field(default=())
+    skipped: tuple[ScanFinding, ...] = field(default=())
 
     @property
     def ok(self) -> bool:
@@ -86,10 +87,33 @@ class ScanResult:
         return {FAILED: len(self.failed), PASSED: len(self.passed), SKIPPED: len(self.skipped)}
 
     @property
-    def findings(self) -> tuple[Finding, ...]:
+    def findings(self) -> tuple[ScanFinding, ...]:
         """Failures first, then skips, then passes: the order every report uses."""
         return self.failed + self.skipped + self.passed
 
     def summary(self) -> str:
         c = self.counts
         return f"{c[FAILED]} failed, {c[PASSED]} passed, {c[SKIPPED]} skipped"
+
+
+def relative_path(path: Path, root: Path) -> str:
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(root).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def module_of(file: str) -> str:
+    return PurePosixPath(file).parent.as_posix()
+
+
+def tfgen_finding(
+    check_id: str, path: Path, line: int, root: Path, *, resource: str = "", detail: str
+) -> ScanFinding:
+    file = relative_path(path, root)
+    return ScanFinding(
+        file=file, start_line=line, end_line=line, module=module_of(file),
+        check_id=check_id, resource=resource, status=FAILED,
+        name=TFGEN_CHECK_NAMES[check_id], detail=detail,
+    )

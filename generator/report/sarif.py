@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 from .. import __version__
-from .model import Finding, ScanResult
+from .model import ScanFinding, ScanResult
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 _ROOT_ID = "%SRCROOT%"
@@ -52,7 +52,7 @@ def render_sarif(result: ScanResult) -> str:
     return json.dumps(log, indent=2) + "\n"
 
 
-def _rules(findings: tuple[Finding, ...]) -> tuple[list[dict], dict[str, int]]:
+def _rules(findings: tuple[ScanFinding, ...]) -> tuple[list[dict], dict[str, int]]:
     rules: list[dict] = []
     index: dict[str, int] = {}
     for finding in sorted(findings, key=lambda f: f.check_id):
@@ -73,7 +73,7 @@ def _rules(findings: tuple[Finding, ...]) -> tuple[list[dict], dict[str, int]]:
     return rules, index
 
 
-def _result(finding: Finding, rule_index: int) -> dict:
+def _result(finding: ScanFinding, rule_index: int) -> dict:
     text = finding.message if not finding.resource else f"{finding.message} ({finding.resource})"
     location: dict = {
         "physicalLocation": {
@@ -102,5 +102,5 @@ def _artifact(file: str) -> dict:
     return {"uri": quote(file), "uriBaseId": _ROOT_ID}
 
 
-def _level(finding: Finding) -> str:
+def _level(finding: ScanFinding) -> str:
     return _LEVELS.get((finding.severity or "").upper(), "error")

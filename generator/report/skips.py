@@ -13,11 +13,24 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-# The pattern Checkov 3.x uses (checkov/common/comment/enum.py), copied so that
-# we read exactly the comments Checkov reads without importing Checkov (slow).
-# Like Checkov, any line containing the marker counts, with or without `#`.
+from .model import (
+    FAILED,
+    SKIP_WITHOUT_REASON,
+    TFGEN_CHECK_NAMES,
+    ScanFinding,
+    relative_path,
+    tfgen_finding,
+)
+
+# The one pattern for skip comments in tfgen (the README's skip list in
+# render.py uses it too). It is the pattern Checkov 3.x uses
+# (checkov/common/comment/enum.py) with its groups renumbered, so that we read
+# exactly the comments Checkov reads without importing Checkov (slow). Like
+# Checkov, any line containing the marker counts, with or without `#`.
+# Group 1: the check IDs ("A" or "A,B"; None when there is none); group 2: the
+# reason after the colon (None when there is no colon).
 SKIP_COMMENT = re.compile(
-    r"(checkov:skip=|bridgecrew:skip=|cortex:skip=) *([A-Za-z_\d-]+(?:,[A-Za-z_\d-]+)*)?(:[^\n]*)?"
+    r"(?:checkov:skip=|bridgecrew:skip=|cortex:skip=) *([A-Za-z_\d-]+(?:,[A-Za-z_\d-]+)*)?(?::([^\n]*))?"
 )
 _MARKERS = ("checkov:skip=", "bridgecrew:skip=", "cortex:skip=")
 
@@ -47,8 +60,8 @@ def read_skip_comments(path: Path) -> list[SkipComment]:
         match = SKIP_COMMENT.search(line)
         if not match:
             continue
-        ids = tuple(i.strip() for i in match.group(2).split(",")) if match.group(2) else ()
-        reason = match.group(3)[1:].strip() if match.group(3) else ""
+        ids = tuple(i.strip() for i in match.group(1).split(",")) if match.group(1) else ()
+        reason = (match.group(2) or "").strip()
         found.append(SkipComment(file=path, line=number, check_ids=ids, reason=reason))
     return found
 
@@ -57,3 +70,45 @@ def is_reasonless(suppress_comment: str | None) -> bool:
     """Whether Checkov's recorded reason for a skip is really no reason."""
     text = (suppress_comment or "").strip()
     return not text or text == CHECKOV_NO_REASON
+
+
+def audit_skips(
+    tf_files: list[Path], skipped: set[ScanFinding], root: Path
+) -> tuple[set[ScanFinding], set[ScanFinding]]:
+    """Split Checkov's skips into (failures for skips without a reason, honoured skips).
+
+    Each reasonless skip comment fails once, at the comment's line, naming the
+    resource Checkov attached it to. A skip Checkov recorded without a reason
+    that no comment explains (it should not happen) fails at the resource.
+    """
+    failures: set[ScanFinding] = set()
+    dishonoured: set[ScanFinding] = set()
+    for comment in (c for f in tf_files for c in read_skip_comments(f) if not c.has_reason):
+        file = relative_path(comment.file, root)
+        for check_id in comment.check_ids or ("",):
+            matched = {
+                s for s in skipped
+                if s.check_id == check_id and s.file == file and s.start_line <= comment.line <= s.end_line
+            }
+            dishonoured |= matched
+            resource = ", ".join(sorted(s.resource for s in matched))
+            failures.add(tfgen_finding(
+                SKIP_WITHOUT_REASON, comment.file, comment.line, root,
+                resource=resource, detail=skip_advice(comment, check_id),
+            ))
+    for skip in skipped - dishonoured:
+        if is_reasonless(skip.skip_reason):
+            dishonoured.add(skip)
+            failures.add(ScanFinding(
+                file=skip.file, start_line=skip.start_line, end_line=skip.end_line, module=skip.module,
+                check_id=SKIP_WITHOUT_REASON, resource=skip.resource, status=FAILED,
+                name=TFGEN_CHECK_NAMES[SKIP_WITHOUT_REASON],
+                detail=f"{skip.check_id} is skipped without saying why, so the skip is not honoured",
+            ))
+    return failures, skipped - dishonoured
+
+
+def skip_advice(comment: SkipComment, check_id: str) -> str:
+    if not check_id:
+        return "the comment names no check; write #checkov:skip=CHECK_ID:<why>"
+    return f"{check_id} is skipped without saying why, so the skip is not honoured; write #checkov:skip={check_id}:<why>"

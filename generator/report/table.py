@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from .model import FAILED, Finding, ScanResult
+from .model import FAILED, ScanFinding, ScanResult
 
 _HEADER = ("STATUS", "CHECK", "RESOURCE", "LOCATION", "DESCRIPTION")
 _STATUS_COLOR = {"failed": "red", "skipped": "yellow", "passed": "green"}
@@ -26,7 +26,7 @@ def render_table(result: ScanResult, *, color: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _row(finding: Finding) -> tuple[str, ...]:
+def _row(finding: ScanFinding) -> tuple[str, ...]:
     description = finding.message
     if finding.skip_reason:
         description = f"{description} (skipped: {finding.skip_reason})"

@@ -27,21 +27,17 @@ import signal
 import subprocess
 import sys
 import tempfile
-from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable
+from collections.abc import Iterable
+from pathlib import Path
 
 from ..errors import RunError, TfgenError, ToolError
-from ..report.model import (
-    FAILED,
-    PARSE_ERROR,
-    PASSED,
-    SKIP_WITHOUT_REASON,
-    SKIPPED,
-    TFGEN_CHECK_NAMES,
-    Finding,
-    ScanResult,
+from ..report.checkov_results import (
+    build_result,
+    plan_locator,
+    records,
+    source_location,
 )
-from ..report.skips import SkipComment, is_reasonless, read_skip_comments
+from ..report.model import ScanResult
 
 # Tests point this at a missing module or a fake to simulate a broken Checkov.
 CHECKOV_COMMAND: tuple[str, ...] = (sys.executable, "-m", "checkov.main")
@@ -64,9 +60,6 @@ _FORCED_ENV = {
     "BC_SKIP_MAPPING": "TRUE",  # no check-ID mapping download
     "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true",  # no PyPI version check
 }
-
-_Locator = Callable[[dict], "tuple[Path, int, int]"]
-
 
 def terraform_files(paths: Iterable[Path | str]) -> list[Path]:
     """The `.tf` files to scan: given files, or every `.tf` under given directories.
@@ -98,7 +91,7 @@ def scan_paths(
 ) -> ScanResult:
     """Scan Terraform modules (directories) or files with one Checkov run.
 
-    Finding paths are relative to `root` (default: the current directory), the
+    ScanFinding paths are relative to `root` (default: the current directory), the
     base SARIF uploads and PR comments expect.
     """
     targets = tuple(str(p) for p in paths)
@@ -106,13 +99,13 @@ def scan_paths(
         raise TfgenError("nothing to scan: give at least one module directory or .tf file")
     files = terraform_files(targets)
     reports = run_checkov(["--framework", "terraform", "--file", *map(str, files)], timeout=timeout)
-    return _build_result(
+    return build_result(
         reports,
         root=_root(root),
         targets=targets,
         framework="terraform",
         tf_files=files,
-        locate=_source_location,
+        locate=source_location,
     )
 
 
@@ -148,13 +141,13 @@ def scan_plan(
             timeout=timeout,
         )
     tf_files = sorted(_tf_files_under(module))
-    return _build_result(
+    return build_result(
         reports,
         root=_root(root),
         targets=(str(plan),),
         framework="terraform_plan",
         tf_files=tf_files,
-        locate=_plan_locator(plan, module),
+        locate=plan_locator(plan, module),
     )
 
 
@@ -184,152 +177,12 @@ def run_checkov(args: list[str], *, timeout: float = DEFAULT_TIMEOUT) -> list[di
             f"checkov exited with code {proc.returncode} and wrote no report "
             f"(is checkov installed for {CHECKOV_COMMAND[0]}?){_tail(proc.stderr)}"
         )
-    if proc.returncode == 1 and not any(_records(r, "failed_checks") for r in reports):
+    if proc.returncode == 1 and not any(records(r, "failed_checks") for r in reports):
         raise ToolError(f"checkov exited with code 1 but reported no failed check{_tail(proc.stderr)}")
     return reports
 
 
-# --- building the result ---------------------------------------------------
-
-
-def _build_result(
-    reports: list[dict],
-    *,
-    root: Path,
-    targets: tuple[str, ...],
-    framework: str,
-    tf_files: list[Path],
-    locate: _Locator,
-) -> ScanResult:
-    failed: set[Finding] = set()
-    passed: set[Finding] = set()
-    skipped: set[Finding] = set()
-    version = ""
-    for report in reports:
-        version = (report.get("summary") or {}).get("checkov_version") or report.get("checkov_version") or version
-        for record in _records(report, "failed_checks"):
-            failed.add(_finding(record, FAILED, root, locate))
-        for record in _records(report, "passed_checks"):
-            passed.add(_finding(record, PASSED, root, locate))
-        for record in _records(report, "skipped_checks"):
-            skipped.add(_finding(record, SKIPPED, root, locate))
-        for path in (report.get("results") or {}).get("parsing_errors") or []:
-            failed.add(_tfgen_finding(PARSE_ERROR, Path(path), 1, root, detail="fix the syntax (see `terraform validate`)"))
-
-    unexplained, honoured = _audit_skips(tf_files, skipped, root)
-    return ScanResult(
-        root=str(root),
-        targets=targets,
-        framework=framework,
-        checkov_version=version,
-        failed=_sorted(failed | unexplained),
-        passed=_sorted(passed),
-        skipped=_sorted(honoured),
-    )
-
-
-def _audit_skips(
-    tf_files: list[Path], skipped: set[Finding], root: Path
-) -> tuple[set[Finding], set[Finding]]:
-    """Split Checkov's skips into (failures for skips without a reason, honoured skips).
-
-    Each reasonless skip comment fails once, at the comment's line, naming the
-    resource Checkov attached it to. A skip Checkov recorded without a reason
-    that no comment explains (it should not happen) fails at the resource.
-    """
-    failures: set[Finding] = set()
-    dishonoured: set[Finding] = set()
-    for comment in (c for f in tf_files for c in read_skip_comments(f) if not c.has_reason):
-        file = _relative(comment.file, root)
-        for check_id in comment.check_ids or ("",):
-            matched = {
-                s for s in skipped
-                if s.check_id == check_id and s.file == file and s.start_line <= comment.line <= s.end_line
-            }
-            dishonoured |= matched
-            resource = ", ".join(sorted(s.resource for s in matched))
-            failures.add(_tfgen_finding(
-                SKIP_WITHOUT_REASON, comment.file, comment.line, root,
-                resource=resource, detail=_skip_advice(comment, check_id),
-            ))
-    for skip in skipped - dishonoured:
-        if is_reasonless(skip.skip_reason):
-            dishonoured.add(skip)
-            failures.add(Finding(
-                file=skip.file, start_line=skip.start_line, end_line=skip.end_line, module=skip.module,
-                check_id=SKIP_WITHOUT_REASON, resource=skip.resource, status=FAILED,
-                name=TFGEN_CHECK_NAMES[SKIP_WITHOUT_REASON],
-                detail=f"{skip.check_id} is skipped without saying why, so the skip is not honoured",
-            ))
-    return failures, skipped - dishonoured
-
-
-def _skip_advice(comment: SkipComment, check_id: str) -> str:
-    if not check_id:
-        return "the comment names no check; write #checkov:skip=CHECK_ID:<why>"
-    return f"{check_id} is skipped without saying why, so the skip is not honoured; write #checkov:skip={check_id}:<why>"
-
-
-def _finding(record: dict, status: str, root: Path, locate: _Locator) -> Finding:
-    path, start, end = locate(record)
-    file = _relative(path, root)
-    check_result = record.get("check_result") or {}
-    severity = record.get("severity")
-    return Finding(
-        file=file,
-        start_line=start,
-        end_line=end,
-        module=_module_of(file),
-        check_id=str(record.get("check_id") or "UNKNOWN"),
-        resource=str(record.get("resource") or ""),
-        status=status,
-        name=str(record.get("check_name") or record.get("check_id") or ""),
-        guideline=record.get("guideline") or None,
-        severity=str(severity) if severity else None,
-        skip_reason=(check_result.get("suppress_comment") or "").strip() if status == SKIPPED else None,
-    )
-
-
-def _tfgen_finding(
-    check_id: str, path: Path, line: int, root: Path, *, resource: str = "", detail: str
-) -> Finding:
-    file = _relative(path, root)
-    return Finding(
-        file=file, start_line=line, end_line=line, module=_module_of(file),
-        check_id=check_id, resource=resource, status=FAILED,
-        name=TFGEN_CHECK_NAMES[check_id], detail=detail,
-    )
-
-
-def _source_location(record: dict) -> tuple[Path, int, int]:
-    return Path(record.get("file_abs_path") or record.get("file_path") or "."), *_lines(record)
-
-
-def _plan_locator(plan: Path, module: Path) -> _Locator:
-    """Plan findings point at the `.tf` line when Checkov could map them back
-    (it then gives a path relative to the module), else at the plan file."""
-
-    def locate(record: dict) -> tuple[Path, int, int]:
-        relative = record.get("file_path") or ""
-        if relative and not relative.startswith("/") and (module / relative).is_file():
-            return module / relative, *_lines(record)
-        return plan, 1, 1
-
-    return locate
-
-
-def _lines(record: dict) -> tuple[int, int]:
-    span = record.get("file_line_range") or [1, 1]
-    start = max(1, int(span[0] or 1))
-    end = max(start, int(span[-1] or start))
-    return start, end
-
-
 # --- small helpers ---------------------------------------------------------
-
-
-def _records(report: dict, kind: str) -> list[dict]:
-    return (report.get("results") or {}).get(kind) or []
 
 
 def _parse_reports(text: str) -> list[dict] | None:
@@ -420,28 +273,12 @@ def _root(root: Path | str | None) -> Path:
     return Path(root if root is not None else Path.cwd()).resolve()
 
 
-def _relative(path: Path, root: Path) -> str:
-    resolved = Path(path).resolve()
-    try:
-        return resolved.relative_to(root).as_posix()
-    except ValueError:
-        return resolved.as_posix()
-
-
-def _module_of(file: str) -> str:
-    return PurePosixPath(file).parent.as_posix()
-
-
 def _tf_files_under(directory: Path) -> Iterable[Path]:
     for parent, dirs, names in os.walk(directory):
         dirs[:] = [d for d in dirs if not d.startswith(".")]  # .terraform can be large
         for name in names:
             if name.endswith(".tf") and Path(parent, name).is_file():
                 yield Path(parent, name).resolve()
-
-
-def _sorted(findings: set[Finding]) -> tuple[Finding, ...]:
-    return tuple(sorted(findings, key=lambda f: (f.file, f.start_line, f.check_id, f.resource, f.detail or "")))
 
 
 def _tail(stderr: str, lines: int = 20) -> str:

@@ -350,10 +350,9 @@ def _load_terraform_file(path: Path) -> dict:
         if path.name.endswith(".tf.json"):
             document = json.loads(path.read_text(encoding="utf-8"))
         elif path.suffix == ".tf":
-            import hcl2  # checkov's bc-python-hcl2; imported only in emulator mode
+            from ..hclread import load_file_dict  # tfgen's one HCL reader; imported only in emulator mode
 
-            with open(path, encoding="utf-8") as handle:
-                document = hcl2.load(handle)
+            document = load_file_dict(path)
         else:
             return {}
     except Exception:  # noqa: BLE001 - any parse failure: terraform reports it better

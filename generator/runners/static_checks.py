@@ -22,7 +22,7 @@ from . import tfprocess
 from .tfconfig import provider_install_hint, write_cli_config
 
 _UNAVAILABLE = re.compile(r"Failed to query available provider packages|Failed to install provider|"
-                          r"could not connect to registry|provider registry .* does not have a provider", re.I)
+                          r"could not connect to registry|provider registry .* does not have a provider", re.IGNORECASE)
 
 
 @dataclass

@@ -49,14 +49,14 @@ MIRROR_ENV = "TFGEN_PLUGIN_MIRROR"
 CONFIG_NAME = "terraform-cli-config.tfrc"
 CONFIG_FILE_ENVS = ("TF_CLI_CONFIG_FILE", "TERRAFORM_CONFIG")  # Terraform's order
 
-_PROVIDER_INSTALLATION = re.compile(r"^[ \t]*\"?provider_installation\"?[ \t]*\{[ \t]*(?:(?:#|//).*)?$", re.M)
-_ANY_PROVIDER_INSTALLATION = re.compile(r"^[ \t]*\"?provider_installation\"?[ \t]*\{", re.M)
+_PROVIDER_INSTALLATION = re.compile(r"^[ \t]*\"?provider_installation\"?[ \t]*\{[ \t]*(?:(?:#|//).*)?$", re.MULTILINE)
+_ANY_PROVIDER_INSTALLATION = re.compile(r"^[ \t]*\"?provider_installation\"?[ \t]*\{", re.MULTILINE)
 
 # terraform's words when it could not reach a registry, or found no provider in the mirror
 _REGISTRY_UNREACHABLE = re.compile(
     r"could not connect to (?:registry\.terraform\.io|[\w.-]+): failed to request discovery document|"
-    r"could not connect to registry|Failed to request discovery document", re.I)
-_NOT_IN_MIRROR = re.compile(r"provider ([\w.-]+/[\w.-]+/[\w.-]+) was not\s+found in any of the search\s+locations", re.I)
+    r"could not connect to registry|Failed to request discovery document", re.IGNORECASE)
+_NOT_IN_MIRROR = re.compile(r"provider ([\w.-]+/[\w.-]+/[\w.-]+) was not\s+found in any of the search\s+locations", re.IGNORECASE)
 
 
 def check_mirror(plugin_mirror: Path) -> Path:

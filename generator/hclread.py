@@ -1,7 +1,21 @@
-"""Parse a .tf file into blocks and attributes that keep their line numbers.
+"""The one reader of HCL tfgen has: rendered modules read back by lint, scan, the emulator and the tests.
 
-bc-python-hcl2 (the `hcl2` module checkov ships) is the only HCL parser we may
-use, but its `load()` loses two things a schema lint needs: whether `x { }` was
+It reads with bc-python-hcl2 (the `hcl2` module Checkov ships), the grammar
+Checkov itself parses modules with, so what tfgen cannot read, Checkov cannot
+either. Two views of one parse:
+
+* `parse_text` / `parse_file`: `Body`/`Block`/`Attribute` nodes that keep
+  their line numbers (lint, scan);
+* `load_dict` / `load_file_dict`: hcl2's own dict shape (every block a list
+  of dicts, `__start_line__`/`__end_line__` on blocks), for code that walks
+  it (the emulator's overrides, the target tests).
+
+The grammar has slow paths: on some inputs (a `$${` left open in a string) it
+runs for many minutes. `time_limit()` bounds a read; the CLI commands that
+read rendered HCL use it.
+
+Why a transformer of our own for the first view: hcl2's `load()` loses two
+things a schema lint needs: whether `x { }` was
 a block or `x = { }` an attribute (both become a dict in a list), and the line
 of anything below a top-level block. So we run its Lark grammar ourselves and
 swap in a transformer that builds `Body`/`Block`/`Attribute` nodes with lines,
@@ -12,13 +26,23 @@ hcl2's: literals become str/int/float/bool/None/list/dict, and any expression
 
 from __future__ import annotations
 
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from hcl2.parser import Hcl2
 from hcl2.transformer import DictTransformer
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.exceptions import (
+    UnexpectedCharacters,
+    UnexpectedEOF,
+    UnexpectedInput,
+    UnexpectedToken,
+    VisitError,
+)
 from lark.visitors import v_args
 
 
@@ -36,12 +60,12 @@ class Body:
     """The attributes and nested blocks of one block (or of a whole file), in source order."""
 
     attributes: tuple[Attribute, ...] = ()
-    blocks: tuple["Block", ...] = ()
+    blocks: tuple[Block, ...] = ()
 
     def attribute(self, name: str) -> Attribute | None:
         return next((a for a in self.attributes if a.name == name), None)
 
-    def blocks_of(self, type_: str) -> list["Block"]:
+    def blocks_of(self, type_: str) -> list[Block]:
         return [b for b in self.blocks if b.type == type_]
 
 
@@ -61,6 +85,36 @@ class HclSyntaxError(Exception):
     def __init__(self, line: int, message: str):
         self.line = line
         super().__init__(message)
+
+
+class HclTimeout(Exception):
+    """Reading HCL took longer than the `time_limit()` allowed."""
+
+
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise HclTimeout in the block if it runs longer than `seconds` (None: no limit).
+
+    The grammar runs in Python, so a SIGALRM timer interrupts it. Signals
+    reach only the main thread: elsewhere (and where there is no SIGALRM)
+    the block runs unbounded.
+    """
+    usable = (seconds is not None and hasattr(signal, "setitimer")
+              and threading.current_thread() is threading.main_thread())
+    if not usable:
+        yield
+        return
+
+    def expire(signum, frame):
+        raise HclTimeout(f"reading HCL took longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def is_expression(value: Any) -> bool:
@@ -121,7 +175,25 @@ def parse_text(text: str) -> Body:
 
 def parse_file(path: Path) -> Body:
     """Parse one .tf file (UTF-8)."""
-    return parse_text(path.read_text(encoding="utf-8"))
+    return parse_text(Path(path).read_text(encoding="utf-8"))
+
+
+def load_dict(text: str) -> dict:
+    """HCL source text in hcl2's dict shape (what `hcl2.load` returns); HclSyntaxError on bad input."""
+    try:
+        tree = Hcl2.lark_parser.parse(text + "\n")
+    except UnexpectedInput as exc:
+        raise HclSyntaxError(getattr(exc, "line", 0) or 0, _syntax_message(exc)) from None
+    try:
+        return DictTransformer().transform(tree)
+    except VisitError as exc:
+        meta = getattr(exc.obj, "meta", None)
+        raise HclSyntaxError(getattr(meta, "line", 0) or 0, f"HCL error: {exc.orig_exc}") from None
+
+
+def load_file_dict(path: Path) -> dict:
+    """One .tf file (UTF-8) in hcl2's dict shape."""
+    return load_dict(Path(path).read_text(encoding="utf-8"))
 
 
 def _syntax_message(exc: UnexpectedInput) -> str:
@@ -141,7 +213,11 @@ __all__ = [
     "Block",
     "Body",
     "HclSyntaxError",
+    "HclTimeout",
     "is_expression",
+    "load_dict",
+    "load_file_dict",
     "parse_file",
     "parse_text",
+    "time_limit",
 ]
