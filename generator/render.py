@@ -153,7 +153,8 @@ def render_module(spec: Spec, target: Target) -> dict[PurePosixPath, str]:
     return out
 
 
-from .report.skips import SKIP_COMMENT as _SKIP  # noqa: E402 - the one skip-comment pattern (report/skips.py)
+from .report.skips import SKIP_COMMENT as _SKIP
+
 _BLOCK = re.compile(r'^(resource|data)\s+"([^"]+)"\s+"([^"]+)"')
 _VARIABLE = re.compile(r'^variable\s+"([^"]+)"\s*\{')
 _OUTPUT = re.compile(r'^output\s+"([^"]+)"\s*\{')

@@ -54,9 +54,8 @@ def test_time_limit_stops_a_runaway_read():
     (3 templates: ~1.5 s, 4: over 20 s, 6: hours)."""
     text = ('locals {\n  environment = {\n    LOG_LEVEL = "a $${ b"\n  }\n'
             + "".join(f'  s{i} = "arn:${{local.p}}:x:${{local.r}}"\n' for i in range(6)) + "}\n")
-    with pytest.raises(hclread.HclTimeout):
-        with hclread.time_limit(0.5):
-            hclread.parse_text(text)
+    with pytest.raises(hclread.HclTimeout), hclread.time_limit(0.5):
+        hclread.parse_text(text)
 
 
 def test_skip_comments_are_matched_by_one_pattern():

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.errors import RunError
+from generator.errors import RunError, ToolError
 from generator.runners import static_checks, tfconfig, tfprocess
 from generator.runners.plans import run_paths
 from generator.runners.terraform import Terraform
@@ -29,7 +29,7 @@ def registry():
     seen: list[tuple[str, str | None]] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - http.server's name
+        def do_GET(self):
             seen.append((self.path, self.headers.get("Authorization")))
             self.send_response(404)
             self.end_headers()
@@ -85,7 +85,7 @@ def test_user_config_with_credentials_and_plugin_cache_is_kept_when_a_mirror_is_
     assert [p.name for p in cached.iterdir()] == ["5.100.0"]
 
     # the host block and the credentials still reach the private registry
-    with pytest.raises(Exception) as failed:
+    with pytest.raises(ToolError) as failed:
         static_checks.validate_module(registry_module(tmp_path), plugin_mirror=PLUGIN_MIRROR)
     assert "registry.corp.example" in str(failed.value)
     assert ("/v1/modules/team/net/aws/versions", "Bearer hcl-secret") in seen
@@ -106,7 +106,7 @@ def test_credentials_from_terraform_login_are_kept(home, registry, tmp_path):
     (home / ".terraformrc").write_text(user_rc(url, tmp_path, token_line=""))
     (home / ".terraform.d" / "credentials.tfrc.json").write_text(
         json.dumps({"credentials": {"registry.corp.example": {"token": "json-secret"}}}))
-    with pytest.raises(Exception):
+    with pytest.raises(ToolError):
         static_checks.validate_module(registry_module(tmp_path), plugin_mirror=PLUGIN_MIRROR)
     assert ("/v1/modules/team/net/aws/versions", "Bearer json-secret") in seen
 

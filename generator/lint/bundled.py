@@ -25,9 +25,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..hclread import Body
 from ..paths import provider_schemas_dir
 from .checker import provider_ref
-from ..hclread import Body
 from .schema_source import ProviderSchema, SchemaSourceError, load_schema_file
 
 _KIND = {"resource": "resource_types", "data": "data_source_types"}

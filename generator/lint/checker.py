@@ -17,11 +17,11 @@ from __future__ import annotations
 import difflib
 import re
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
 
-from .findings import ERROR, WARNING, LintFinding
 from ..hclread import Attribute, Block, Body, is_expression
+from .findings import ERROR, WARNING, LintFinding
 from .schema_source import ProviderSchema
 from .types import describe_value, type_problems
 
@@ -102,7 +102,7 @@ class Counts:
     data_sources: int = 0
     providers: int = 0
 
-    def add(self, other: "Counts") -> None:
+    def add(self, other: Counts) -> None:
         self.resources += other.resources
         self.data_sources += other.data_sources
         self.providers += other.providers

@@ -13,15 +13,15 @@ names it, before any rule runs: a partial lint would look clean when it isn't.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from ..errors import TfgenError
+from ..hclread import Body, HclSyntaxError, parse_file
 from .bundled import bundled_pool
 from .checker import Counts, FileChecker, provider_ref
 from .findings import LintFinding
-from ..hclread import Body, HclSyntaxError, parse_file
 from .init_data import tfgen_data_dir
 from .schema_source import (
     ProviderSchema,

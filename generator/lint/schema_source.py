@@ -17,17 +17,18 @@ written is ignored: it only ever costs time.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import json
 import marshal
-import functools
 import os
 import sys
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from ..errors import TfgenError
 
@@ -167,7 +168,7 @@ def load_terraform_schemas(
     return _to_cache(key, providers, cache_dir), ""
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def builtin_terraform_provider() -> ProviderSchema:
     """terraform_data and terraform_remote_state, which no provider plugin supplies."""
     dynamic_optional = {"type": "dynamic", "optional": True}

@@ -350,7 +350,7 @@ def _load_terraform_file(path: Path) -> dict:
         if path.name.endswith(".tf.json"):
             document = json.loads(path.read_text(encoding="utf-8"))
         elif path.suffix == ".tf":
-            from ..hclread import load_file_dict  # tfgen's one HCL reader; imported only in emulator mode
+            from ..hclread import load_file_dict
 
             document = load_file_dict(path)
         else:

@@ -18,7 +18,7 @@ from .tfconfig import provider_install_hint
 from .tfevents import Diagnostic, UiStream
 from .tfprocess import TIMEOUTS, Echo, find_terraform
 
-__all__ = ["Diagnostic", "Echo", "Terraform", "find_terraform", "TIMEOUTS"]
+__all__ = ["TIMEOUTS", "Diagnostic", "Echo", "Terraform", "find_terraform"]
 
 INIT_JSON_SINCE = (1, 9)  # `terraform init -json` exists from 1.9
 
