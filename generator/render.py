@@ -159,6 +159,9 @@ _BLOCK = re.compile(r'^(resource|data)\s+"([^"]+)"\s+"([^"]+)"')
 _VARIABLE = re.compile(r'^variable\s+"([^"]+)"\s*\{')
 _OUTPUT = re.compile(r'^output\s+"([^"]+)"\s*\{')
 _ATTR = re.compile(r'^\s+(description|type|default)\s*=\s*(.*)$')
+_NUMBER = re.compile(r'^\s+([a-z_]+)\s*=\s*(\d+)\s*$')
+_COUNT = re.compile(r'^\s+(count|for_each)\s*=\s*(.+)$')
+_ACTIONS = re.compile(r'^\s+actions\s*=\s*\[(.*)\]')
 
 
 def _unquote(value: str) -> str:
@@ -169,14 +172,34 @@ def _unquote(value: str) -> str:
 
 
 def module_facts(tf_files: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
-    """Variables, outputs and inline Checkov skips of rendered Terraform."""
-    variables, outputs, skips = [], [], []
+    """Variables, outputs, resources and data sources, and inline Checkov skips of rendered Terraform.
+
+    Each resource carries its `count`/`for_each` (None when it always exists),
+    the whole-number arguments it sets (any depth: `max_capacity = 4`) and the
+    IAM actions it lists, for the README's diagram.
+    """
+    variables, outputs, skips, resources = [], [], [], []
     for file_name in sorted(tf_files):
         current: dict[str, Any] | None = None
         block_address = None
+        block: dict[str, Any] | None = None
         for line in tf_files[file_name].splitlines():
             if m := _BLOCK.match(line):
                 block_address = (m.group(2) if m.group(1) == "resource" else f"data.{m.group(2)}") + "." + m.group(3)
+                block = {"address": block_address, "type": m.group(2), "name": m.group(3), "data": m.group(1) == "data",
+                         "file": file_name, "count": None, "numbers": {}, "actions": []}
+                resources.append(block)
+                if line.rstrip().endswith("{}"):
+                    block = None
+            elif line.startswith("}") or (line.strip() and not line.startswith(" ")):  # the block ended
+                block = None
+            elif block is not None:
+                if (m := _COUNT.match(line)) and line.startswith("  ") and not line.startswith("   "):
+                    block["count"] = m.group(2).strip()
+                elif m := _NUMBER.match(line):
+                    block["numbers"].setdefault(m.group(1), int(m.group(2)))
+                elif m := _ACTIONS.match(line):
+                    block["actions"] += re.findall(r'"([^"]+)"', m.group(1))
             if m := _VARIABLE.match(line):
                 current = {"name": m.group(1), "type": "any", "default": None, "description": ""}
                 variables.append(current)
@@ -192,4 +215,5 @@ def module_facts(tf_files: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
                               "resource": block_address or file_name, "file": file_name})
     return {"variables": sorted(variables, key=lambda v: v["name"]),
             "outputs": sorted(outputs, key=lambda o: o["name"]),
+            "resources": resources,
             "skips": skips}

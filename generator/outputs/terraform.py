@@ -95,9 +95,12 @@ def _tidy_markdown(text: str) -> str:
 
 
 def _facts(files: dict[str, str]) -> dict[str, Any]:
+    from ..diagram import mermaid
     from ..render import module_facts
 
-    return module_facts(files)
+    facts: dict[str, Any] = module_facts(files)
+    facts["diagram"] = mermaid(facts["resources"])  # drawn from the same facts as the README's tables
+    return facts
 
 
 TERRAFORM = OutputKind(
