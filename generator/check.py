@@ -2,11 +2,15 @@
 
 validate -> render (committed modules with --check, or a temporary folder) ->
 each output kind's gates over that kind's modules, in the kind's order (for
-Terraform: terraform fmt -check, tfgen lint, terraform validate where the
-provider is installable, tfgen scan; see generator/outputs/). A step that
-cannot run says so; a step whose tool breaks is a tool failure (exit 3),
-never a pass. This module names no output kind and no target: each target
-declares its kind, and each kind its gates.
+Terraform: terraform fmt -check, tfgen lint, terraform validate, tfgen scan;
+see generator/outputs/). This module names no output kind and no target:
+each target declares its kind, and each kind its gates.
+
+The gate is green only when every step ran on every module. A step whose tool
+breaks, or that could not run on some module (a provider that cannot be
+installed, a provider with no schema), fails the check with exit 3 and says
+why and what to do; the only way past it is an explicit, narrow skip the user
+asks for (`--skip-validate-provider NAME`), which the summary line repeats.
 """
 
 from __future__ import annotations
@@ -17,10 +21,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .errors import EXIT_FINDINGS, EXIT_OK, EXIT_TOOL, SpecError, TfgenError, ToolError
-from .outputs import FINDINGS, NOT_RUN, OK, TOOL_FAILED, OutputKind, Step
+from .outputs import FINDINGS, NOT_RUN, OK, SKIPPED, TOOL_FAILED, OutputKind, Step
 from .outputs import GateOptions as CheckOptions
 
-__all__ = ["FINDINGS", "NOT_RUN", "OK", "TOOL_FAILED", "CheckOptions", "Step", "exit_code", "run_check", "table"]
+__all__ = ["FINDINGS", "NOT_RUN", "OK", "SKIPPED", "TOOL_FAILED", "CheckOptions", "Step", "exit_code", "run_check",
+           "summary", "table"]
 
 
 def _timed(step: Step, action: Callable[[Step], None]) -> Step:
@@ -96,18 +101,42 @@ def run_check(options: CheckOptions, echo: Callable[[str], None]) -> list[Step]:
                 for gate in kind.gates:
                     steps.append(_timed(Step(gate.name), lambda step, g=gate, f=sorted(set(folders)): g.run(step, f, options)))
                     echo(f"{gate.name}: {steps[-1].status}")
+        if options.modules_dir is None:  # name modules as `<service>/[<env>/]<target>`, not by a deleted temp path
+            for step in steps:
+                for names in (step.messages, step.not_run, step.skipped):
+                    names[:] = [n.replace(f"{root}/", "") for n in names]
         return steps
     finally:
         scratch.cleanup()
 
 
 def exit_code(steps: list[Step]) -> int:
+    """3 when a tool failed or a step did not run on every module, else 1 on findings, else 0."""
     statuses = {s.status for s in steps}
-    if TOOL_FAILED in statuses:
+    if TOOL_FAILED in statuses or NOT_RUN in statuses or any(s.not_run for s in steps):
         return EXIT_TOOL
     if FINDINGS in statuses:
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def summary(steps: list[Step]) -> str:
+    """The last line: passed or failed (and why), then every skip the user asked for."""
+    problems = []
+    for step in steps:
+        did_not_run = f"did not run on {len(step.not_run)} module(s)" if step.not_run else "did not run"
+        if step.status == NOT_RUN:
+            problems.append(f"{step.name} {did_not_run}")
+        elif step.status in (FINDINGS, TOOL_FAILED):
+            problems.append(f"{step.name}: {step.status}" + (f", and {did_not_run}" if step.not_run else ""))
+        elif step.not_run:
+            problems.append(f"{step.name} {did_not_run}")
+    skipped = [f"{step.name} on {', '.join(step.skipped)}" for step in steps if step.skipped]
+    if problems:
+        line = "check: FAILED: " + "; ".join(problems)
+    else:
+        line = "check: passed: every step ran on every module" + (" except as skipped" if skipped else "")
+    return line + (" (skipped as asked: " + "; ".join(skipped) + ")" if skipped else "")
 
 
 def table(steps: list[Step], paint: Callable[[str, str], str] = lambda cell, _status: cell) -> str:

@@ -16,29 +16,41 @@ import click
               help="Provider schema JSON (.json or .json.gz, from `terraform providers schema -json`) for lint; repeatable.")
 @click.option("--plugin-mirror", type=click.Path(file_okay=False, path_type=Path), envvar="TFGEN_PLUGIN_MIRROR",
               help="Terraform filesystem mirror for offline `terraform init` (env TFGEN_PLUGIN_MIRROR).")
-def command(specs, env, modules_dir, provider_schemas, plugin_mirror) -> None:
+@click.option("--skip-validate-provider", "skip_validate_providers", multiple=True, metavar="NAME",
+              help="Skip terraform validate for modules that cannot run it only because provider NAME (e.g. google) "
+                   "cannot be installed here; repeatable. Every other module, and every other step, still must pass.")
+def command(specs, env, modules_dir, provider_schemas, plugin_mirror, skip_validate_providers) -> None:
     """Run every gate: validate, render, fmt, lint, terraform validate, scan.
 
-    Prints one summary table (step, status, time). Exit 0 when every step that
-    ran is clean, 1 when any step found something, 3 when a tool failed.
-    Steps that cannot run (no provider for `terraform validate`, no schema for
-    lint) say so in the table.
+    Prints one summary table (step, status, time) and a summary line. Exit 0
+    only when every step ran on every module and found nothing; 1 when a step
+    found something; 3 when a tool failed or a step could not run on some
+    module (e.g. terraform validate where a provider cannot be installed, lint
+    with no schema for a provider), with the reason and what to do. The only
+    way past a step that cannot run is an explicit skip, which the summary
+    line repeats: --skip-validate-provider google skips terraform validate
+    for exactly the modules whose only uninstallable provider is google.
 
     \b
     Example:
       tfgen check examples/*.yaml --modules-dir modules --plugin-mirror /opt/tf-plugins
+      tfgen check examples/*.yaml --plugin-mirror /opt/tf-plugins \\
+          --skip-validate-provider google --skip-validate-provider azurerm
     """
     from .. import colour
-    from ..check import CheckOptions, exit_code, run_check, table
+    from ..check import CheckOptions, exit_code, run_check, summary, table
 
     def progress(line: str) -> None:  # "<step>: <status>"
         name, _, status = line.rpartition(": ")
         click.echo(f"{name}: {colour.status(status, status)}" if name else line, err=True)
 
-    options = CheckOptions(list(specs), env, modules_dir, list(provider_schemas), plugin_mirror)
+    options = CheckOptions(list(specs), env, modules_dir, list(provider_schemas), plugin_mirror,
+                           skip_validate_providers=frozenset(skip_validate_providers))
     steps = run_check(options, progress)
     for step in steps:
         for message in step.messages:
             click.echo(f"{colour.status(step.name, step.status)}: {message}")
     click.echo(table(steps, colour.status))
-    raise SystemExit(exit_code(steps))
+    code = exit_code(steps)
+    click.echo(colour.status(summary(steps), "ok" if code == 0 else "findings"))
+    raise SystemExit(code)

@@ -7,8 +7,10 @@ gates `tfgen check` runs over the kind's module folders. generator/check.py
 runs gates per kind and knows no kind by name.
 
 Gate contract: `Gate(name, run)`, `run(step, folders, options)` sets
-`step.status` (OK / FINDINGS / NOT_RUN), `step.detail` (one line for the
-table) and `step.messages`; it raises `ToolError` when its tool breaks (the
+`step.status` (OK / FINDINGS / NOT_RUN / SKIPPED), `step.detail` (one line for
+the table) and `step.messages`; `step.not_run` names every module it could not
+run on (the check fails, even when others ran) and `step.skipped` every module
+it skipped because the user asked to (shown on the summary line); it raises `ToolError` when its tool breaks (the
 caller turns that into TOOL_FAILED) and `SpecError`/`TfgenError` for findings
 it cannot express otherwise.
 """
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 OK, FINDINGS, TOOL_FAILED, NOT_RUN = "ok", "findings", "tool failed", "not run"
+SKIPPED = "skipped"  # every module of the step skipped, as the user asked (e.g. --skip-validate-provider)
 
 
 @dataclass
@@ -32,6 +35,8 @@ class Step:
     seconds: float = 0.0
     detail: str = ""
     messages: list[str] = field(default_factory=list)
+    not_run: list[str] = field(default_factory=list)  # modules the step could not run on (the check then fails)
+    skipped: list[str] = field(default_factory=list)  # modules skipped because the user asked, and why
 
 
 @dataclass
@@ -43,6 +48,8 @@ class GateOptions:
     modules_dir: Path | None = None  # committed modules to compare against; None: a temp folder
     provider_schemas: list[Path] = field(default_factory=list)
     plugin_mirror: Path | None = None
+    # provider type names ("google"): terraform validate may skip a module only when these are what it cannot install
+    skip_validate_providers: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

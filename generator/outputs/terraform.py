@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from . import FINDINGS, NOT_RUN, FileKind, Gate, GateOptions, OutputKind, Step
+from . import FINDINGS, NOT_RUN, SKIPPED, FileKind, Gate, GateOptions, OutputKind, Step
 
 
 def _fmt(step: Step, folders: list[Path], options: GateOptions) -> None:
@@ -33,6 +33,7 @@ def _lint(step: Step, folders: list[Path], options: GateOptions) -> None:
         report = lint(folders, options.provider_schemas)
     except SchemaUnavailable as exc:
         step.status, step.detail, step.messages = NOT_RUN, "no provider schema", [str(exc)]
+        step.not_run = [str(f) for f in folders]
         return
     step.detail = report.summary()
     if report.errors:
@@ -40,23 +41,37 @@ def _lint(step: Step, folders: list[Path], options: GateOptions) -> None:
 
 
 def _validate(step: Step, folders: list[Path], options: GateOptions) -> None:
+    """terraform validate on every module; a module it cannot run on fails the check unless the user
+    skipped exactly the providers it could not install (--skip-validate-provider)."""
     from ..runners.static_checks import validate_module
 
-    ran, unavailable = 0, []
+    ran, missing = 0, set()
     for folder in folders:
         outcome = validate_module(folder, plugin_mirror=options.plugin_mirror)
         if outcome.unavailable:
-            unavailable.append(f"{folder}: {outcome.unavailable}")
+            uninstallable = set(outcome.missing_providers)
+            if uninstallable and uninstallable <= options.skip_validate_providers:
+                step.skipped.append(f"{folder} ({', '.join(sorted(uninstallable))})")
+            else:
+                step.not_run.append(str(folder))
+                step.messages.append(f"not run: {folder}: {outcome.unavailable}")
+                missing |= uninstallable - options.skip_validate_providers
             continue
         ran += 1
         if outcome.errors:
             step.status = FINDINGS
             step.messages.extend(f"{folder}: {e}" for e in outcome.errors)
-    step.detail = f"{ran} of {len(folders)} module(s)"
-    if unavailable:
-        step.messages.extend(f"not run: {u}" for u in unavailable)
-        if ran == 0:
+    step.detail = f"{ran} of {len(folders)} module(s)" + (f", {len(step.skipped)} skipped" if step.skipped else "")
+    if step.not_run:
+        if step.status != FINDINGS:
             step.status = NOT_RUN
+        skip = " ".join(f"--skip-validate-provider {name}" for name in sorted(missing))
+        step.messages.append(
+            f"could not run on {len(step.not_run)} module(s): give tfgen those providers (--plugin-mirror DIR "
+            "holding them, or registry access)" + (f", or skip terraform validate for exactly these modules: {skip}" if skip else "")
+        )
+    elif step.skipped and ran == 0:
+        step.status = SKIPPED
 
 
 def _scan(step: Step, folders: list[Path], options: GateOptions) -> None:

@@ -29,6 +29,7 @@ _UNAVAILABLE = re.compile(r"Failed to query available provider packages|Failed t
 class ValidateOutcome:
     errors: list[str] = field(default_factory=list)
     unavailable: str = ""  # why validate could not run, if it could not
+    missing_providers: tuple[str, ...] = ()  # the providers it could not install (type names: "google")
 
 
 def fmt_check(module: Path) -> list[str]:
@@ -58,7 +59,8 @@ def validate_module(module: Path, *, plugin_mirror: Path | None = None) -> Valid
             if _UNAVAILABLE.search(text):
                 hint = provider_install_hint(text)
                 return ValidateOutcome(unavailable="provider not available here (" + _provider_names(text) + ")"
-                                       + (f". {hint}" if hint else ""))
+                                       + (f". {hint}" if hint else ""),
+                                       missing_providers=tuple(sorted(set(_PROVIDER_NAME.findall(text)))))
             raise ToolError(f"terraform init failed in {module}: {text.strip()[-1500:]}")
         try:
             proc = tfprocess.run(terraform, "validate", ["-json", "-no-color"], cwd=work, env=env, ok=None)
@@ -78,6 +80,9 @@ def validate_module(module: Path, *, plugin_mirror: Path | None = None) -> Valid
         return ValidateOutcome(errors=errors)
 
 
+_PROVIDER_NAME = re.compile(r"hashicorp/([a-z0-9-]+)")
+
+
 def _provider_names(text: str) -> str:
-    names = sorted(set(re.findall(r"hashicorp/([a-z0-9-]+)", text)))
+    names = sorted(set(_PROVIDER_NAME.findall(text)))
     return ", ".join(names) or "see terraform init"
