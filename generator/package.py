@@ -10,7 +10,9 @@ machines and Terraform's `filebase64sha256()` would see a new package where
 the code did not change.
 
 Skipped, so that a local run never changes the package: hidden files and
-folders (`.git/`, `.env`, `.DS_Store`), `__pycache__/` and `*.pyc`/`*.pyo`.
+folders (`.git/`, `.env`, `.DS_Store`), `__pycache__/` and `*.pyc`/`*.pyo`, and
+module folders tfgen rendered (they hold its manifest): with `source: .` beside
+`modules/`, the zip would otherwise contain the previous zip.
 Symbolic links are refused rather than followed (one could point anywhere).
 """
 
@@ -21,6 +23,8 @@ import os
 import stat
 import zipfile
 from pathlib import Path
+
+from .writer import MANIFEST_NAME
 
 EPOCH = (1980, 1, 1, 0, 0, 0)
 UNIX = 3  # ZipInfo.create_system: the external_attr mode bits are honoured on extraction
@@ -48,7 +52,7 @@ def package_files(source: Path) -> list[tuple[str, Path]]:
         for name in list(dirs):
             if (here / name).is_symlink():
                 raise PackageError(f"{here / name} is a symbolic link; copy what it points to into the folder")
-        dirs[:] = [d for d in dirs if not _skipped(d)]
+        dirs[:] = [d for d in dirs if not _skipped(d) and not (here / d / MANIFEST_NAME).exists()]
         for name in names:
             path = here / name
             if _skipped(name):

@@ -63,6 +63,26 @@ def test_hidden_files_and_python_caches_are_left_out(tmp_path):
     assert [name for name, _ in package_files(source)] == ["app.py", "lib/ok.py"]
 
 
+def test_rendered_modules_beside_the_source_are_not_packaged(tmp_path, run_cli, monkeypatch):
+    """`source: .` next to the spec and its modules/ folder: the zip never contains tfgen's own output."""
+    _tree(tmp_path, {"app.py": "def handler(e, c):\n    return 1\n"})
+    spec = _spec(tmp_path, "source: .,")
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("render", str(spec)).exit_code == 0
+    first = (tmp_path / "modules" / "pkg-demo" / "aws-lambda" / "package.zip").read_bytes()
+    assert run_cli("render", str(spec), "--check").exit_code == 0  # the zip did not swallow itself
+    assert [name for name, *_ in _entries(first)] == ["app.py", "spec.yaml"]
+
+
+def test_a_package_over_lambdas_direct_upload_limit_is_refused(tmp_path, monkeypatch):
+    import generator.package as package
+
+    monkeypatch.setattr(package, "MAX_ZIP_BYTES", 1000)
+    source = _tree(tmp_path / "src", {"a.py": "x" * 600, "b.py": "y" * 600})
+    with pytest.raises(PackageError, match="exceeds Lambda's 0 MB limit for a directly uploaded zip \\(stopped at b.py\\)"):
+        build_zip(source)
+
+
 @pytest.mark.parametrize(("setup", "message"), [
     (lambda p: None, "does not exist"),
     (lambda p: (p / "src").mkdir(), "has no files to package"),
