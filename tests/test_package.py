@@ -75,7 +75,7 @@ def test_rendered_modules_beside_the_source_are_not_packaged(tmp_path, run_cli, 
 
 
 def test_a_package_over_lambdas_direct_upload_limit_is_refused(tmp_path, monkeypatch):
-    import generator.package as package
+    from generator import package
 
     monkeypatch.setattr(package, "MAX_ZIP_BYTES", 1000)
     source = _tree(tmp_path / "src", {"a.py": "x" * 600, "b.py": "y" * 600})
