@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import os
 import re
+from typing import Any
 
 import click
 
-STATUS_STYLES = {
+STATUS_STYLES: dict[str, dict[str, Any]] = {
     "ok": {"fg": "green"},
     "findings": {"fg": "red", "bold": True},
     "tool failed": {"fg": "red", "bold": True},

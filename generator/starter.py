@@ -73,7 +73,7 @@ def _section(targets: tuple[str, ...], key: str) -> list[str] | None:
 
 
 def render(answers: Answers, spec_file: str = "tfgen.yaml") -> str:
-    a, lines = answers, []
+    a, lines = answers, list[str]()
     add = lines.append
     add("# A tfgen spec: one description of a model service, rendered to Terraform")
     add("# for each target below. Every field, its default and its limits:")

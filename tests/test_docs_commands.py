@@ -27,7 +27,7 @@ RUN_FOR_REAL = ("init", "validate", "render")
 def _commands(doc: Path) -> list[list[str]]:
     """Every `tfgen ...` line of the ```sh blocks, as argument lists (comments dropped)."""
     commands = []
-    for block in re.findall(r"```sh\n(.*?)```", doc.read_text(encoding="utf-8"), re.S):
+    for block in re.findall(r"```sh\n(.*?)```", doc.read_text(encoding="utf-8"), re.DOTALL):
         for line in block.replace("\\\n", " ").splitlines():
             words = shlex.split(line, comments=True)
             if words and words[0] == "tfgen":
