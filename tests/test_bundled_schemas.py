@@ -256,6 +256,9 @@ def test_installed_package_ships_the_bundle_and_lints_offline_from_anywhere(tmp_
     install = run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(REPO)],
                   tmp_path, timeout=600)
     assert install.returncode == 0, install.stdout + install.stderr
+    (dist_info,) = target.glob("*.dist-info")
+    assert dist_info.name.startswith("tfgen_ml-")  # the distribution tfgen-ml; the command stays tfgen
+    assert "tfgen = generator.cli:main" in (dist_info / "entry_points.txt").read_text()
     shipped = sorted(p.name for p in (target / "generator" / "data" / "provider_schemas").iterdir())
     assert shipped == sorted(["README.md", "sources.json", *(r["schema_file"] for r in SOURCES),
                               *(r["types_file"] for r in SOURCES)])

@@ -66,7 +66,7 @@ def test_missing_moto_server_is_a_clear_tool_error(own_state_dir, run_cli, monke
     result = run_cli("emulator", "start")
     assert result.exit_code == 3
     assert result.stderr == ("the AWS emulator needs moto's server, which is not installed: "
-                             "pip install 'tfgen[emulator]'\n")
+                             "pip install 'tfgen-ml[emulator]'\n")
 
 
 def test_terraform_env_points_only_at_the_emulator(monkeypatch):

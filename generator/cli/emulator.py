@@ -14,7 +14,8 @@ def command() -> None:
     The emulator listens on 127.0.0.1 on a free port; its pid and port are
     recorded (in $TFGEN_STATE_DIR, else ~/.cache/tfgen) so later commands find
     it. It keeps what was created until it is stopped. Needs the emulator
-    extra: pip install 'tfgen[emulator]'.
+    extra: pip install 'tfgen-ml[emulator]' (the distribution is tfgen-ml;
+    PyPI's `tfgen` is an unrelated project).
 
     \b
     Example:

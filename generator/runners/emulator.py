@@ -52,6 +52,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from .. import DISTRIBUTION
 from ..errors import RunError, ToolError, WriteError
 from .plans import STATE_DIR_ENV, write_private
 
@@ -62,7 +63,7 @@ MAX_RETRIES = 3  # per AWS API call, in emulator mode
 START_TIMEOUT = 30.0  # seconds for moto to answer after start
 STOP_TIMEOUT = 10.0
 OVERRIDE_FILE = "tfgen_emulator_override.tf.json"
-INSTALL_HINT = "pip install 'tfgen[emulator]'"
+INSTALL_HINT = f"pip install '{DISTRIBUTION}[emulator]'"
 
 
 @dataclass(frozen=True)
