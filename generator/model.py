@@ -6,7 +6,7 @@ applies every default, so mappings never guess.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
 
@@ -92,6 +92,9 @@ class Spec:
     state: State
     explicit: frozenset  # dotted paths the user set (for "cannot honour" checks)
     origin: str = ""  # the spec file as given; paths in the spec (package.source) are relative to its folder
+    # On the base model only: each environment's model (a target that renders all
+    # environments at once, as Kustomize overlays, reads them here).
+    environments: Mapping[str, "Spec"] = field(default_factory=lambda: MappingProxyType({}))
 
     def target(self, name: str) -> Mapping[str, Any]:
         return self.targets[name]

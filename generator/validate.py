@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import difflib
 import json
+from dataclasses import replace
 from functools import cache, lru_cache
+from types import MappingProxyType
 from typing import Any
 
 import jsonschema
@@ -193,6 +195,7 @@ def validate(loaded: LoadedSpec, env: str | None = None) -> Spec:
             models[name] = spec
     if problems:
         raise SpecError(list(problems))
+    models[None] = replace(models[None], environments=MappingProxyType({n: models[n] for n in envs}))
     return models[env]
 
 

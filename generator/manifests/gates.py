@@ -1,0 +1,112 @@
+"""The gates of a Kustomize module, all offline: build, strict schema validation, Checkov.
+
+What is checked is what a cluster would receive: every kustomization root of
+the module (`base/` and each `overlays/<env>/`) is built with `kubectl
+kustomize`, and that built output is validated and scanned, never the
+source files. A missing tool (kubectl, kubernetes-validate, Checkov) is a
+ToolError, so `tfgen check` reports "tool failed", never a pass.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import ToolError
+from ..runners import kubectl
+
+# Kubernetes version whose OpenAPI schema the objects are validated against (strict: unknown fields are errors).
+KUBERNETES_VERSION = "1.32"
+# Checkov's placeholder when a skip annotation has no `=reason`.
+_NO_REASON = "No comment provided"
+
+
+def kustomize_roots(folder: Path) -> list[Path]:
+    """base/ and every overlays/<env>/ of one module, in a fixed order."""
+    roots = [folder / "base"] + sorted(p for p in (folder / "overlays").glob("*") if p.is_dir())
+    return [r for r in roots if (r / "kustomization.yaml").is_file()]
+
+
+def label(folder: Path, root: Path) -> str:
+    return f"{folder}/{root.relative_to(folder)}"
+
+
+def build(folders: list[Path]) -> dict[str, list[dict[str, Any]]]:
+    """`kubectl kustomize` of every root: label -> the built objects."""
+    built: dict[str, list[dict[str, Any]]] = {}
+    for folder in folders:
+        roots = kustomize_roots(folder)
+        if not roots:
+            raise ToolError(f"{folder}: no base/kustomization.yaml; not a kubernetes module")
+        for root in roots:
+            text = kubectl.kustomize_build(root)
+            built[label(folder, root)] = [d for d in yaml.safe_load_all(text) if d is not None]
+    return built
+
+
+def _object_name(obj: dict[str, Any]) -> str:
+    meta = obj.get("metadata") or {}
+    return f"{obj.get('kind', '?')}/{meta.get('name', '?')}"
+
+
+def schema_problems(built: dict[str, list[dict[str, Any]]], version: str = KUBERNETES_VERSION) -> list[str]:
+    """Every object against the Kubernetes `version` schema, strict; one message per problem."""
+    try:
+        import kubernetes_validate
+        from kubernetes_validate.utils import SchemaNotFoundError, ValidationError
+    except ImportError as exc:
+        raise ToolError(f"kubernetes-validate is not installed ({exc}); `pip install kubernetes-validate`") from None
+    problems = []
+    for where, objects in built.items():
+        for obj in objects:
+            try:
+                kubernetes_validate.validate(obj, version, strict=True)
+            except ValidationError as exc:
+                path = ".".join(str(p) for p in exc.absolute_path) or "(object)"
+                problems.append(f"{where}: {_object_name(obj)}: {path}: {exc.message}")
+            except SchemaNotFoundError as exc:
+                problems.append(f"{where}: {_object_name(obj)}: {exc.message}")
+    return problems
+
+
+@dataclass
+class ScanOutcome:
+    passed: int = 0
+    failed: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str, str]] = field(default_factory=list)  # (check id, object, reason)
+    reasonless: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return f"{self.passed} passed, {len(self.failed)} failed, {len(self.skipped)} skipped"
+
+
+def scan(built: dict[str, list[dict[str, Any]]]) -> ScanOutcome:
+    """Checkov's kubernetes framework over the built output, in one run."""
+    from ..runners.checkov import run_checkov
+    from .yamlout import dump_all
+
+    with tempfile.TemporaryDirectory(prefix="tfgen-k8s-scan-") as tmp:
+        names: dict[str, str] = {}
+        for i, (where, objects) in enumerate(built.items()):
+            file_name = f"built-{i}.yaml"
+            names[file_name] = where
+            (Path(tmp) / file_name).write_text(dump_all(objects), encoding="utf-8")
+        reports = run_checkov(["--framework", "kubernetes", "--directory", tmp])
+    outcome = ScanOutcome()
+    for report in reports:
+        results = report.get("results") or {}
+        outcome.passed += len(results.get("passed_checks") or [])
+        for record in results.get("failed_checks") or []:
+            where = names.get(Path(record.get("file_path", "")).name, record.get("file_path", "?"))
+            outcome.failed.append(f"{record['check_id']} {where}: {record.get('resource', '?')} {record.get('check_name', '')}")
+        for record in results.get("skipped_checks") or []:
+            reason = ((record.get("check_result") or {}).get("suppress_comment") or "").strip()
+            item = (record["check_id"], record.get("resource", "?"), reason)
+            outcome.skipped.append(item)
+            if not reason or reason == _NO_REASON:
+                outcome.reasonless.append(f"{item[0]} {item[1]}: skipped without a reason")
+    return outcome

@@ -1,0 +1,121 @@
+"""kubectl as a subprocess: `kustomize` builds, and diff / server-side apply on the current context.
+
+The only place tfgen starts kubectl. Argument lists, never a shell; every run
+has a timeout; a missing kubectl or a crash is a ToolError (exit 3), never a
+pass. Builders of argument lists are separate functions so tests can check
+the exact commands without a cluster.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ToolError
+
+KUBECTL = "kubectl"
+FIELD_MANAGER = "tfgen"
+BUILD_TIMEOUT = 60  # seconds; a kustomize build of one overlay takes well under one
+REACH_TIMEOUT = "5s"  # how long to wait for the API server before calling it unreachable
+RUN_TIMEOUT = 600
+
+
+def kubectl_binary() -> str:
+    found = shutil.which(os.environ.get("TFGEN_KUBECTL", KUBECTL))
+    if not found:
+        raise ToolError("kubectl not found on the PATH (it builds and applies the kubernetes target; "
+                        "install kubectl >= 1.27, or set TFGEN_KUBECTL)")
+    return found
+
+
+def _run(args: list[str], timeout: float, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    command = [kubectl_binary(), *args]
+    try:
+        return subprocess.run(command, capture_output=True, text=True, timeout=timeout, input=stdin,
+                              encoding="utf-8", errors="replace", check=False)
+    except subprocess.TimeoutExpired:
+        raise ToolError(f"`kubectl {' '.join(args)}` did not finish within {timeout:g} s") from None
+    except OSError as exc:
+        raise ToolError(f"cannot run kubectl ({command[0]}): {exc.strerror or exc}") from None
+
+
+def _tail(text: str, lines: int = 8) -> str:
+    kept = [line for line in text.strip().splitlines() if line.strip()][-lines:]
+    return (":\n" + "\n".join(kept)) if kept else ""
+
+
+# ---------------------------------------------------------------- kustomize
+
+def kustomize_args(folder: Path) -> list[str]:
+    return ["kustomize", str(folder)]
+
+
+def kustomize_build(folder: Path) -> str:
+    """`kubectl kustomize FOLDER`: the built YAML stream. A build error is a ToolError."""
+    proc = _run(kustomize_args(folder), BUILD_TIMEOUT)
+    if proc.returncode != 0:
+        raise ToolError(f"kubectl kustomize {folder} failed (exit code {proc.returncode}){_tail(proc.stderr)}")
+    return proc.stdout
+
+
+# ---------------------------------------------------------------- diff / apply
+
+def diff_args(folder: Path) -> list[str]:
+    # --server-side: the API server computes the result, as `apply --server-side` will
+    return ["diff", "--server-side", f"--field-manager={FIELD_MANAGER}", "-k", str(folder)]
+
+
+def apply_args(folder: Path) -> list[str]:
+    return ["apply", "--server-side", f"--field-manager={FIELD_MANAGER}", "-k", str(folder)]
+
+
+@dataclass(frozen=True)
+class Cluster:
+    context: str
+    server_version: str
+
+
+class NoCluster(ToolError):
+    """No current context, or its API server does not answer: nothing to plan or apply against."""
+
+
+def current_cluster() -> Cluster:
+    """The current kubectl context and its server version; NoCluster when there is none reachable."""
+    proc = _run(["config", "current-context"], 30)
+    context = proc.stdout.strip()
+    if proc.returncode != 0 or not context:
+        raise NoCluster("no current kubectl context: `kubectl config current-context` has none "
+                        f"(KUBECONFIG={os.environ.get('KUBECONFIG', '~/.kube/config')}). Point kubectl at a "
+                        "cluster (e.g. `gcloud container clusters get-credentials`, `aws eks update-kubeconfig`, "
+                        "`az aks get-credentials`) and run again.")
+    proc = _run(["version", "--output=json", f"--request-timeout={REACH_TIMEOUT}"], 60)
+    if proc.returncode != 0 or '"serverVersion"' not in proc.stdout:
+        raise NoCluster(f"the cluster of kubectl context `{context}` is not reachable{_tail(proc.stderr, 3)}")
+    import json
+
+    server = json.loads(proc.stdout)["serverVersion"]
+    return Cluster(context, server.get("gitVersion", "?"))
+
+
+@dataclass(frozen=True)
+class DiffResult:
+    has_changes: bool
+    text: str
+
+
+def diff(folder: Path) -> DiffResult:
+    """`kubectl diff`: exit 0 no changes, 1 changes, anything else an error."""
+    proc = _run(diff_args(folder), RUN_TIMEOUT)
+    if proc.returncode not in (0, 1):
+        raise ToolError(f"kubectl diff failed (exit code {proc.returncode}){_tail(proc.stderr)}")
+    return DiffResult(proc.returncode == 1, proc.stdout)
+
+
+def apply(folder: Path) -> str:
+    proc = _run(apply_args(folder), RUN_TIMEOUT)
+    if proc.returncode != 0:
+        raise ToolError(f"kubectl apply failed (exit code {proc.returncode}){_tail(proc.stderr)}")
+    return proc.stdout

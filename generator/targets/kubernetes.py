@@ -1,0 +1,390 @@
+"""Kubernetes (GKE, EKS, AKS or any cluster): a Kustomize tree of plain manifests.
+
+Not Terraform: the kubernetes provider needs a reachable cluster at plan time
+and its schema is not available offline, while manifests can be validated
+against the Kubernetes OpenAPI schema and scanned by Checkov's kubernetes
+framework offline. The module is `base/` (the spec without an environment)
+plus `overlays/<env>/` per spec environment; see generator/manifests/.
+
+Settings the common spec cannot say yet (the ML-spec issue will add GPUs,
+the model-load window and writable paths to it) live under
+`targets.kubernetes`, described by SCHEMA below.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from pathlib import PurePosixPath
+from typing import Any
+
+from ..manifests import kustomize, objects
+from ..model import Spec
+from . import common
+
+NAME = "kubernetes"
+TITLE = "Kubernetes (Kustomize)"
+TEMPLATE_DIR = "kubernetes"
+# Manifests are validated against this Kubernetes version's OpenAPI schema
+# (kubectl on the image is 1.32; GKE, EKS and AKS all run it).
+KUBERNETES_VERSION = "1.32"
+
+CLOUDS = ("gke", "eks", "aks", "none")
+_DNS_LABEL = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+IDENTITY_PATTERNS = {
+    "gke": (r"^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$",
+            "a Google service account email (NAME@PROJECT.iam.gserviceaccount.com)"),
+    "eks": (r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$", "an IAM role ARN"),
+    "aks": (r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+            "the client id (a UUID) of a user-assigned managed identity"),
+}
+STARTUP_MAX_S = 3600
+NAMESPACE_MAX = 63
+# Every Kubernetes object name here is the service name; the namespace of an
+# environment is `<service>-<env>` (24 + 1 + 8 characters, always a valid label).
+
+_K8S_NAME = {"type": "string", "pattern": _DNS_LABEL, "maxLength": 63}
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "description": "Kubernetes manifests and a Kustomize tree (base plus one overlay per environment).",
+    "properties": {
+        "cloud": {"description": "The cluster's cloud: picks the workload-identity annotation and the GPU node label and taint.",
+                  "enum": list(CLOUDS), "default": "none"},
+        "identity": {"description": "Workload identity of the ServiceAccount: a Google service account email (gke), an IAM "
+                                    "role ARN (eks) or a managed identity's client id (aks).",
+                     "type": "string", "maxLength": 600},
+        "namespace": {**_K8S_NAME, "description": "Namespace to create and deploy into (default: the service name, "
+                                                 "`<name>-<env>` in an environment)."},
+        "requests": {
+            "description": "Resource requests, when lower than the limits (resources.cpu / resources.memory). "
+                         "Default: equal to the limits (Guaranteed QoS).",
+            "type": "object", "additionalProperties": False,
+            "properties": {"cpu": {"type": "number", "exclusiveMinimum": 0, "maximum": 16, "description": "vCPU"},
+                           "memory": {"type": "integer", "minimum": 16, "maximum": 122880, "description": "MiB"}},
+        },
+        "gpu": {
+            "description": "NVIDIA GPUs per pod: an `nvidia.com/gpu` limit, and a node selector + toleration for the "
+                           "cloud's GPU nodes. `type` is the value of the cloud's GPU node label: the GKE accelerator "
+                           "(nvidia-l4), the EKS GPU name (l4, a10g), the AKS VM size (Standard_NC4as_T4_v3), or the "
+                           "nvidia.com/gpu.product label elsewhere.",
+            "type": "object", "additionalProperties": False, "required": ["type"],
+            "properties": {"type": {"type": "string", "pattern": "^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$", "maxLength": 63},
+                           "count": {"type": "integer", "minimum": 1, "maximum": 16, "default": 1}},
+        },
+        "startup_seconds": {"description": "How long loading the model may take: the startup probe's window, before "
+                                           "readiness and liveness probes start.",
+                            "type": "integer", "minimum": 0, "maximum": STARTUP_MAX_S, "default": 120},
+        "ingress": {
+            "description": "An Ingress in front of the Service, with TLS (the Service is then ClusterIP).",
+            "type": "object", "additionalProperties": False, "required": ["host", "class_name", "tls_secret"],
+            "properties": {
+                "host": {"type": "string", "maxLength": 253,
+                         "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$"},
+                "class_name": {**_K8S_NAME, "description": "IngressClass, e.g. nginx, gce, alb, webapprouting.kubernetes.azure.com."},
+                "tls_secret": {**_K8S_NAME, "description": "Existing TLS Secret (tls.crt/tls.key) in the namespace."},
+                "controller_namespace": {**_K8S_NAME, "default": "ingress-nginx",
+                                         "description": "Namespace of the ingress controller pods; the NetworkPolicy admits them."},
+            },
+        },
+        "image_pull_secrets": {"description": "Existing docker-registry Secrets for a private registry.",
+                               "type": "array", "uniqueItems": True, "maxItems": 8, "items": _K8S_NAME, "default": []},
+        "writable_paths": {"description": "Paths the server writes to; each gets an emptyDir volume (the root filesystem is read-only).",
+                           "type": "array", "uniqueItems": True, "maxItems": 16, "default": ["/tmp"],
+                           "items": {"type": "string", "pattern": "^/[A-Za-z0-9._~/-]*[A-Za-z0-9._~-]$", "maxLength": 255}},
+        "service_account_token": {"description": "Mount a Kubernetes API token into the pods (only if the server calls the API).",
+                                  "type": "boolean", "default": False},
+        "egress": {
+            "description": "What the pods may reach besides cluster DNS: TCP ports on address ranges.",
+            "type": "object", "additionalProperties": False,
+            "properties": {"cidrs": {"type": "array", "uniqueItems": True, "maxItems": 50, "items": {"$ref": "#/$defs/cidr"},
+                                     "default": ["0.0.0.0/0"]},
+                           "ports": {"type": "array", "uniqueItems": True, "maxItems": 20,
+                                     "items": {"type": "integer", "minimum": 1, "maximum": 65535}, "default": [443]}},
+        },
+        "run_as_user": {"description": "UID (and GID) the container runs as; above 10000 so it maps to no host user.",
+                        "type": "integer", "minimum": 10000, "maximum": 2147483647, "default": 10001},
+        "secret_key": {"description": "Key inside each Secret named in container.secrets that holds the value.",
+                       "type": "string", "pattern": "^[-._a-zA-Z0-9]+$", "maxLength": 253, "default": "value"},
+    },
+}
+
+# What normalize fills in (nested maps only inside an object the user gave); equal to the
+# schema's defaults. `egress` left out entirely means the same as its defaults (objects.settings_of).
+DEFAULTS: dict[str, Any] = {
+    "cloud": "none",
+    "startup_seconds": 120,
+    "image_pull_secrets": [],
+    "writable_paths": ["/tmp"],
+    "service_account_token": False,
+    "run_as_user": 10001,
+    "secret_key": "value",
+    "egress": {"cidrs": ["0.0.0.0/0"], "ports": [443]},
+    "ingress": {"controller_namespace": "ingress-nginx"},
+    "gpu": {"count": 1},
+}
+
+
+# ---------------------------------------------------------------- limits
+
+def check(spec: Spec) -> list[common.Finding]:
+    raw = spec.target(NAME)
+    s = objects.settings_of(spec, NAME)
+    where = ("targets", NAME)
+    found: list[common.Finding] = []
+    found += _check_not_honoured(spec)
+    if spec.scaling.min == 0 and objects.uses_hpa(spec):
+        found.append((("scaling", "min"), "a HorizontalPodAutoscaler cannot scale to zero; use scaling.min >= 1 "
+                                          "(or min = max = 0 for no pods)"))
+    if s.requests_cpu > spec.resources.cpu + 1e-9:
+        found.append((where + ("requests", "cpu"), f"request ({s.requests_cpu:g}) above the limit resources.cpu ({spec.resources.cpu:g})"))
+    if s.requests_memory > spec.resources.memory:
+        found.append((where + ("requests", "memory"), f"request ({s.requests_memory}) above the limit resources.memory ({spec.resources.memory})"))
+    cpus = [(("resources", "cpu"), spec.resources.cpu)]
+    if "cpu" in (raw.get("requests") or {}):
+        cpus.append((where + ("requests", "cpu"), s.requests_cpu))
+    for path, value in cpus:
+        if abs(value * 1000 - round(value * 1000)) > 1e-6:
+            found.append((path, f"{value:g} vCPU is not a whole number of millicores"))
+    if s.identity is not None:
+        if s.cloud == "none":
+            found.append((where + ("identity",), "workload identity needs `cloud` (gke, eks or aks)"))
+        else:
+            pattern, words = IDENTITY_PATTERNS[s.cloud]
+            if not re.match(pattern, s.identity):
+                found.append((where + ("identity",), f"on {s.cloud} this is {words}"))
+    for key, value in sorted(objects.labels(spec).items()):
+        if not _LABEL_VALUE.match(value):
+            found.append((("labels", key), f"{value!r} is not a Kubernetes label value (starts and ends with a letter or digit)"))
+    for env_name, secret in sorted(spec.container.secrets.items()):
+        if not _DNS_SUBDOMAIN.match(secret) or len(secret) > 253:
+            found.append((("container", "secrets", env_name),
+                          f"`{secret}` is not a Kubernetes Secret name (lowercase letters, digits, `-` and `.`)"))
+    for key in sorted(set(spec.container.env) & set(spec.container.secrets)):
+        found.append((("container", "secrets", key), f"`{key}` is also in container.env; a variable is either plain or a secret"))
+    if len(s.namespace) > NAMESPACE_MAX:
+        found.append((where + ("namespace",), f"namespace `{s.namespace}` is longer than {NAMESPACE_MAX} characters"))
+    found += _check_egress(raw, where)
+    if s.ingress:
+        found += common.check_any_source_only(spec, "Ingress")
+    return found
+
+
+def _check_not_honoured(spec: Spec) -> list[common.Finding]:
+    """Spec settings plain manifests cannot carry: an error, never silently dropped."""
+    found: list[common.Finding] = []
+    if common.explicit(spec, "scaling.concurrency"):
+        found.append((("scaling", "concurrency"), "the HorizontalPodAutoscaler here scales on CPU (scaling.cpu_target); "
+                                                  "request concurrency needs a custom-metrics adapter: remove scaling.concurrency"))
+    alarms = spec.observability.alarms
+    for metric in ("cpu_percent", "memory_percent", "error_rate_percent", "latency_p99_ms"):
+        if getattr(alarms, metric) is not None:
+            found.append((("observability", "alarms", metric),
+                          "alerting is the cluster's monitoring stack (e.g. PrometheusRule), not part of these manifests; remove it"))
+    if common.explicit(spec, "observability.tracing") and spec.observability.tracing:
+        found.append((("observability", "tracing"), "tracing is the cluster's collector, not part of these manifests; remove it or set false"))
+    if common.explicit(spec, "observability.log_retention_days"):
+        found.append((("observability", "log_retention_days"), "log retention is the cluster's logging stack; remove it"))
+    if spec.network.vpc == "existing" or common.explicit(spec, "network.cidr"):
+        field = "vpc" if spec.network.vpc == "existing" else "cidr"
+        found.append((("network", field), "pods run in the cluster's network; remove network." + field))
+    return found
+
+
+def _check_egress(raw: Any, where: tuple) -> list[common.Finding]:
+    found: list[common.Finding] = []
+    for i, cidr in enumerate((raw.get("egress") or {}).get("cidrs", ())):
+        try:
+            ipaddress.ip_network(cidr, strict=True)
+        except ValueError:
+            found.append((where + ("egress", "cidrs", i), f"{cidr} has host bits set"))
+    return found
+
+
+# ---------------------------------------------------------------- files
+
+def objects_of(spec: Spec) -> list[dict[str, Any]]:
+    return objects.build(spec, objects.settings_of(spec, NAME))
+
+
+def files(spec: Spec) -> dict[PurePosixPath, str]:
+    """The Kustomize tree, relative to the module folder: base/ and overlays/<env>/."""
+    environments = {env: objects_of(env_spec) for env, env_spec in spec.environments.items() if NAME in env_spec.targets}
+    return kustomize.tree(objects_of(spec), environments)
+
+
+# ---------------------------------------------------------------- README
+
+def _what(obj: dict[str, Any], spec: Spec, s: objects.Settings) -> str:
+    """One line per object for the README (tfgen's own words; user values are pattern-checked)."""
+    kind = obj["kind"]
+    if kind == "Namespace":
+        return "Pod Security Admission enforces the `restricted` profile"
+    if kind == "ServiceAccount":
+        if s.identity:
+            return f"workload identity `{s.identity}` ({s.cloud})"
+        return "no cloud identity" + ("" if s.service_account_token else "; no API token mounted")
+    if kind == "Deployment":
+        count = (f"{spec.scaling.min} replicas" if not objects.uses_hpa(spec)
+                 else f"{spec.scaling.min}-{spec.scaling.max} replicas (HPA)")
+        gpu = f", {s.gpu_count} GPU `{s.gpu_type}`" if s.gpu_count else ""
+        return (f"`{spec.container.image}`, {count}; requests {objects.cpu_quantity(s.requests_cpu)} / "
+                f"{objects.memory_quantity(s.requests_memory)}, limits {objects.cpu_quantity(spec.resources.cpu)} / "
+                f"{objects.memory_quantity(spec.resources.memory)}{gpu}")
+    if kind == "Service":
+        extra = f", source ranges `{'`, `'.join(spec.network.allowed_cidrs)}`" if obj["spec"]["type"] == "LoadBalancer" else ""
+        return f"{obj['spec']['type']}, port {objects.SERVICE_PORT} to container port {spec.container.port}{extra}"
+    if kind == "Ingress":
+        i = s.ingress or {}
+        return f"`https://{i['host']}/`, class `{i['class_name']}`, TLS from Secret `{i['tls_secret']}`"
+    if kind == "HorizontalPodAutoscaler":
+        target = obj["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"]
+        return f"{spec.scaling.min}-{spec.scaling.max} replicas at {target}% of the CPU request"
+    if kind == "PodDisruptionBudget":
+        return "at most one pod down at a time during voluntary disruptions (node drains)"
+    if kind == "NetworkPolicy":
+        ports = ", ".join(str(p) for p in s.egress_ports)
+        return (f"ingress only from `{'`, `'.join(spec.network.allowed_cidrs)}` and the namespace"
+                + (f" and `{s.ingress['controller_namespace']}`" if s.ingress else "")
+                + f"; egress to cluster DNS and TCP {ports or 'none'}")
+    return ""
+
+
+def _diagram(spec: Spec, s: objects.Settings) -> list[str]:
+    """Mermaid lines; every value in them is pattern-checked by the schema (no quotes or brackets)."""
+    svc_type = objects.service_type(spec, s)
+    lines = ["flowchart LR"]
+    clients = "internet" if spec.network.public else "clients in the cluster network"
+    lines.append(f'  clients(["{clients}"])')
+    if s.ingress:
+        lines.append(f'  ingress["Ingress {s.ingress["host"]}<br/>TLS, class {s.ingress["class_name"]}"]')
+        lines.append("  clients -->|HTTPS| ingress")
+        lines.append(f'  ingress --> service["Service {svc_type}<br/>:{objects.SERVICE_PORT}"]')
+    else:
+        lines.append(f'  clients -->|TCP {objects.SERVICE_PORT}| service["Service {svc_type}<br/>:{objects.SERVICE_PORT}"]')
+    count = f"{spec.scaling.min}-{spec.scaling.max} pods, HPA" if objects.uses_hpa(spec) else f"{spec.scaling.min} pods"
+    lines.append(f'  service -->|:{spec.container.port}| pods["Deployment {spec.service}<br/>{count}"]')
+    lines.append('  netpol{{"NetworkPolicy"}} -.-> pods')
+    lines.append('  pdb{{"PodDisruptionBudget"}} -.-> pods')
+    identity = f"ServiceAccount {spec.service}" + (f"<br/>{s.cloud} workload identity" if s.identity else "")
+    lines.append(f'  pods --- sa["{identity}"]')
+    if spec.container.secrets or s.image_pull_secrets or s.ingress:
+        lines.append('  secrets[("existing Secrets")] -.-> pods')
+    return lines
+
+
+def context(spec: Spec) -> dict[str, Any]:
+    s = objects.settings_of(spec, NAME)
+    built = objects.build(spec, s)
+    environments = []
+    for env, env_spec in sorted(spec.environments.items()):
+        env_settings = objects.settings_of(env_spec, NAME)
+        environments.append({"name": env, "namespace": env_settings.namespace})
+    skips = [{"check": c, "reason": r, "resource": f"Deployment/{spec.service}"} for c, r in objects.deployment_skips(spec)]
+    notes = []
+    if spec.container.secrets:
+        names = ", ".join(f"`{n}`" for n in sorted(set(spec.container.secrets.values())))
+        notes.append(f"Create the Secrets {names} in the namespace before applying (each holds its value under the key "
+                     f"`{s.secret_key}`), or sync them with External Secrets; the manifests name them, never hold values.")
+    if s.image_pull_secrets:
+        notes.append("The image pull Secrets " + ", ".join(f"`{n}`" for n in s.image_pull_secrets) + " must exist in the namespace.")
+    if objects.uses_hpa(spec) and spec.scaling.cpu_target is None:
+        notes.append(f"scaling.cpu_target is not set: the HPA uses {objects.DEFAULT_CPU_TARGET}% (kubectl autoscale's default).")
+    if objects.uses_hpa(spec):
+        notes.append("The Deployment sets no `replicas`: the HPA owns the count, so an apply never resets it.")
+    if s.gpu_count:
+        label_key, toleration = objects.GPU_PLACEMENT[s.cloud]
+        notes.append(f"GPU pods run only on nodes labelled `{label_key}={s.gpu_type}` and tolerate the taint "
+                     f"`{toleration['key']}` (NoSchedule); the cluster needs the NVIDIA device plugin.")
+    if s.cloud == "eks" and s.identity:
+        notes.append("EKS: the IAM role's trust policy must allow `system:serviceaccount:NAMESPACE:" + spec.service + "` "
+                     "through the cluster's OIDC provider (IRSA).")
+    if s.cloud == "gke" and s.identity:
+        notes.append("GKE: grant `roles/iam.workloadIdentityUser` on the Google service account to "
+                     "`serviceAccount:PROJECT.svc.id.goog[NAMESPACE/" + spec.service + "]`.")
+    if s.cloud == "aks" and s.identity:
+        notes.append("AKS: add a federated credential for `system:serviceaccount:NAMESPACE:" + spec.service + "` to the managed identity; "
+                     "the pods carry the `azure.workload.identity/use` label the webhook looks for.")
+    notes.append(f"Probes: startup every {built[2]['spec']['template']['spec']['containers'][0]['startupProbe']['periodSeconds']} s "
+                 f"for up to {s.startup_seconds} s (the model-load window, `targets.kubernetes.startup_seconds`); readiness and "
+                 f"liveness every {spec.container.health.interval} s on `{spec.container.health.path}` after that.")
+    notes.append("Security context: non-root (UID " + str(s.run_as_user) + "), read-only root filesystem with "
+                 + (", ".join(f"`{p}`" for p in s.writable_paths) + " as emptyDir" if s.writable_paths else "no writable path")
+                 + ", all capabilities dropped, RuntimeDefault seccomp, no privilege escalation.")
+    return {
+        "spec": spec,
+        "name": spec.name,
+        "title": TITLE,
+        "namespace": s.namespace,
+        "version": KUBERNETES_VERSION,
+        "objects": [{"kind": o["kind"], "name": o["metadata"]["name"], "file": kustomize.file_name(o),
+                     "what": _what(o, spec, s)} for o in built],
+        "environments": environments,
+        "diagram": _diagram(spec, s),
+        "skips": skips,
+        "notes": notes,
+    }
+
+
+# ---------------------------------------------------------------- conformance variants
+
+_IMAGE = "ghcr.io/example/model:1.0"
+VARIANTS: dict[str, dict[str, Any]] = {
+    "minimal": {
+        "name": "k8s-minimal",
+        "container": {"image": _IMAGE},
+        "targets": {NAME: {}},
+    },
+    "public": {  # a LoadBalancer limited to source ranges
+        "name": "k8s-public",
+        "container": {"image": _IMAGE},
+        "network": {"public": True, "allowed_cidrs": ["203.0.113.0/24"]},
+        "targets": {NAME: {"cloud": "eks", "identity": "arn:aws:iam::123456789012:role/k8s-public"}},
+    },
+    "public-ingress": {
+        "name": "k8s-ingress",
+        "container": {"image": _IMAGE},
+        "network": {"public": True, "allowed_cidrs": ["0.0.0.0/0"]},
+        "targets": {NAME: {"ingress": {"host": "model.example.com", "class_name": "nginx", "tls_secret": "model-tls"}}},
+    },
+    "gpu": {
+        "name": "k8s-gpu",
+        "container": {"image": _IMAGE},
+        "resources": {"cpu": 4, "memory": 16384},
+        "targets": {NAME: {"cloud": "gke", "gpu": {"type": "nvidia-l4", "count": 1}, "startup_seconds": 600}},
+    },
+    "all-features": {
+        "name": "k8s-full",
+        "description": "every optional feature of kubernetes",
+        "labels": {"team": "ml", "cost-center": "research-42"},
+        "container": {
+            "image": "registry.example.com/team/model@sha256:" + "a" * 64,
+            "port": 9000, "command": ["python", "-m", "serve"], "args": ["--port", "9000"],
+            "env": {"MODEL_PATH": "/models/m.bin", "WORKERS": "2"}, "secrets": {"API_KEY": "model-api-key"},
+            "health_check": {"path": "/ready", "interval": 20, "timeout": 4},
+        },
+        "resources": {"cpu": 2, "memory": 8192},
+        "scaling": {"min": 2, "max": 8, "cpu_target": 60},
+        "network": {"public": True, "allowed_cidrs": ["0.0.0.0/0"]},
+        "targets": {NAME: {
+            "cloud": "aks", "identity": "0f0e0d0c-1234-5678-9abc-def012345678", "namespace": "ml-serving",
+            "requests": {"cpu": 1, "memory": 4096}, "gpu": {"type": "Standard_NC4as_T4_v3", "count": 1},
+            "startup_seconds": 300,
+            "ingress": {"host": "model.example.com", "class_name": "webapprouting.kubernetes.azure.com",
+                        "tls_secret": "model-tls", "controller_namespace": "app-routing-system"},
+            "image_pull_secrets": ["registry-credentials"],
+            "writable_paths": ["/tmp", "/home/app/.cache/huggingface"],
+            "service_account_token": True,
+            "egress": {"cidrs": ["10.0.0.0/8", "0.0.0.0/0"], "ports": [443, 5432]},
+            "run_as_user": 20000, "secret_key": "api-key",
+        }},
+        "environments": {
+            "dev": {"scaling": {"min": 1, "max": 1}, "labels": {"tier": "dev"},
+                    "targets": {NAME: {"namespace": "ml-serving-dev"}}},
+            "prod": {"scaling": {"min": 3, "max": 20}, "resources": {"cpu": 4, "memory": 16384},
+                     "targets": {NAME: {"namespace": "ml-serving-prod"}}},
+        },
+    },
+}
