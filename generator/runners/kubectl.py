@@ -119,3 +119,42 @@ def apply(folder: Path) -> str:
     if proc.returncode != 0:
         raise ToolError(f"kubectl apply failed (exit code {proc.returncode}){_tail(proc.stderr)}")
     return proc.stdout
+
+
+# ---------------------------------------------------------------- plan / apply of a Kustomize module
+
+def kustomization_dir(module: Path, env: str | None) -> Path:
+    """What plan/apply run on: overlays/<env>/ of the module, or base/ without an environment."""
+    folder = module / "overlays" / env if env else module / "base"
+    if not (folder / "kustomization.yaml").is_file():
+        from ..errors import RunError
+
+        raise RunError(f"{folder}: no kustomization.yaml (render the spec first: `tfgen render SPEC`)")
+    return folder
+
+
+def plan(module: Path, env: str | None, echo) -> DiffResult:
+    """`kubectl diff` of the module (or its overlay) against the current context's cluster."""
+    folder = kustomization_dir(module, env)
+    cluster = current_cluster()
+    echo(f"kubectl context `{cluster.context}` (server {cluster.server_version}): kubectl {' '.join(diff_args(folder))}")
+    return diff(folder)
+
+
+def apply_module(module: Path, env: str | None, echo, confirm=None) -> str | None:
+    """`kubectl apply --server-side` of the module (or its overlay); None when the confirmation says no.
+
+    `confirm(context, diff_text)` is asked after the diff; None means --auto-approve.
+    Nothing is ever deleted: no --prune, so an object the spec no longer renders stays until removed by hand.
+    """
+    folder = kustomization_dir(module, env)
+    cluster = current_cluster()
+    echo(f"kubectl context `{cluster.context}` (server {cluster.server_version})")
+    if confirm is not None:
+        changes = diff(folder)
+        if not changes.has_changes:
+            return ""
+        if not confirm(cluster.context, changes.text):
+            return None
+    echo(f"kubectl {' '.join(apply_args(folder))}")
+    return apply(folder)
