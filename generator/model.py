@@ -95,6 +95,8 @@ class Spec:
     # On the base model only: each environment's model (a target that renders all
     # environments at once, as Kustomize overlays, reads them here).
     environments: Mapping[str, "Spec"] = field(default_factory=lambda: MappingProxyType({}))
+    # On an environment's model: the base model (with `environments`), for the same purpose.
+    base: "Spec | None" = None
 
     def target(self, name: str) -> Mapping[str, Any]:
         return self.targets[name]

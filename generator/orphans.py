@@ -30,8 +30,17 @@ STATE_FILE = "terraform.tfstate"
 
 
 def every_module(specs: list[Spec]) -> set[PurePosixPath]:
-    """Every module folder the given models (a spec's base and environments) render to."""
-    return {module_path(spec, target) for spec in specs for target in spec.targets}
+    """Every module folder the given models (a spec's base and environments) render to, with the
+    subfolders of a module whose target builds a tree (e.g. Kustomize base/ and overlays/<env>/)."""
+    from .targets import registry
+
+    folders = set()
+    for spec in specs:
+        for target in spec.targets:
+            module = module_path(spec, target)
+            folders.add(module)
+            folders |= {module / rel.parent for rel in registry.get(target).files(spec)}
+    return folders
 
 
 def find_orphans(root: Path, services: set[str], expected: set[PurePosixPath]) -> list[PurePosixPath]:

@@ -104,8 +104,12 @@ def render_template(name: str, context: dict[str, Any], file_kind: FileKind | No
 
 
 def module_path(spec: Spec, target: str) -> PurePosixPath:
-    """Where a module lives under the output root: <name>/[<env>/]<target>."""
-    parts = [spec.service] + ([spec.env] if spec.env else []) + [target]
+    """Where a module lives under the output root: <name>/[<env>/]<target> (<name>/<target> for a
+    target that holds every environment in one module)."""
+    from .targets import registry  # local: the registry's targets import this module
+
+    one_module = registry.get(target).all_environments_in_one_module if target in registry.names() else False
+    parts = [spec.service] + ([spec.env] if spec.env and not one_module else []) + [target]
     return PurePosixPath(*parts)
 
 
@@ -144,6 +148,8 @@ def render_module(spec: Spec, target: Target) -> dict[PurePosixPath, str]:
             text = render_template(template, context, _file_kind(target, file_name))
             if text.strip():
                 out[root / file_name] = text
+    for rel, text in sorted(target.files(spec).items()):
+        out[root / rel] = text
     facts = target.output.facts({path.name: text for path, text in out.items()})
     readme = target.readme(spec, context) if target.readme else ReadmeFacts(target.title)
     for file_name, template in templates.items():

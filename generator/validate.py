@@ -195,8 +195,8 @@ def validate(loaded: LoadedSpec, env: str | None = None) -> Spec:
             models[name] = spec
     if problems:
         raise SpecError(list(problems))
-    models[None] = replace(models[None], environments=MappingProxyType({n: models[n] for n in envs}))
-    return models[env]
+    base = replace(models[None], environments=MappingProxyType({n: models[n] for n in envs}))
+    return base if env is None else replace(models[env], base=base)
 
 
 def validate_file(path: str, env: str | None = None) -> Spec:

@@ -52,4 +52,4 @@ def test_each_output_kind_runs_its_own_gates_over_its_own_modules(monkeypatch):
 
 def test_terraform_kind_declares_the_terraform_gates():
     assert [g.name for g in TERRAFORM.gates] == ["fmt", "lint", "terraform validate", "scan"]
-    assert {t.output.name for t in registry.TARGETS} == {"terraform"}
+    assert {t.output.name for t in registry.TARGETS} == {"terraform", "kubernetes-manifests"}

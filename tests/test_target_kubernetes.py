@@ -138,7 +138,7 @@ def test_seed_parity_gke_deployment_and_load_balancer(tmp_path):
     service = objs[("Service", "iris-gke")]
     assert service["spec"]["type"] == "LoadBalancer"
     assert service["spec"]["ports"] == [{"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"}]
-    assert service["spec"]["selector"] == deployment["spec"]["template"]["metadata"]["labels"] | service["spec"]["selector"]
+    assert service["spec"]["selector"].items() <= deployment["spec"]["template"]["metadata"]["labels"].items()
     sa = objs[("ServiceAccount", "iris-gke")]
     assert sa["metadata"]["annotations"] == {"iam.gke.io/gcp-service-account": "iris-serving@ml-serving-demo.iam.gserviceaccount.com"}
     assert ("HorizontalPodAutoscaler", "iris-gke") not in objs  # 3 fixed replicas, as the seed
@@ -159,7 +159,7 @@ def test_labels_on_every_object_and_restricted_pod(tmp_path):
     spec = pipeline.load_spec(path)
     objs = k8s.objects_of(spec)
     for obj in objs:
-        assert {"team": "ml", "cost-center": "research-42", "managed-by": "tfgen"} <= obj["metadata"]["labels"].items(), obj["kind"]
+        assert {"team": "ml", "cost-center": "research-42", "managed-by": "tfgen"}.items() <= obj["metadata"]["labels"].items(), obj["kind"]
     pod = by_key(objs)[("Deployment", "k8s-full")]["spec"]["template"]["spec"]
     c = pod["containers"][0]
     assert c["securityContext"] == {"allowPrivilegeEscalation": False, "privileged": False, "readOnlyRootFilesystem": True,
@@ -312,7 +312,8 @@ def _kubeconfig(tmp_path: Path, server: str | None) -> Path:
 @pytest.mark.parametrize("command", ["plan", "apply"])
 def test_plan_and_apply_refuse_without_a_context(tmp_path, run_cli, monkeypatch, command):
     monkeypatch.setenv("KUBECONFIG", str(_kubeconfig(tmp_path, None)))
-    result = run_cli(command, str(EXAMPLE), "--target", "kubernetes", "--modules-dir", str(tmp_path / "modules"))
+    extra = ["--auto-approve"] if command == "apply" else []
+    result = run_cli(command, str(EXAMPLE), "--target", "kubernetes", "--modules-dir", str(tmp_path / "modules"), *extra)
     assert result.exit_code == 3, result.output
     assert "no current kubectl context" in result.stderr
 
@@ -320,8 +321,9 @@ def test_plan_and_apply_refuse_without_a_context(tmp_path, run_cli, monkeypatch,
 @pytest.mark.parametrize("command", ["plan", "apply"])
 def test_plan_and_apply_refuse_an_unreachable_cluster(tmp_path, run_cli, monkeypatch, command):
     monkeypatch.setenv("KUBECONFIG", str(_kubeconfig(tmp_path, "https://127.0.0.1:9")))
+    extra = ["--auto-approve"] if command == "apply" else []
     result = run_cli(command, str(EXAMPLE), "--target", "kubernetes", "--env", "prod",
-                     "--modules-dir", str(tmp_path / "modules"))
+                     "--modules-dir", str(tmp_path / "modules"), *extra)
     assert result.exit_code == 3, result.output
     assert "context `unreachable` is not reachable" in result.stderr
 

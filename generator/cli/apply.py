@@ -42,7 +42,11 @@ def command(spec: Path | None, target: str | None, env: str | None, modules_dir:
     from ..runners.plans import run_paths
     from ..runners.workflow import RunOptions, apply, saved_summary
     from ..summary import to_text
+    from . import _kind_runner
 
+    if (runner := _kind_runner.kind_runner(target, emulator)) is not None:  # e.g. kubectl apply for manifests
+        _kind_runner.apply(runner, spec, target, env, modules_dir, auto_approve)
+        return
     folder, label = resolve_module(spec, target, env, modules_dir, module_dir)
     paths = run_paths(folder, modules_dir)
     confirm = confirmer(auto_approve, "apply")

@@ -41,7 +41,10 @@ def command(spec: Path | None, target: str | None, env: str | None, modules_dir:
     from ..runners.plans import run_paths
     from ..runners.workflow import RunOptions, plan
     from ..summary import render
+    from . import _kind_runner
 
+    if (runner := _kind_runner.kind_runner(target, emulator)) is not None:  # e.g. kubectl diff for manifests
+        _kind_runner.plan(runner, spec, target, env, modules_dir)
     folder, label = resolve_module(spec, target, env, modules_dir, module_dir)
     paths = run_paths(folder, modules_dir)
     options = RunOptions(plugin_mirror=plugin_mirror, emulator=emulator, label=label)

@@ -9,9 +9,11 @@ ToolError, so `tfgen check` reports "tool failed", never a pass.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -54,23 +56,46 @@ def _object_name(obj: dict[str, Any]) -> str:
 
 
 def schema_problems(built: dict[str, list[dict[str, Any]]], version: str = KUBERNETES_VERSION) -> list[str]:
-    """Every object against the Kubernetes `version` schema, strict; one message per problem."""
-    try:
-        import kubernetes_validate
-        from kubernetes_validate.utils import SchemaNotFoundError, ValidationError
-    except ImportError as exc:
-        raise ToolError(f"kubernetes-validate is not installed ({exc}); `pip install kubernetes-validate`") from None
+    """Every object against the Kubernetes `version` schema, strict; every problem, one message each.
+
+    Uses kubernetes-validate's bundled (offline) strict schemas, as its own
+    `validate()` does, but lists every error of an object instead of the first.
+    """
     problems = []
     for where, objects in built.items():
         for obj in objects:
-            try:
-                kubernetes_validate.validate(obj, version, strict=True)
-            except ValidationError as exc:
-                path = ".".join(str(p) for p in exc.absolute_path) or "(object)"
-                problems.append(f"{where}: {_object_name(obj)}: {path}: {exc.message}")
-            except SchemaNotFoundError as exc:
-                problems.append(f"{where}: {_object_name(obj)}: {exc.message}")
+            validator = _validator(obj.get("apiVersion", ""), obj.get("kind", ""), version)
+            if validator is None:
+                problems.append(f"{where}: {_object_name(obj)}: no schema for {obj.get('apiVersion')} "
+                                f"{obj.get('kind')} in Kubernetes {version}")
+                continue
+            for error in sorted(validator.iter_errors(obj), key=lambda e: list(map(str, e.absolute_path))):
+                path = ".".join(str(p) for p in error.absolute_path) or "(object)"
+                problems.append(f"{where}: {_object_name(obj)}: {path}: {error.message}")
     return problems
+
+
+@lru_cache(maxsize=None)
+def _validator(api_version: str, kind: str, version: str):
+    try:
+        import jsonschema
+        import referencing
+        from kubernetes_validate import utils
+    except ImportError as exc:
+        raise ToolError(f"kubernetes-validate is not installed ({exc}); `pip install kubernetes-validate`") from None
+    if version not in {utils.major_minor(v) for v in utils.all_versions()}:
+        raise ToolError(f"kubernetes-validate {utils.__version__} has no schemas for Kubernetes {version}")
+    # the file naming kubernetes-validate uses: apps/v1 -> apps-v1, networking.k8s.io/v1 -> networking-v1
+    group_version = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+    folder = f"kubernetes-json-schema/v{version}.0-local-strict"
+    try:
+        schema = utils.schema_contents(f"{folder}/{kind.lower()}-{group_version}.json", version)
+    except FileNotFoundError:
+        return None
+    definitions = utils.schema_contents(f"{folder}/_definitions.json", version)
+    registry = referencing.Resource.from_contents(definitions) @ (
+        referencing.Resource.from_contents(schema) @ referencing.Registry())
+    return jsonschema.Draft202012Validator(schema, registry=registry)
 
 
 @dataclass

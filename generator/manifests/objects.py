@@ -54,6 +54,7 @@ DEFAULT_CONTROLLER_NAMESPACE = "ingress-nginx"
 SKIP_SECRET_ENV = ("CKV_K8S_35", "container.secrets maps secrets to environment variables as on every other "
                                  "target; the values come from an existing Secret via secretKeyRef")
 SKIP_DIGEST = ("CKV_K8S_43", "the image is pinned by tag in the spec; a digest is set by CI per deploy")
+SKIP_TOKEN = ("CKV_K8S_38", "targets.kubernetes.service_account_token is set: the server calls the Kubernetes API")
 
 
 @dataclass(frozen=True)
@@ -227,8 +228,10 @@ def _container(spec: Spec, s: Settings) -> dict[str, Any]:
     return container
 
 
-def deployment_skips(spec: Spec) -> list[tuple[str, str]]:
+def deployment_skips(spec: Spec, s: Settings) -> list[tuple[str, str]]:
     skips = []
+    if s.service_account_token:
+        skips.append(SKIP_TOKEN)
     if spec.container.secrets:
         skips.append(SKIP_SECRET_ENV)
     if "@sha256:" not in (spec.container.image or ""):
@@ -276,7 +279,7 @@ def deployment(spec: Spec, s: Settings) -> dict[str, Any]:
     }
     if not uses_hpa(spec):
         spec_body["replicas"] = spec.scaling.min  # with an HPA the HPA owns the count
-    meta = _meta(spec, s, spec.service, annotations=_skip_annotations(deployment_skips(spec)))
+    meta = _meta(spec, s, spec.service, annotations=_skip_annotations(deployment_skips(spec, s)))
     return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta, "spec": spec_body}
 
 

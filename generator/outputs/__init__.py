@@ -76,3 +76,8 @@ class OutputKind:
     # Markdown templates as `module` so a README cannot drift from the code.
     facts: Callable[[dict[str, str]], Mapping[str, Any]]
     shared_templates: tuple[str, ...] = ()  # under templates/_shared/, rendered into every module of the kind
+    # The conformance variants every target of the kind declares (a Kubernetes module has no network to create).
+    required_variants: tuple[str, ...] = ("minimal", "public", "existing-network", "all-features")
+    # How `tfgen plan` / `tfgen apply` run a module of this kind (an object with `plan(module, env, echo)`
+    # and `apply(module, env, echo, confirm)`); None: Terraform (generator/runners/workflow.py).
+    runner: Any = None

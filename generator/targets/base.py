@@ -164,6 +164,10 @@ def _no_packages(spec: Spec) -> Mapping[PurePosixPath, Path]:
     return {}
 
 
+def _no_files(spec: Spec) -> Mapping[PurePosixPath, str]:
+    return {}
+
+
 @dataclass(frozen=True)
 class Target:
     name: str
@@ -178,6 +182,12 @@ class Target:
     readme: Callable[[Spec, dict[str, Any]], ReadmeFacts] | None = None
     needs_image: Callable[[Mapping[str, Any]], bool] = _always
     packages: Callable[[Spec], Mapping[PurePosixPath, Path]] = _no_packages
+    # Files built as data by code rather than from templates (path relative to the module folder -> text),
+    # e.g. Kubernetes manifests dumped by a YAML emitter; rendered beside the templates' files.
+    files: Callable[[Spec], Mapping[PurePosixPath, str]] = _no_files
+    # True: one module holds every environment (e.g. Kustomize overlays), at <name>/<target>/ for
+    # the base and every environment alike; False: one module per environment, <name>/[<env>/]<target>/.
+    all_environments_in_one_module: bool = False
     schema_defs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     emulator_gaps: tuple[EmulatorGap, ...] = ()
     emulator_drift: tuple[EmulatorDrift, ...] = ()

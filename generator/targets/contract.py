@@ -10,13 +10,13 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .base import REQUIRED_VARIANTS, Target
+from .base import Target
 
 # `namespace/type`, optionally with a registry host in front
 PROVIDER_SOURCE = re.compile(r"^([a-z0-9.-]+/)?[a-z0-9-]+/[a-z0-9-]+$")
 # Terraform version constraints: comma-separated `OP VERSION`, at least one
 VERSION_CONSTRAINT = re.compile(r"^\s*(=|!=|>=|<=|>|<|~>)?\s*\d+(\.\d+){0,2}(-[0-9A-Za-z.]+)?\s*$")
-TARGET_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")  # platform-service, e.g. cloud-service
+TARGET_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")  # platform-service (cloud-service), or one word
 
 
 def problems(target: Target) -> list[str]:
@@ -30,7 +30,7 @@ def _problems(target: Target) -> Iterator[str]:
     from ..render import module_templates
 
     if not TARGET_NAME.match(target.name):
-        yield f"name {target.name!r} is not lowercase `platform-service`"
+        yield f"name {target.name!r} is not lowercase `platform-service` or one word"
     folder = paths.templates_dir() / target.template_dir
     if not folder.is_dir() or not any(folder.glob("*.j2")):
         yield f"no templates in {folder}"
@@ -96,7 +96,7 @@ def _schema_defaults_declared(schema: Mapping[str, Any], defaults: Mapping[str, 
 
 
 def _variant_problems(target: Target) -> Iterator[str]:
-    missing = [v for v in REQUIRED_VARIANTS if v not in target.variants]
+    missing = [v for v in target.output.required_variants if v not in target.variants]
     if missing:
         yield f"variants: missing {', '.join(missing)}"
     for name, spec in target.variants.items():

@@ -20,7 +20,9 @@ from typing import Any
 
 from ..manifests import kustomize, objects
 from ..model import Spec
+from ..outputs.kubernetes import KUBERNETES_MANIFESTS
 from . import common
+from .base import Target
 
 NAME = "kubernetes"
 TITLE = "Kubernetes (Kustomize)"
@@ -46,6 +48,7 @@ NAMESPACE_MAX = 63
 # environment is `<service>-<env>` (24 + 1 + 8 characters, always a valid label).
 
 _K8S_NAME = {"type": "string", "pattern": _DNS_LABEL, "maxLength": 63}
+_K8S_SUBDOMAIN = {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", "maxLength": 253}
 SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
@@ -83,14 +86,14 @@ SCHEMA: dict[str, Any] = {
             "properties": {
                 "host": {"type": "string", "maxLength": 253,
                          "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$"},
-                "class_name": {**_K8S_NAME, "description": "IngressClass, e.g. nginx, gce, alb, webapprouting.kubernetes.azure.com."},
-                "tls_secret": {**_K8S_NAME, "description": "Existing TLS Secret (tls.crt/tls.key) in the namespace."},
+                "class_name": {**_K8S_SUBDOMAIN, "description": "IngressClass, e.g. nginx, gce, alb, webapprouting.kubernetes.azure.com."},
+                "tls_secret": {**_K8S_SUBDOMAIN, "description": "Existing TLS Secret (tls.crt/tls.key) in the namespace."},
                 "controller_namespace": {**_K8S_NAME, "default": "ingress-nginx",
                                          "description": "Namespace of the ingress controller pods; the NetworkPolicy admits them."},
             },
         },
         "image_pull_secrets": {"description": "Existing docker-registry Secrets for a private registry.",
-                               "type": "array", "uniqueItems": True, "maxItems": 8, "items": _K8S_NAME, "default": []},
+                               "type": "array", "uniqueItems": True, "maxItems": 8, "items": _K8S_SUBDOMAIN, "default": []},
         "writable_paths": {"description": "Paths the server writes to; each gets an emptyDir volume (the root filesystem is read-only).",
                            "type": "array", "uniqueItems": True, "maxItems": 16, "default": ["/tmp"],
                            "items": {"type": "string", "pattern": "^/[A-Za-z0-9._~/-]*[A-Za-z0-9._~-]$", "maxLength": 255}},
@@ -209,10 +212,16 @@ def objects_of(spec: Spec) -> list[dict[str, Any]]:
     return objects.build(spec, objects.settings_of(spec, NAME))
 
 
+def _base(spec: Spec) -> Spec:
+    """The base model: one module holds every environment, whichever model renders it."""
+    return spec.base or spec
+
+
 def files(spec: Spec) -> dict[PurePosixPath, str]:
     """The Kustomize tree, relative to the module folder: base/ and overlays/<env>/."""
-    environments = {env: objects_of(env_spec) for env, env_spec in spec.environments.items() if NAME in env_spec.targets}
-    return kustomize.tree(objects_of(spec), environments)
+    base = _base(spec)
+    environments = {env: objects_of(env_spec) for env, env_spec in base.environments.items() if NAME in env_spec.targets}
+    return kustomize.tree(objects_of(base), environments)
 
 
 # ---------------------------------------------------------------- README
@@ -276,13 +285,14 @@ def _diagram(spec: Spec, s: objects.Settings) -> list[str]:
 
 
 def context(spec: Spec) -> dict[str, Any]:
+    spec = _base(spec)
     s = objects.settings_of(spec, NAME)
     built = objects.build(spec, s)
     environments = []
     for env, env_spec in sorted(spec.environments.items()):
         env_settings = objects.settings_of(env_spec, NAME)
         environments.append({"name": env, "namespace": env_settings.namespace})
-    skips = [{"check": c, "reason": r, "resource": f"Deployment/{spec.service}"} for c, r in objects.deployment_skips(spec)]
+    skips = [{"check": c, "reason": r, "resource": f"Deployment/{spec.service}"} for c, r in objects.deployment_skips(spec, s)]
     notes = []
     if spec.container.secrets:
         names = ", ".join(f"`{n}`" for n in sorted(set(spec.container.secrets.values())))
@@ -388,3 +398,19 @@ VARIANTS: dict[str, dict[str, Any]] = {
         },
     },
 }
+
+
+TARGET = Target(
+    name=NAME,
+    title=TITLE,
+    template_dir=TEMPLATE_DIR,
+    output=KUBERNETES_MANIFESTS,
+    providers=(),
+    schema=SCHEMA,
+    defaults=DEFAULTS,
+    check=check,
+    context=context,
+    files=files,
+    all_environments_in_one_module=True,
+    variants=VARIANTS,
+)
