@@ -116,7 +116,7 @@ def module_path(spec: Spec, target: str) -> PurePosixPath:
 def module_templates(target: Target) -> dict[str, str]:
     """Output file name -> template: the output kind's shared templates and the target's own."""
     templates = {name[: -len(".j2")]: f"_shared/{name}" for name in target.output.shared_templates}
-    for name in template_names(target.template_dir):
+    for name in template_names(target.template_dir) if target.template_dir else ():  # "": files built by code only
         file_name = name[: -len(".j2")]
         if file_name in templates:
             raise RenderError(f"templates/{target.template_dir}/{name} clashes with the shared "
@@ -150,7 +150,7 @@ def render_module(spec: Spec, target: Target) -> dict[PurePosixPath, str]:
                 out[root / file_name] = text
     for rel, text in sorted(target.files(spec).items()):
         out[root / rel] = text
-    facts = target.output.facts({path.name: text for path, text in out.items()})
+    facts = target.output.facts({path.relative_to(root).as_posix(): text for path, text in out.items()})
     readme = target.readme(spec, context) if target.readme else ReadmeFacts(target.title)
     for file_name, template in templates.items():
         if file_name.endswith(".md"):

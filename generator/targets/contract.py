@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .base import Target
+from .base import Target, _no_files
 
 # `namespace/type`, optionally with a registry host in front
 PROVIDER_SOURCE = re.compile(r"^([a-z0-9.-]+/)?[a-z0-9-]+/[a-z0-9-]+$")
@@ -32,7 +32,9 @@ def _problems(target: Target) -> Iterator[str]:
     if not TARGET_NAME.match(target.name):
         yield f"name {target.name!r} is not lowercase `platform-service` or one word"
     folder = paths.templates_dir() / target.template_dir
-    if not folder.is_dir() or not any(folder.glob("*.j2")):
+    if not target.template_dir and target.files is _no_files:
+        yield "no template_dir and no files: the target renders nothing of its own"
+    elif target.template_dir and (not folder.is_dir() or not any(folder.glob("*.j2"))):
         yield f"no templates in {folder}"
     else:
         try:

@@ -22,11 +22,11 @@ from ..manifests import kustomize, objects
 from ..model import Spec
 from ..outputs.kubernetes import KUBERNETES_MANIFESTS
 from . import common
-from .base import Target
+from .base import ReadmeFacts, Target, markdown
 
 NAME = "kubernetes"
 TITLE = "Kubernetes (Kustomize)"
-TEMPLATE_DIR = "kubernetes"
+TEMPLATE_DIR = ""  # no templates of its own: manifests are built as data (files()), the README is the shared one
 # Manifests are validated against this Kubernetes version's OpenAPI schema
 # (kubectl on the image is 1.32; GKE, EKS and AKS all run it).
 KUBERNETES_VERSION = "1.32"
@@ -261,81 +261,73 @@ def _what(obj: dict[str, Any], spec: Spec, s: objects.Settings) -> str:
     return ""
 
 
-def _diagram(spec: Spec, s: objects.Settings) -> list[str]:
-    """Mermaid lines; every value in them is pattern-checked by the schema (no quotes or brackets)."""
-    svc_type = objects.service_type(spec, s)
-    lines = ["flowchart LR"]
-    clients = "internet" if spec.network.public else "clients in the cluster network"
-    lines.append(f'  clients(["{clients}"])')
-    if s.ingress:
-        lines.append(f'  ingress["Ingress {s.ingress["host"]}<br/>TLS, class {s.ingress["class_name"]}"]')
-        lines.append("  clients -->|HTTPS| ingress")
-        lines.append(f'  ingress --> service["Service {svc_type}<br/>:{objects.SERVICE_PORT}"]')
-    else:
-        lines.append(f'  clients -->|TCP {objects.SERVICE_PORT}| service["Service {svc_type}<br/>:{objects.SERVICE_PORT}"]')
-    count = f"{spec.scaling.min}-{spec.scaling.max} pods, HPA" if objects.uses_hpa(spec) else f"{spec.scaling.min} pods"
-    lines.append(f'  service -->|:{spec.container.port}| pods["Deployment {spec.service}<br/>{count}"]')
-    lines.append('  netpol{{"NetworkPolicy"}} -.-> pods')
-    lines.append('  pdb{{"PodDisruptionBudget"}} -.-> pods')
-    identity = f"ServiceAccount {spec.service}" + (f"<br/>{s.cloud} workload identity" if s.identity else "")
-    lines.append(f'  pods --- sa["{identity}"]')
-    if spec.container.secrets or s.image_pull_secrets or s.ingress:
-        lines.append('  secrets[("existing Secrets")] -.-> pods')
-    return lines
-
-
 def context(spec: Spec) -> dict[str, Any]:
+    """What the shared README reads, and what readme() builds its items from (the base model)."""
     spec = _base(spec)
     s = objects.settings_of(spec, NAME)
-    built = objects.build(spec, s)
-    environments = []
-    for env, env_spec in sorted(spec.environments.items()):
-        env_settings = objects.settings_of(env_spec, NAME)
-        environments.append({"name": env, "namespace": env_settings.namespace})
-    skips = [{"check": c, "reason": r, "resource": f"Deployment/{spec.service}"} for c, r in objects.deployment_skips(spec, s)]
-    notes = []
+    return {
+        **common.base_context(spec),
+        "environment": None,  # one module for the base and every environment
+        "settings": s,
+        "objects": objects.build(spec, s),
+        "namespaces": {env: objects.settings_of(e, NAME).namespace for env, e in sorted(spec.environments.items())},
+        "skip": dict(objects.deployment_skips(spec, s)),  # Checkov check -> reason (annotations on the Deployment)
+        "spec_model": spec,
+    }
+
+
+def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
+    """What the module creates and what its user must know; items are tfgen's own Markdown
+    (markdown()), and every spec value in them is pattern-restricted by the schema."""
+    spec, s = c["spec_model"], c["settings"]
+    creates = [markdown(f"{o['kind']} `{o['metadata']['name']}` (`base/{kustomize.file_name(o)}`): {_what(o, spec, s)}")
+               for o in c["objects"]]
+    apply = [f"`kubectl apply --server-side -k base` (namespace `{s.namespace}`)"]
+    apply += [f"`-k overlays/{env}` (namespace `{ns}`)" for env, ns in c["namespaces"].items()]
+    notes = [markdown("Apply with " + "; ".join(apply) + ", or `tfgen plan SPEC --target kubernetes [--env ENV]` "
+                      "(`kubectl diff --server-side`) and `tfgen apply` (`kubectl apply --server-side`) on the current "
+                      "kubectl context. Argo CD and Flux can point at the same folders. Nothing is ever pruned: an "
+                      "object the spec stops rendering stays in the cluster until deleted by hand.")]
+    notes.append(markdown(f"Overlays are computed, not hand-written: each `overlays/ENV/` holds only JSON patches (and objects "
+                          f"or deletions) that turn the base into that environment's objects; validated against the "
+                          f"Kubernetes {KUBERNETES_VERSION} schema (strict) and scanned by Checkov after `kubectl kustomize`."))
     if spec.container.secrets:
         names = ", ".join(f"`{n}`" for n in sorted(set(spec.container.secrets.values())))
-        notes.append(f"Create the Secrets {names} in the namespace before applying (each holds its value under the key "
-                     f"`{s.secret_key}`), or sync them with External Secrets; the manifests name them, never hold values.")
+        notes.append(markdown(f"Create the Secrets {names} in the namespace before applying (each holds its value under the key "
+                              f"`{s.secret_key}`), or sync them with External Secrets; the manifests name them, never hold values."))
     if s.image_pull_secrets:
-        notes.append("The image pull Secrets " + ", ".join(f"`{n}`" for n in s.image_pull_secrets) + " must exist in the namespace.")
-    if objects.uses_hpa(spec) and spec.scaling.cpu_target is None:
-        notes.append(f"scaling.cpu_target is not set: the HPA uses {objects.DEFAULT_CPU_TARGET}% (kubectl autoscale's default).")
+        notes.append(markdown("The image pull Secrets " + ", ".join(f"`{n}`" for n in s.image_pull_secrets)
+                              + " must exist in the namespace."))
+    if s.ingress:
+        notes.append(markdown(f"The TLS Secret `{s.ingress['tls_secret']}` must exist in the namespace, and the ingress "
+                              f"controller run in `{s.ingress['controller_namespace']}` (the NetworkPolicy admits it)."))
     if objects.uses_hpa(spec):
-        notes.append("The Deployment sets no `replicas`: the HPA owns the count, so an apply never resets it.")
+        target = spec.scaling.cpu_target if spec.scaling.cpu_target is not None else objects.DEFAULT_CPU_TARGET
+        default = "" if spec.scaling.cpu_target is not None else " (scaling.cpu_target unset: kubectl autoscale's default)"
+        notes.append(markdown(f"The HPA keeps average CPU at {target}% of the request{default}; the Deployment sets no "
+                              "`replicas`, so an apply never resets the count the HPA chose."))
     if s.gpu_count:
         label_key, toleration = objects.GPU_PLACEMENT[s.cloud]
-        notes.append(f"GPU pods run only on nodes labelled `{label_key}={s.gpu_type}` and tolerate the taint "
-                     f"`{toleration['key']}` (NoSchedule); the cluster needs the NVIDIA device plugin.")
-    if s.cloud == "eks" and s.identity:
-        notes.append("EKS: the IAM role's trust policy must allow `system:serviceaccount:NAMESPACE:" + spec.service + "` "
-                     "through the cluster's OIDC provider (IRSA).")
-    if s.cloud == "gke" and s.identity:
-        notes.append("GKE: grant `roles/iam.workloadIdentityUser` on the Google service account to "
-                     "`serviceAccount:PROJECT.svc.id.goog[NAMESPACE/" + spec.service + "]`.")
-    if s.cloud == "aks" and s.identity:
-        notes.append("AKS: add a federated credential for `system:serviceaccount:NAMESPACE:" + spec.service + "` to the managed identity; "
-                     "the pods carry the `azure.workload.identity/use` label the webhook looks for.")
-    notes.append(f"Probes: startup every {built[2]['spec']['template']['spec']['containers'][0]['startupProbe']['periodSeconds']} s "
-                 f"for up to {s.startup_seconds} s (the model-load window, `targets.kubernetes.startup_seconds`); readiness and "
-                 f"liveness every {spec.container.health.interval} s on `{spec.container.health.path}` after that.")
-    notes.append("Security context: non-root (UID " + str(s.run_as_user) + "), read-only root filesystem with "
-                 + (", ".join(f"`{p}`" for p in s.writable_paths) + " as emptyDir" if s.writable_paths else "no writable path")
-                 + ", all capabilities dropped, RuntimeDefault seccomp, no privilege escalation.")
-    return {
-        "spec": spec,
-        "name": spec.name,
-        "title": TITLE,
-        "namespace": s.namespace,
-        "version": KUBERNETES_VERSION,
-        "objects": [{"kind": o["kind"], "name": o["metadata"]["name"], "file": kustomize.file_name(o),
-                     "what": _what(o, spec, s)} for o in built],
-        "environments": environments,
-        "diagram": _diagram(spec, s),
-        "skips": skips,
-        "notes": notes,
+        notes.append(markdown(f"GPU pods run only on nodes labelled `{label_key}={s.gpu_type}` and tolerate the taint "
+                              f"`{toleration['key']}` (NoSchedule); the cluster needs the NVIDIA device plugin."))
+    identity_notes = {
+        "eks": "EKS (IRSA): the IAM role's trust policy must allow `system:serviceaccount:NAMESPACE:{sa}` through the cluster's OIDC provider.",
+        "gke": "GKE: grant `roles/iam.workloadIdentityUser` on the Google service account to "
+               "`serviceAccount:PROJECT.svc.id.goog[NAMESPACE/{sa}]`; the NetworkPolicy admits the GKE metadata server.",
+        "aks": "AKS: add a federated credential for `system:serviceaccount:NAMESPACE:{sa}` to the managed identity; the pods "
+               "carry the `azure.workload.identity/use` label the webhook looks for.",
     }
+    if s.identity:
+        notes.append(markdown(identity_notes[s.cloud].format(sa=spec.service)))
+    probe = c["objects"][2]["spec"]["template"]["spec"]["containers"][0]["startupProbe"]
+    notes.append(markdown(f"Probes: startup every {probe['periodSeconds']} s for up to {s.startup_seconds} s (the model-load "
+                          f"window, `targets.kubernetes.startup_seconds`); readiness and liveness every "
+                          f"{spec.container.health.interval} s on `{spec.container.health.path}` after that."))
+    writable = ", ".join(f"`{p}`" for p in s.writable_paths) + " as emptyDir" if s.writable_paths else "no writable path"
+    notes.append(markdown(f"Security context: non-root (UID {s.run_as_user}), read-only root filesystem with {writable}, all "
+                          "capabilities dropped, RuntimeDefault seccomp, no privilege escalation; the namespace enforces "
+                          "the `restricted` Pod Security Standard."))
+    return ReadmeFacts(title=TITLE, creates=tuple(creates), notes=tuple(notes))
 
 
 # ---------------------------------------------------------------- conformance variants
@@ -410,6 +402,7 @@ TARGET = Target(
     defaults=DEFAULTS,
     check=check,
     context=context,
+    readme=readme,
     files=files,
     all_environments_in_one_module=True,
     variants=VARIANTS,
