@@ -46,10 +46,12 @@ def table_rows(stdout: str) -> dict[str, str]:
 def test_clean_examples_pass_every_step_with_the_explicit_skips(clean_run, rendered):
     assert clean_run.returncode == 0, clean_run.stdout + clean_run.stderr
     rows = table_rows(clean_run.stdout)
-    assert list(rows) == ["validate", "render", "fmt", "lint", "terraform validate", "scan"]
-    for step in ("validate", "render", "fmt", "lint", "terraform validate", "scan"):
+    assert list(rows) == ["validate", "render", "fmt", "lint", "terraform validate", "scan",
+                          "kustomize build", "kubernetes schema", "scan (kubernetes)"]  # each output kind's gates
+    for step in ("validate", "render", "fmt", "lint", "terraform validate", "scan",
+                 "kustomize build", "kubernetes schema", "scan (kubernetes)"):
         assert "  ok  " in rows[step], rows[step]
-    assert "0 failed" in rows["scan"]
+    assert "0 failed" in rows["scan"] and "0 failed" in rows["scan (kubernetes)"]
     assert f"lint: 0 error(s), 0 warning(s) in {len(MODULES)} module(s)" in rows["lint"]
     # the AWS ones ran (base, prod ECS and Lambda); the google and azurerm ones were skipped as asked
     assert "3 of 6 module(s), 3 skipped" in rows["terraform validate"]
