@@ -55,9 +55,10 @@ fills in `step` (status, detail, messages) for `folders`, reading
 `options` (`outputs.GateOptions`: provider schemas, plugin mirror ...). The
 Terraform gates (fmt, lint, terraform validate, scan) are in
 generator/outputs/terraform.py. A new kind (e.g. Kubernetes manifests with
-schema validation, `kustomize build` and Checkov's kubernetes framework) is a
-new module beside it defining its `OutputKind`, with a `FileKind` for `.yaml`
-whose finalize encodes every value as YAML; its target sets `output=` to it.
+schema validation, `kustomize build` and Checkov's Kubernetes framework) is a
+new module beside it defining its `OutputKind` (and `runner` for plan/apply); its
+target sets `output=` to it, and may build its files as data (`files`) rather than
+from templates, as the Kubernetes manifests are (dumped by a safe YAML emitter).
 """
 
 from __future__ import annotations
@@ -188,6 +189,9 @@ class Target:
     # True: one module holds every environment (e.g. Kustomize overlays), at <name>/<target>/ for
     # the base and every environment alike; False: one module per environment, <name>/[<env>/]<target>/.
     all_environments_in_one_module: bool = False
+    # Further files and folders that belong to this target alone (e.g. its output kind and
+    # builders), which may name it; the audit (contract.mentions) skips them like its module.
+    own_files: tuple[str, ...] = ()
     schema_defs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     emulator_gaps: tuple[EmulatorGap, ...] = ()
     emulator_drift: tuple[EmulatorDrift, ...] = ()

@@ -117,13 +117,14 @@ MAY_NAME_ANY = ("generator/targets/registry.py", "generator/cli/")
 def _names_of(target: Target) -> re.Pattern[str]:
     """How a target can be named in code: spec key, template folder, module, schema definition."""
     module = target.context.__module__.rsplit(".", 1)[-1]
-    words = sorted({target.name, target.template_dir, module, target.schema_def_name})
+    words = sorted({target.name, target.template_dir, module, target.schema_def_name} - {""})
     return re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, words)) + r")(?![\w-])")
 
 
 def _own_files(target: Target) -> tuple[str, ...]:
     module = target.context.__module__.replace(".", "/") + ".py"
-    return (module, f"templates/{target.template_dir}/")
+    own = (module,) + ((f"templates/{target.template_dir}/",) if target.template_dir else ())
+    return own + tuple(target.own_files)
 
 
 def mentions(root, targets) -> dict[str, list[str]]:

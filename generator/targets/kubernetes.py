@@ -405,5 +405,6 @@ TARGET = Target(
     readme=readme,
     files=files,
     all_environments_in_one_module=True,
+    own_files=("generator/manifests/", "generator/outputs/kubernetes.py", "generator/runners/kubectl.py"),
     variants=VARIANTS,
 )
