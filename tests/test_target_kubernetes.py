@@ -152,6 +152,23 @@ def test_committed_example_module_is_current():
         assert committed.is_file() and committed.read_text(encoding="utf-8") == text, rel
 
 
+def test_committed_readme_diagram_and_skips_are_read_back_from_the_manifests():
+    from generator.outputs.kubernetes import diagram
+
+    module = support.REPO / "modules" / "iris-gke" / "kubernetes"
+    readme = (module / "README.md").read_text(encoding="utf-8")
+    objs = {o["kind"]: o for o in (yaml.safe_load(p.read_text()) for p in (module / "base").glob("*.yaml"))
+            if o.get("kind") != "Kustomization"}
+    drawn = diagram(objs)
+    assert f"```mermaid\n{drawn}\n```" in readme
+    assert '-->|TCP 80| service["Service LoadBalancer<br/>:80"]' in drawn
+    assert '-->|:8080| pods["Deployment iris-gke<br/>3 pods"]' in drawn
+    annotations = objs["Deployment"]["metadata"]["annotations"]
+    for value in annotations.values():
+        check, _, reason = value.partition("=")
+        assert f"| {check} | `Deployment/iris-gke` | {reason} |" in readme
+
+
 # ---------------------------------------------------------------- what the manifests hold
 
 def test_labels_on_every_object_and_restricted_pod(tmp_path):
