@@ -29,8 +29,13 @@ def quote(text: str) -> str:
     """A double-quoted HCL string literal whose value is exactly `text`.
 
     Backslash first (so later escapes are not doubled), then quotes and
-    control characters; `${` and `%{` are doubled so Terraform never reads
-    user text as an interpolation or a template directive. Terraform
+    control characters. The `$` of `${` and the `%` of `%{` are written as
+    `\u0024` and `\u0025`: Terraform decodes an escape only after it has
+    found its template sequences, so the text stays literal, and no `${` or
+    `%{` is left in the file at all. The HCL-native escape (`$${`, `%%{`) is
+    also literal for Terraform, but Checkov's HCL grammar (which `tfgen lint`
+    shares) cannot read it in lists and other places: it stops, or runs for
+    minutes, and Checkov then skips every check of the file. Terraform
     NFC-normalizes every string it reads (even escaped code points), so we
     write the NFC form: the HCL shows exactly the value Terraform will use.
     """
@@ -52,7 +57,7 @@ def quote(text: str) -> str:
             out.append(f"\\u{code:04x}")
         else:
             out.append(ch)
-    body = "".join(out).replace("${", "$${").replace("%{", "%%{")
+    body = "".join(out).replace("${", "\\u0024{").replace("%{", "\\u0025{")
     return f'"{body}"'
 
 
