@@ -116,3 +116,46 @@ def test_the_list_from_the_issue_parses(value):
     # `command = ["resnet50", "$${evil.attr}",]` stopped hcl2 with "unexpected ','"
     text = format_hcl(f"command = {encode([FIRST, value, 'y' * 80])}\n")
     assert _hcl2_value(hcl2.load(io.StringIO(text))["command"][0]) == [FIRST, value, "y" * 80]
+
+
+# --- whole modules: Checkov reads every file and finds nothing -----------------------------------
+
+HOSTILE_TEXT = "x ${evil.attr} $${ %{ if true } %%{ ${"
+
+
+@pytest.mark.checkov
+def test_checkov_scans_modules_with_template_text_everywhere_and_finds_nothing(tmp_path):
+    """One Checkov run over every example's modules with template text in each free-text field.
+
+    When hcl2 could not parse a file, Checkov skipped all its checks and failed
+    others (CKV_AWS_111/356/109 on the KMS policy, CKV2_AWS_5 on security groups);
+    a parse error is itself a failure in tfgen's runner.
+    """
+    import shutil
+
+    import yaml
+
+    from generator import pipeline
+    from tests.support import EXAMPLES, checkov_scan, write_module
+
+    shutil.copytree(EXAMPLES / "sentiment-lambda", tmp_path / "sentiment-lambda")  # package.source, beside the spec
+    out = tmp_path / "modules"
+    for example in sorted(EXAMPLES.glob("*.yaml")):
+        data = yaml.safe_load(example.read_text(encoding="utf-8"))
+        data["description"] = HOSTILE_TEXT
+        container = data.setdefault("container", {})
+        container.setdefault("env", {})["TEMPLATE"] = HOSTILE_TEXT
+        if "image" in container:  # a Lambda zip takes no command
+            container["command"] = ["resnet50", "$${evil.attr}", "${"]
+            container["args"] = ["%{ if x }", "%%{"]
+        spec_path = tmp_path / example.name
+        spec_path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        spec = pipeline.load_spec(spec_path)
+        for target in spec.targets:
+            module = write_module(spec, pipeline.registry.get(target), out)
+            for tf in module.glob("*.tf"):
+                hcl2.load(io.StringIO(tf.read_text(encoding="utf-8")))  # Checkov's grammar reads every file
+    assert len(list(out.glob("*/*/main.tf"))) == 4
+    result = checkov_scan([out])
+    assert [(f.check_id, f.resource, f.file) for f in result.failed] == []
+    assert len(result.passed) > 100  # it really scanned the modules
