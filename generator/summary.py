@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 FORMATS = ("text", "markdown", "json")
 JSON_FORMAT = "tfgen-plan-summary/1"
-MARKDOWN_DIFF_LIMIT = 60_000  # GitHub comments stop at 65,536 characters
+MARKDOWN_LIMIT = 65_536  # GitHub stops a comment at 65,536 characters; the Markdown summary never exceeds it
+MARKDOWN_DIFF_LIMIT = 60_000  # the diff's share of it, when the lists above it are short
 
 
 @dataclass(frozen=True)
@@ -97,11 +98,12 @@ def summarize(plan: dict, diff: str = "", module: str = "") -> PlanSummary:
     return PlanSummary(module, str(plan.get("terraform_version", "")), tuple(changes), tuple(outputs), diff)
 
 
-def render(summary: PlanSummary, fmt: str) -> str:
+def render(summary: PlanSummary, fmt: str, full_plan: str = "") -> str:
+    """`full_plan`: where the whole plan is as JSON (named when the Markdown summary had to be cut)."""
     if fmt == "text":
         return to_text(summary)
     if fmt == "markdown":
-        return to_markdown(summary)
+        return to_markdown(summary, full_plan)
     if fmt == "json":
         return to_json(summary)
     raise ValueError(f"unknown summary format {fmt!r}; expected one of {', '.join(FORMATS)}")
@@ -117,28 +119,71 @@ def to_text(summary: PlanSummary) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_markdown(summary: PlanSummary) -> str:
+def to_markdown(summary: PlanSummary, full_plan: str = "") -> str:
+    """Markdown for a pull-request comment: at most MARKDOWN_LIMIT characters.
+
+    Past the limit the diff is cut first, then the list of non-destructive
+    changes, then (only if it alone is too long) the list of destroys; each cut
+    says so and where the whole plan is (`full_plan`, the plan as JSON).
+    """
+    where = f"`{full_plan}`" if full_plan else "the plan's JSON (`terraform show -json`)"
+    note = f"truncated to fit a GitHub comment ({MARKDOWN_LIMIT:,} characters); every change is in {where}"
     title = f"### Terraform plan: {_code(summary.module)}" if summary.module else "### Terraform plan"
-    lines = [title, "", f"**{summary.headline}**"]
-    if summary.destroys:
-        count = len(summary.destroys)
-        lines += ["", "> [!CAUTION]",
-                  f"> **This plan destroys or replaces {count} resource{'s' if count != 1 else ''}:**"]
-        lines += [f"> - {_code(c.address)} ({_describe(c)})" for c in summary.destroys]
-    others = [c for c in summary.changes if not c.destroys]
-    if others:
-        lines += [""] + [f"- {c.action} {_code(c.address)}" for c in others]
+    head = [title, "", f"**{summary.headline}**"]
+    destroys = [f"> - {_code(c.address)} ({_describe(c)})" for c in summary.destroys]
+    others = [f"- {c.action} {_code(c.address)}" for c in summary.changes if not c.destroys]
+    outputs = []
     if summary.output_changes:
-        lines += ["", "Outputs: " + ", ".join(f"{_code(name)} ({action})" for name, action in summary.output_changes)]
-    if summary.has_changes and summary.diff.strip():
-        diff = _markdown_diff(summary.diff.strip("\n"))
-        if len(diff) > MARKDOWN_DIFF_LIMIT:
-            diff = diff[:MARKDOWN_DIFF_LIMIT].rsplit("\n", 1)[0]
-            diff += "\n... (diff truncated; the full plan is in the job log)"
-        fence = "`" * max(3, _longest_backtick_run(diff) + 1)
-        lines += ["", "<details><summary>Show the full plan</summary>", "",
-                  f"{fence}diff", diff, fence, "", "</details>"]
-    return "\n".join(lines) + "\n"
+        outputs = ["", "Outputs: " + ", ".join(f"{_code(name)} ({action})" for name, action in summary.output_changes)]
+    diff = _markdown_diff(summary.diff.strip("\n")) if summary.has_changes and summary.diff.strip() else ""
+    if len(diff) > MARKDOWN_DIFF_LIMIT:
+        diff = _cut(diff, MARKDOWN_DIFF_LIMIT, note)
+
+    def assemble(destroys: list[str], others: list[str], diff: str) -> str:
+        lines = list(head)
+        if destroys:
+            count = len(summary.destroys)
+            lines += ["", "> [!CAUTION]", f"> **This plan destroys or replaces {count} resource{'s' if count != 1 else ''}:**"]
+            lines += destroys
+        if others:
+            lines += [""] + others
+        lines += outputs
+        if diff:
+            fence = "`" * max(3, _longest_backtick_run(diff) + 1)
+            lines += ["", "<details><summary>Show the full plan</summary>", "", f"{fence}diff", diff, fence, "", "</details>"]
+        return "\n".join(lines) + "\n"
+
+    text = assemble(destroys, others, diff)
+    if len(text) <= MARKDOWN_LIMIT:
+        return text
+    without_diff = assemble(destroys, others, "")
+    room = MARKDOWN_LIMIT - len(without_diff) - 200  # the <details> block's own lines and a longer fence
+    if room > 1000:
+        return assemble(destroys, others, _cut(diff, room, note))
+    # the lists alone are too long: the diff goes, destroys keep their room first (what a reviewer must not miss)
+    room_for_others = ["- ... and 999999 more (" + note + ")"] if others else []
+    header = 200  # the CAUTION lines above the destroys, the blank line before the others
+    destroys = _cut_list(destroys, MARKDOWN_LIMIT - len(assemble([], room_for_others, "")) - header, note, prefix="> ")
+    others = _cut_list(others, MARKDOWN_LIMIT - len(assemble(destroys, [], "")) - header, note)
+    return assemble(destroys, others, "")
+
+
+def _cut(text: str, limit: int, note: str) -> str:
+    """`text` cut at a line end within `limit` characters, and a line saying so."""
+    marker = f"... ({note})"
+    return text[: max(limit - len(marker) - 1, 0)].rsplit("\n", 1)[0] + "\n" + marker
+
+
+def _cut_list(lines: list[str], limit: int, note: str, prefix: str = "") -> list[str]:
+    """The first lines of a Markdown list that fit in `limit` characters, then one line saying how many were left out."""
+    marker_room = len(f"{prefix}- ... and {len(lines)} more ({note})") + 2
+    kept, used = [], 0
+    for line in lines:
+        if used + len(line) + 1 > limit - marker_room:
+            return kept + [f"{prefix}- ... and {len(lines) - len(kept)} more ({note})"]
+        kept.append(line)
+        used += len(line) + 1
+    return kept
 
 
 def to_json(summary: PlanSummary) -> str:

@@ -80,7 +80,7 @@ def test_markdown_survives_backticks_and_long_diffs():
     assert '> - ``aws_s3_bucket.b["we`ird"]`` (delete)' in md
     assert "\n````diff\n" in md and md.rstrip().endswith("````\n\n</details>")  # fence longer than any ``` inside
     assert "\n-   resource \"x\" {" in md
-    assert "... (diff truncated; the full plan is in the job log)" in md
+    assert "... (truncated to fit a GitHub comment (65,536 characters); every change is in the plan's JSON" in md
     assert len(md) < MARKDOWN_DIFF_LIMIT + 2000
 
 

@@ -49,7 +49,15 @@ def command(spec: Path | None, target: str | None, env: str | None, modules_dir:
     paths = run_paths(folder, modules_dir)
     options = RunOptions(plugin_mirror=plugin_mirror, emulator=emulator, label=label)
     result = plan(paths, options, echo_progress, diff=summary_format != "json")
-    text = render(result.summary, summary_format)
+    text = render(result.summary, summary_format, full_plan=_shown(paths.plan_json_file))
     click.echo(colour.plan_text(text) if summary_format == "text" else text, nl=False)
     echo_progress(f"plan saved in {paths.work_dir}; `tfgen apply` with the same module arguments applies it")
     raise SystemExit(EXIT_CHANGES if result.has_changes else 0)
+
+
+def _shown(path: Path) -> str:
+    """`path` relative to the current directory when it is below it (what a CI log or comment can name)."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
