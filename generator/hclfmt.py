@@ -94,7 +94,11 @@ def format_hcl(text: str) -> str:
         changes, assign = _scan(line)
         net = sum(c for _, c in changes)
         if assign is not None and sum(c for pos, c in changes if pos > assign) != 0:
-            assign = None  # a multi-line value starts here: not an aligned cell
+            # a multi-line value starts here: not an aligned cell, and hclwrite
+            # writes it `name = [` whatever padding the template gave it
+            if not line.startswith("="):
+                line = line[:assign].rstrip() + " = " + line[assign + 1 :].lstrip()
+            assign = None
         if assign is not None and line.lstrip().startswith("="):
             assign = None
         if net > 0:

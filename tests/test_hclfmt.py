@@ -19,6 +19,10 @@ CASES = [
     'resource "a" "b" {\ntags = ' + encode({"z": "1", "a-b": "2", "long_key_name": "${x}"}) + "\nname = \"n\"\n}\n",
     'data "d" "e" {\nstatement {\nactions = ["a:B"]\nresources = ["*"]\n}\n}\n',
     'resource "r" "s" {\nx = jsonencode([{\nname = "c"\nportMappings = [{ containerPort = 80 }]\n}])\ny = 2\n}\n',
+    # issue 10 #15: a template pads `=` for one-line values; a long list or map turns multi-line
+    'locals {\nvpc_id             = "vpc-1"\nprivate_subnet_ids = ' + encode(["subnet-0123456789abcdef0"] * 4)
+    + '\nalb_subnet_ids     = ' + encode(["subnet-0123456789abcdef1"] * 4) + '\nenvironment        = '
+    + encode({"A": "1"}) + '\nx                  = 1\n}\n',
 ]
 
 
