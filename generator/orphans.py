@@ -81,12 +81,14 @@ def prune(root: Path, orphans: list[PurePosixPath], *, force: bool = False) -> t
     with output_lock(root):
         changes = plan_write({}, root, set(orphans)).changes  # deletes of the manifest's files; edited ones conflict
         apply_changes(changes, root, force=force)
-        for module in orphans:
+        # deepest first, so a module tree (a Kustomize overlay and its patches/) empties bottom-up
+        for module in sorted(orphans, key=lambda m: len(m.parts), reverse=True):
             (root / module / MANIFEST_NAME).unlink(missing_ok=True)
             folder = root / module
             while folder != root and folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
-                if folder == root / module:
-                    removed.append(module)
+                rel = PurePosixPath(folder.relative_to(root).as_posix())
+                if rel in orphans:
+                    removed.append(rel)
                 folder = folder.parent
-    return changes, removed
+    return changes, sorted(removed)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 SPEC = """
 name: cover
@@ -143,3 +143,20 @@ def test_the_check_gate_fails_on_an_orphaned_module(run_cli, tmp_path):
     assert steps[1].messages == [f"orphaned: {out / m} (rendered by tfgen; the spec no longer has it); run `tfgen render --prune`"
                                  for m in ("cover/gcp-cloud-run", "cover/staging/aws-ecs", "cover/staging/gcp-cloud-run")]
     assert exit_code(steps) == 1
+
+
+def test_prune_empties_a_nested_orphan_tree_bottom_up(tmp_path):
+    from generator.orphans import find_orphans, prune
+    from generator.writer import apply_changes, plan_write
+
+    root = tmp_path / "modules"
+    tree = {PurePosixPath("svc/kubernetes/overlays/staging/kustomization.yaml"): "resources: []\n",
+            PurePosixPath("svc/kubernetes/overlays/staging/patches/replicas.yaml"): "- op: add\n"}
+    folders = {PurePosixPath("svc/kubernetes/overlays/staging"), PurePosixPath("svc/kubernetes/overlays/staging/patches")}
+    apply_changes(plan_write(tree, root, folders).changes, root)
+    orphans = find_orphans(root, {"svc"}, set())
+    assert orphans == sorted(folders)
+    deleted, removed = prune(root, orphans)
+    assert sorted(c.path for c in deleted) == sorted(tree)
+    assert removed == sorted(folders)  # both reported as removed, not "kept"
+    assert list(root.iterdir()) == []  # folders left empty go too, up to the output root
