@@ -59,6 +59,68 @@ def test_stale_state_file_is_not_trusted(own_state_dir, run_cli):
     assert not (own_state_dir / "emulator.json").exists()
 
 
+def _moto_servers_for(state_dir: Path) -> list[int]:
+    """Pids of the moto servers started for this state dir (from their environment)."""
+    mark = str((state_dir / "emulator.json").resolve())
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and f"{emulator.STATE_ENV}={mark}".encode() in (entry / "environ").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.emulator
+def test_a_corrupt_state_file_finds_the_running_emulator_instead_of_starting_another(own_state_dir, run_cli):
+    """Before: a corrupt emulator.json made `start` launch a second moto and lose the first."""
+    first = run_cli("emulator", "start")
+    try:
+        assert first.exit_code == 0, first.stderr
+        recorded = json.loads((own_state_dir / "emulator.json").read_text())
+        assert set(recorded) == {"pid", "port", "started", "token", "host"}
+        assert oct((own_state_dir / "emulator.json").stat().st_mode & 0o777) == "0o600"
+        (own_state_dir / "emulator.json").write_text('{"pid": 12')  # cut short
+        again = run_cli("emulator", "start")
+        assert again.exit_code == 0, again.stderr
+        assert again.stdout == f"emulator already running at http://127.0.0.1:{recorded['port']} (pid {recorded['pid']})\n"
+        assert json.loads((own_state_dir / "emulator.json").read_text()) == recorded  # rebuilt
+        assert _moto_servers_for(own_state_dir) == [recorded["pid"]]
+        (own_state_dir / "emulator.json").write_text("not json at all")
+        status = run_cli("emulator", "status")
+        assert status.stdout == (f"emulator running at http://127.0.0.1:{recorded['port']} "
+                                 f"(pid {recorded['pid']}, answering)\n")
+    finally:
+        stopped = run_cli("emulator", "stop")
+    assert stopped.stdout == f"emulator stopped (pid {recorded['pid']})\n"
+    assert _moto_servers_for(own_state_dir) == []
+
+
+def test_stop_never_kills_a_process_it_cannot_prove_is_its_own(own_state_dir, run_cli):
+    """Before: a stale file whose pid now belonged to any process with "moto" in its command line was killed."""
+    import subprocess
+    import sys
+
+    bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)", "moto.server", "-p", "1"])
+    try:
+        started = emulator._process_start(bystander.pid)
+        assert started is not None
+        for record in (
+            {"pid": bystander.pid, "port": 1, "started": "another process, long gone", "token": "t"},  # pid reused
+            {"pid": bystander.pid, "port": 1, "started": started, "token": "not its token"},  # right pid and time
+            {"pid": bystander.pid, "port": 1},  # an old-style record: pid only
+        ):
+            (own_state_dir / "emulator.json").write_text(json.dumps(record))
+            result = run_cli("emulator", "stop")
+            assert (result.exit_code, result.stdout) == (0, "emulator was not running\n")
+            assert bystander.poll() is None, "an unrelated process was killed"
+            assert not (own_state_dir / "emulator.json").exists()
+    finally:
+        bystander.kill()
+        bystander.wait()
+
+
 def test_missing_moto_server_is_a_clear_tool_error(own_state_dir, run_cli, monkeypatch):
     real_find_spec = emulator.importlib.util.find_spec
     monkeypatch.setattr(emulator.importlib.util, "find_spec",
@@ -73,7 +135,7 @@ def test_terraform_env_points_only_at_the_emulator(monkeypatch):
     monkeypatch.setenv("AWS_PROFILE", "production")
     monkeypatch.setenv("AWS_SESSION_TOKEN", "real-token")
     monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "https://s3.amazonaws.com")
-    env = emulator.terraform_env(emulator.Emulator(pid=1, port=4567))
+    env = emulator.terraform_env(emulator.Emulator(pid=1, port=4567, started="0", token="t"))
     assert env["AWS_ENDPOINT_URL"] == "http://127.0.0.1:4567"
     assert (env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]) == ("test", "test")
     assert env["AWS_PROFILE"] is None and env["AWS_SESSION_TOKEN"] is None and env["AWS_ENDPOINT_URL_S3"] is None

@@ -6,6 +6,7 @@ import json
 import os
 import queue
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.runners.plans import run_paths
 from tests.support import PLUGIN_MIRROR, REPO
 
 FIXTURE = Path(__file__).parent / "fixtures" / "run" / "slow"
@@ -31,6 +33,8 @@ def test_interrupted_apply_stops_cleanly(signum, module_copy, tfgen_module, tmp_
     monkeypatch.setenv("TFGEN_STATE_DIR", str(tmp_path / "state"))
     module = module_copy(FIXTURE)
     assert tfgen_module("plan", module).exit_code == 2
+    plan_file = run_paths(module, module.parent).plan_file
+    assert stat.S_IMODE(plan_file.stat().st_mode) == 0o600  # issue 10 #11: terraform wrote it 0644
 
     apply = subprocess.Popen(
         [sys.executable, "-m", "generator.cli", "apply", "--module-dir", str(module), "--modules-dir",
@@ -62,6 +66,7 @@ def test_interrupted_apply_stops_cleanly(signum, module_copy, tfgen_module, tmp_
     assert apply.stdout.read() == ""
 
     state = json.loads((module / "terraform.tfstate").read_text())  # written, and whole
+    assert stat.S_IMODE((module / "terraform.tfstate").stat().st_mode) == 0o600  # issue 10 #11: was 0644
     assert [r["instances"][0].get("status") for r in state["resources"]] == ["tainted"]
     assert not (module / ".terraform.tfstate.lock.info").exists()
     again = tfgen_module("plan", module)  # the lock is free: terraform can plan (to replace the tainted one)

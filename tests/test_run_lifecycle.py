@@ -5,8 +5,10 @@ Real terraform (providers from the mirror) against a real moto server.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
+import stat
 from pathlib import Path
 
 import boto3
@@ -31,17 +33,35 @@ def fresh_module(module_copy) -> tuple[Path, str]:
 
 
 def state_addresses(module: Path) -> list[str]:
-    state = json.loads((module / "terraform.tfstate").read_text())
+    """The resources in the emulator run's state (kept in its own work dir, not in the module folder)."""
+    state = json.loads(emulator_state(module).read_text())
     return sorted(f"{r['type']}.{r['name']}" for r in state["resources"] if r["mode"] == "managed")
+
+
+def emulator_state(module: Path) -> Path:
+    return run_paths(module, module.parent, emulator=True).emulator_state_file
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+# The state of a real deployment of the module (local backend); emulator runs must never touch it.
+REAL_STATE = ('{"version": 4, "terraform_version": "1.11.4", "serial": 7, "lineage": "real-deployment", '
+              '"outputs": {}, "resources": [], "check_results": null}\n')
 
 
 @pytest.mark.terraform
 @pytest.mark.emulator
 def test_lifecycle_against_the_emulator(aws_emulator, module_copy, tfgen_module):
     module, prefix = fresh_module(module_copy)
+    (module / "terraform.tfstate").write_text(REAL_STATE)
 
     planned = tfgen_module("plan", module, "--emulator")
     assert planned.exit_code == 2, planned.stderr
+    work = run_paths(module, module.parent, emulator=True)
+    assert {p.name: mode(p) for p in (work.plan_file, work.plan_json_file, work.record_file)} == {
+        "tfplan": 0o600, "tfplan.json": 0o600, "record.json": 0o600}  # issue 10 #11: tfplan was 0644
     assert planned.stdout.startswith("Plan: 3 to add, 0 to change, 0 to destroy.\n")
     assert "# aws_kms_key.this will be created" in planned.stdout  # terraform's own diff
     assert "aws_ssm_parameter.autoscaling" not in planned.stdout  # -var enable_autoscaling=false reached terraform
@@ -56,6 +76,8 @@ def test_lifecycle_against_the_emulator(aws_emulator, module_copy, tfgen_module)
         assert f"{address}: creating...\n" in applied.stderr
         assert f"{address}: created (" in applied.stderr
     assert state_addresses(module) == ["aws_cloudwatch_log_group.this", "aws_kms_key.this", "aws_ssm_parameter.config"]
+    assert mode(emulator_state(module)) == 0o600
+    assert (module / "terraform.tfstate").read_text() == REAL_STATE  # the real deployment's state: untouched
     ssm = aws("ssm", aws_emulator)
     assert ssm.get_parameter(Name=f"/{prefix}/config")["Parameter"]["Value"] == "replicas=1"
 
@@ -63,14 +85,17 @@ def test_lifecycle_against_the_emulator(aws_emulator, module_copy, tfgen_module)
     assert again.exit_code == 0, again.stderr
     assert again.stdout == "No changes. The infrastructure matches the configuration.\n"
 
-    outputs = tfgen_module("output", module)
+    outputs = tfgen_module("output", module, "--emulator")
     assert outputs.exit_code == 0, outputs.stderr
     assert json.loads(outputs.stdout) == {"config_parameter": "(sensitive value)", "log_group_name": f"/{prefix}/app"}
-    revealed = tfgen_module("output", module, "--show-sensitive")
+    revealed = tfgen_module("output", module, "--emulator", "--show-sensitive")
     assert json.loads(revealed.stdout)["config_parameter"] == "replicas=1"
+    real = tfgen_module("output", module)  # the real deployment's outputs: none, it has no resources
+    assert (real.exit_code, real.stdout) == (0, "{}\n"), real.stderr
 
-    paths = run_paths(module, module.parent)  # where tfgen_module's --modules-dir puts the work dir
-    in_state = workflow.state_resources(paths, workflow.RunOptions(plugin_mirror=PLUGIN_MIRROR), lambda line: None)
+    paths = run_paths(module, module.parent, emulator=True)  # where tfgen_module's --modules-dir puts the work dir
+    options = workflow.RunOptions(plugin_mirror=PLUGIN_MIRROR, emulator=True)
+    in_state = workflow.state_resources(paths, options, lambda line: None)
     assert in_state == ["aws_cloudwatch_log_group.this", "aws_kms_key.this", "aws_ssm_parameter.config"]
 
     destroyed = tfgen_module("destroy", module, "--emulator", "--auto-approve")
@@ -88,10 +113,11 @@ def test_lifecycle_against_the_emulator(aws_emulator, module_copy, tfgen_module)
     nothing = tfgen_module("destroy", module, "--emulator", "--auto-approve")
     assert nothing.exit_code == 0, nothing.stderr
     assert nothing.stdout.endswith("Nothing to destroy.\n")
-    # the module folder holds only what terraform itself puts there; tfgen's files are elsewhere
+    # the module folder holds only what terraform itself puts there; tfgen's files and the emulator's
+    # state are elsewhere, and the real deployment's state was never touched
     assert sorted(p.name for p in module.iterdir()) == [
-        ".terraform.lock.hcl", "main.tf", "outputs.tf", "terraform.tfstate", "terraform.tfstate.backup",
-        "variables.tf", "versions.tf"]
+        ".terraform.lock.hcl", "main.tf", "outputs.tf", "terraform.tfstate", "variables.tf", "versions.tf"]
+    assert (module / "terraform.tfstate").read_text() == REAL_STATE
 
 
 @pytest.mark.terraform
@@ -118,7 +144,8 @@ def test_apply_refusals(aws_emulator, module_copy, tfgen_module, monkeypatch):
 
     real_cloud = tfgen_module("apply", module, "--auto-approve")
     assert real_cloud.exit_code == 1
-    assert "this plan was made against the emulator: run apply with --emulator" in real_cloud.stderr
+    assert real_cloud.stderr == (f"no saved plan for {module}: run `tfgen plan` first (there is a plan made "
+                                 "against the emulator: apply it with --emulator)\n")
 
     main_tf = module / "main.tf"
     original = main_tf.read_text()
@@ -151,6 +178,28 @@ def test_apply_refusals(aws_emulator, module_copy, tfgen_module, monkeypatch):
     stale = tfgen_module("apply", module, "--emulator", "--auto-approve")
     assert stale.exit_code == 1 and "no saved plan" in stale.stderr  # a plan applies once
 
+    # issue 10 #7: the saved plan file is tied to its record. Before, another valid plan put in its
+    # place (here a destroy plan) was applied without --allow-destroy, under the old summary.
+    main_tf.write_text(original.replace('value = "replicas=1"', 'value = "replicas=2"'))
+    assert tfgen_module("plan", module, "--emulator", "--summary", "json").exit_code == 2
+    paths = run_paths(module, module.parent, emulator=True)
+    workflow.plan_destroy(paths, workflow.RunOptions(plugin_mirror=PLUGIN_MIRROR, emulator=True), lambda line: None)
+    paths.plan_file.write_bytes(paths.destroy_plan_file.read_bytes())
+    swapped = tfgen_module("apply", module, "--emulator", "--auto-approve", "--allow-destroy")
+    assert swapped.exit_code == 1
+    assert swapped.stderr == (f"refusing to apply: the saved plan file {paths.plan_file} is not the one `tfgen plan` "
+                              "made (its sha256 differs from the record): run `tfgen plan` again\n")
+    # a record rewritten to match changes nothing: the guard and summary come from the file being applied
+    record = json.loads(paths.record_file.read_text())
+    record["plan_sha256"] = hashlib.sha256(paths.plan_file.read_bytes()).hexdigest()
+    paths.record_file.write_text(json.dumps(record))
+    guarded = tfgen_module("apply", module, "--emulator", "--auto-approve")
+    assert guarded.exit_code == 1
+    assert guarded.stderr.startswith("refusing to apply: the plan destroys or replaces 3 resource(s):\n")
+    for address in ("aws_cloudwatch_log_group.this", "aws_kms_key.this", "aws_ssm_parameter.config"):
+        assert f"\n  {address}\n" in guarded.stderr
+    assert aws("ssm", aws_emulator).get_parameter(Name=f"/{prefix}/config")["Parameter"]["Value"] == "replicas=1"
+
 
 @pytest.mark.terraform
 @pytest.mark.emulator
@@ -175,7 +224,7 @@ def test_destroying_plan_needs_allow_destroy_and_summaries_match_the_plan(aws_em
     as_json = tfgen_module("plan", module, "--emulator", "--summary", "json")
     assert as_json.exit_code == 2, as_json.stderr
     summary = json.loads(as_json.stdout)
-    plan = json.loads((run_paths(module, module.parent).plan_json_file).read_text())  # terraform show -json
+    plan = json.loads(run_paths(module, module.parent, emulator=True).plan_json_file.read_text())  # show -json
     by_action: dict[str, list[str]] = {}
     for change in plan["resource_changes"]:
         actions = change["change"]["actions"]

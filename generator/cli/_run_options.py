@@ -80,10 +80,11 @@ def echo_progress(line: str) -> None:
     click.echo(line, err=True)
 
 
-def confirmer(auto_approve: bool, action: str):
+def confirmer(auto_approve: bool, action: str, *, show_summary: bool = False):
     """None for --auto-approve; else a prompt, refused up front when stdin is not a terminal.
 
-    `action` is the verb: "apply", "destroy".
+    `action` is the verb: "apply", "destroy". `show_summary`: print the
+    summary (on stderr) before asking.
     """
     if auto_approve:
         return None
@@ -94,6 +95,11 @@ def confirmer(auto_approve: bool, action: str):
                        "pass --auto-approve to run unattended")
 
     def confirm(summary) -> bool:
+        if show_summary:
+            from .. import colour
+            from ..summary import to_text
+
+            click.echo(colour.plan_text(to_text(summary)), err=True, nl=False)
         what = summary.module or "this module"
         return click.confirm(f"{action.capitalize()} {what}? ({summary.headline})", default=False, err=True)
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from .. import colour
 from ._run_options import (
     auto_approve_option,
     confirmer,
@@ -29,9 +28,11 @@ def command(spec: Path | None, target: str | None, env: str | None, modules_dir:
 
     Refuses (exit 1) when there is no saved plan, when the module's files
     (or the terraform version) changed since the plan, when the plan
-    destroys or replaces resources and --allow-destroy is not given, and when
-    a plan made against the emulator is applied without --emulator (or the
-    other way round). Asks for confirmation unless --auto-approve; when stdin
+    destroys or replaces resources and --allow-destroy is not given, when the
+    saved plan file is not the one `tfgen plan` made (its sha256 is recorded),
+    and when a plan made against the emulator is applied without --emulator
+    (or the other way round). The summary and the destroy check are read from
+    the very plan file being applied. Asks for confirmation unless --auto-approve; when stdin
     is not a terminal it fails instead of asking.
 
     \b
@@ -40,20 +41,15 @@ def command(spec: Path | None, target: str | None, env: str | None, modules_dir:
       tfgen apply examples/iris-classifier.yaml --target aws-ecs --emulator --auto-approve
     """
     from ..runners.plans import run_paths
-    from ..runners.workflow import RunOptions, apply, saved_summary
-    from ..summary import to_text
+    from ..runners.workflow import RunOptions, apply
     from . import _kind_runner
 
     if (runner := _kind_runner.kind_runner(target, emulator)) is not None:  # e.g. kubectl apply for manifests
         _kind_runner.apply(runner, spec, target, env, modules_dir, auto_approve)
         return
     folder, label = resolve_module(spec, target, env, modules_dir, module_dir)
-    paths = run_paths(folder, modules_dir)
-    confirm = confirmer(auto_approve, "apply")
-    if confirm is not None:
-        summary = saved_summary(paths, label)
-        if summary is not None:
-            click.echo(colour.plan_text(to_text(summary)), err=True, nl=False)
+    paths = run_paths(folder, modules_dir, emulator=emulator)
+    confirm = confirmer(auto_approve, "apply", show_summary=True)
     options = RunOptions(plugin_mirror=plugin_mirror, emulator=emulator, label=label)
     applied = apply(paths, options, echo_progress, allow_destroy=allow_destroy, confirm=confirm)
     if applied is None:

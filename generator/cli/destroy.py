@@ -39,7 +39,7 @@ def command(spec: Path | None, target: str | None, env: str | None, modules_dir:
     from ..summary import to_text
 
     folder, label = resolve_module(spec, target, env, modules_dir, module_dir)
-    paths = run_paths(folder, modules_dir)
+    paths = run_paths(folder, modules_dir, emulator=emulator)
     confirm = confirmer(auto_approve, "destroy")
     options = RunOptions(plugin_mirror=plugin_mirror, emulator=emulator, label=label)
 

@@ -11,11 +11,12 @@ from ..errors import EXIT_FINDINGS
 def command() -> None:
     """Run a local AWS emulator (moto) for `--emulator` on plan/apply/destroy.
 
-    The emulator listens on 127.0.0.1 on a free port; its pid and port are
-    recorded (in $TFGEN_STATE_DIR, else ~/.cache/tfgen) so later commands find
-    it. It keeps what was created until it is stopped. Needs the emulator
-    extra: pip install 'tfgen-ml[emulator]' (the distribution is tfgen-ml;
-    PyPI's `tfgen` is an unrelated project).
+    The emulator listens on 127.0.0.1 on a free port; its pid, start time and
+    port are recorded (in $TFGEN_STATE_DIR, else ~/.cache/tfgen) so later
+    commands find it, and `stop` never signals a process it cannot prove is
+    the one it started. It keeps what was created until it is stopped. Needs
+    the emulator extra: pip install 'tfgen-ml[emulator]' (the distribution is
+    tfgen-ml; PyPI's `tfgen` is an unrelated project).
 
     \b
     Example:

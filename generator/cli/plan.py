@@ -46,7 +46,7 @@ def command(spec: Path | None, target: str | None, env: str | None, modules_dir:
     if (runner := _kind_runner.kind_runner(target, emulator)) is not None:  # e.g. kubectl diff for manifests
         _kind_runner.plan(runner, spec, target, env, modules_dir)
     folder, label = resolve_module(spec, target, env, modules_dir, module_dir)
-    paths = run_paths(folder, modules_dir)
+    paths = run_paths(folder, modules_dir, emulator=emulator)
     options = RunOptions(plugin_mirror=plugin_mirror, emulator=emulator, label=label)
     result = plan(paths, options, echo_progress, diff=summary_format != "json")
     text = render(result.summary, summary_format, full_plan=_shown(paths.plan_json_file))

@@ -76,7 +76,9 @@ def _saved_plan_json(module: Path, modules_dir: Path) -> Path:
     from ..errors import RunError
     from ..runners.plans import run_paths
 
-    plan_json = run_paths(module, modules_dir).plan_json_file
+    real = run_paths(module, modules_dir).plan_json_file
+    emulated = run_paths(module, modules_dir, emulator=True).plan_json_file  # a plan made with --emulator
+    plan_json = real if real.is_file() or not emulated.is_file() else emulated
     if not plan_json.is_file():
         raise RunError(f"no saved plan for {module}: run `tfgen plan` first (looked for {plan_json})")
     return plan_json

@@ -153,6 +153,7 @@ def run(binary: str, command: str, args: Sequence[str], *, cwd: Path, env: Mappi
             command_line, cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace",
             bufsize=1, start_new_session=True,
+            umask=0o077,  # plans and state terraform writes can hold secrets: every file it creates is 0600
         )
     except OSError as exc:
         raise ToolError(f"cannot run terraform ({binary}): {exc.strerror or exc}") from None

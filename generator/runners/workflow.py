@@ -1,8 +1,10 @@
 """plan, apply, destroy and output for one module: the steps and the refusals.
 
-    plan     init, plan -out, show; save the plan with the module's fingerprint
-    apply    refuse unless the saved plan still matches the module, its
-             destroys are allowed and the user agreed; apply exactly that plan
+    plan     init, plan -out, show; save the plan with the module's fingerprint,
+             the files it reads from outside, and the plan file's sha256
+    apply    copy the saved plan file aside and check its sha256; refuse unless
+             it still matches the module, its destroys (read from that very
+             file) are allowed and the user agreed; apply exactly that file
     destroy  plan -destroy, show it, ask, apply that plan
     output   the module's outputs
 
@@ -24,10 +26,15 @@ from .plans import (
     PlanRecord,
     RunPaths,
     changed_files,
+    changed_outside_files,
+    copy_private,
     discard,
+    file_sha256,
+    files_read_outside,
     fingerprint,
     load_record,
     save_record,
+    tighten_state_files,
     write_private,
 )
 from .terraform import Echo, Terraform
@@ -54,19 +61,26 @@ class _Session:
     terraform: Terraform
     emulator: emulator_mode.Emulator | None
     variables: dict[str, str]
-    override: dict | None
+    override: dict | None  # the emulator override file's document, present for every terraform call
+
+    def overridden(self, paths: RunPaths):
+        """The emulator override file in the module folder for the duration of the block (if any)."""
+        return emulator_mode.provider_override(paths.module_dir, self.override)
 
 
 def _session(paths: RunPaths, options: RunOptions, echo: Echo, *, planning: bool) -> _Session:
     """A terraform for this module, set up for the emulator when asked."""
+    if options.emulator != paths.emulator:
+        raise ValueError("RunPaths and RunOptions disagree about emulator mode")  # a bug, not user input
     cli_config = write_cli_config(paths.work_dir, options.plugin_mirror)
     running, env, variables, override = None, {}, {}, None
+    emulator_mode.remove_override(paths.module_dir)  # one a killed tfgen left must never reach a real run
     if options.emulator:
         running = emulator_mode.require_running()
         env = emulator_mode.terraform_env(running)
+        settings = emulator_mode.plan_settings(paths.module_dir, paths.emulator_state_file)
+        variables, override = settings.variables, settings.override
         if planning:
-            settings = emulator_mode.plan_settings(paths.module_dir)
-            variables, override = settings.variables, settings.override
             for note in settings.notes:
                 echo(note)
     return _Session(Terraform(paths, cli_config, env=env, echo=echo), running, variables, override)
@@ -86,29 +100,32 @@ def plan(paths: RunPaths, options: RunOptions, echo: Echo, *, diff: bool = True)
     session = _session(paths, options, echo, planning=True)
     tf = session.terraform
     discard(paths)  # a failed plan must never leave an older one to apply
-    emulator_mode.remove_override(paths.module_dir)
     before = fingerprint(paths.module_dir, tf.version(), session.variables)
-    tf.init()
-    with emulator_mode.provider_override(paths.module_dir, session.override):
+    with session.overridden(paths):
+        tf.init()
         has_changes = tf.plan(paths.plan_file, session.variables)
+    plan_sha256 = file_sha256(paths.plan_file)
     plan_json = tf.show_json(paths.plan_file)
     summary = summarize(plan_json, tf.show_text(paths.plan_file) if diff else "", options.label)
+    outside = files_read_outside(plan_json, paths.module_dir)
     after = fingerprint(paths.module_dir, tf.version(), session.variables)
     if after.digest != before.digest:
         discard(paths)
         raise RunError(f"{paths.module_dir} changed while terraform was planning "
                        f"({'; '.join(_differences(before, after))}); run tfgen plan again")
+    tighten_state_files(paths)
     write_private(paths.plan_json_file, json.dumps(plan_json) + "\n")
     save_record(paths, PlanRecord(
         fingerprint=before.digest, files=before.files, terraform_version=tf.version(),
         variables=session.variables, emulator=session.emulator.identity if session.emulator else None,
-        has_changes=has_changes, destroys=[c.address for c in summary.destroys],
+        has_changes=has_changes, plan_sha256=plan_sha256, destroys=[c.address for c in summary.destroys],
+        outside_files=outside,
     ))
     return PlanResult(summary, has_changes)
 
 
 def saved_summary(paths: RunPaths, label: str = "") -> PlanSummary | None:
-    """The summary of the saved plan (from its stored `terraform show -json`)."""
+    """The summary of the saved plan (from its stored `terraform show -json`), for reviewers and scans."""
     try:
         return summarize(json.loads(paths.plan_json_file.read_text(encoding="utf-8")), module=label)
     except (OSError, ValueError):
@@ -117,43 +134,67 @@ def saved_summary(paths: RunPaths, label: str = "") -> PlanSummary | None:
 
 def apply(paths: RunPaths, options: RunOptions, echo: Echo, *, allow_destroy: bool,
           confirm: Confirm | None) -> PlanSummary | None:
-    """Apply the saved plan, after every check; the summary of what was applied (None: nothing to do)."""
+    """Apply the saved plan, after every check; the summary of what was applied (None: nothing to do).
+
+    The plan file is copied aside first; its sha256 must be the one recorded
+    when `tfgen plan` made it, and the summary, the destroy guard and the
+    apply all use that copy, so what was checked is exactly what is applied.
+    """
     record = load_record(paths)
     if record is None:
-        raise RunError(f"no saved plan for {paths.module_dir}: run `tfgen plan` first")
+        raise RunError(_no_plan_message(paths))
     session = _session(paths, options, echo, planning=False)
     _check_emulator(record, session.emulator)
     _check_unchanged(paths, record, session.terraform)
-    summary = saved_summary(paths, options.label)
-    if summary is None:
-        raise RunError(f"the saved plan for {paths.module_dir} is incomplete: run `tfgen plan` again")
-    if record.destroys and not allow_destroy:
-        listed = "\n".join(f"  {address}" for address in record.destroys)
-        raise RunError(f"refusing to apply: the plan destroys or replaces {len(record.destroys)} "
-                       f"resource(s):\n{listed}\nreview them, then run again with --allow-destroy")
-    if not record.has_changes:
-        echo("the saved plan has no changes: nothing to apply")
-        discard(paths)
-        return None
-    if confirm is not None and not confirm(summary):
-        raise RunError("apply cancelled: nothing was changed")
-    _init_once(session, paths)
-    session.terraform.apply(paths.plan_file)
-    discard(paths)  # applied: terraform would refuse it as stale anyway
-    return summary
+    applying = paths.work_dir / "applying.tfplan"
+    copy_private(paths.plan_file, applying)
+    try:
+        if file_sha256(applying) != record.plan_sha256:
+            raise RunError(f"refusing to apply: the saved plan file {paths.plan_file} is not the one "
+                           "`tfgen plan` made (its sha256 differs from the record): run `tfgen plan` again")
+        _init_once(session, paths)
+        with session.overridden(paths):
+            summary = summarize(session.terraform.show_json(applying), module=options.label)
+            if summary.destroys and not allow_destroy:
+                listed = "\n".join(f"  {change.address}" for change in summary.destroys)
+                raise RunError(f"refusing to apply: the plan destroys or replaces {len(summary.destroys)} "
+                               f"resource(s):\n{listed}\nreview them, then run again with --allow-destroy")
+            if not summary.has_changes:
+                echo("the saved plan has no changes: nothing to apply")
+                discard(paths)
+                return None
+            if confirm is not None and not confirm(summary):
+                raise RunError("apply cancelled: nothing was changed")
+            try:
+                session.terraform.apply(applying)
+            finally:
+                tighten_state_files(paths)
+        discard(paths)  # applied: terraform would refuse it as stale anyway
+        return summary
+    finally:
+        applying.unlink(missing_ok=True)
+
+
+def _no_plan_message(paths: RunPaths) -> str:
+    message = f"no saved plan for {paths.module_dir}: run `tfgen plan` first"
+    other = paths.other_mode()
+    if load_record(other) is not None:
+        flag = "without --emulator" if paths.emulator else "with --emulator"
+        made = "against the real cloud" if paths.emulator else "against the emulator"
+        message += f" (there is a plan made {made}: apply it {flag})"
+    return message
 
 
 def plan_destroy(paths: RunPaths, options: RunOptions, echo: Echo) -> tuple[_Session, PlanSummary]:
     """Plan the destruction of everything the module manages (saved apart from `tfgen plan`'s plan)."""
     session = _session(paths, options, echo, planning=True)
     tf = session.terraform
-    emulator_mode.remove_override(paths.module_dir)
     paths.destroy_plan_file.unlink(missing_ok=True)
-    tf.init()
-    with emulator_mode.provider_override(paths.module_dir, session.override):
+    with session.overridden(paths):
+        tf.init()
         tf.plan(paths.destroy_plan_file, session.variables, destroy=True)
-    # No diff: every attribute of every resource, going; the addresses are what to review.
-    summary = summarize(tf.show_json(paths.destroy_plan_file), module=options.label)
+        # No diff: every attribute of every resource, going; the addresses are what to review.
+        summary = summarize(tf.show_json(paths.destroy_plan_file), module=options.label)
     return session, summary
 
 
@@ -169,9 +210,11 @@ def destroy(paths: RunPaths, options: RunOptions, echo: Echo, *, confirm: Confir
         paths.destroy_plan_file.unlink(missing_ok=True)
         raise RunError("destroy cancelled: nothing was changed")
     try:
-        session.terraform.apply(paths.destroy_plan_file)
+        with session.overridden(paths):
+            session.terraform.apply(paths.destroy_plan_file)
     finally:
         paths.destroy_plan_file.unlink(missing_ok=True)
+        tighten_state_files(paths)
         discard(paths)  # whatever `tfgen plan` saved is stale now
     return summary
 
@@ -179,15 +222,17 @@ def destroy(paths: RunPaths, options: RunOptions, echo: Echo, *, confirm: Confir
 def outputs(paths: RunPaths, options: RunOptions, echo: Echo) -> dict:
     """`terraform output -json` of the module: {name: {value, type, sensitive}}."""
     session = _session(paths, options, echo, planning=False)
-    _init_once(session, paths)
-    return session.terraform.outputs()
+    with session.overridden(paths):
+        _init_once(session, paths)
+        return session.terraform.outputs()
 
 
 def state_resources(paths: RunPaths, options: RunOptions, echo: Echo) -> list[str]:
     """Addresses of the resources in the module's state (what destroy would remove)."""
     session = _session(paths, options, echo, planning=False)
-    _init_once(session, paths)
-    return session.terraform.state_resources()
+    with session.overridden(paths):
+        _init_once(session, paths)
+        return session.terraform.state_resources()
 
 
 def _check_emulator(record: PlanRecord, running: emulator_mode.Emulator | None) -> None:
@@ -204,9 +249,10 @@ def _check_emulator(record: PlanRecord, running: emulator_mode.Emulator | None) 
 
 def _check_unchanged(paths: RunPaths, record: PlanRecord, tf: Terraform) -> None:
     current = fingerprint(paths.module_dir, tf.version(), record.variables)
-    if current.digest == record.fingerprint:
+    outside = changed_outside_files(record)
+    if current.digest == record.fingerprint and not outside:
         return
-    reasons = changed_files(record, current)
+    reasons = changed_files(record, current) + outside
     if tf.version() != record.terraform_version:
         reasons.append(f"terraform version: {record.terraform_version} at plan time, {tf.version()} now")
     listed = "\n".join(f"  {reason}" for reason in reasons) or "  (fingerprint differs)"
