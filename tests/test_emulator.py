@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.runners import emulator
+from generator.runners import emulator, emulator_overrides
 
 
 @pytest.fixture
@@ -135,7 +135,7 @@ def test_terraform_env_points_only_at_the_emulator(monkeypatch):
     monkeypatch.setenv("AWS_PROFILE", "production")
     monkeypatch.setenv("AWS_SESSION_TOKEN", "real-token")
     monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "https://s3.amazonaws.com")
-    env = emulator.terraform_env(emulator.Emulator(pid=1, port=4567, started="0", token="t"))
+    env = emulator_overrides.terraform_env(emulator.Emulator(pid=1, port=4567, started="0", token="t"))
     assert env["AWS_ENDPOINT_URL"] == "http://127.0.0.1:4567"
     assert (env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]) == ("test", "test")
     assert env["AWS_PROFILE"] is None and env["AWS_SESSION_TOKEN"] is None and env["AWS_ENDPOINT_URL_S3"] is None
@@ -152,7 +152,7 @@ def test_plan_settings_switch_off_what_moto_cannot_create(tmp_path):
                                     'variable "enable_provisioned_concurrency" {\n  type = bool\n}\n')
     write(tmp_path, "main.tf", 'provider "aws" {\n  region = "eu-west-1"\n}\n'
                                'provider "aws" {\n  alias  = "dr"\n  region = "eu-west-2"\n}\n')
-    settings = emulator.plan_settings(tmp_path)
+    settings = emulator_overrides.plan_settings(tmp_path)
     assert settings.variables == {"enable_autoscaling": "false", "enable_provisioned_concurrency": "false"}
     assert settings.notes == (
         "emulator: leaving out ECS service auto scaling (enable_autoscaling=false): "
@@ -169,7 +169,7 @@ def test_plan_settings_switch_off_what_moto_cannot_create(tmp_path):
 def test_plan_settings_warn_about_unswitchable_resources(tmp_path):
     write(tmp_path, "main.tf.json", json.dumps({"resource": {"aws_lambda_provisioned_concurrency_config": {
         "this": {"function_name": "f", "qualifier": "1", "provisioned_concurrent_executions": 1}}}}))
-    settings = emulator.plan_settings(tmp_path)
+    settings = emulator_overrides.plan_settings(tmp_path)
     assert settings.variables == {}
     assert settings.override is None
     assert settings.notes == (
@@ -185,7 +185,7 @@ def test_arguments_moto_drops_are_ignored_keeping_the_modules_own(tmp_path):
                                '  lifecycle {\n    ignore_changes = [desired_count]\n  }\n}\n'
                                'resource "aws_ecs_service" "all" {\n  lifecycle {\n    ignore_changes = all\n  }\n}\n'
                                'resource "aws_lambda_function" "fn" {\n  function_name = "f"\n}\n')
-    settings = emulator.plan_settings(tmp_path)
+    settings = emulator_overrides.plan_settings(tmp_path)
     assert settings.override["resource"] == {
         "aws_ecs_service": {"this": {"lifecycle": {"ignore_changes": [
             "desired_count", "availability_zone_rebalancing", "enable_ecs_managed_tags",
@@ -198,10 +198,10 @@ def test_arguments_moto_drops_are_ignored_keeping_the_modules_own(tmp_path):
 
 def test_override_file_exists_only_inside_the_block(tmp_path):
     document = {"provider": {"aws": [{"max_retries": 3}]}}
-    with emulator.provider_override(tmp_path, document):
-        written = json.loads((tmp_path / emulator.OVERRIDE_FILE).read_text())
+    with emulator_overrides.provider_override(tmp_path, document):
+        written = json.loads((tmp_path / emulator_overrides.OVERRIDE_FILE).read_text())
         assert written["provider"] == document["provider"]
-    assert not (tmp_path / emulator.OVERRIDE_FILE).exists()
-    with pytest.raises(RuntimeError), emulator.provider_override(tmp_path, document):
+    assert not (tmp_path / emulator_overrides.OVERRIDE_FILE).exists()
+    with pytest.raises(RuntimeError), emulator_overrides.provider_override(tmp_path, document):
         raise RuntimeError("terraform failed")
-    assert not (tmp_path / emulator.OVERRIDE_FILE).exists()
+    assert not (tmp_path / emulator_overrides.OVERRIDE_FILE).exists()

@@ -15,7 +15,7 @@ import boto3
 import pytest
 
 from generator.runners import workflow
-from generator.runners.emulator import DEFAULT_REGION
+from generator.runners.emulator_overrides import DEFAULT_REGION
 from generator.runners.plans import run_paths
 from tests.support import PLUGIN_MIRROR
 

@@ -21,7 +21,8 @@ from pathlib import Path
 
 from ..errors import RunError
 from ..summary import PlanSummary, summarize
-from . import emulator as emulator_mode
+from . import emulator as emulator_server
+from . import emulator_overrides
 from .plans import (
     PlanRecord,
     RunPaths,
@@ -59,13 +60,13 @@ class PlanResult:
 @dataclass
 class _Session:
     terraform: Terraform
-    emulator: emulator_mode.Emulator | None
+    emulator: emulator_server.Emulator | None
     variables: dict[str, str]
     override: dict | None  # the emulator override file's document, present for every terraform call
 
     def overridden(self, paths: RunPaths):
         """The emulator override file in the module folder for the duration of the block (if any)."""
-        return emulator_mode.provider_override(paths.module_dir, self.override)
+        return emulator_overrides.provider_override(paths.module_dir, self.override)
 
 
 def _session(paths: RunPaths, options: RunOptions, echo: Echo, *, planning: bool) -> _Session:
@@ -74,11 +75,11 @@ def _session(paths: RunPaths, options: RunOptions, echo: Echo, *, planning: bool
         raise ValueError("RunPaths and RunOptions disagree about emulator mode")  # a bug, not user input
     cli_config = write_cli_config(paths.work_dir, options.plugin_mirror)
     running, env, variables, override = None, {}, {}, None
-    emulator_mode.remove_override(paths.module_dir)  # one a killed tfgen left must never reach a real run
+    emulator_overrides.remove_override(paths.module_dir)  # one a killed tfgen left must never reach a real run
     if options.emulator:
-        running = emulator_mode.require_running()
-        env = emulator_mode.terraform_env(running)
-        settings = emulator_mode.plan_settings(paths.module_dir, paths.emulator_state_file)
+        running = emulator_server.require_running()
+        env = emulator_overrides.terraform_env(running)
+        settings = emulator_overrides.plan_settings(paths.module_dir, paths.emulator_state_file)
         variables, override = settings.variables, settings.override
         if planning:
             for note in settings.notes:
@@ -235,7 +236,7 @@ def state_resources(paths: RunPaths, options: RunOptions, echo: Echo) -> list[st
         return session.terraform.state_resources()
 
 
-def _check_emulator(record: PlanRecord, running: emulator_mode.Emulator | None) -> None:
+def _check_emulator(record: PlanRecord, running: emulator_server.Emulator | None) -> None:
     if record.emulator and running is None:
         raise RunError("this plan was made against the emulator: run apply with --emulator "
                        "(or plan again without it)")
