@@ -1,7 +1,7 @@
 """The AWS emulator server: a local moto that tfgen starts, finds again, and stops.
 
 `tfgen emulator start` runs `python -m moto.server` (moto[server], the
-`tfgen[emulator]` extra) from tfgen's own Python on 127.0.0.1, on a free
+`tfgen-ml[emulator]` extra) from tfgen's own Python on 127.0.0.1, on a free
 port, detached, and records it in a state file (0600):
 
     $TFGEN_STATE_DIR/emulator.json       when TFGEN_STATE_DIR is set
@@ -239,7 +239,7 @@ def _free_port() -> int:
 
 def _answers(url: str) -> bool:
     try:
-        with urllib.request.urlopen(f"{url}/moto-api/", timeout=2) as response:  # noqa: S310 - local http only
+        with urllib.request.urlopen(f"{url}/moto-api/", timeout=2) as response:  # local http only
             return response.status == 200
     except (OSError, urllib.error.URLError, ValueError):
         return False
