@@ -160,7 +160,8 @@ def test_checkov_skip_reasons_come_from_the_mapping():
 
 
 SHARED_AWS_RESOURCES = ("aws_availability_zones", "aws_default_security_group", "aws_subnet", "aws_internet_gateway",
-                        "aws_nat_gateway", "aws_route_table", "aws_eip", "aws_flow_log", "aws_cloudwatch_log_group\" \"flow_logs")
+                        "aws_nat_gateway", "aws_route_table", "aws_eip", "aws_flow_log", "aws_cloudwatch_log_group\" \"flow_logs",
+                        "aws_kms_alias")
 
 
 def test_aws_network_blocks_are_written_once_in_the_shared_partials():
