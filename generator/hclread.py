@@ -91,6 +91,11 @@ class HclTimeout(Exception):
     """Reading HCL took longer than the `time_limit()` allowed."""
 
 
+# Seconds one file may take to parse. The largest rendered file parses in well
+# under a second; the grammar's slow paths take minutes to hours.
+PARSE_TIMEOUT = 20.0
+
+
 @contextmanager
 def time_limit(seconds: float | None) -> Iterator[None]:
     """Raise HclTimeout in the block if it runs longer than `seconds` (None: no limit).
@@ -178,6 +183,17 @@ def parse_file(path: Path) -> Body:
     return parse_text(Path(path).read_text(encoding="utf-8"))
 
 
+def parse_file_within(path: Path, seconds: float | None = PARSE_TIMEOUT) -> Body:
+    """`parse_file`, bounded: HclSyntaxError for bad HCL, HclTimeout past `seconds` (with the file's name)."""
+    try:
+        with time_limit(seconds):
+            return parse_file(path)
+    except HclTimeout:
+        raise HclTimeout(f"the HCL parser (the grammar Checkov uses) did not finish reading {path} within "
+                         f"{seconds:g} s; this grammar runs for many minutes on some text (for example a `$${{` "
+                         "left open in a string), so the file was not read") from None
+
+
 def load_dict(text: str) -> dict:
     """HCL source text in hcl2's dict shape (what `hcl2.load` returns); HclSyntaxError on bad input."""
     try:
@@ -209,6 +225,7 @@ def _syntax_message(exc: UnexpectedInput) -> str:
 
 
 __all__ = [
+    "PARSE_TIMEOUT",
     "Attribute",
     "Block",
     "Body",
@@ -218,6 +235,7 @@ __all__ = [
     "load_dict",
     "load_file_dict",
     "parse_file",
+    "parse_file_within",
     "parse_text",
     "time_limit",
 ]

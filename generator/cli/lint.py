@@ -27,7 +27,16 @@ import click
     help="For providers no FILE covers, ask `terraform providers schema -json` in initialized modules.",
 )
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def command(paths: tuple[str, ...], schema_files: tuple[str, ...], use_terraform: bool, output_format: str) -> None:
+@click.option(
+    "--parse-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=20.0,  # hclread.PARSE_TIMEOUT (not imported here: it loads the grammar)
+    show_default=True,
+    metavar="SECONDS",
+    help="How long one file may take to parse; a file that takes longer is an error finding, not a hang.",
+)
+def command(paths: tuple[str, ...], schema_files: tuple[str, ...], use_terraform: bool, output_format: str,
+            parse_timeout: float) -> None:
     """Check rendered Terraform against real provider schemas, offline.
 
     Every resource, data source and provider block in every module under DIR
@@ -54,7 +63,7 @@ def command(paths: tuple[str, ...], schema_files: tuple[str, ...], use_terraform
     from ..lint import lint
 
     started = time.perf_counter()
-    report = lint(list(paths), list(schema_files), use_terraform=use_terraform)
+    report = lint(list(paths), list(schema_files), use_terraform=use_terraform, parse_timeout=parse_timeout)
     if output_format == "json":
         document = {
             "findings": [f.to_dict() for f in report.findings],

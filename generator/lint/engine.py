@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import TfgenError
-from ..hclread import Body, HclSyntaxError, parse_file
+from ..hclread import PARSE_TIMEOUT, Body, HclSyntaxError, HclTimeout, parse_file_within
 from .bundled import bundled_pool
 from .checker import Counts, FileChecker, provider_ref
 from .findings import LintFinding
@@ -87,8 +87,13 @@ def lint(
     use_terraform: bool = True,
     use_bundled: bool = True,
     cache_dir: Path | None = None,
+    parse_timeout: float | None = PARSE_TIMEOUT,
 ) -> LintReport:
-    """Lint module directories (or single .tf files); raise SchemaUnavailable or NoModules."""
+    """Lint module directories (or single .tf files); raise SchemaUnavailable or NoModules.
+
+    A file the HCL grammar cannot read within `parse_timeout` seconds is an
+    error finding of its own (the grammar has slow paths that run for hours).
+    """
     modules = find_modules([Path(p) for p in paths])
     given: list[ProviderSchema] = []
     for schema_file in schema_files:
@@ -101,9 +106,14 @@ def lint(
         for tf in files:
             report.files += 1
             try:
-                parsed[module_dir].append((str(tf), parse_file(tf)))
+                parsed[module_dir].append((str(tf), parse_file_within(tf, parse_timeout)))
             except HclSyntaxError as exc:
                 report.findings.append(LintFinding(str(tf), exc.line, "", str(exc)))
+            except HclTimeout:
+                report.findings.append(LintFinding(
+                    str(tf), 1, "", f"not linted: the HCL parser did not finish reading this file within "
+                    f"{parse_timeout:g} s (its grammar, which Checkov uses too, runs for many minutes on some "
+                    "text, for example a `$${` left open in a string)"))
             except (OSError, UnicodeDecodeError) as exc:
                 report.findings.append(LintFinding(str(tf), 0, "", f"cannot read: {exc}"))
 

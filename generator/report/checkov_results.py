@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ..hclread import HclSyntaxError, HclTimeout, parse_file_within
 from .model import (
     FAILED,
     PARSE_ERROR,
@@ -33,8 +34,11 @@ def build_result(
     framework: str,
     tf_files: list[Path],
     locate: Locator,
+    unreadable: set[ScanFinding] = frozenset(),
 ) -> ScanResult:
-    failed: set[ScanFinding] = set()
+    """One ScanResult from Checkov's reports, plus `unreadable`: files the grammar could not read (parse_failures)."""
+    failed: set[ScanFinding] = set(unreadable)
+    reported_unreadable = {f.file for f in unreadable}
     passed: set[ScanFinding] = set()
     skipped: set[ScanFinding] = set()
     version = ""
@@ -47,7 +51,9 @@ def build_result(
         for record in records(report, "skipped_checks"):
             skipped.add(_finding(record, SKIPPED, root, locate))
         for path in (report.get("results") or {}).get("parsing_errors") or []:
-            failed.add(tfgen_finding(PARSE_ERROR, Path(path), 1, root, detail="fix the syntax (see `terraform validate`)"))
+            if relative_path(Path(path), root) not in reported_unreadable:
+                failed.add(tfgen_finding(PARSE_ERROR, Path(path), 1, root,
+                                         detail="fix the syntax (see `terraform validate`)"))
 
     unexplained, honoured = audit_skips(tf_files, skipped, root)
     return ScanResult(
@@ -59,6 +65,37 @@ def build_result(
         passed=_sorted(passed),
         skipped=_sorted(honoured),
     )
+
+
+def parse_failures(tf_files: list[Path], root: Path, *, seconds: float | None, consequence: str,
+                   ) -> tuple[list[Path], set[ScanFinding]]:
+    """(the files Checkov's grammar reads, a PARSE_ERROR failure for each one it cannot).
+
+    Checkov reads .tf files with the same grammar as generator/hclread.py. A
+    file it cannot read is a failure, never a silent skip; one it would read
+    for hours (the grammar's slow paths) is caught within `seconds` instead of
+    holding the scan. `consequence` says what the file's failure costs.
+    """
+    readable: list[Path] = []
+    failures: set[ScanFinding] = set()
+    for path in tf_files:
+        try:
+            parse_file_within(path, seconds)
+        except HclSyntaxError as exc:
+            failures.add(tfgen_finding(PARSE_ERROR, path, max(exc.line, 1), root,
+                                       detail=f"{exc} (terraform may accept it; Checkov cannot): {consequence}"))
+            continue
+        except HclTimeout:
+            failures.add(tfgen_finding(PARSE_ERROR, path, 1, root,
+                                       detail=f"Checkov's HCL grammar did not finish reading it within {seconds:g} s "
+                                       f"(it runs for many minutes on some text, e.g. a `$${{` left open in a "
+                                       f"string): {consequence}"))
+            continue
+        except (OSError, UnicodeDecodeError) as exc:
+            failures.add(tfgen_finding(PARSE_ERROR, path, 1, root, detail=f"cannot read it: {exc}: {consequence}"))
+            continue
+        readable.append(path)
+    return readable, failures
 
 
 def _finding(record: dict, status: str, root: Path, locate: Locator) -> ScanFinding:

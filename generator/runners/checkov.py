@@ -31,8 +31,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import RunError, TfgenError, ToolError
+from ..hclread import PARSE_TIMEOUT
 from ..report.checkov_results import (
     build_result,
+    parse_failures,
     plan_locator,
     records,
     source_location,
@@ -55,7 +57,12 @@ _REPORT_FILE = "results_json.json"  # what `--output json --output-file-path DIR
 
 # Environment that would make Checkov reach the network or change which checks
 # run. The scan is a gate: hidden settings must not weaken it or upload code.
-_DROPPED_ENV = ("BC_API_KEY", "PRISMA_API_URL", "CKV_CHECK", "CKV_SKIP_CHECK", "CKV_FRAMEWORK")
+# Every Bridgecrew / Prisma Cloud platform variable (BC_API_KEY, BC_API_URL,
+# PRISMA_API_URL, BC_SOURCE, BC_CA_BUNDLE...: an invalid BC_API_URL alone makes
+# Checkov exit 3) and every Checkov setting (CKV_CHECK, CKV_SKIP_CHECK,
+# CKV_FRAMEWORK, CKV_VAR_FILE...) is dropped; the forced ones are set again below.
+_DROPPED_ENV_PREFIXES = ("BC_", "PRISMA_", "PC_", "CKV_")
+_DROPPED_ENV = ("DOWNLOAD_EXTERNAL_MODULES", "EXTERNAL_MODULES_DIR")
 _FORCED_ENV = {
     "BC_SKIP_MAPPING": "TRUE",  # no check-ID mapping download
     "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true",  # no PyPI version check
@@ -88,24 +95,30 @@ def scan_paths(
     *,
     root: Path | str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    parse_timeout: float | None = PARSE_TIMEOUT,
 ) -> ScanResult:
     """Scan Terraform modules (directories) or files with one Checkov run.
 
-    ScanFinding paths are relative to `root` (default: the current directory), the
-    base SARIF uploads and PR comments expect.
+    Finding paths are relative to `root` (default: the current directory), the
+    base SARIF uploads and PR comments expect. A file Checkov's grammar cannot
+    read (or would read for hours) fails the scan and is not given to Checkov.
     """
     targets = tuple(str(p) for p in paths)
     if not targets:
         raise TfgenError("nothing to scan: give at least one module directory or .tf file")
     files = terraform_files(targets)
-    reports = run_checkov(["--framework", "terraform", "--file", *map(str, files)], timeout=timeout)
+    root_dir = _root(root)
+    readable, unreadable = parse_failures(files, root_dir, seconds=parse_timeout,
+                                          consequence="none of its resources were checked")
+    reports = run_checkov(["--framework", "terraform", "--file", *map(str, readable)], timeout=timeout) if readable else []
     return build_result(
         reports,
-        root=_root(root),
+        root=root_dir,
         targets=targets,
         framework="terraform",
-        tf_files=files,
+        tf_files=readable,
         locate=source_location,
+        unreadable=unreadable,
     )
 
 
@@ -115,6 +128,7 @@ def scan_plan(
     module_dir: Path | str | None = None,
     root: Path | str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    parse_timeout: float | None = PARSE_TIMEOUT,
 ) -> ScanResult:
     """Scan a saved plan, so values known only at plan time are checked too.
 
@@ -140,14 +154,20 @@ def scan_plan(
             ],
             timeout=timeout,
         )
-    tf_files = sorted(_tf_files_under(module))
+    # Checkov reads the module's .tf files for skip comments and line numbers and
+    # says nothing when it cannot: that is a failure here.
+    root_dir = _root(root)
+    tf_files, unreadable = parse_failures(
+        sorted(_tf_files_under(module)), root_dir, seconds=parse_timeout,
+        consequence="its skip comments and line numbers were not applied to the plan's findings")
     return build_result(
         reports,
-        root=_root(root),
+        root=root_dir,
         targets=(str(plan),),
         framework="terraform_plan",
         tf_files=tf_files,
         locate=plan_locator(plan, module),
+        unreadable=unreadable,
     )
 
 
@@ -264,7 +284,7 @@ def _run_process_group(command: list[str], *, timeout: float, **kwargs) -> subpr
 
 
 def _checkov_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV}
+    env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV and not k.startswith(_DROPPED_ENV_PREFIXES)}
     env.update(_FORCED_ENV)
     return env
 
