@@ -86,15 +86,18 @@ def test_every_terraform_call_gets_the_one_environment_policy(recorded, tmp_path
 
 
 def test_only_the_process_layer_starts_terraform():
-    """subprocess is imported only by the terraform layer, the Checkov runner and the emulator (moto)."""
-    allowed = {"generator/runners/tfprocess.py", "generator/runners/checkov.py", "generator/runners/emulator.py"}
-    importers = set()
+    """subprocess is imported only by the terraform layer and the runners of other tools
+    (Checkov, the emulator's moto, kubectl); python-terraform only by the terraform layer."""
+    allowed = {"generator/runners/tfprocess.py", "generator/runners/checkov.py", "generator/runners/emulator.py",
+               "generator/runners/kubectl.py"}
+    importers: dict[str, set[str]] = {"subprocess": set(), "python_terraform": set()}
     for path in sorted((REPO / "generator").rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             names = ([a.name for a in node.names] if isinstance(node, ast.Import)
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-            if any(n == "subprocess" or n.startswith("subprocess.") for n in names):
-                importers.add(path.relative_to(REPO).as_posix())
-    assert importers <= allowed, importers - allowed
-    assert "generator/runners/tfprocess.py" in importers
+            for module in importers:
+                if any(n == module or n.startswith(module + ".") for n in names):
+                    importers[module].add(path.relative_to(REPO).as_posix())
+    assert importers["subprocess"] <= allowed, importers["subprocess"] - allowed
+    assert importers["python_terraform"] == {"generator/runners/tfprocess.py"}
