@@ -42,6 +42,13 @@ class SpecError(TfgenError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+class UsageError(TfgenError):
+    """The command line names something that is not there (a target the spec does not have): exit 2,
+    as for any other bad argument."""
+
+    exit_code = EXIT_USAGE
+
+
 class RenderError(TfgenError):
     """A template failed to render (a bug in tfgen or a template)."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 from . import render
-from .errors import Problem, SpecError
+from .errors import Problem, SpecError, UsageError
 from .model import Spec
 from .package import PackageError, build_zip
 from .spec import load_file
@@ -56,9 +56,8 @@ def render_spec(spec: Spec, targets: list[str] | None = None) -> tuple[dict[Pure
 def ensure_module(spec_path: str | Path, target: str, env: str | None, modules_dir: Path) -> Path:
     """Render one module (writing only what changed) and return its folder."""
     spec = load_spec(spec_path, env)
-    if target not in spec.targets:
-        known = ", ".join(spec.targets)
-        raise SpecError([Problem(str(spec_path), 1, 1, "targets", f"no target `{target}` in this spec; it has: {known}")])
+    if target not in spec.targets:  # the same words and exit code (2, usage) as `tfgen render --target`
+        raise UsageError(f"{spec_path} has no target {target}; it has: {', '.join(spec.targets)}")
     files, modules = render_spec(spec, [target])
     with output_lock(modules_dir):
         # refuses (listing them) when a rendered file was edited by hand: never reverted silently

@@ -97,7 +97,7 @@ def test_terraform_not_installed(isolated_state, module_copy, tfgen_module, tmp_
 def test_emulator_not_running(isolated_state, module_copy, tfgen_module):
     module = module_copy(FIXTURES / "basic")
     result = tfgen_module("plan", module, "--emulator")
-    assert_one_clear_message(result, 1, "the AWS emulator is not running: start it with `tfgen emulator start`")
+    assert_one_clear_message(result, 3, "the AWS emulator is not running: start it with `tfgen emulator start`")
 
 
 @pytest.mark.terraform

@@ -7,19 +7,22 @@ or one whose spec is not at hand).
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
 import click
 
 from ..runners.tfconfig import MIRROR_ENV
+from ..targets import registry
 
 
 def module_options(func):
     """SPEC, --target, --env, --modules-dir, --module-dir, --plugin-mirror."""
     decorators = [
         click.argument("spec", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)),
-        click.option("--target", "target", metavar="TARGET", help="The spec's target to run (e.g. aws-ecs)."),
+        click.option("--target", "target", type=click.Choice(registry.names()),  # as render: unknown is exit 2
+                     help="The spec's target to run."),
         click.option("--env", "env", metavar="ENV", help="The spec's environment overlay."),
         click.option("--modules-dir", "modules_dir", default="modules", show_default=True,
                      type=click.Path(file_okay=False, path_type=Path),
@@ -37,9 +40,53 @@ def module_options(func):
 
 
 def emulator_option(func):
+    """--emulator; refused (exit 2) for a module that uses no AWS provider, before anything runs."""
+
+    @functools.wraps(func)
+    def refuse_off_aws(*args, **kwargs):
+        if kwargs.get("emulator"):
+            refuse_emulator_off_aws(kwargs.get("target"), kwargs.get("module_dir"))
+        return func(*args, **kwargs)
+
     return click.option("--emulator", is_flag=True,
                         help="Run against the local AWS emulator (`tfgen emulator start`), "
-                             "with test credentials.")(func)
+                             "with test credentials. AWS targets only.")(refuse_off_aws)
+
+
+def refuse_emulator_off_aws(target: str | None, module_dir: Path | None) -> None:
+    """The emulator is moto, AWS only: a Cloud Run or ACI module would run against the real cloud."""
+    if target:
+        providers = sorted(p.name for p in registry.get(target).providers)
+        where = f"target {target}"
+    elif module_dir is not None:
+        providers, where = _module_providers(module_dir), str(module_dir)
+    else:
+        return  # resolve_module reports the missing arguments
+    if "aws" not in providers:
+        uses = f"uses {', '.join(providers)}" if providers else "uses no Terraform provider"
+        raise click.UsageError(f"--emulator is a local AWS emulator (moto); {where} {uses}, not aws: "
+                               "run it without --emulator")
+
+
+def _module_providers(module_dir: Path) -> list[str]:
+    """Provider local names a module folder uses (required_providers, provider blocks, resource prefixes)."""
+    from ..hclread import HclSyntaxError, HclTimeout, parse_file
+    from ..lint.checker import provider_ref
+
+    names = set()
+    for tf in sorted(Path(module_dir).glob("*.tf")):
+        try:
+            body = parse_file(tf)
+        except (HclSyntaxError, HclTimeout, OSError, UnicodeDecodeError):
+            return ["aws"]  # unreadable here: let terraform report it, do not guess
+        for block in body.blocks:
+            if block.type in ("resource", "data") and len(block.labels) == 2:
+                names.add(provider_ref(block))
+            elif block.type == "provider" and block.labels:
+                names.add(block.labels[0])
+            elif block.type == "terraform":
+                names.update(a.name for r in block.body.blocks_of("required_providers") for a in r.body.attributes)
+    return sorted(names - {"terraform"})
 
 
 def auto_approve_option(func):

@@ -40,7 +40,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .. import DISTRIBUTION
-from ..errors import RunError, ToolError, WriteError
+from ..errors import ToolError, WriteError
 from .plans import STATE_DIR_ENV, write_private
 
 HOST = "127.0.0.1"
@@ -170,10 +170,10 @@ def stop() -> Emulator | None:
 def require_running() -> Emulator:
     running = status()
     if running is None:
-        raise RunError("the AWS emulator is not running: start it with `tfgen emulator start`")
+        raise ToolError("the AWS emulator is not running: start it with `tfgen emulator start`")  # exit 3
     if not answers(running):
-        raise RunError(f"the AWS emulator (pid {running.pid}) does not answer on {running.url}: "
-                       "restart it with `tfgen emulator stop` then `tfgen emulator start`")
+        raise ToolError(f"the AWS emulator (pid {running.pid}) does not answer on {running.url}: "
+                        "restart it with `tfgen emulator stop` then `tfgen emulator start`")
     return running
 
 
