@@ -18,10 +18,11 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from .errors import EXIT_FINDINGS, EXIT_OK, EXIT_TOOL, SpecError, TfgenError, ToolError
-from .outputs import FINDINGS, NOT_RUN, OK, SKIPPED, TOOL_FAILED, OutputKind, Step
+from .outputs import FINDINGS, NOT_RUN, OK, SKIPPED, TOOL_FAILED, Gate, OutputKind, Step
 from .outputs import GateOptions as CheckOptions
 
 __all__ = ["FINDINGS", "NOT_RUN", "OK", "SKIPPED", "TOOL_FAILED", "CheckOptions", "Step", "exit_code", "run_check",
@@ -98,8 +99,9 @@ def run_check(options: CheckOptions, echo: Callable[[str], None]) -> list[Step]:
         echo(f"render: {steps[-1].status}")
         if steps[-1].status == OK:
             for kind, folders in by_kind.values():
+                modules_of_kind = sorted(set(folders))
                 for gate in kind.gates:
-                    steps.append(_timed(Step(gate.name), lambda step, g=gate, f=sorted(set(folders)): g.run(step, f, options)))
+                    steps.append(_timed(Step(gate.name), partial(_run_gate, gate, modules_of_kind, options)))
                     echo(f"{gate.name}: {steps[-1].status}")
         if options.modules_dir is None:  # name modules as `<service>/[<env>/]<target>`, not by a deleted temp path
             for step in steps:
@@ -108,6 +110,10 @@ def run_check(options: CheckOptions, echo: Callable[[str], None]) -> list[Step]:
         return steps
     finally:
         scratch.cleanup()
+
+
+def _run_gate(gate: Gate, folders: list[Path], options: CheckOptions, step: Step) -> None:
+    gate.run(step, folders, options)
 
 
 def exit_code(steps: list[Step]) -> int:

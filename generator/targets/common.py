@@ -18,7 +18,7 @@ def tags(spec: Spec) -> dict[str, str]:
 
 def backend(spec: Spec) -> dict[str, Any]:
     """The backend block's type and arguments, for templates/_shared/backend.tf.j2."""
-    settings = dict(spec.state.settings)
+    settings: dict[str, Any] = dict(spec.state.settings)
     if spec.state.backend == "s3":
         settings.setdefault("encrypt", True)
         settings.setdefault("use_lockfile", True)  # S3-native locking (Terraform >= 1.10)

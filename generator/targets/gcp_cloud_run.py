@@ -182,6 +182,7 @@ def alerts(spec: Spec) -> list[dict[str, Any]]:
         out.append({"key": key, "display_name": f"{spec.name}: {title}", "severity": severity,
                     "condition": condition, "documentation": f"{why} for {ALERT_WINDOW_S // 60} minutes on Cloud Run service {spec.name}."})
 
+    pct: float
     if thresholds.cpu_percent is not None:
         pct = thresholds.cpu_percent
         add("cpu", f"CPU above {pct}%", "WARNING", "container/cpu/utilizations", _ratio(pct),
