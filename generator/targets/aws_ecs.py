@@ -280,6 +280,12 @@ def _skips(spec: Spec, https: bool) -> dict[str, hcl.Expr]:
         reasons["retention"] = f"retention is the spec's observability.log_retention_days ({days} days), a deliberate choice"
     if "0.0.0.0/0" in spec.network.allowed_cidrs:
         reasons["open_http"] = "network.allowed_cidrs includes 0.0.0.0/0 and port 80 only answers with a redirect to HTTPS"
+    # Checkov's unrestricted-ingress checks for ports 22, 80 and 3389 count a rule without a CIDR
+    # as open to all: they do not know referenced_security_group_id (issue 10 #16)
+    misread = {22: "service_from_alb_22", 80: "service_from_alb_80", 3389: "service_from_alb_3389"}.get(spec.container.port)
+    if misread:
+        reasons[misread] = (f"the rule admits only the ALB's security group (referenced_security_group_id) on container "
+                            f"port {spec.container.port}, no CIDR; the check reads a rule without a CIDR as open to 0.0.0.0/0")
     return {key: hcl.Expr(text) for key, text in reasons.items()}
 
 
