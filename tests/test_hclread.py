@@ -76,3 +76,17 @@ def test_lint_and_scan_findings_have_distinct_names():
     assert classes["ScanFinding"] == ["generator/report/model.py"]
     assert "generator/lint/findings.py" not in classes.get("Finding", [])
     assert "generator/report/model.py" not in classes.get("Finding", [])
+
+
+def test_time_limit_gives_an_outer_timer_back():
+    """A test runner's (or the user's) own SIGALRM timer survives a bounded read."""
+    import signal
+
+    signal.setitimer(signal.ITIMER_REAL, 300)
+    try:
+        with hclread.time_limit(5):
+            hclread.parse_text('locals {\n  a = "b"\n}\n')
+        left, _ = signal.getitimer(signal.ITIMER_REAL)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    assert 200 < left <= 300

@@ -30,7 +30,7 @@ import click
 @click.option(
     "--parse-timeout",
     type=click.FloatRange(min=0, min_open=True),
-    default=20.0,  # hclread.PARSE_TIMEOUT (not imported here: it loads the grammar)
+    default=10.0,  # hclread.PARSE_TIMEOUT (not imported here: it loads the grammar)
     show_default=True,
     metavar="SECONDS",
     help="How long one file may take to parse; a file that takes longer is an error finding, not a hang.",
