@@ -94,9 +94,9 @@ class Spec:
     origin: str = ""  # the spec file as given; paths in the spec (package.source) are relative to its folder
     # On the base model only: each environment's model (a target that renders all
     # environments at once, as Kustomize overlays, reads them here).
-    environments: Mapping[str, "Spec"] = field(default_factory=lambda: MappingProxyType({}))
+    environments: Mapping[str, Spec] = field(default_factory=lambda: MappingProxyType({}))
     # On an environment's model: the base model (with `environments`), for the same purpose.
-    base: "Spec | None" = None
+    base: Spec | None = None
 
     def target(self, name: str) -> Mapping[str, Any]:
         return self.targets[name]

@@ -70,7 +70,7 @@ LIVE_SEQUENCES = ("${var.secret}", "%{ if true }", "${braces}", "%{ directives }
 
 # Output kinds this suite has gates for. A target of another kind fails
 # test_every_output_kind_has_conformance_gates until its gates are added here.
-SUPPORTED_KINDS = ("terraform",)
+SUPPORTED_KINDS = ("terraform", "kubernetes-manifests")
 
 # Providers the offline mirror cannot hold here: their modules are linted
 # against the real (bundled) schema instead of `terraform validate`.
@@ -113,6 +113,7 @@ def _declared_variants() -> list[Variant]:
 
 VARIANTS = _declared_variants()
 TERRAFORM = [v for v in VARIANTS if v.kind == "terraform"]
+MANIFESTS = [v for v in VARIANTS if v.kind == "kubernetes-manifests"]
 VALIDATED = [v for v in TERRAFORM if not set(v.providers) & NOT_IN_MIRROR]
 
 
@@ -380,5 +381,79 @@ def test_hostile_free_text_is_escaped(variant, hostile):
     assert {k: v for k, v in HOSTILE_ENV.items() if v not in values} == {}  # each value back exactly
     proc = terraform_fmt_check(module)  # terraform reads it, and it is still formatted
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    readme = (module / "README.md").read_text(encoding="utf-8")
+    assert HOSTILE_DESCRIPTION_MARKDOWN in readme.splitlines()
+
+
+# --- Kubernetes manifests: the built output, strict schema, Checkov with a planted control -------
+
+
+@pytest.fixture(scope="session")
+def built_manifests(rendered) -> dict[str, dict[str, list[dict]]]:
+    """`kubectl kustomize` of base/ and every overlay of each manifests variant (what a cluster receives)."""
+    from generator.manifests import gates
+
+    return {v.id: gates.build([rendered[v.id].module]) for v in MANIFESTS}
+
+
+@pytest.mark.parametrize("variant", MANIFESTS, ids=str)
+def test_manifests_build_and_validate_strictly(variant, built_manifests):
+    from generator.manifests import gates
+
+    built = built_manifests[variant.id]
+    assert built and all(built.values())
+    assert gates.schema_problems(built) == []
+
+
+def _planted(objects: list[dict]) -> list[dict]:
+    """Every `checkov.io/skip` annotation dropped (each skipped check must then fail) and a writable root filesystem."""
+    planted = json.loads(json.dumps(objects))
+    for obj in planted:
+        annotations = obj.get("metadata", {}).get("annotations", {})
+        for key in [k for k in annotations if k.startswith("checkov.io/skip")]:
+            del annotations[key]
+        if obj["kind"] == "Deployment":
+            obj["spec"]["template"]["spec"]["containers"][0]["securityContext"]["readOnlyRootFilesystem"] = False
+    return planted
+
+
+@pytest.fixture(scope="session")
+def manifests_scan(built_manifests):
+    """One Checkov run over every manifests variant and, beside each, its planted control."""
+    from generator.manifests import gates
+    from tests.support import require_marker
+
+    require_marker("checkov")
+    built = {f"{v.id}|{where}": objs for v in MANIFESTS for where, objs in built_manifests[v.id].items()}
+    built.update({f"{v.id}.planted-control|{where}": _planted(objs)
+                  for v in MANIFESTS for where, objs in built_manifests[v.id].items()})
+    return gates.scan(built)
+
+
+@pytest.mark.checkov
+@pytest.mark.xdist_group("conformance-checkov")
+@pytest.mark.parametrize("variant", MANIFESTS, ids=str)
+def test_manifests_checkov_finds_nothing_and_the_planted_control_fails(variant, built_manifests, manifests_scan):
+    assert [f for f in manifests_scan.failures if f[1].startswith(f"{variant.id}|")] == []
+    assert manifests_scan.reasonless == []
+    control = {(check, where.split("|", 1)[1]) for check, where, _ in manifests_scan.failures
+               if where.startswith(f"{variant.id}.planted-control|")}
+    skipped = {(value.partition("=")[0], where) for where, objs in built_manifests[variant.id].items() for obj in objs
+               for key, value in obj["metadata"].get("annotations", {}).items() if key.startswith("checkov.io/skip")}
+    roots = set(built_manifests[variant.id])
+    assert control == {("CKV_K8S_22", where) for where in roots} | skipped  # every skip is live, every root scanned
+
+
+@pytest.mark.parametrize("variant", MANIFESTS, ids=str)
+def test_manifests_hostile_free_text_comes_back_exactly(variant, spec_folder, tmp_path):
+    from generator.manifests import gates
+
+    module = _render(spec_folder / f"{variant.folder}.hostile.yaml", variant.target, tmp_path).module
+    for objects in gates.build([module]).values():  # kubectl (Go's YAML) reads what tfgen wrote
+        pods = [o["spec"]["template"]["spec"] for o in objects if o["kind"] == "Deployment"]
+        env = {e["name"]: e["value"] for e in pods[0]["containers"][0]["env"] if "value" in e}
+        assert {k: v for k, v in HOSTILE_ENV.items() if env.get(k) != v} == {}
+        namespace = next(o for o in objects if o["kind"] == "Namespace")
+        assert namespace["metadata"]["annotations"]["kubernetes.io/description"] == HOSTILE_DESCRIPTION
     readme = (module / "README.md").read_text(encoding="utf-8")
     assert HOSTILE_DESCRIPTION_MARKDOWN in readme.splitlines()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import yaml
 
 from generator import pipeline
 from generator.errors import ToolError
-from generator.manifests import gates, kustomize, objects, yamlout
+from generator.manifests import gates, kustomize, yamlout
 from generator.runners import kubectl
 from generator.targets import kubernetes as k8s
 from tests import support
@@ -371,3 +370,67 @@ def test_plan_and_apply_run_the_exact_kubectl_commands(tmp_path, run_cli, monkey
     assert f"diff --server-side --field-manager=tfgen -k {overlay}" in calls
     assert f"apply --server-side --field-manager=tfgen -k {base}" in calls
     assert (overlay / "kustomization.yaml").is_file()
+
+
+def _fake_kubectl(tmp_path: Path, diff_exit: int) -> Path:
+    log = tmp_path / "calls.log"
+    fake = tmp_path / "kubectl"
+    fake.write_text("#!/bin/sh\n"
+                    f'echo "$@" >> "{log}"\n'
+                    'case "$1" in\n'
+                    '  config) echo ctx ;;\n'
+                    '  version) echo \'{"serverVersion": {"gitVersion": "v1.32.0"}}\' ;;\n'
+                    f'  diff) echo "+ replicas: 3"; exit {diff_exit} ;;\n'
+                    '  apply) echo "applied" ;;\n'
+                    'esac\n')
+    fake.chmod(0o755)
+    return log
+
+
+@pytest.mark.parametrize("answer, applied", [("y\n", True), ("n\n", False)])
+def test_apply_shows_the_diff_and_asks_on_a_terminal(tmp_path, run_cli, monkeypatch, answer, applied):
+    from generator.cli import _run_options
+
+    log = _fake_kubectl(tmp_path, diff_exit=1)
+    monkeypatch.setenv("TFGEN_KUBECTL", str(tmp_path / "kubectl"))
+    monkeypatch.setattr(_run_options, "stdin_is_terminal", lambda: True)
+    result = run_cli("apply", str(EXAMPLE), "--target", "kubernetes", "--modules-dir", str(tmp_path / "m"), input=answer)
+    assert "+ replicas: 3" in result.stderr and "kubectl context `ctx`" in result.stderr
+    calls = log.read_text()
+    assert ("apply --server-side" in calls) == applied
+    assert result.exit_code == (0 if applied else 1), result.output
+    if not applied:
+        assert "apply cancelled: nothing applied" in result.stderr
+
+
+def test_apply_without_changes_applies_nothing(tmp_path, run_cli, monkeypatch):
+    from generator.cli import _run_options
+
+    log = _fake_kubectl(tmp_path, diff_exit=0)
+    monkeypatch.setenv("TFGEN_KUBECTL", str(tmp_path / "kubectl"))
+    monkeypatch.setattr(_run_options, "stdin_is_terminal", lambda: True)
+    result = run_cli("apply", str(EXAMPLE), "--target", "kubernetes", "--modules-dir", str(tmp_path / "m"))
+    assert result.exit_code == 0 and "No changes: nothing applied." in result.stdout
+    assert "apply --server-side" not in log.read_text()
+
+
+def test_emulator_flag_is_refused_for_kubernetes(run_cli, tmp_path):
+    result = run_cli("plan", str(EXAMPLE), "--target", "kubernetes", "--emulator", "--modules-dir", str(tmp_path))
+    assert result.exit_code == 2 and "current kubectl context" in result.output
+
+
+def test_a_removed_environment_leaves_an_orphaned_overlay(tmp_path, run_cli):
+    data = copy.deepcopy(k8s.VARIANTS["all-features"])
+    path = spec_file(tmp_path, data)
+    out = tmp_path / "modules"
+    assert run_cli("render", str(path), "-o", str(out)).exit_code == 0
+    assert (out / "k8s-full/kubernetes/overlays/dev/kustomization.yaml").is_file()
+    assert run_cli("render", str(path), "-o", str(out), "--check").exit_code == 0
+    del data["environments"]["dev"]
+    spec_file(tmp_path, data)
+    check = run_cli("render", str(path), "-o", str(out), "--check")
+    assert check.exit_code == 1
+    assert f"orphaned: {out}/k8s-full/kubernetes/overlays/dev " in check.stderr
+    assert run_cli("render", str(path), "-o", str(out), "--prune").exit_code == 0
+    assert not (out / "k8s-full/kubernetes/overlays/dev").exists()
+    assert (out / "k8s-full/kubernetes/overlays/prod/kustomization.yaml").is_file()

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 import tempfile
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -75,7 +75,7 @@ def schema_problems(built: dict[str, list[dict[str, Any]]], version: str = KUBER
     return problems
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(api_version: str, kind: str, version: str):
     try:
         import jsonschema
@@ -101,7 +101,8 @@ def _validator(api_version: str, kind: str, version: str):
 @dataclass
 class ScanOutcome:
     passed: int = 0
-    failed: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # one message per failed check
+    failures: list[tuple[str, str, str]] = field(default_factory=list)  # (check id, build label, object)
     skipped: list[tuple[str, str, str]] = field(default_factory=list)  # (check id, object, reason)
     reasonless: list[str] = field(default_factory=list)
 
@@ -128,6 +129,7 @@ def scan(built: dict[str, list[dict[str, Any]]]) -> ScanOutcome:
         for record in results.get("failed_checks") or []:
             where = names.get(Path(record.get("file_path", "")).name, record.get("file_path", "?"))
             outcome.failed.append(f"{record['check_id']} {where}: {record.get('resource', '?')} {record.get('check_name', '')}")
+            outcome.failures.append((record["check_id"], where, record.get("resource", "?")))
         for record in results.get("skipped_checks") or []:
             reason = ((record.get("check_result") or {}).get("suppress_comment") or "").strip()
             item = (record["check_id"], record.get("resource", "?"), reason)

@@ -9,8 +9,9 @@ is exactly the difference between two of its results (see `kustomize`).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from ..model import Spec
 
@@ -51,8 +52,8 @@ DEFAULT_CONTROLLER_NAMESPACE = "ingress-nginx"
 
 # Checkov checks that a rendered object fails by design, with the reason (no "=" in reasons:
 # Checkov splits the annotation on it).
-SKIP_SECRET_ENV = ("CKV_K8S_35", "container.secrets maps secrets to environment variables as on every other "
-                                 "target; the values come from an existing Secret via secretKeyRef")
+SKIP_SECRET_ENV = ("CKV_K8S_35", ("container.secrets maps secrets to environment variables as on every other "
+                                  "target; the values come from an existing Secret via secretKeyRef"))
 SKIP_DIGEST = ("CKV_K8S_43", "the image is pinned by tag in the spec; a digest is set by CI per deploy")
 SKIP_TOKEN = ("CKV_K8S_38", "targets.kubernetes.service_account_token is set: the server calls the Kubernetes API")
 

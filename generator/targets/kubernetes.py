@@ -139,18 +139,18 @@ def check(spec: Spec) -> list[common.Finding]:
     found: list[common.Finding] = []
     found += _check_not_honoured(spec)
     if spec.scaling.min == 0 and objects.uses_hpa(spec):
-        found.append((("scaling", "min"), "a HorizontalPodAutoscaler cannot scale to zero; use scaling.min >= 1 "
-                                          "(or min = max = 0 for no pods)"))
+        found.append((("scaling", "min"), ("a HorizontalPodAutoscaler cannot scale to zero; use scaling.min >= 1 "
+                                           "(or min = max = 0 for no pods)")))
     if s.requests_cpu > spec.resources.cpu + 1e-9:
         found.append((where + ("requests", "cpu"), f"request ({s.requests_cpu:g}) above the limit resources.cpu ({spec.resources.cpu:g})"))
     if s.requests_memory > spec.resources.memory:
         found.append((where + ("requests", "memory"), f"request ({s.requests_memory}) above the limit resources.memory ({spec.resources.memory})"))
-    cpus = [(("resources", "cpu"), spec.resources.cpu)]
+    cpus: list[tuple[tuple[str, ...], float]] = [(("resources", "cpu"), spec.resources.cpu)]
     if "cpu" in (raw.get("requests") or {}):
         cpus.append((where + ("requests", "cpu"), s.requests_cpu))
-    for path, value in cpus:
-        if abs(value * 1000 - round(value * 1000)) > 1e-6:
-            found.append((path, f"{value:g} vCPU is not a whole number of millicores"))
+    for path, vcpu in cpus:
+        if abs(vcpu * 1000 - round(vcpu * 1000)) > 1e-6:
+            found.append((path, f"{vcpu:g} vCPU is not a whole number of millicores"))
     if s.identity is not None:
         if s.cloud == "none":
             found.append((where + ("identity",), "workload identity needs `cloud` (gke, eks or aks)"))
@@ -179,8 +179,8 @@ def _check_not_honoured(spec: Spec) -> list[common.Finding]:
     """Spec settings plain manifests cannot carry: an error, never silently dropped."""
     found: list[common.Finding] = []
     if common.explicit(spec, "scaling.concurrency"):
-        found.append((("scaling", "concurrency"), "the HorizontalPodAutoscaler here scales on CPU (scaling.cpu_target); "
-                                                  "request concurrency needs a custom-metrics adapter: remove scaling.concurrency"))
+        found.append((("scaling", "concurrency"), ("the HorizontalPodAutoscaler here scales on CPU (scaling.cpu_target); "
+                                                   "request concurrency needs a custom-metrics adapter: remove scaling.concurrency")))
     alarms = spec.observability.alarms
     for metric in ("cpu_percent", "memory_percent", "error_rate_percent", "latency_p99_ms"):
         if getattr(alarms, metric) is not None:
