@@ -8,6 +8,7 @@ or one whose spec is not at hand).
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from pathlib import Path
 
@@ -87,6 +88,28 @@ def _module_providers(module_dir: Path) -> list[str]:
             elif block.type == "terraform":
                 names.update(a.name for r in block.body.blocks_of("required_providers") for a in r.body.attributes)
     return sorted(names - {"terraform"})
+
+
+def variables_option(func):
+    """--var NAME=VALUE, repeatable: module inputs, as `terraform -var` (a module README names the ones to set)."""
+    return click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", callback=_parse_variables,
+                        help="Set a module input variable, as `terraform -var` (e.g. --var deletion_protection=false); "
+                             "repeatable. The saved plan keeps it: apply needs no --var.")(func)
+
+
+_VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")  # Terraform's identifier rule
+
+
+def _parse_variables(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    variables: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not _VARIABLE_NAME.match(name):
+            raise click.BadParameter(f"{item!r}: expected NAME=VALUE with NAME a Terraform variable name", ctx, param)
+        if name in variables and variables[name] != value:
+            raise click.BadParameter(f"{name} given twice ({variables[name]!r} and {value!r})", ctx, param)
+        variables[name] = value
+    return variables
 
 
 def auto_approve_option(func):

@@ -14,15 +14,17 @@ from ._run_options import (
     emulator_option,
     module_options,
     resolve_module,
+    variables_option,
 )
 
 
 @click.command("destroy")
 @module_options
 @emulator_option
+@variables_option
 @auto_approve_option
 def command(spec: Path | None, target: str | None, env: str | None, modules_dir: Path, module_dir: Path | None,
-            plugin_mirror: Path | None, emulator: bool, auto_approve: bool) -> None:
+            plugin_mirror: Path | None, emulator: bool, variables: dict[str, str], auto_approve: bool) -> None:
     """Destroy everything a module manages, after showing what and asking.
 
     Plans the destruction (`terraform plan -destroy`), prints that plan's
@@ -41,7 +43,7 @@ def command(spec: Path | None, target: str | None, env: str | None, modules_dir:
     folder, label = resolve_module(spec, target, env, modules_dir, module_dir)
     paths = run_paths(folder, modules_dir, emulator=emulator)
     confirm = confirmer(auto_approve, "destroy")
-    options = RunOptions(plugin_mirror=plugin_mirror, emulator=emulator, label=label)
+    options = RunOptions(plugin_mirror=plugin_mirror, emulator=emulator, label=label, variables=variables)
 
     def show(summary) -> None:
         click.echo(colour.plan_text(to_text(summary)), nl=False)

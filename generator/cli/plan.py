@@ -8,7 +8,13 @@ import click
 
 from .. import colour
 from ..summary import FORMATS
-from ._run_options import echo_progress, emulator_option, module_options, resolve_module
+from ._run_options import (
+    echo_progress,
+    emulator_option,
+    module_options,
+    resolve_module,
+    variables_option,
+)
 
 EXIT_CHANGES = 2  # as `terraform plan -detailed-exitcode`
 
@@ -16,10 +22,11 @@ EXIT_CHANGES = 2  # as `terraform plan -detailed-exitcode`
 @click.command("plan")
 @module_options
 @emulator_option
+@variables_option
 @click.option("--summary", "summary_format", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Summary on stdout: text, markdown (a pull-request comment) or json (machine-readable).")
 def command(spec: Path | None, target: str | None, env: str | None, modules_dir: Path, module_dir: Path | None,
-            plugin_mirror: Path | None, emulator: bool, summary_format: str) -> None:
+            plugin_mirror: Path | None, emulator: bool, variables: dict[str, str], summary_format: str) -> None:
     """Plan a module and save the plan for `tfgen apply`.
 
     Renders the module from SPEC (writing only what changed), runs
@@ -37,6 +44,7 @@ def command(spec: Path | None, target: str | None, env: str | None, modules_dir:
       tfgen plan examples/iris-classifier.yaml --target aws-ecs --emulator
       tfgen plan examples/iris-classifier.yaml --target aws-ecs --env prod --summary markdown > plan.md
       tfgen plan --module-dir infra/legacy --plugin-mirror /opt/tf-plugins
+      tfgen plan examples/iris-classifier.yaml --target gcp-cloud-run --var deletion_protection=false
     """
     from ..runners.plans import run_paths
     from ..runners.workflow import RunOptions, plan
@@ -47,7 +55,7 @@ def command(spec: Path | None, target: str | None, env: str | None, modules_dir:
         _kind_runner.plan(runner, spec, target, env, modules_dir)
     folder, label = resolve_module(spec, target, env, modules_dir, module_dir)
     paths = run_paths(folder, modules_dir, emulator=emulator)
-    options = RunOptions(plugin_mirror=plugin_mirror, emulator=emulator, label=label)
+    options = RunOptions(plugin_mirror=plugin_mirror, emulator=emulator, label=label, variables=variables)
     result = plan(paths, options, echo_progress, diff=summary_format != "json")
     text = render(result.summary, summary_format, full_plan=_shown(paths.plan_json_file))
     click.echo(colour.plan_text(text) if summary_format == "text" else text, nl=False)

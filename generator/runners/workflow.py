@@ -15,8 +15,8 @@ is a callback (None means --auto-approve).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import RunError
@@ -49,6 +49,8 @@ class RunOptions:
     plugin_mirror: Path | None = None
     emulator: bool = False
     label: str = ""  # how summaries name the module
+    # the user's `--var NAME=VALUE` (plan, destroy): module inputs a module README says to set; the saved plan keeps them
+    variables: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -81,9 +83,15 @@ def _session(paths: RunPaths, options: RunOptions, echo: Echo, *, planning: bool
         env = emulator_overrides.terraform_env(running)
         settings = emulator_overrides.plan_settings(paths.module_dir, paths.emulator_state_file)
         variables, override = settings.variables, settings.override
+        clashes = {n: v for n, v in options.variables.items() if n in variables and variables[n] != v}
+        if clashes:
+            name, value = next(iter(sorted(clashes.items())))
+            raise RunError(f"--var {name}={value}: the emulator cannot create what {name} switches on, so "
+                           f"emulator runs set it to {variables[name]}; drop --var {name} or run without --emulator")
         if planning:
             for note in settings.notes:
                 echo(note)
+    variables = {**options.variables, **variables}
     return _Session(Terraform(paths, cli_config, env=env, echo=echo), running, variables, override)
 
 

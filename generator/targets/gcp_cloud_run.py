@@ -277,8 +277,9 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
     if alerts:
         notes.append("Alerts notify `var.notification_channels`; with none given, incidents show only in the Cloud Monitoring "
                      "console.")
-    notes.append("`deletion_protection` is on by default: apply once with `-var deletion_protection=false` before `terraform "
-                 "destroy`.")
+    notes.append("`deletion_protection` is on by default: before destroying, apply once with it off - `tfgen plan SPEC "
+                 "--target gcp-cloud-run --var deletion_protection=false` then `tfgen apply` (or `terraform apply -var "
+                 "deletion_protection=false`) - then `tfgen destroy`.")
     return ReadmeFacts("Google Cloud Run", tuple(map(markdown, creates)), tuple(map(markdown, notes)))
 
 
