@@ -96,8 +96,8 @@ def test_only_the_process_layer_starts_terraform():
         for node in ast.walk(tree):
             names = ([a.name for a in node.names] if isinstance(node, ast.Import)
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-            for module in importers:
+            for module, found in importers.items():
                 if any(n == module or n.startswith(module + ".") for n in names):
-                    importers[module].add(path.relative_to(REPO).as_posix())
+                    found.add(path.relative_to(REPO).as_posix())
     assert importers["subprocess"] <= allowed, importers["subprocess"] - allowed
     assert importers["python_terraform"] == {"generator/runners/tfprocess.py"}

@@ -35,7 +35,7 @@ from ..errors import TfgenError
 try:  # about twice as fast on the cold path; checkov brings it, json is the fallback
     import orjson as _fast_json
 except ImportError:  # pragma: no cover - depends on the environment
-    _fast_json = None
+    _fast_json = None  # type: ignore[assignment]
 
 _CACHE_TAG = f"v1-py{sys.version_info[0]}{sys.version_info[1]}"  # marshal is per Python version
 TERRAFORM_TIMEOUT = 300  # seconds; starting a big provider plugin takes a few
@@ -202,7 +202,7 @@ def builtin_terraform_provider() -> ProviderSchema:
     )
 
 
-def _parse_json(data: bytes) -> Any:
+def _parse_json(data: bytes | str) -> Any:
     if _fast_json is not None:
         try:
             return _fast_json.loads(data)

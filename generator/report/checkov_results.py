@@ -6,7 +6,7 @@ it reported.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..hclread import HclSyntaxError, HclTimeout, parse_file_within
@@ -34,11 +34,11 @@ def build_result(
     framework: str,
     tf_files: list[Path],
     locate: Locator,
-    unreadable: set[ScanFinding] = frozenset(),
+    unreadable: Iterable[ScanFinding] = (),
 ) -> ScanResult:
     """One ScanResult from Checkov's reports, plus `unreadable`: files the grammar could not read (parse_failures)."""
     failed: set[ScanFinding] = set(unreadable)
-    reported_unreadable = {f.file for f in unreadable}
+    reported_unreadable = {f.file for f in failed}
     passed: set[ScanFinding] = set()
     skipped: set[ScanFinding] = set()
     version = ""

@@ -26,11 +26,12 @@ INIT_JSON_SINCE = (1, 9)  # `terraform init -json` exists from 1.9
 class Terraform:
     """terraform for one module: cwd is the module folder, TF_DATA_DIR its work dir.
 
-    `env` is added to the environment of terraform only (None removes a
+    `cli_config` is the CLI configuration file from tfconfig.write_cli_config
+    (None: the user's own, untouched). `env` is added to the environment of terraform only (None removes a
     variable); `echo` receives the live progress lines.
     """
 
-    def __init__(self, paths: RunPaths, cli_config: Path, *, env: Mapping[str, str | None] | None = None,
+    def __init__(self, paths: RunPaths, cli_config: Path | None, *, env: Mapping[str, str | None] | None = None,
                  echo: Echo, binary: str | None = None):
         self.paths = paths
         self._echo = echo

@@ -40,7 +40,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from python_terraform import Terraform as _PythonTerraform
+from python_terraform import Terraform as _PythonTerraform  # type: ignore[import-untyped]
 
 from ..errors import RunError, ToolError
 
@@ -101,7 +101,7 @@ def environment(*, cli_config: Path | None, data_dir: Path | None = None,
     own, as they set it up; tfconfig.py decides). `extra` is added last (None removes a variable); `echo` is told about
     every TF_CLI_ARGS* variable that is dropped.
     """
-    env = {}
+    env: dict[str, str] = {}
     for key, value in os.environ.items():
         if key.startswith(IGNORED_ENV_PREFIX):
             if echo is not None:
@@ -117,11 +117,11 @@ def environment(*, cli_config: Path | None, data_dir: Path | None = None,
     })
     if data_dir is not None:
         env["TF_DATA_DIR"] = str(data_dir)
-    for key, value in (extra or {}).items():
-        if value is None:
+    for key, extra_value in (extra or {}).items():
+        if extra_value is None:
             env.pop(key, None)
         else:
-            env[key] = value
+            env[key] = extra_value
     return env
 
 
