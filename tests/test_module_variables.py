@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from generator.errors import RunError
-from generator.runners import emulator_overrides, workflow
 from generator.runners import emulator as emulator_server
+from generator.runners import emulator_overrides, workflow
 from generator.runners.plans import run_paths
 from tests.support import REPO
 
