@@ -53,7 +53,8 @@ def build_result(
         for path in (report.get("results") or {}).get("parsing_errors") or []:
             if relative_path(Path(path), root) not in reported_unreadable:
                 failed.add(tfgen_finding(PARSE_ERROR, Path(path), 1, root,
-                                         detail="fix the syntax (see `terraform validate`)"))
+                                         detail="none of its resources were checked; fix the syntax "
+                                         "(see `terraform validate`)"))
 
     unexplained, honoured = audit_skips(tf_files, skipped, root)
     return ScanResult(

@@ -20,7 +20,7 @@ PARSE_ERROR = "TFGEN_PARSE_ERROR"
 
 TFGEN_CHECK_NAMES = {
     SKIP_WITHOUT_REASON: "Checkov skip without a reason",
-    PARSE_ERROR: "Checkov could not parse this file, so none of its resources were checked",
+    PARSE_ERROR: "Checkov could not parse this file",  # the detail says what that cost
 }
 
 
