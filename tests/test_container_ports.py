@@ -76,7 +76,7 @@ def test_the_skip_names_exactly_the_check_of_the_port(tmp_path):
 
 @pytest.mark.checkov
 def test_checkov_finds_nothing_for_any_container_port(tmp_path):
-    out, modules = _render_all(tmp_path)
+    out, _ = _render_all(tmp_path)
     result = checkov_scan([out])
     assert [(f.check_id, f.resource, f.file) for f in result.failed] == []
     # the port-80 rule: skipped for CKV_AWS_260 only, and every other check of it ran
