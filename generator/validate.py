@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from dataclasses import replace
 from functools import cache, lru_cache
 from types import MappingProxyType
@@ -147,15 +148,20 @@ def _secret_values(data: Any) -> list[str]:
     return sorted((v for v in values if v), key=len, reverse=True)
 
 
-def _redact(message: str, secret_values: list[str]) -> str:
-    """A platform rule's message with every container.secrets value blanked out.
+def _redact(path: tuple, message: str, secret_values: list[str]) -> str:
+    """A platform rule's message with container.secrets values blanked out.
 
     Rules may quote a secret *name* ("the end of `x-abc123` reads as an ARN
-    suffix"), but a user who put a secret's value there would see it echoed;
-    no message ever carries a value from under container.secrets.
+    suffix"), but a user who put a secret's value there would see it echoed.
+    Whole tokens only (a name is letters, digits and hyphens), so a short name
+    does not mangle words; outside container.secrets only values long enough
+    to be a credential (8+ characters) are blanked, so a secret named `model`
+    leaves "model" in other messages alone.
     """
+    under_secrets = _under_secrets(path)
     for value in secret_values:
-        message = message.replace(value, "<not shown>")
+        if under_secrets or len(value) >= 8:
+            message = re.sub(rf"(?<![A-Za-z0-9-]){re.escape(value)}(?![A-Za-z0-9-])", "<not shown>", message)
     return message
 
 
@@ -191,7 +197,7 @@ def validate(loaded: LoadedSpec, env: str | None = None) -> Spec:
                 found_by_rules.extend(registry.get(target).check(spec))
             secret_names = _secret_values(view.data)
             for path, message in found_by_rules:
-                problems.add(view.problem(path, _redact(message, secret_names)))
+                problems.add(view.problem(path, _redact(tuple(path), message, secret_names)))
             models[name] = spec
     if problems:
         raise SpecError(list(problems))

@@ -157,3 +157,12 @@ def test_a_secret_error_says_what_a_name_looks_like(tmp_path, run_cli):
     spec.write_text("name: demo-svc\n" + SECRET_CASES[0][0] + "targets:\n  aws-ecs: {region: us-east-1}\n")
     line = run_cli("validate", str(spec)).stderr
     assert "a letter, then up to 126 letters, digits and hyphens" in line
+
+
+def test_a_short_secret_name_does_not_mangle_other_messages(tmp_path, run_cli):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("name: demo-svc\ncontainer:\n  image: ghcr.io/example/demo:1.0\n  secrets: {TOKEN: a}\n"
+                    "resources: {cpu: 3, memory: 4096}\ntargets:\n  aws-ecs: {region: us-east-1}\n")
+    result = run_cli("validate", str(spec))
+    assert result.exit_code == 1
+    assert result.stderr == f"{spec}:5:13: resources.cpu: Fargate supports cpu 0.25, 0.5, 1, 2, 4, 8, 16; got 3\n"
