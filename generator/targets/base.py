@@ -38,8 +38,9 @@ Fields, and what reads them:
   (generator/runners/emulator.py applies the union over all targets).
 - `starter`: what `tfgen init` asks and writes for the target (`Starter`).
 - `variants`: named example specs (plain dicts, each a whole spec with only
-  this target) the conformance suite renders and checks; at least `minimal`,
-  `public`, `existing-network` and `all-features`.
+  this target) the conformance suite renders and checks; at least the ones
+  its output kind requires (`OutputKind.required_variants`; for Terraform:
+  `minimal`, `public`, `existing-network` and `all-features`).
 
 Output kinds (the hook for non-Terraform modules)
 -------------------------------------------------
@@ -73,9 +74,6 @@ if TYPE_CHECKING:
     from ..outputs import OutputKind
 
 Finding = tuple[tuple, str]  # (field path, message)
-
-REQUIRED_VARIANTS = ("minimal", "public", "existing-network", "all-features")
-
 
 @dataclass(frozen=True)
 class Provider:
