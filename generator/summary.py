@@ -177,7 +177,8 @@ def _cut(text: str, limit: int, note: str) -> str:
 def _cut_list(lines: list[str], limit: int, note: str, prefix: str = "") -> list[str]:
     """The first lines of a Markdown list that fit in `limit` characters, then one line saying how many were left out."""
     marker_room = len(f"{prefix}- ... and {len(lines)} more ({note})") + 2
-    kept, used = [], 0
+    kept: list[str] = []
+    used = 0
     for line in lines:
         if used + len(line) + 1 > limit - marker_room:
             return kept + [f"{prefix}- ... and {len(lines) - len(kept)} more ({note})"]

@@ -124,10 +124,10 @@ def satisfies(version: str, constraint: str) -> bool:
     have = _version(version)
     for part in constraint.split(","):
         match = _CONSTRAINT.match(part)
-        if not match or have is None:
+        want = _version(match.group(2)) if match else None
+        if match is None or want is None or have is None:
             return False
         op, text = match.group(1) or "=", match.group(2)
-        want = _version(text)
         segments = text.count(".") + 1
         if op == "~>":  # the last given segment may rise: ~> 5.1 = >= 5.1, < 6.0; ~> 5.1.2 = >= 5.1.2, < 5.2.0
             upper = list(want[: max(segments - 1, 1)])
