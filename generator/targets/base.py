@@ -9,7 +9,21 @@ written to schemas/tfgen.schema.json), the defaults `model.normalize` applies,
 emulator's gaps and drift, the conformance suite's variants. Tests in
 tests/test_target_contract.py fail when a target breaks this contract.
 
-Fields, and what reads them:
+Adding a target (scripts/target-audit then shows nothing else names it):
+
+1. generator/targets/<name_with_underscores>.py: `TARGET = Target(...)` with
+   the fields below; `variants` are its tests (the conformance suite and the
+   contract tests run over every registered target, no new test code).
+2. templates/<template_dir>/*.j2: its own files. Terraform modules get
+   versions.tf, backend.tf and README.md from templates/_shared/, and AWS
+   targets the network pieces from templates/_shared/aws/.
+3. One line in registry.py.
+4. Regenerate, never hand-edit: `python -m generator.spec_schema` (the
+   schema's target parts and docs/spec-reference.md).
+A new kind of output (not Terraform) also needs generator/outputs/<kind>.py
+(see "Output kinds" below), named in the target's `own_files` with any
+builders only it uses.
+
 
 - `name`, `title`: the spec key (`targets.<name>`, also the module folder) and
   the platform in words (the schema description).
