@@ -195,6 +195,13 @@ def test_labels_on_every_object_and_restricted_pod(tmp_path):
     assert c["startupProbe"]["periodSeconds"] * c["startupProbe"]["failureThreshold"] == 300
     assert c["livenessProbe"]["periodSeconds"] == 20 and c["livenessProbe"]["httpGet"]["path"] == "/ready"
     assert "replicas" not in by_key(objs)[("Deployment", "k8s-full")]["spec"]  # the HPA owns it
+    # the Secret the secretKeyRef names is synced by External Secrets from the named store
+    external = by_key(objs)[("ExternalSecret", "model-api-key")]
+    assert external["apiVersion"] == "external-secrets.io/v1"
+    assert external["spec"] == {"refreshInterval": "15m",
+                                "secretStoreRef": {"name": "vault-backend", "kind": "ClusterSecretStore"},
+                                "target": {"name": "model-api-key", "creationPolicy": "Owner"},
+                                "data": [{"secretKey": "api-key", "remoteRef": {"key": "model-api-key"}}]}
 
 
 def test_minimal_is_clusterip_without_token_and_network_policy_limits_traffic(tmp_path):
@@ -240,6 +247,7 @@ def test_ingress_variant_has_tls_and_class(tmp_path):
       "targets": {"kubernetes": {"ingress": {"host": "a.example.com", "class_name": "nginx", "tls_secret": "t"}}}},
      "network.allowed_cidrs", "cannot be limited"),
     ({"targets": {"kubernetes": {"unknown": 1}}}, "targets.kubernetes.unknown", "unknown field"),
+    ({"targets": {"kubernetes": {"secret_store": {"name": "vault"}}}}, "targets.kubernetes.secret_store", "no container.secrets"),
 ])
 def test_refusals_are_located(tmp_path, run_cli, change, where, words):
     data = copy.deepcopy(k8s.VARIANTS["minimal"])
@@ -267,9 +275,12 @@ def test_schema_gate_passes_every_variant_and_catches_a_planted_error(tmp_path):
     deployment = next(o for o in planted[first] if o["kind"] == "Deployment")
     deployment["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]["periodSecond"] = 5  # misspelt: strict mode
     deployment["spec"]["replicas"] = "three"
+    external = next(o for objs in planted.values() for o in objs if o["kind"] == "ExternalSecret")
+    external["spec"]["secretStoreRef"]["knd"] = "SecretStore"  # the custom resource is held to a strict schema too
     problems = gates.schema_problems(planted)
     assert any("periodSecond" in p for p in problems), problems
     assert any("spec.replicas" in p for p in problems), problems
+    assert any("ExternalSecret" in p and "knd" in p for p in problems), problems
 
 
 @pytest.mark.checkov
@@ -416,7 +427,7 @@ def test_apply_without_changes_applies_nothing(tmp_path, run_cli, monkeypatch):
 
 def test_emulator_flag_is_refused_for_kubernetes(run_cli, tmp_path):
     result = run_cli("plan", str(EXAMPLE), "--target", "kubernetes", "--emulator", "--modules-dir", str(tmp_path))
-    assert result.exit_code == 2 and "current kubectl context" in result.output
+    assert result.exit_code == 2 and "--emulator is a local AWS emulator" in result.output
 
 
 def test_a_removed_environment_leaves_an_orphaned_overlay(tmp_path, run_cli):

@@ -19,18 +19,16 @@ from ._run_options import confirmer, echo_progress, resolve_module
 EXIT_CHANGES = 2
 
 
-def kind_runner(target: str | None, emulator: bool) -> Any:
-    """The runner of `target`'s output kind, or None (Terraform, or no target given)."""
+def kind_runner(target: str | None) -> Any:
+    """The runner of `target`'s output kind, or None (Terraform, or no target given).
+    (--emulator with a target that has no aws provider is refused before, by _run_options.)"""
     if not target:
         return None
     from ..targets import registry
 
     if target not in registry.names():
         return None
-    runner = registry.get(target).output.runner
-    if runner is not None and emulator:
-        raise click.UsageError(f"--emulator is the AWS emulator for Terraform modules; `{target}` runs on the current kubectl context")
-    return runner
+    return registry.get(target).output.runner
 
 
 def plan(runner: Any, spec: Path | None, target: str, env: str | None, modules_dir: Path) -> None:

@@ -44,7 +44,7 @@ def command(spec: Path | None, target: str | None, env: str | None, modules_dir:
     from ..runners.workflow import RunOptions, apply
     from . import _kind_runner
 
-    if (runner := _kind_runner.kind_runner(target, emulator)) is not None:  # e.g. kubectl apply for manifests
+    if (runner := _kind_runner.kind_runner(target)) is not None:  # e.g. kubectl apply for manifests
         _kind_runner.apply(runner, spec, target, env, modules_dir, auto_approve)
         return
     folder, label = resolve_module(spec, target, env, modules_dir, module_dir)

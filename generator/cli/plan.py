@@ -51,7 +51,7 @@ def command(spec: Path | None, target: str | None, env: str | None, modules_dir:
     from ..summary import render
     from . import _kind_runner
 
-    if (runner := _kind_runner.kind_runner(target, emulator)) is not None:  # e.g. kubectl diff for manifests
+    if (runner := _kind_runner.kind_runner(target)) is not None:  # e.g. kubectl diff for manifests
         _kind_runner.plan(runner, spec, target, env, modules_dir)
     folder, label = resolve_module(spec, target, env, modules_dir, module_dir)
     paths = run_paths(folder, modules_dir, emulator=emulator)

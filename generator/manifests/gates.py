@@ -77,6 +77,12 @@ def schema_problems(built: dict[str, list[dict[str, Any]]], version: str = KUBER
 
 @cache
 def _validator(api_version: str, kind: str, version: str):
+    from .crd_schemas import SCHEMAS
+
+    if (api_version, kind) in SCHEMAS:  # a custom resource: tfgen's strict schema of it
+        import jsonschema
+
+        return jsonschema.Draft202012Validator(SCHEMAS[(api_version, kind)])
     try:
         import jsonschema
         import referencing

@@ -24,8 +24,13 @@ KUSTOMIZATION = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kusto
 Object = dict[str, Any]
 
 
+# Kinds rendered once per item (one ExternalSecret per secret); every other kind is rendered once.
+PER_ITEM_KINDS = frozenset({"ExternalSecret"})
+
+
 def file_name(obj: Object) -> str:
-    return f"{obj['kind'].lower()}.yaml"  # one object per kind in this target
+    kind = obj["kind"].lower()
+    return f"{kind}-{obj['metadata']['name']}.yaml" if obj["kind"] in PER_ITEM_KINDS else f"{kind}.yaml"
 
 
 def _key(obj: Object) -> tuple[str, str]:

@@ -49,6 +49,9 @@ GKE_METADATA_EGRESS = (("169.254.169.254/32", 80), ("169.254.169.252/32", 988))
 DNS_PORT = 53
 DEFAULT_EGRESS = {"cidrs": ("0.0.0.0/0",), "ports": (443,)}  # HTTPS anywhere: model stores, registries, cloud APIs
 DEFAULT_CONTROLLER_NAMESPACE = "ingress-nginx"
+EXTERNAL_SECRETS_API = "external-secrets.io/v1"  # External Secrets Operator >= 0.16
+DEFAULT_STORE_KIND = "SecretStore"
+DEFAULT_REFRESH = "1h"
 
 # Checkov checks that a rendered object fails by design, with the reason (no "=" in reasons:
 # Checkov splits the annotation on it).
@@ -78,6 +81,7 @@ class Settings:
     egress_ports: tuple[int, ...]
     run_as_user: int
     secret_key: str
+    secret_store: Mapping[str, Any] | None  # External Secrets Operator store the Secrets are synced from
 
 
 def settings_of(spec: Spec, target_name: str) -> Settings:
@@ -102,6 +106,8 @@ def settings_of(spec: Spec, target_name: str) -> Settings:
         egress_ports=tuple(egress["ports"]),
         run_as_user=raw["run_as_user"],
         secret_key=raw["secret_key"],
+        secret_store=({"kind": DEFAULT_STORE_KIND, "refresh_interval": DEFAULT_REFRESH, **raw["secret_store"]}
+                      if raw.get("secret_store") else None),
     )
 
 
@@ -368,9 +374,30 @@ def network_policy(spec: Spec, s: Settings) -> dict[str, Any]:
     }
 
 
+def external_secrets(spec: Spec, s: Settings) -> list[dict[str, Any]]:
+    """One ExternalSecret per Secret the container reads, when the spec names a store: the
+    operator creates (and refreshes) the Secret the Deployment's secretKeyRef points at."""
+    if not s.secret_store:
+        return []
+    store = s.secret_store
+    out = []
+    for name in sorted(set(spec.container.secrets.values())):
+        out.append({
+            "apiVersion": EXTERNAL_SECRETS_API, "kind": "ExternalSecret",
+            "metadata": _meta(spec, s, name),
+            "spec": {
+                "refreshInterval": store["refresh_interval"],
+                "secretStoreRef": {"name": store["name"], "kind": store["kind"]},
+                "target": {"name": name, "creationPolicy": "Owner"},
+                "data": [{"secretKey": s.secret_key, "remoteRef": {"key": name}}],
+            },
+        })
+    return out
+
+
 def build(spec: Spec, s: Settings) -> list[dict[str, Any]]:
     """Every object of one environment, in apply order."""
-    objects = [namespace(spec, s), service_account(spec, s), deployment(spec, s), service(spec, s)]
+    objects = [namespace(spec, s), service_account(spec, s), *external_secrets(spec, s), deployment(spec, s), service(spec, s)]
     if s.ingress:
         objects.append(ingress(spec, s))
     if uses_hpa(spec):

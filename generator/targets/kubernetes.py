@@ -111,6 +111,18 @@ SCHEMA: dict[str, Any] = {
                         "type": "integer", "minimum": 10000, "maximum": 2147483647, "default": 10001},
         "secret_key": {"description": "Key inside each Secret named in container.secrets that holds the value.",
                        "type": "string", "pattern": "^[-._a-zA-Z0-9]+$", "maxLength": 253, "default": "value"},
+        "secret_store": {
+            "description": "An External Secrets Operator store: each Secret named in container.secrets is then synced "
+                           "from the store entry of the same name by an ExternalSecret (external-secrets.io/v1), "
+                           "instead of having to exist already.",
+            "type": "object", "additionalProperties": False, "required": ["name"],
+            "properties": {
+                "name": {**_K8S_SUBDOMAIN, "description": "The SecretStore or ClusterSecretStore."},
+                "kind": {"enum": ["SecretStore", "ClusterSecretStore"], "default": "SecretStore"},
+                "refresh_interval": {"description": "How often the operator reads the store again (e.g. 15m, 1h).",
+                                     "type": "string", "pattern": "^[1-9][0-9]{0,3}(s|m|h)$", "default": "1h"},
+            },
+        },
     },
 }
 
@@ -127,6 +139,7 @@ DEFAULTS: dict[str, Any] = {
     "egress": {"cidrs": ["0.0.0.0/0"], "ports": [443]},
     "ingress": {"controller_namespace": "ingress-nginx"},
     "gpu": {"count": 1},
+    "secret_store": {"kind": "SecretStore", "refresh_interval": "1h"},
 }
 
 
@@ -170,6 +183,8 @@ def check(spec: Spec) -> list[common.Finding]:
     if len(s.namespace) > NAMESPACE_MAX:
         found.append((where + ("namespace",), f"namespace `{s.namespace}` is longer than {NAMESPACE_MAX} characters"))
     found += _check_egress(raw, where)
+    if s.secret_store and not spec.container.secrets:
+        found.append((where + ("secret_store",), "no container.secrets to sync from the store; remove secret_store or name the secrets"))
     if s.ingress:
         found += common.check_any_source_only(spec, "Ingress")
     return found
@@ -242,6 +257,10 @@ def _what(obj: dict[str, Any], spec: Spec, s: objects.Settings) -> str:
         return (f"`{spec.container.image}`, {count}; requests {objects.cpu_quantity(s.requests_cpu)} / "
                 f"{objects.memory_quantity(s.requests_memory)}, limits {objects.cpu_quantity(spec.resources.cpu)} / "
                 f"{objects.memory_quantity(spec.resources.memory)}{gpu}")
+    if kind == "ExternalSecret":
+        store = obj["spec"]["secretStoreRef"]
+        return (f"synced every {obj['spec']['refreshInterval']} from {store['kind']} `{store['name']}` "
+                f"(entry `{obj['metadata']['name']}`) into the Secret the pods read")
     if kind == "Service":
         extra = f", source ranges `{'`, `'.join(spec.network.allowed_cidrs)}`" if obj["spec"]["type"] == "LoadBalancer" else ""
         return f"{obj['spec']['type']}, port {objects.SERVICE_PORT} to container port {spec.container.port}{extra}"
@@ -291,10 +310,14 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
     notes.append(markdown(f"Overlays are computed, not hand-written: each `overlays/ENV/` holds only JSON patches (and objects "
                           f"or deletions) that turn the base into that environment's objects; validated against the "
                           f"Kubernetes {KUBERNETES_VERSION} schema (strict) and scanned by Checkov after `kubectl kustomize`."))
-    if spec.container.secrets:
+    if spec.container.secrets and s.secret_store:
+        notes.append(markdown(f"The cluster needs the External Secrets Operator (>= 0.16, `{objects.EXTERNAL_SECRETS_API}`) and the "
+                              f"{s.secret_store['kind']} `{s.secret_store['name']}`; pods start once the operator has created the Secrets."))
+    elif spec.container.secrets:
         names = ", ".join(f"`{n}`" for n in sorted(set(spec.container.secrets.values())))
         notes.append(markdown(f"Create the Secrets {names} in the namespace before applying (each holds its value under the key "
-                              f"`{s.secret_key}`), or sync them with External Secrets; the manifests name them, never hold values."))
+                              f"`{s.secret_key}`), or set `targets.kubernetes.secret_store` to sync them with External "
+                              f"Secrets; the manifests name them, never hold values."))
     if s.image_pull_secrets:
         notes.append(markdown("The image pull Secrets " + ", ".join(f"`{n}`" for n in s.image_pull_secrets)
                               + " must exist in the namespace."))
@@ -319,7 +342,8 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
     }
     if s.identity:
         notes.append(markdown(identity_notes[s.cloud].format(sa=spec.service)))
-    probe = c["objects"][2]["spec"]["template"]["spec"]["containers"][0]["startupProbe"]
+    deployment = next(o for o in c["objects"] if o["kind"] == "Deployment")
+    probe = deployment["spec"]["template"]["spec"]["containers"][0]["startupProbe"]
     notes.append(markdown(f"Probes: startup every {probe['periodSeconds']} s for up to {s.startup_seconds} s (the model-load "
                           f"window, `targets.kubernetes.startup_seconds`); readiness and liveness every "
                           f"{spec.container.health.interval} s on `{spec.container.health.path}` after that."))
@@ -381,6 +405,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
             "service_account_token": True,
             "egress": {"cidrs": ["10.0.0.0/8", "0.0.0.0/0"], "ports": [443, 5432]},
             "run_as_user": 20000, "secret_key": "api-key",
+            "secret_store": {"name": "vault-backend", "kind": "ClusterSecretStore", "refresh_interval": "15m"},
         }},
         "environments": {
             "dev": {"scaling": {"min": 1, "max": 1}, "labels": {"tier": "dev"},
