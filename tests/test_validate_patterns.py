@@ -74,6 +74,19 @@ VARIANTS = {
             region: us-east-1
             package: {type: zip, source: examples/sentiment-lambda, handler: app.handler, runtime: python3.12}
     """,
+    "kubernetes": """
+        name: demo-svc
+        container: {image: ghcr.io/example/demo:1.0}
+        targets:
+          kubernetes:
+            cloud: none
+            namespace: models
+            gpu: {type: nvidia-tesla-t4}
+            ingress: {host: demo.example.com, class_name: nginx, tls_secret: demo-tls, controller_namespace: ingress-nginx}
+            image_pull_secrets: [registry-creds]
+            writable_paths: [/tmp, /var/cache]
+            secret_key: value
+    """,
     "cloud-run-existing-network": """
         name: demo-svc
         container: {image: ghcr.io/example/demo:1.0}
