@@ -293,6 +293,8 @@ def test_log_retention_below_a_year_is_a_documented_skip_only_then(modules):
      "an internal ALB needs subnets in two Availability Zones"),
     ("resources: {cpu: 1, memory: 1024}", "Fargate with 1 vCPU needs memory 2048-8192 in steps of 1024 MiB; got 1024"),
     ("network: {public: true}", "a public service needs `certificate_arn`"),
+    # issue 13 #1: zero tasks emit no metric, so no policy could ever start one
+    ("scaling: {min: 0, max: 3}", "scaling.min: ECS on Fargate cannot start from zero tasks"),
 ])
 def test_check_rejects_what_ecs_cannot_do(tmp_path, change, message):
     base = {"name": "name: svc", "container": "container: {image: ghcr.io/x/y:1}",

@@ -51,6 +51,7 @@ targets:
     resource_group: {{name: rg-shared, create: false}}
     key_vault_id: {VAULT}
     encryption_key: aci-deployment-key
+    container_tls: true
 """
 
 # Private in an existing subnet: nasty plain env, two secrets, a memory alarm, half a vCPU.
@@ -175,9 +176,12 @@ def test_example_private_group_in_a_created_network(modules):
     container = group["container"][0]
     assert (container["cpu"], container["memory"]) == (2, 4)  # 2 vCPU, 4096 MiB -> 4 GB
     assert container["ports"] == [{"port": 8080, "protocol": "TCP"}]
-    for probe in ("liveness_probe", "readiness_probe"):
-        assert container[probe] == [{"period_seconds": 30, "timeout_seconds": 10,
-                                     "http_get": [{"path": "/ping", "port": 8080, "scheme": "Http"}]}]
+    # issue 13 #9: the liveness probe waits out the model load and restarts only after three failures
+    http_get = [{"path": "/ping", "port": 8080, "scheme": "Http"}]
+    assert container["liveness_probe"] == [{"initial_delay_seconds": 120, "period_seconds": 30, "timeout_seconds": 10,
+                                            "failure_threshold": 3, "http_get": http_get}]
+    assert container["readiness_probe"] == [{"period_seconds": 30, "timeout_seconds": 10, "failure_threshold": 3,
+                                             "http_get": http_get}]
     assert container["environment_variables"] == {"TS_DEFAULT_WORKERS_PER_MODEL": "2", "TS_NUMBER_OF_GPU": "0"}
     assert "data.azurerm_key_vault_secret.this" in container["secure_environment_variables"]
     log_analytics = group["diagnostics"][0]["log_analytics"][0]
@@ -223,7 +227,11 @@ def test_public_group_has_a_protected_dns_label_and_no_network(modules):
     assert (group["dns_name_label"], group["dns_name_label_reuse_policy"]) == ("public-api", "TenantReuse")
     assert not (module / "network.tf").exists() and not (module / "variables.tf").exists()
     outputs = _outputs(module)
-    assert outputs["url"] == "http://${azurerm_container_group.this.fqdn}:9000"
+    # issue 13 #2: public only when the container serves TLS, and then https everywhere
+    assert outputs["url"] == "https://${azurerm_container_group.this.fqdn}:9000"
+    container = group["container"][0]
+    assert {probe: container[probe][0]["http_get"][0]["scheme"] for probe in ("liveness_probe", "readiness_probe")} == {
+        "liveness_probe": "Https", "readiness_probe": "Https"}
     assert outputs["fqdn"] == "${azurerm_container_group.this.fqdn}"
     assert _outputs(modules["resnet"])["url"] == "http://${azurerm_container_group.this.ip_address}:8080"
     assert "fqdn" not in _outputs(modules["resnet"])
@@ -304,6 +312,9 @@ def test_readme_documents_autoscaling_state_and_skips(modules):
     public = (modules["public"] / "README.md").read_text()
     assert "Secrets end up in Terraform state" not in public  # no secrets, no such warning
     assert "ACI neither terminates TLS nor filters source addresses" in public
+    assert "`targets.azure-aci.container_tls`" in public
+    # issue 13 #9: the private URL says what it is
+    assert "reachable only inside the virtual network" in resnet
     assert "Key Vault Crypto Service Encryption User" in public
     existing = (modules["existing"] / "README.md").read_text()
     assert "its network security group is yours" in existing
@@ -349,6 +360,23 @@ def test_unusable_created_network_is_refused(tmp_path, cidr, words):
 def test_autoscaling_is_refused(tmp_path):
     text = BASE + "scaling: {min: 1, max: 3}\n"
     assert any("has no autoscaling" in m for m in _problems(tmp_path, text))
+
+
+def test_public_group_without_container_tls_is_refused(tmp_path):
+    """Issue 13 #2: ACI terminates no TLS and filters no sources; plain HTTP to the internet is refused, located."""
+    text = BASE + "network: {public: true, allowed_cidrs: [0.0.0.0/0]}\n"
+    with pytest.raises(SpecError) as caught:
+        pipeline.load_spec(write_spec_file(tmp_path, "bad", text))
+    assert "bad.yaml:" in str(caught.value) and "network.public: a public Container Instances group" in str(caught.value)
+    allowed = text.replace("    key_vault_id: " + VAULT, "    key_vault_id: " + VAULT + "\n    container_tls: true")
+    pipeline.load_spec(write_spec_file(tmp_path, "good", allowed))  # accepted once the container serves TLS
+
+
+@pytest.mark.parametrize("delay", [0, 600])
+def test_liveness_delay_follows_startup_seconds(tmp_path, delay):
+    text = BASE + f"    startup_seconds: {delay}\n"
+    module = render_spec_file(write_spec_file(tmp_path, "slow", text), azure_aci.TARGET, tmp_path / "out")
+    assert _group(module)["container"][0]["liveness_probe"][0]["initial_delay_seconds"] == delay
 
 
 def test_encryption_key_name_is_checked_by_the_schema(tmp_path):

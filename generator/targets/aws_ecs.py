@@ -43,6 +43,16 @@ ALARM_EVALUATION_PERIODS = 5
 ALARM_DATAPOINTS = 3  # 3 of the last 5 minutes: a blip does not page, a trend does
 
 
+# Issue 13 #1: a refusal rather than step scaling on the ALB's request count.
+# Scaling 0 -> 1 on an alarm would answer every first request after an idle
+# spell with a 503 for the alarm's minute plus a Fargate start plus the model
+# load (minutes), which a client cannot tell from an outage.
+SCALE_FROM_ZERO_REFUSAL = (
+    "ECS on Fargate cannot start from zero tasks: its scaling policies need metrics that only running tasks "
+    "produce, so the load balancer would answer 503 until someone sets the count by hand; use scaling.min: 1 "
+    "or more (or a serverless target, which scales to zero on requests)")
+
+
 def _memory_words(allowed: tuple[int, ...]) -> str:
     if len(allowed) <= 3:
         return ", ".join(map(str, allowed))
@@ -68,6 +78,8 @@ def check(spec: Spec) -> list[common.Finding]:
     elif memory not in FARGATE_MEMORY[cpu]:
         found.append((("resources", "memory"),
                       f"Fargate with {cpu:g} vCPU needs memory {_memory_words(FARGATE_MEMORY[cpu])} MiB; got {memory}"))
+    if spec.scaling.min == 0:
+        found.append((("scaling", "min"), SCALE_FROM_ZERO_REFUSAL))
     if spec.name.startswith("internal-"):
         found.append((("name",), "an ALB name cannot begin with `internal-`"))
     if spec.network.public and "certificate_arn" not in settings:

@@ -19,6 +19,10 @@ MEMORY_STEP = 512  # memory_in_gb in half-GB steps keeps the mapping exact
 LOG_RETENTION = (30, 730)  # Log Analytics workspace retention, days
 
 CONTAINER_NAME = "app"
+# Issue 13 #9: ACI restarts the container after this many failed liveness probes
+# in a row; the first probe waits targets.azure-aci.startup_seconds (model load).
+PROBE_FAILURES = 3
+STARTUP_SECONDS = 120
 # A created VNet gives the container group its first /24 (or the whole range
 # when that is smaller); Azure subnets are at least a /29 (5 addresses reserved).
 SUBNET_PREFIX = 24
@@ -27,6 +31,15 @@ SUBNET_PREFIX_MAX = 29
 ALERT_WINDOW_MINUTES = 5
 ALERT_FREQUENCY, ALERT_WINDOW, ALERT_SEVERITY = "PT1M", f"PT{ALERT_WINDOW_MINUTES}M", 2
 METRIC_NAMESPACE = "Microsoft.ContainerInstance/containerGroups"
+
+
+# Issue 13 #2: ACI neither terminates TLS nor filters source addresses, so a
+# public group would serve plain HTTP to the whole internet. tfgen refuses that
+# unless the spec says the image serves HTTPS itself (container_tls).
+PUBLIC_HTTP_REFUSAL = (
+    "a public Container Instances group answers on its port with whatever the container speaks, to the whole "
+    "internet (ACI terminates no TLS and filters no sources); set targets.azure-aci.container_tls: true if the image "
+    "serves HTTPS itself, or use network.public: false and put Application Gateway or Front Door in front")
 
 
 def check(spec: Spec) -> list[common.Finding]:
@@ -55,6 +68,8 @@ def check(spec: Spec) -> list[common.Finding]:
         # image's entrypoint, so arguments alone cannot be appended to it.
         found.append((("container", "args"),
                       "Container Instances cannot pass args to the image's own entrypoint; give `command` (the entrypoint) with them"))
+    if spec.network.public and not spec.target(NAME)["container_tls"]:
+        found.append((("network", "public"), PUBLIC_HTTP_REFUSAL))
     if not spec.network.public and spec.network.vpc == "create":
         found += _check_created_vnet(spec)
     found += common.check_any_source_only(spec, "Container Instances")
@@ -141,6 +156,14 @@ def _skips(spec: Spec) -> dict[str, hcl.Expr]:
     return {key: hcl.Expr(text) for key, text in reasons.items()}
 
 
+def _url_description(spec: Spec, tls: bool) -> str:
+    scheme = "HTTPS served by the container" if tls else "plain HTTP: ACI terminates no TLS"
+    if spec.network.public:
+        return f"Service URL on the group's public DNS name ({scheme})."
+    return (f"Service URL on the group's private IP ({scheme}): reachable only inside the virtual network and networks "
+            "peered or routed to it, from network.allowed_cidrs; the address may change when the group is recreated.")
+
+
 def _depends_on(network: dict[str, Any], settings) -> list[hcl.Expr]:
     """What must exist before the group starts: its key usable, its subnet's NSG in force."""
     after = []
@@ -166,8 +189,13 @@ def context(spec: Spec) -> dict[str, Any]:
         "encryption_key": settings.get("encryption_key"),
         "network": network,
         "container": container,
+        "tls": settings["container_tls"],
+        "url_description": _url_description(spec, settings["container_tls"]),
+        "probes": {"liveness_delay": settings["startup_seconds"], "failure_threshold": PROBE_FAILURES},
+        "probe_scheme": "Https" if settings["container_tls"] else "Http",
         "url": hcl.Expr(
-            f'"http://${{azurerm_container_group.this.{"fqdn" if spec.network.public else "ip_address"}}}:{container["port"]}"'),
+            f'"{"https" if settings["container_tls"] else "http"}://'
+            f'${{azurerm_container_group.this.{"fqdn" if spec.network.public else "ip_address"}}}:{container["port"]}"'),
         "depends_on": _depends_on(network, settings),
         "skip": _skips(spec),
         "log_retention_days": spec.observability.log_retention_days,
@@ -203,8 +231,10 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
     creates.append(
         f"Container group `{names['container_group']}` (Linux, restart policy Always, Standard SKU) running one container "
         f"`{container['name']}` from `{container['image']}` with {container['cpu']:g} vCPU and {container['memory_gb']:g} GB of "
-        f"memory, TCP port {container['port']}, and HTTP liveness and readiness probes on `{health.path}` every "
-        f"{health.interval} s (timeout {health.timeout} s).")
+        f"memory, TCP port {container['port']}, and {'HTTPS' if c['tls'] else 'HTTP'} liveness and readiness probes on "
+        f"`{health.path}` every {health.interval} s (timeout {health.timeout} s); the liveness probe starts after "
+        f"{c['probes']['liveness_delay']} s (`startup_seconds`, the model's load time) and restarts the container after "
+        f"{c['probes']['failure_threshold']} failures in a row.")
     if network["mode"] == "public":
         creates.append(f"A public IP address with DNS label `{names['dns_label']}` (reuse policy TenantReuse, so the name "
                        "cannot be taken over by another tenant).")
@@ -258,9 +288,11 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
             "gets `Key Vault Crypto Service Encryption User` on that key alone.")
     if network["mode"] == "public":
         notes.append(
-            "Public endpoint: ACI neither terminates TLS nor filters source addresses, so the service answers plain HTTP on port "
-            f"{container['port']} to the whole internet (tfgen refuses an `allowed_cidrs` other than `0.0.0.0/0` here). Serve "
-            "TLS from the container or put Application Gateway or Front Door in front. `network.vpc` and `network.cidr` are not used.")
+            "Public endpoint: ACI neither terminates TLS nor filters source addresses, so the container's own HTTPS on port "
+            f"{container['port']} answers the whole internet (tfgen refuses an `allowed_cidrs` other than `0.0.0.0/0` here, and "
+            f"refuses a public group unless `targets.{NAME}.container_tls` says the image serves TLS itself). The certificate, "
+            "its renewal and any client authentication are the image's job; Application Gateway or Front Door in front of a "
+            "private group is the alternative. `network.vpc` and `network.cidr` are not used.")
     elif network["mode"] == "existing":
         notes.append(
             "Existing subnet: it must be delegated to `Microsoft.ContainerInstance/containerGroups`, and its network security "
@@ -314,6 +346,21 @@ SCHEMA = {
             "pattern": "^/subscriptions/[0-9a-f-]{36}/resourceGroups/[A-Za-z0-9._()-]+/providers/"
                        "Microsoft\\.Network/virtualNetworks/[A-Za-z0-9._-]+/subnets/[A-Za-z0-9._-]+$",
         },
+        "startup_seconds": {
+            "description": "How long the container may take to start (load the model) before the liveness probe begins; "
+                           "after that, three failed probes in a row restart it.",
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 3600,
+            "default": STARTUP_SECONDS,
+        },
+        "container_tls": {
+            "description": "The image serves HTTPS on container.port with its own certificate. Required with "
+                           "network.public: true (tfgen refuses a public group otherwise: ACI terminates no TLS); "
+                           "the probes and the url output then use https.",
+            "type": "boolean",
+            "default": False,
+        },
         "encryption_key": {
             "description": "Name of an RSA key in key_vault_id (a vault with purge protection and the RBAC permission "
                            "model) that encrypts the container group's deployment data, secure environment variables "
@@ -341,7 +388,8 @@ VARIANTS = {
         "container": {"image": _IMAGE},
         "network": {"public": True, "allowed_cidrs": ["0.0.0.0/0"]},
         "observability": {"tracing": False},
-        "targets": {NAME: {"location": "westeurope", "resource_group": {"name": "rg-aci-public"}, "key_vault_id": _VAULT}},
+        "targets": {NAME: {"location": "westeurope", "resource_group": {"name": "rg-aci-public"}, "key_vault_id": _VAULT,
+                           "container_tls": True}},
     },
     "existing-network": {
         "name": "aci-existing",
@@ -397,7 +445,7 @@ TARGET = Target(
     output=TERRAFORM,
     providers=(Provider("azurerm", "hashicorp/azurerm", ">= 4.51.0, < 5.0.0"),),
     schema=SCHEMA,
-    defaults={"resource_group": {"create": True}},
+    defaults={"resource_group": {"create": True}, "container_tls": False, "startup_seconds": STARTUP_SECONDS},
     check=check,
     context=context,
     readme=readme,

@@ -44,8 +44,12 @@ resource "azurerm_container_group" "this" {
     }
 
     liveness_probe {
-      period_seconds  = 30
-      timeout_seconds = 10
+      # Wait out the model load before the first probe, and restart only after
+      # several failures in a row: a slow start must not restart in a loop.
+      initial_delay_seconds = 120
+      period_seconds        = 30
+      timeout_seconds       = 10
+      failure_threshold     = 3
 
       http_get {
         path   = "/ping"
@@ -55,8 +59,9 @@ resource "azurerm_container_group" "this" {
     }
 
     readiness_probe {
-      period_seconds  = 30
-      timeout_seconds = 10
+      period_seconds    = 30
+      timeout_seconds   = 10
+      failure_threshold = 3
 
       http_get {
         path   = "/ping"

@@ -49,7 +49,7 @@ output "subnet_id" {
 }
 
 output "url" {
-  description = "Service URL (plain HTTP: ACI does not terminate TLS)."
+  description = "Service URL on the group's private IP (plain HTTP: ACI terminates no TLS): reachable only inside the virtual network and networks peered or routed to it, from network.allowed_cidrs; the address may change when the group is recreated."
   value       = "http://${azurerm_container_group.this.ip_address}:8080"
 }
 
