@@ -76,7 +76,7 @@ VARIANTS = {
     """,
     "kubernetes": """
         name: demo-svc
-        container: {image: ghcr.io/example/demo:1.0}
+        container: {image: ghcr.io/example/demo:1.0, secrets: {TOKEN: demo-token}}
         targets:
           kubernetes:
             cloud: none
@@ -86,6 +86,7 @@ VARIANTS = {
             image_pull_secrets: [registry-creds]
             writable_paths: [/tmp, /var/cache]
             secret_key: value
+            secret_store: {name: vault-store, kind: ClusterSecretStore, refresh_interval: 15m}
     """,
     "cloud-run-existing-network": """
         name: demo-svc
@@ -180,7 +181,7 @@ def test_variant_is_valid(variant):
 
 
 def test_every_schema_pattern_is_reached_by_a_mutated_field():
-    """Coverage of the table below: add a variant field when the schema gains a pattern."""
+    """Coverage of VARIANTS: when the schema gains a pattern, give a variant a valid value for it."""
     hit = set()
     for (variant, path, is_key), suffix in itertools.product(_cases(), SUFFIXES):
         data = _mutated(_load(VARIANTS[variant]).data, path, is_key, suffix)
