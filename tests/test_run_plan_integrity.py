@@ -58,3 +58,28 @@ def test_a_zip_outside_the_module_swapped_after_plan_is_refused(aws_emulator, mo
     assert applied.stderr == (f"refusing to apply: {module} changed since the plan was made:\n"
                               f"  changed: {package.resolve()} (read by the module)\n"
                               "run `tfgen plan` again and review the new plan\n")
+
+
+def test_plan_and_state_files_an_older_run_left_readable_are_made_owner_only(tmp_path, monkeypatch):
+    """terraform runs with umask 077 now; files an earlier tfgen left 0644 are tightened on the next run."""
+    import stat
+
+    from generator.runners.plans import tighten_state_files
+
+    monkeypatch.setenv("TFGEN_STATE_DIR", str(tmp_path / "state"))
+    module = tmp_path / "modules" / "svc"
+    module.mkdir(parents=True)
+    for mode_of_run in (False, True):
+        paths = run_paths(module, module.parent, emulator=mode_of_run)
+        paths.work_dir.mkdir(parents=True)
+        left = [paths.plan_file, paths.destroy_plan_file, paths.emulator_state_file]
+        if not mode_of_run:
+            left += [module / "terraform.tfstate", module / "terraform.tfstate.backup"]
+        for path in left:
+            path.write_text("{}")
+            path.chmod(0o644)
+        (module / "main.tf").write_text("")
+        (module / "main.tf").chmod(0o644)
+        tighten_state_files(paths)
+        assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in left} == {p.name: 0o600 for p in left}
+        assert stat.S_IMODE((module / "main.tf").stat().st_mode) == 0o644  # configuration is not touched

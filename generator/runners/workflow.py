@@ -133,14 +133,6 @@ def plan(paths: RunPaths, options: RunOptions, echo: Echo, *, diff: bool = True)
     return PlanResult(summary, has_changes)
 
 
-def saved_summary(paths: RunPaths, label: str = "") -> PlanSummary | None:
-    """The summary of the saved plan (from its stored `terraform show -json`), for reviewers and scans."""
-    try:
-        return summarize(json.loads(paths.plan_json_file.read_text(encoding="utf-8")), module=label)
-    except (OSError, ValueError):
-        return None
-
-
 def apply(paths: RunPaths, options: RunOptions, echo: Echo, *, allow_destroy: bool,
           confirm: Confirm | None) -> PlanSummary | None:
     """Apply the saved plan, after every check; the summary of what was applied (None: nothing to do).
