@@ -445,3 +445,13 @@ def test_a_removed_environment_leaves_an_orphaned_overlay(tmp_path, run_cli):
     assert run_cli("render", str(path), "-o", str(out), "--prune").exit_code == 0
     assert not (out / "k8s-full/kubernetes/overlays/dev").exists()
     assert (out / "k8s-full/kubernetes/overlays/prod/kustomization.yaml").is_file()
+
+
+def test_one_module_for_every_environment_whichever_model_renders_it(tmp_path):
+    """`render --env prod` writes the same tree as `render`: the module holds base/ and every overlay."""
+    base, _ = pipeline.render_spec(pipeline.load_spec(EXAMPLE), [k8s.NAME])
+    prod, _ = pipeline.render_spec(pipeline.load_spec(EXAMPLE, "prod"), [k8s.NAME])
+    assert prod == base
+    assert {str(p) for p in base} >= {"iris-gke/kubernetes/base/kustomization.yaml",
+                                      "iris-gke/kubernetes/overlays/prod/kustomization.yaml",
+                                      "iris-gke/kubernetes/README.md"}
