@@ -49,7 +49,7 @@ builders only it uses.
   file -> source folder), e.g. a Lambda zip from `package.source`.
 - `emulator_gaps` / `emulator_drift`: what the AWS emulator (moto) cannot
   create, or does not give back, for this target's resources
-  (generator/runners/emulator.py applies the union over all targets).
+  (generator/runners/emulator_overrides.py applies the union over all targets).
 - `starter`: what `tfgen init` asks and writes for the target (`Starter`).
 - `variants`: named example specs (plain dicts, each a whole spec with only
   this target) the conformance suite renders and checks; at least the ones
