@@ -364,6 +364,8 @@ def test_plan_and_apply_run_the_exact_kubectl_commands(tmp_path, run_cli, monkey
                     'case "$1" in\n'
                     '  config) echo ctx ;;\n'
                     '  version) echo \'{"serverVersion": {"gitVersion": "v1.32.0"}}\' ;;\n'
+                    '  get) echo "namespace/iris-gke-prod" ;;\n'
+                    '  kustomize) exec kubectl "$@" ;;\n'
                     '  diff) echo "+ replicas: 3"; exit 1 ;;\n'
                     '  apply) echo "deployment.apps/iris-gke serverside-applied" ;;\n'
                     'esac\n')
@@ -383,7 +385,7 @@ def test_plan_and_apply_run_the_exact_kubectl_commands(tmp_path, run_cli, monkey
     assert (overlay / "kustomization.yaml").is_file()
 
 
-def _fake_kubectl(tmp_path: Path, diff_exit: int) -> Path:
+def _fake_kubectl(tmp_path: Path, diff_exit: int, namespace_exists: bool = True) -> Path:
     log = tmp_path / "calls.log"
     fake = tmp_path / "kubectl"
     fake.write_text("#!/bin/sh\n"
@@ -391,6 +393,8 @@ def _fake_kubectl(tmp_path: Path, diff_exit: int) -> Path:
                     'case "$1" in\n'
                     '  config) echo ctx ;;\n'
                     '  version) echo \'{"serverVersion": {"gitVersion": "v1.32.0"}}\' ;;\n'
+                    f'  get) {"echo namespace/iris-gke" if namespace_exists else "true"} ;;\n'
+                    '  kustomize) exec kubectl "$@" ;;\n'
                     f'  diff) echo "+ replicas: 3"; exit {diff_exit} ;;\n'
                     '  apply) echo "applied" ;;\n'
                     'esac\n')
@@ -455,3 +459,16 @@ def test_one_module_for_every_environment_whichever_model_renders_it(tmp_path):
     assert {str(p) for p in base} >= {"iris-gke/kubernetes/base/kustomization.yaml",
                                       "iris-gke/kubernetes/overlays/prod/kustomization.yaml",
                                       "iris-gke/kubernetes/README.md"}
+
+
+def test_first_plan_lists_new_objects_when_the_namespace_does_not_exist(tmp_path, run_cli, monkeypatch):
+    """kubectl diff cannot dry-run objects in a namespace that does not exist: the plan lists them as new."""
+    log = _fake_kubectl(tmp_path, diff_exit=1, namespace_exists=False)
+    monkeypatch.setenv("TFGEN_KUBECTL", str(tmp_path / "kubectl"))
+    plan = run_cli("plan", str(EXAMPLE), "--target", "kubernetes", "--modules-dir", str(tmp_path / "m"))
+    assert plan.exit_code == 2, plan.output
+    assert plan.stdout.startswith("namespace iris-gke does not exist yet: every object is new\n")
+    assert "+ Deployment/iris-gke\n" in plan.stdout and "+ Namespace/iris-gke\n" in plan.stdout
+    calls = log.read_text().splitlines()
+    assert "get namespace iris-gke --ignore-not-found --output=name --request-timeout=5s" in calls
+    assert not any(c.startswith("diff ") for c in calls)

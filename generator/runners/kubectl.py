@@ -133,12 +133,37 @@ def kustomization_dir(module: Path, env: str | None) -> Path:
     return folder
 
 
+def namespace_args(name: str) -> list[str]:
+    return ["get", "namespace", name, "--ignore-not-found", "--output=name", f"--request-timeout={REACH_TIMEOUT}"]
+
+
+def namespace_exists(name: str) -> bool:
+    proc = _run(namespace_args(name), 60)
+    if proc.returncode != 0:
+        raise ToolError(f"kubectl get namespace {name} failed (exit code {proc.returncode}){_tail(proc.stderr)}")
+    return bool(proc.stdout.strip())
+
+
+def changes(folder: Path) -> DiffResult:
+    """What applying `folder` would change. `kubectl diff` cannot dry-run objects in a namespace that
+    does not exist yet (the server refuses them), so on a first deploy the built objects are listed
+    as new instead."""
+    import yaml
+
+    objects = [d for d in yaml.safe_load_all(kustomize_build(folder)) if isinstance(d, dict)]
+    namespace = next((o["metadata"]["name"] for o in objects if o.get("kind") == "Namespace"), None)
+    if namespace and not namespace_exists(namespace):
+        lines = [f"+ {o['kind']}/{o['metadata']['name']}" for o in objects]
+        return DiffResult(True, f"namespace {namespace} does not exist yet: every object is new\n" + "\n".join(lines) + "\n")
+    return diff(folder)
+
+
 def plan(module: Path, env: str | None, echo) -> DiffResult:
     """`kubectl diff` of the module (or its overlay) against the current context's cluster."""
     folder = kustomization_dir(module, env)
     cluster = current_cluster()
     echo(f"kubectl context `{cluster.context}` (server {cluster.server_version}): kubectl {' '.join(diff_args(folder))}")
-    return diff(folder)
+    return changes(folder)
 
 
 def apply_module(module: Path, env: str | None, echo, confirm=None) -> str | None:
@@ -151,10 +176,10 @@ def apply_module(module: Path, env: str | None, echo, confirm=None) -> str | Non
     cluster = current_cluster()
     echo(f"kubectl context `{cluster.context}` (server {cluster.server_version})")
     if confirm is not None:
-        changes = diff(folder)
-        if not changes.has_changes:
+        found = changes(folder)
+        if not found.has_changes:
             return ""
-        if not confirm(cluster.context, changes.text):
+        if not confirm(cluster.context, found.text):
             return None
     echo(f"kubectl {' '.join(apply_args(folder))}")
     return apply(folder)
