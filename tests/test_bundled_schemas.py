@@ -211,7 +211,8 @@ def test_a_given_schema_file_takes_precedence_over_the_bundle(tmp_path):
 
 
 @pytest.mark.terraform
-def test_tfgen_init_data_in_dot_tfgen_is_used_before_the_bundle(tmp_path, monkeypatch):
+@pytest.mark.parametrize("emulator", [False, True], ids=["real-run", "emulator-run"])
+def test_tfgen_init_data_in_dot_tfgen_is_used_before_the_bundle(tmp_path, monkeypatch, emulator):
     """A module tfgen initialised (TF_DATA_DIR under .tfgen/, lock file in the module) is linted by terraform's schema."""
     terraform = require_terraform()
     monkeypatch.delenv("TFGEN_STATE_DIR", raising=False)
@@ -233,8 +234,9 @@ def test_tfgen_init_data_in_dot_tfgen_is_used_before_the_bundle(tmp_path, monkey
           content = "hello"
         }
         """))
-    data_dir = run_paths(module, tmp_path / "modules").data_dir
-    assert data_dir == tmp_path / ".tfgen" / "runs" / "svc" / "aws" / "terraform-data"
+    data_dir = run_paths(module, tmp_path / "modules", emulator=emulator).data_dir
+    runs = "emulator-runs" if emulator else "runs"
+    assert data_dir == tmp_path / ".tfgen" / runs / "svc" / "aws" / "terraform-data"
     env = dict(terraform_env(tmp_path), TF_DATA_DIR=str(data_dir))
     init = run([terraform, "init", "-backend=false", "-input=false", "-no-color"], module, env)
     assert init.returncode == 0, init.stderr
