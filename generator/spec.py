@@ -7,6 +7,8 @@ not have: duplicate keys, non-string keys, alias bombs, huge or binary files.
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import stat
 from dataclasses import dataclass, field
@@ -22,6 +24,7 @@ MAX_NODES = 50_000  # bounds alias expansion (billion laughs)
 MAX_DEPTH = 32  # the deepest real field is 7 levels down; bounds every recursive step after parsing
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_PLAIN_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 FieldPath = tuple  # of str | int
 
@@ -145,8 +148,14 @@ def load_bytes(raw: bytes, name: str) -> LoadedSpec:
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         reason = exc.problem or exc.context or "invalid YAML"
         raise SpecError([Problem(name, line, col, "", f"invalid YAML: {reason}")]) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids (a control character)
+        before = text[: exc.position]
+        line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        raise SpecError([Problem(name, line, col, "", f"invalid YAML: character #x{exc.character:04x} is not allowed "
+                                                      "(control characters may appear only escaped, in double quotes)")]) from None
     except yaml.YAMLError as exc:
-        raise SpecError([Problem(name, 1, 1, "", f"invalid YAML: {exc}")]) from None
+        first_line = str(exc).splitlines()[0] if str(exc) else "unreadable"
+        raise SpecError([Problem(name, 1, 1, "", f"invalid YAML: {first_line}")]) from None
     if node is None:
         raise SpecError([Problem(name, 1, 1, "", "file is empty, expected a mapping with at least `name` and `targets`")])
     builder = _Builder(name)
@@ -204,6 +213,10 @@ class _Builder:
             self._fail(node, path[:1], f"nested more than {MAX_DEPTH} levels deep (through aliases)")
             raise SpecError(self.problems)
         self.positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_COLLECTION_TAGS:
+            # !!set, !!omap, !!python/...: the builder would read them as a plain map or list
+            self._fail(node, path, f"YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not supported here")
+            return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -232,10 +245,17 @@ class _Builder:
 
     def _scalar(self, node: yaml.Node, path: FieldPath) -> Any:
         try:
-            return self._constructor.construct_object(node, deep=True)
+            value = self._constructor.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
-            self._fail(node, path, f"invalid value: {getattr(exc, 'problem', exc)}")
+            self._fail(node, path, f"invalid value: {getattr(exc, 'problem', None) or str(exc).splitlines()[0]}")
             return None
+        except (ValueError, OverflowError, TypeError) as exc:  # e.g. `!!timestamp 2024-99-99`, `0x_`
+            self._fail(node, path, f"invalid value {json.dumps(node.value)[:60]}: {str(exc).splitlines()[0] if str(exc) else 'unreadable'}")
+            return None
+        if isinstance(value, float) and not math.isfinite(value):
+            self._fail(node, path, f"{node.value} is not a number a spec can use (not finite)")
+            return None
+        return value
 
     def _fail(self, node: yaml.Node, path: FieldPath, message: str) -> None:
         self.problems.append(Problem(self.name, node.start_mark.line + 1, node.start_mark.column + 1, dotted(path), message))

@@ -44,6 +44,13 @@ def hostile_files(folder: Path) -> dict[str, tuple[Path, str]]:
     text("billion-laughs", "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
         f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi")), "alias bomb")
     text("nine-megabytes", HEADER + "# padding padding padding padding padding\n" * 220_000, "a spec may be at most")
+    text("control-character", "name: demo\x1b[2J\n", ":1:11: invalid YAML: character #x001b is not allowed")
+    text("impossible-date", HEADER + "description: !!timestamp 2024-99-99\n", ':5:14: description: invalid value "2024-99-99"')
+    text("empty-hex-number", HEADER + "scaling: {max: 0x_}\n", ':5:16: scaling.max: invalid value "0x_"')
+    text("not-a-number", HEADER + "resources: {cpu: .nan}\n", ":5:18: resources.cpu: .nan is not a number a spec can use")
+    text("infinite", HEADER + "resources: {cpu: .inf}\n", ":5:18: resources.cpu: .inf is not a number a spec can use")
+    text("python-tag", HEADER + "labels: !!python/object:os.system {}\n", "labels: YAML tag !!python/object:os.system is not supported")
+    text("set-tag", HEADER + "labels: !!set {a, b}\n", "labels: YAML tag !!set is not supported")
     for device in ("/dev/zero", "/dev/urandom", "/dev/null"):
         link = folder / f"link-to-{Path(device).name}.yaml"
         link.symlink_to(device)
