@@ -129,7 +129,10 @@ def test_the_mirror_joins_the_users_own_provider_installation(home, tmp_path, mo
 
 def test_without_a_mirror_the_users_configuration_is_left_alone(home, tmp_path, monkeypatch):
     (home / ".terraformrc").write_text("plugin_cache_dir = \"/x\"\n")
+    earlier = tfconfig.write_cli_config(tmp_path, PLUGIN_MIRROR)  # an earlier run with a mirror
+    assert earlier is not None and earlier.is_file()
     assert tfconfig.write_cli_config(tmp_path, None) is None
+    assert not earlier.exists()  # its copy of the user's settings is not left behind
     env = tfprocess.environment(cli_config=None)
     assert "TF_CLI_CONFIG_FILE" not in env  # terraform reads ~/.terraformrc and ~/.terraform.d itself
     monkeypatch.setenv("TF_CLI_CONFIG_FILE", str(tmp_path / "mine.tfrc"))

@@ -19,7 +19,7 @@ shared with a real run of the same module. The work dir holds:
                          file's sha256, options
     destroy.tfplan       the plan `tfgen destroy` shows, then applies
     terraform.tfstate    emulator runs only: their state (see emulator_overrides.py)
-    terraform-cli-config.tfrc.json   tfgen's CLI config (see tfconfig.py)
+    terraform-cli-config.tfrc   a copy of the user's CLI config plus the provider mirror (tfconfig.py)
 
 A real run's state lives wherever the module's backend says (for the local
 backend, `terraform.tfstate` in the module folder, as Terraform does).

@@ -114,9 +114,10 @@ def write_cli_config(folder: Path, plugin_mirror: Path | None) -> Path | None:
     """
     mirror = check_mirror(plugin_mirror) if plugin_mirror is not None else None
     files, named = user_config_files()
-    if mirror is None and (files or not named):
-        return None
     path = folder / CONFIG_NAME
+    if mirror is None and (files or not named):
+        path.unlink(missing_ok=True)  # an earlier run's copy (it may hold credentials) is not left behind
+        return None
     write_private(path, merged_config(mirror, files))
     return path
 
