@@ -410,6 +410,16 @@ VARIANTS = {
             "vpc_id": "vpc-0123456789abcdef0",
             "private_subnet_ids": ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]}}},
     },
+    # an internet-facing ALB in the user's own public subnets (its own branch of the network mapping)
+    "existing-network-public": {
+        "name": "ecs-existing-public",
+        "container": {"image": _IMAGE},
+        "network": {"vpc": "existing", "public": True, "allowed_cidrs": ["203.0.113.0/24"]},
+        "targets": {NAME: {"region": "us-east-1", "certificate_arn": _CERT, "network": {
+            "vpc_id": "vpc-0123456789abcdef0",
+            "private_subnet_ids": ["subnet-0123456789abcdef0"],
+            "public_subnet_ids": ["subnet-0123456789abcdef2", "subnet-0123456789abcdef3"]}}},
+    },
     "all-features": {
         "name": "ecs-full",
         "description": "every optional feature of aws-ecs",
