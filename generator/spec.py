@@ -249,7 +249,7 @@ class _Builder:
         except yaml.YAMLError as exc:
             self._fail(node, path, f"invalid value: {getattr(exc, 'problem', None) or str(exc).splitlines()[0]}")
             return None
-        except (ValueError, OverflowError, TypeError) as exc:  # e.g. `!!timestamp 2024-99-99`, `0x_`
+        except Exception as exc:  # noqa: BLE001 - PyYAML's constructors raise anything: `!!timestamp 2024-99-99`, `!!timestamp x`, `0x_`
             self._fail(node, path, f"invalid value {json.dumps(node.value)[:60]}: {str(exc).splitlines()[0] if str(exc) else 'unreadable'}")
             return None
         if isinstance(value, float) and not math.isfinite(value):

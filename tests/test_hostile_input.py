@@ -46,6 +46,7 @@ def hostile_files(folder: Path) -> dict[str, tuple[Path, str]]:
     text("nine-megabytes", HEADER + "# padding padding padding padding padding\n" * 220_000, "a spec may be at most")
     text("control-character", "name: demo\x1b[2J\n", ":1:11: invalid YAML: character #x001b is not allowed")
     text("impossible-date", HEADER + "description: !!timestamp 2024-99-99\n", ':5:14: description: invalid value "2024-99-99"')
+    text("not-a-timestamp", HEADER + "description: !!timestamp soon\n", ':5:14: description: invalid value "soon"')
     text("empty-hex-number", HEADER + "scaling: {max: 0x_}\n", ':5:16: scaling.max: invalid value "0x_"')
     text("not-a-number", HEADER + "resources: {cpu: .nan}\n", ":5:18: resources.cpu: .nan is not a number a spec can use")
     text("infinite", HEADER + "resources: {cpu: .inf}\n", ":5:18: resources.cpu: .inf is not a number a spec can use")
