@@ -26,6 +26,7 @@ hcl2's: literals become str/int/float/bool/None/list/dict, and any expression
 
 from __future__ import annotations
 
+import hashlib
 import signal
 import threading
 import time
@@ -111,7 +112,7 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         yield
         return
 
-    def expire(signum, frame):
+    def expire(signum, frame):  # noqa: ARG001 - a signal handler's signature
         raise HclTimeout(f"reading HCL took longer than {seconds:g} s")
 
     previous = signal.signal(signal.SIGALRM, expire)
@@ -189,14 +190,45 @@ def parse_file(path: Path) -> Body:
 
 
 def parse_file_within(path: Path, seconds: float | None = PARSE_TIMEOUT) -> Body:
-    """`parse_file`, bounded: HclSyntaxError for bad HCL, HclTimeout past `seconds` (with the file's name)."""
+    """`parse_file`, bounded: HclSyntaxError for bad HCL, HclTimeout past `seconds` (with the file's name).
+
+    Outcomes are remembered per file content for the life of the process, so
+    `tfgen check` (lint, then scan) reads each file once, and a file that
+    timed out costs its `seconds` once, not once per step.
+    """
+    text = Path(path).read_text(encoding="utf-8")
+    key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    known = _OUTCOMES.get(key)
+    if isinstance(known, Body):
+        return known
+    if isinstance(known, HclSyntaxError):
+        raise HclSyntaxError(known.line, str(known))
+    if isinstance(known, float) and seconds is not None and seconds <= known:
+        raise HclTimeout(_timeout_message(path, seconds))
+    if len(_OUTCOMES) >= _OUTCOMES_MAX:
+        _OUTCOMES.clear()
     try:
         with time_limit(seconds):
-            return parse_file(path)
+            body = parse_text(text)
+    except HclSyntaxError as exc:
+        _OUTCOMES[key] = exc
+        raise
     except HclTimeout:
-        raise HclTimeout(f"the HCL parser (the grammar Checkov uses) did not finish reading {path} within "
-                         f"{seconds:g} s; this grammar runs for many minutes on some text (for example a `$${{` "
-                         "left open in a string), so the file was not read") from None
+        _OUTCOMES[key] = float(seconds or 0)
+        raise HclTimeout(_timeout_message(path, seconds)) from None
+    _OUTCOMES[key] = body
+    return body
+
+
+# sha256 of a file's text -> its Body, its syntax error, or the seconds it ran out of
+_OUTCOMES: dict[str, Body | HclSyntaxError | float] = {}
+_OUTCOMES_MAX = 4096
+
+
+def _timeout_message(path: Path, seconds: float | None) -> str:
+    return (f"the HCL parser (the grammar Checkov uses) did not finish reading {path} within {seconds:g} s; this "
+            "grammar runs for many minutes on some text (for example a `$${` left open in a string), so the file "
+            "was not read")
 
 
 def load_dict(text: str) -> dict:

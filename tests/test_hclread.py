@@ -90,3 +90,27 @@ def test_time_limit_gives_an_outer_timer_back():
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
     assert 200 < left <= 300
+
+
+def test_bounded_reads_are_remembered_per_content(tmp_path, monkeypatch):
+    """`tfgen check` lints, then scans: each file is parsed once, and a runaway file costs its time once."""
+    calls: list[str] = []
+    real_parse = hclread.parse_text
+    monkeypatch.setattr(hclread, "_OUTCOMES", {})
+    monkeypatch.setattr(hclread, "parse_text", lambda text: calls.append(text) or real_parse(text))
+    good, bad, slow = tmp_path / "good.tf", tmp_path / "bad.tf", tmp_path / "slow.tf"
+    good.write_text('locals {\n  a = "b"\n}\n')
+    bad.write_text('variable "v" {\n  description = "x $${"\n}\n')
+    slow.write_text('locals {\n  environment = {\n    LOG_LEVEL = "a $${ b"\n  }\n'
+                    + "".join(f'  s{i} = "arn:${{local.p}}:x:${{local.r}}"\n' for i in range(6)) + "}\n")
+    for _ in range(2):
+        assert hclread.parse_file_within(good, 5).attributes == ()
+        with pytest.raises(hclread.HclSyntaxError) as failed:
+            hclread.parse_file_within(bad, 5)
+        assert failed.value.line == 2
+        with pytest.raises(hclread.HclTimeout, match="did not finish reading .*slow.tf within 0.5 s"):
+            hclread.parse_file_within(slow, 0.5)
+    assert len(calls) == 3
+    good.write_text('locals {\n  a = "c"\n}\n')  # new content is read again
+    hclread.parse_file_within(good, 5)
+    assert len(calls) == 4
