@@ -82,7 +82,7 @@ class ProviderSchema:
 
     def _decode(self, key: tuple, blob: bytes) -> dict:
         if key not in self._decoded:
-            self._decoded[key] = marshal.loads(blob)
+            self._decoded[key] = marshal.loads(blob)  # noqa: S302 - blobs tfgen itself marshalled
         return self._decoded[key]
 
 
@@ -253,7 +253,7 @@ def _from_cache(key: str, origin: str, cache_dir: Path | None) -> list[ProviderS
     if key in _LOADED:
         return _LOADED[key]
     try:
-        stored = marshal.loads(_cache_file(key, cache_dir).read_bytes())
+        stored = marshal.loads(_cache_file(key, cache_dir).read_bytes())  # noqa: S302 - tfgen's own per-user cache
         providers = [ProviderSchema(source, origin, *parts) for source, *parts in stored]
     except (OSError, ValueError, EOFError, TypeError):
         return None  # missing, unreadable or stale: rebuild it

@@ -94,7 +94,7 @@ def audit_skips(
             resource = ", ".join(sorted(s.resource for s in matched))
             failures.add(tfgen_finding(
                 SKIP_WITHOUT_REASON, comment.file, comment.line, root,
-                resource=resource, detail=skip_advice(comment, check_id),
+                resource=resource, detail=skip_advice(check_id),
             ))
     for skip in skipped - dishonoured:
         if is_reasonless(skip.skip_reason):
@@ -108,7 +108,7 @@ def audit_skips(
     return failures, skipped - dishonoured
 
 
-def skip_advice(comment: SkipComment, check_id: str) -> str:
+def skip_advice(check_id: str) -> str:
     if not check_id:
         return "the comment names no check; write #checkov:skip=CHECK_ID:<why>"
     return f"{check_id} is skipped without saying why, so the skip is not honoured; write #checkov:skip={check_id}:<why>"

@@ -19,7 +19,7 @@ def render_table(result: ScanResult, *, color: bool = False) -> str:
     if rows:
         widths = [max(len(r[i]) for r in [_HEADER, *rows]) for i in range(len(_HEADER) - 1)]
         lines.append(_line(_HEADER, widths, bold=color))
-        for finding, row in zip(result.failed + result.skipped, rows):
+        for finding, row in zip(result.failed + result.skipped, rows, strict=True):
             lines.append(_line(row, widths, status=finding.status if color else None))
         lines.append("")
     lines.append(_summary(result, color))
@@ -36,7 +36,7 @@ def _row(finding: ScanFinding) -> tuple[str, ...]:
 
 
 def _line(cells: tuple[str, ...], widths: list[int], *, status: str | None = None, bold: bool = False) -> str:
-    padded = [cell.ljust(width) for cell, width in zip(cells, widths)] + [cells[-1]]
+    padded = [cell.ljust(width) for cell, width in zip(cells, widths, strict=False)] + [cells[-1]]
     if status:
         padded[0] = click.style(padded[0], fg=_STATUS_COLOR[status], bold=status == FAILED)
     text = "  ".join(padded).rstrip()

@@ -20,6 +20,7 @@ Two Checkov behaviours shape this module:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -272,10 +273,8 @@ def _run_process_group(command: list[str], *, timeout: float, **kwargs) -> subpr
             stdout, stderr = proc.communicate(timeout=timeout)
         except BaseException:  # TimeoutExpired, KeyboardInterrupt
             if posix:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
             else:
                 proc.kill()
             proc.communicate()

@@ -76,7 +76,7 @@ class _ArgumentBuilder(_PythonTerraform):
     (and fails on a half-written one); tfgen never uses that copy of the state.
     """
 
-    def read_state_file(self, file_path=None):
+    def read_state_file(self, file_path=None):  # noqa: ARG002 - python-terraform's signature
         self.tfstate = None
 
 
@@ -237,7 +237,7 @@ def _sigterm_as_interrupt():
         yield
         return
 
-    def interrupt(signum, frame):
+    def interrupt(signum, frame):  # noqa: ARG001 - a signal handler's signature
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, interrupt)
