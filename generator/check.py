@@ -64,6 +64,7 @@ def run_check(options: CheckOptions, echo: Callable[[str], None]) -> list[Step]:
         step.detail = f"{len(options.specs)} spec(s)"
         if problems:
             raise SpecError(problems)
+        step.messages = _warnings(specs)
 
     steps.append(_timed(Step("validate"), validate))
     echo(f"validate: {steps[-1].status}")
@@ -110,6 +111,18 @@ def run_check(options: CheckOptions, echo: Callable[[str], None]) -> list[Step]:
         return steps
     finally:
         scratch.cleanup()
+
+
+def _warnings(specs) -> list[str]:
+    """What each target warns about (Target.warnings) in each spec and environment; never a failure."""
+    from .targets import registry
+
+    out = []
+    for spec in specs:
+        where = spec.origin + (f" (environment {spec.env})" if spec.env else "")
+        for name in spec.targets:
+            out += [f"warning: {where}: {'.'.join(path)}: {message}" for path, message in registry.get(name).warnings(spec)]
+    return out
 
 
 def _run_gate(gate: Gate, folders: list[Path], options: CheckOptions, step: Step) -> None:

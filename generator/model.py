@@ -68,6 +68,7 @@ class Observability:
     log_retention_days: int
     tracing: bool
     alarms: Alarms
+    notify_emails: tuple[str, ...] = ()  # who every alarm tells (besides each target's own destinations)
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,7 @@ def normalize(data: Mapping[str, Any], env: str | None = None, origin: str = "")
                 error_rate_percent=alarms.get("error_rate_percent"),
                 latency_p99_ms=alarms.get("latency_p99_ms"),
             ),
+            notify_emails=tuple(obs.get("notify_emails", ())),
         ),
         targets=MappingProxyType(targets),
         state=State(backend=backend, settings=_frozen(state)),

@@ -286,7 +286,7 @@ def test_alarms_follow_the_spec_thresholds(modules):
     assert example["latency"]["extended_statistic"] == "p99" and example["latency"]["threshold"] == 800
     assert example["throttles"]["metric_name"] == "Throttles"
     for alarm in example.values():
-        assert alarm["alarm_actions"] == ["${aws_sns_topic.this.arn}"]
+        assert alarm["alarm_actions"] == "${local.alarm_actions}"  # the topic and the spec's (tests/test_alarm_notify.py)
     minimal = resources(modules["minimal"], "aws_cloudwatch_metric_alarm")
     assert set(minimal) == {"errors", "throttles"}
     assert (minimal["errors"]["metric_name"], minimal["errors"]["threshold"]) == ("Errors", 0)

@@ -199,7 +199,7 @@ def test_one_alert_policy_per_threshold(modules):
     latency = iris["latency_p99"]["conditions"][0]["condition_threshold"][0]
     assert latency["threshold_value"] == 1500
     assert latency["aggregations"][0]["cross_series_reducer"] == "REDUCE_PERCENTILE_99"
-    assert iris["cpu"]["notification_channels"] == "${var.notification_channels}"
+    assert iris["cpu"]["notification_channels"] == "${local.notification_channels}"  # tests/test_alarm_notify.py
     assert iris["cpu"]["user_labels"]["team"] == "ml-platform"
     private = resources(modules["private"], "google_monitoring_alert_policy")
     assert list(private) == ["error_rate"]

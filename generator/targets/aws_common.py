@@ -15,6 +15,25 @@ AWS_PROVIDER = Provider("aws", "hashicorp/aws", ">= 5.100.0, < 6.0.0")
 # `tfgen init` asks it once for every AWS target chosen.
 REGION_QUESTION = StarterQuestion("region", "AWS region", "AWS region.", default="us-east-1")
 
+# CloudWatch takes at most five actions per alarm state; the module's own topic is one.
+ALARM_TOPIC_ARNS_SCHEMA = {
+    "description": "Existing SNS topics every alarm also notifies (e.g. an on-call tool's topic); each topic's policy "
+                   "must let cloudwatch.amazonaws.com publish, and an encrypted topic's key must let CloudWatch use it.",
+    "type": "array",
+    "maxItems": 4,
+    "uniqueItems": True,
+    "items": {"type": "string", "pattern": "^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},
+}
+
+
+def alarm_notify(spec, target: str, own_topic: str) -> dict[str, Any]:
+    """Who the alarms tell (issue 13 #3): the spec's emails subscribe to the module's topic
+    (`own_topic`, an expression), and every alarm acts on that topic and the spec's own topics."""
+    topics = list(spec.target(target).get("alarm_topic_arns", ()))
+    return {"emails": list(spec.observability.notify_emails), "topic_arns": topics,
+            "actions": [hcl.Expr(own_topic), *topics]}
+
+
 # `$defs` entry the AWS targets' schema fragments reference for network.vpc: existing.
 NETWORK_SCHEMA_DEFS = {
     "awsNetwork": {

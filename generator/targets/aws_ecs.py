@@ -187,6 +187,14 @@ def _alarms(spec: Spec) -> dict[str, Any]:
     }
 
 
+def _told(spec: Spec) -> str:
+    """Who the alarms notify, in words ("" for nobody)."""
+    emails, topics = len(spec.observability.notify_emails), len(spec.target(NAME).get("alarm_topic_arns", ()))
+    parts = ([f"{_plural(emails, 'email subscription')} (observability.notify_emails)"] if emails else []) + (
+        [f"{_plural(topics, 'existing topic')} (alarm_topic_arns)"] if topics else [])
+    return "with " + " and ".join(parts) if parts else ""
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
@@ -235,7 +243,10 @@ def readme(spec: Spec, context: dict[str, Any] | None = None) -> ReadmeFacts:
         (alarms.latency_p99_ms, f"p99 latency above {alarms.latency_p99_ms} ms"),
     ) if value is not None]
     if thresholds:
-        creates.append(f"CloudWatch alarms ({', '.join(thresholds)}) notifying a KMS-encrypted SNS topic.")
+        told = _told(spec)
+        creates.append(f"CloudWatch alarms ({', '.join(thresholds)}) notifying a KMS-encrypted SNS topic"
+                       + (f", {told}." if told else " that nobody is subscribed to (set observability.notify_emails or "
+                          "targets.aws-ecs.alarm_topic_arns)."))
     creates.append("One customer-managed KMS key (rotation on) for the log groups"
                    + (", the SNS topic" if thresholds else "") + " and Exec sessions.")
 
@@ -262,7 +273,8 @@ def readme(spec: Spec, context: dict[str, Any] | None = None) -> ReadmeFacts:
                      "sends the traces: no sidecar is added.")
     if thresholds:
         notes.append("An alarm fires when 3 of the last 5 one-minute periods breach its threshold; missing data counts as healthy. "
-                     "Subscribe to the alarm_topic_arn output to receive them.")
+                     "Each address in observability.notify_emails gets a confirmation email from SNS and receives alarms only "
+                     "once it confirms; a topic in alarm_topic_arns must let cloudwatch.amazonaws.com publish to it.")
     return ReadmeFacts("AWS ECS on Fargate", tuple(creates), tuple(notes))
 
 
@@ -367,6 +379,7 @@ def context(spec: Spec) -> dict[str, Any]:
         },
         "tracing": spec.observability.tracing,
         "alarms": alarms,
+        "notify": aws_common.alarm_notify(spec, NAME, "aws_sns_topic.alarms.arn"),
         "outputs": {
             "service_url": hcl.Expr('"https://${aws_lb.this.dns_name}"' if https else '"http://${aws_lb.this.dns_name}"'),
         },
@@ -385,6 +398,7 @@ SCHEMA = {
             "pattern": "^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$",
         },
         "network": {"$ref": "#/$defs/awsNetwork"},
+        "alarm_topic_arns": aws_common.ALARM_TOPIC_ARNS_SCHEMA,
     },
 }
 
@@ -434,8 +448,10 @@ VARIANTS = {
         "scaling": {"min": 2, "max": 8, "cpu_target": 60, "concurrency": 100},
         "network": {"public": True, "allowed_cidrs": ["203.0.113.0/24"], "cidr": "10.40.0.0/20"},
         "observability": {"log_retention_days": 365, "tracing": True, "alarms": {
-            "cpu_percent": 80, "memory_percent": 80, "error_rate_percent": 2.5, "latency_p99_ms": 900}},
-        "targets": {NAME: {"region": "us-east-1", "certificate_arn": _CERT}},
+            "cpu_percent": 80, "memory_percent": 80, "error_rate_percent": 2.5, "latency_p99_ms": 900},
+            "notify_emails": ["oncall@example.com"]},
+        "targets": {NAME: {"region": "us-east-1", "certificate_arn": _CERT,
+                           "alarm_topic_arns": ["arn:aws:sns:us-east-1:123456789012:pager"]}},
         "state": {"backend": "s3", "bucket": "example-tfstate", "key": "ecs-full.tfstate", "region": "us-east-1"},
     },
 }
@@ -475,4 +491,5 @@ TARGET = Target(
     ),
     variants=VARIANTS,
     starter=STARTER,
+    warnings=lambda spec: common.unnotified_alarms(spec, NAME, _alarms(spec)["any"], "alarm_topic_arns"),
 )

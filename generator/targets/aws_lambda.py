@@ -255,8 +255,19 @@ def context(spec: Spec) -> dict[str, Any]:
         "error_rate_percent": alarms.error_rate_percent,
         "error_rate_words": None if alarms.error_rate_percent is None else hcl.number(alarms.error_rate_percent),
         "latency_p99_ms": alarms.latency_p99_ms,
+        "notify": aws_common.alarm_notify(spec, NAME, "aws_sns_topic.this.arn"),
         "skip": _skips(spec, package, vpc),
     }
+
+
+def _told(notify: dict[str, Any]) -> str:
+    """Who the alarms notify, in words."""
+    emails, topics = len(notify["emails"]), len(notify["topic_arns"])
+    parts = ([f"{emails} email subscription{'s' if emails > 1 else ''} to the topic (observability.notify_emails, "
+              "each confirmed by its recipient)"] if emails else []) + (
+        [f"{topics} existing topic{'s' if topics > 1 else ''} (alarm_topic_arns)"] if topics else [])
+    return ("alarms notify " + " and ".join(parts)) if parts else (
+        "nobody is subscribed: set observability.notify_emails or targets.aws-lambda.alarm_topic_arns")
 
 
 def needs_image(settings) -> bool:
@@ -290,7 +301,8 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
         "An SQS dead-letter queue (KMS-encrypted, 14 days) for failed asynchronous invocations",
         "An SNS topic (KMS-encrypted) and alarms: "
         + (f"error rate above {c['error_rate_words']}%" if c["error_rate_percent"] is not None else "any error")
-        + ", any throttle" + (f", p99 duration above {c['latency_p99_ms']} ms" if c["latency_p99_ms"] is not None else ""),
+        + ", any throttle" + (f", p99 duration above {c['latency_p99_ms']} ms" if c["latency_p99_ms"] is not None else "")
+        + "; " + _told(c["notify"]),
     ]
     if vpc and vpc["create"]:
         creates += [
@@ -395,6 +407,7 @@ SCHEMA = {
             "default": False,
         },
         "network": {"$ref": "#/$defs/awsNetwork"},
+        "alarm_topic_arns": aws_common.ALARM_TOPIC_ARNS_SCHEMA,
     },
 }
 
@@ -430,8 +443,10 @@ VARIANTS = {
         "scaling": {"min": 1, "max": 5},
         "network": {"cidr": "10.30.0.0/20"},
         "observability": {"log_retention_days": 400, "tracing": True,
-                          "alarms": {"error_rate_percent": 2, "latency_p99_ms": 800}},
-        "targets": {NAME: {"region": "eu-west-1", "package": {"type": "image"}, "timeout": 120, "vpc": True}},
+                          "alarms": {"error_rate_percent": 2, "latency_p99_ms": 800},
+                          "notify_emails": ["oncall@example.com", "ml-team@example.com"]},
+        "targets": {NAME: {"region": "eu-west-1", "package": {"type": "image"}, "timeout": 120, "vpc": True,
+                           "alarm_topic_arns": ["arn:aws:sns:eu-west-1:123456789012:pager"]}},
         "state": {"backend": "s3", "bucket": "example-tfstate", "key": "fn-full.tfstate", "region": "eu-west-1"},
     },
 }
@@ -489,5 +504,7 @@ TARGET = Target(
     # Found by plan -> apply -> plan of the example with moto 5.2.5.
     emulator_drift=(EmulatorDrift("aws_lambda_function", ("dead_letter_config",)), *aws_common.SECURITY_GROUP_RULE_DRIFT),
     variants=VARIANTS,
+    # The errors and throttles alarms always exist.
+    warnings=lambda spec: common.unnotified_alarms(spec, NAME, True, "alarm_topic_arns"),
     starter=STARTER,
 )

@@ -19,6 +19,7 @@ MEMORY_STEP = 512  # memory_in_gb in half-GB steps keeps the mapping exact
 LOG_RETENTION = (30, 730)  # Log Analytics workspace retention, days
 
 CONTAINER_NAME = "app"
+ACTION_GROUP_SHORT_NAME_MAX = 12  # Azure's limit for an action group's short name (shown in SMS and emails)
 # Issue 13 #9: ACI restarts the container after this many failed liveness probes
 # in a row; the first probe waits targets.azure-aci.startup_seconds (model load).
 PROBE_FAILURES = 3
@@ -200,6 +201,8 @@ def context(spec: Spec) -> dict[str, Any]:
         "skip": _skips(spec),
         "log_retention_days": spec.observability.log_retention_days,
         "alerts": _alerts(spec),
+        "notify": {"emails": list(spec.observability.notify_emails),
+                   "action_group_ids": list(settings.get("action_group_ids", ()))},
         "alert": {"frequency": ALERT_FREQUENCY, "window": ALERT_WINDOW, "severity": ALERT_SEVERITY,
                   "namespace": METRIC_NAMESPACE},
         "names": {
@@ -210,8 +213,21 @@ def context(spec: Spec) -> dict[str, Any]:
             "vnet": f"{spec.name}-vnet",
             "subnet": f"{spec.name}-aci",
             "nsg": f"{spec.name}-aci",
+            "action_group": f"{spec.name}-alerts",
+            "action_group_short": spec.name[:ACTION_GROUP_SHORT_NAME_MAX],
         },
     }
+
+
+def _told(notify: dict[str, Any]) -> str:
+    """Who the alerts notify, in words (tfgen's Markdown)."""
+    emails, groups = len(notify["emails"]), len(notify["action_group_ids"])
+    told = ([f"an action group emailing the {emails} address(es) in `observability.notify_emails`"] if emails else []) + (
+        [f"the {groups} action group(s) in `targets.{NAME}.action_group_ids`"] if groups else [])
+    if told:
+        return "They notify " + " and ".join(told) + ", plus any in `var.action_group_ids`."
+    return (f"They notify nobody yet: set `observability.notify_emails` or `targets.{NAME}.action_group_ids` (or "
+            "`var.action_group_ids`); until then they only show in the portal.")
 
 
 def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
@@ -307,8 +323,7 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
     if c["alerts"]:
         notes.append(
             "Alerts: ACI reports `CpuUsage` in millicores and `MemoryUsage` in bytes, not percent, so each threshold is the spec's "
-            "percent of the requested cpu (vCPU × 1000) or memory (MiB × 1048576). They notify the action groups in "
-            "`action_group_ids`; with none they only show in the portal.")
+            "percent of the requested cpu (vCPU × 1000) or memory (MiB × 1048576). " + _told(c["notify"]))
     notes.append(
         "Secure defaults Checkov cannot see (it has four checks for container groups: CKV_AZURE_98, CKV_AZURE_235, CKV_AZURE_245, "
         "CKV2_AZURE_28): a private IP unless the spec says public; an NSG with an explicit deny; secrets only as secure "
@@ -345,6 +360,15 @@ SCHEMA = {
             "type": "string",
             "pattern": "^/subscriptions/[0-9a-f-]{36}/resourceGroups/[A-Za-z0-9._()-]+/providers/"
                        "Microsoft\\.Network/virtualNetworks/[A-Za-z0-9._-]+/subnets/[A-Za-z0-9._-]+$",
+        },
+        "action_group_ids": {
+            "description": "Existing Azure Monitor action groups every metric alert notifies, besides "
+                           "observability.notify_emails.",
+            "type": "array",
+            "uniqueItems": True,
+            "maxItems": 5,
+            "items": {"type": "string", "pattern": "^/subscriptions/[0-9a-f-]{36}/resourceGroups/[A-Za-z0-9._()-]+/providers/"
+                                                   "(M|m)icrosoft\\.(I|i)nsights/action(G|g)roups/[A-Za-z0-9._-]{1,260}$"},
         },
         "startup_seconds": {
             "description": "How long the container may take to start (load the model) before the liveness probe begins; "
@@ -410,8 +434,10 @@ VARIANTS = {
         "resources": {"cpu": 2, "memory": 4096},
         "network": {"cidr": "10.60.0.0/24", "allowed_cidrs": ["10.0.0.0/8"]},
         "observability": {"log_retention_days": 90, "tracing": False,
-                          "alarms": {"cpu_percent": 80, "memory_percent": 80}},
+                          "alarms": {"cpu_percent": 80, "memory_percent": 80}, "notify_emails": ["oncall@example.com"]},
         "targets": {NAME: {"location": "westeurope", "resource_group": {"name": "rg-shared", "create": False},
+                           "action_group_ids": [f"{_SUBSCRIPTION}/resourceGroups/rg-ops/providers/"
+                                                "Microsoft.Insights/actionGroups/pager"],
                            "key_vault_id": _VAULT, "encryption_key": "aci-deployment-key"}},
         "state": {"backend": "azurerm", "resource_group_name": "rg-tfstate", "storage_account_name": "sttfstate",
                   "container_name": "tfstate", "key": "aci-full.tfstate"},
@@ -451,4 +477,5 @@ TARGET = Target(
     readme=readme,
     variants=VARIANTS,
     starter=STARTER,
+    warnings=lambda spec: common.unnotified_alarms(spec, NAME, bool(_alerts(spec)), "action_group_ids"),
 )

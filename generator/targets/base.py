@@ -50,6 +50,8 @@ builders only it uses.
 - `emulator_gaps` / `emulator_drift`: what the AWS emulator (moto) cannot
   create, or does not give back, for this target's resources
   (generator/runners/emulator_overrides.py applies the union over all targets).
+- `warnings(spec)`: what `tfgen check` prints as warnings (field path, message)
+  without failing, e.g. alarms nobody is notified of.
 - `starter`: what `tfgen init` asks and writes for the target (`Starter`).
 - `variants`: named example specs (plain dicts, each a whole spec with only
   this target) the conformance suite renders and checks; at least the ones
@@ -181,6 +183,10 @@ def _no_files(spec: Spec) -> Mapping[PurePosixPath, str]:
     return {}
 
 
+def _no_warnings(spec: Spec) -> list[Finding]:
+    return []
+
+
 @dataclass(frozen=True)
 class Target:
     name: str
@@ -209,6 +215,9 @@ class Target:
     emulator_drift: tuple[EmulatorDrift, ...] = ()
     variants: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     starter: Starter | None = None
+    # What `tfgen check` reports as warnings, never failures (field path, message): a module that
+    # works but likely not as meant, e.g. alarms that notify nobody.
+    warnings: Callable[[Spec], list[Finding]] = _no_warnings
 
     @property
     def schema_def_name(self) -> str:

@@ -87,3 +87,11 @@ def check_no_cpu_target(spec: Spec, platform: str, how: str) -> list[Finding]:
     if spec.scaling.cpu_target is not None:
         return [(("scaling", "cpu_target"), f"{platform} has no CPU-target setting ({how}); remove scaling.cpu_target for this target")]
     return []
+
+
+def unnotified_alarms(spec: Spec, target: str, has_alarms: bool, destinations: str) -> list[Finding]:
+    """Issue 13 #3: a warning for `tfgen check` when the module has alarms and nobody is told of them."""
+    if has_alarms and not spec.observability.notify_emails and not spec.target(target).get(destinations):
+        return [(("observability",), f"the {target} module has alarms that notify nobody: set observability.notify_emails "
+                                     f"or targets.{target}.{destinations}")]
+    return []

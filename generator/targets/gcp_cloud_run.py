@@ -121,6 +121,8 @@ def context(spec: Spec) -> dict[str, Any]:
         "logs": _logs(spec),
         "alerts": alerts(spec),
         "alert_window": f"{ALERT_WINDOW_S}s",
+        "notify": {"emails": list(spec.observability.notify_emails),
+                   "channels": list(settings.get("notification_channels", ()))},
         "skip": {},  # every Checkov check that applies passes
     }
 
@@ -275,8 +277,12 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
                  f"No `kms_key`: Google-managed encryption at rest. Set `targets.{NAME}.kms_key` for CMEK on the revision "
                  "and the log bucket.")
     if alerts:
-        notes.append("Alerts notify `var.notification_channels`; with none given, incidents show only in the Cloud Monitoring "
-                     "console.")
+        emails, channels = c["notify"]["emails"], c["notify"]["channels"]
+        told = ([f"an email channel for each of the {len(emails)} address(es) in `observability.notify_emails`"] if emails else []) + (
+            [f"the {len(channels)} channel(s) in `targets.{NAME}.notification_channels`"] if channels else [])
+        notes.append("Alerts notify " + (" and ".join(told) + ", plus any in `var.notification_channels`" if told else
+                     "nobody yet: set `observability.notify_emails` or `targets." + NAME + ".notification_channels` "
+                     "(or `var.notification_channels`); until then incidents show only in the Cloud Monitoring console") + ".")
     notes.append("`deletion_protection` is on by default: before destroying, apply once with it off - `tfgen plan SPEC "
                  "--target gcp-cloud-run --var deletion_protection=false` then `tfgen apply` (or `terraform apply -var "
                  "deletion_protection=false`) - then `tfgen destroy`.")
@@ -296,6 +302,14 @@ SCHEMA = {
             "uniqueItems": True,
             "items": {"type": "string", "pattern": "^(user|group|serviceAccount|domain):[A-Za-z0-9@._-]+$"},
             "default": [],
+        },
+        "notification_channels": {
+            "description": "Existing Cloud Monitoring notification channels (projects/P/notificationChannels/N) every "
+                           "alert policy notifies, besides observability.notify_emails.",
+            "type": "array",
+            "uniqueItems": True,
+            "maxItems": 16,
+            "items": {"type": "string", "pattern": "^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/notificationChannels/[0-9]+$"},
         },
         "vpc_connector": {
             "description": "Existing Serverless VPC Access connector id (projects/P/locations/R/connectors/C), "
@@ -343,9 +357,11 @@ VARIANTS = {
         "scaling": {"min": 1, "max": 10, "concurrency": 40},
         "network": {"cidr": "10.50.0.0/20"},
         "observability": {"log_retention_days": 90, "tracing": True, "alarms": {
-            "cpu_percent": 80, "memory_percent": 80, "error_rate_percent": 2.5, "latency_p99_ms": 900}},
+            "cpu_percent": 80, "memory_percent": 80, "error_rate_percent": 2.5, "latency_p99_ms": 900},
+            "notify_emails": ["oncall@example.com"]},
         "targets": {NAME: {"project": "ml-serving-demo", "region": "europe-west1",
                            "invokers": ["group:ml-clients@example.com"],
+                           "notification_channels": ["projects/ml-serving-demo/notificationChannels/1234567890"],
                            "kms_key": "projects/ml-keys/locations/europe-west1/keyRings/run/cryptoKeys/api"}},
         "state": {"backend": "gcs", "bucket": "example-tfstate", "prefix": "run-full"},
     },
@@ -375,4 +391,5 @@ TARGET = Target(
     readme=readme,
     variants=VARIANTS,
     starter=STARTER,
+    warnings=lambda spec: common.unnotified_alarms(spec, NAME, bool(alerts(spec)), "notification_channels"),
 )

@@ -201,6 +201,9 @@ def _check_not_honoured(spec: Spec) -> list[common.Finding]:
         if getattr(alarms, metric) is not None:
             found.append((("observability", "alarms", metric),
                           "alerting is the cluster's monitoring stack (e.g. PrometheusRule), not part of these manifests; remove it"))
+    if spec.observability.notify_emails:  # issue 13 #3: this target renders no alarms to notify about
+        found.append((("observability", "notify_emails"), "the manifests have no alarms (alerting is the cluster's monitoring "
+                                                           "stack); remove it"))
     if common.explicit(spec, "observability.tracing") and spec.observability.tracing:
         found.append((("observability", "tracing"), "tracing is the cluster's collector, not part of these manifests; remove it or set false"))
     if common.explicit(spec, "observability.log_retention_days"):

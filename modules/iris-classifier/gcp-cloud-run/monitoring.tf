@@ -1,9 +1,17 @@
+locals {
+  # The spec's email channels and notification_channels, then any given at plan time.
+  notification_channels = concat(
+    [],
+    var.notification_channels,
+  )
+}
+
 resource "google_monitoring_alert_policy" "cpu" {
   project               = "ml-serving-demo"
   display_name          = "iris-classifier: CPU above 85%"
   combiner              = "OR"
   severity              = "WARNING"
-  notification_channels = var.notification_channels
+  notification_channels = local.notification_channels
   user_labels = {
     cost-center = "research-42"
     managed-by  = "tfgen"
@@ -43,7 +51,7 @@ resource "google_monitoring_alert_policy" "memory" {
   display_name          = "iris-classifier: memory above 85%"
   combiner              = "OR"
   severity              = "WARNING"
-  notification_channels = var.notification_channels
+  notification_channels = local.notification_channels
   user_labels = {
     cost-center = "research-42"
     managed-by  = "tfgen"
@@ -83,7 +91,7 @@ resource "google_monitoring_alert_policy" "error_rate" {
   display_name          = "iris-classifier: 5xx above 5% of requests"
   combiner              = "OR"
   severity              = "ERROR"
-  notification_channels = var.notification_channels
+  notification_channels = local.notification_channels
   user_labels = {
     cost-center = "research-42"
     managed-by  = "tfgen"
@@ -130,7 +138,7 @@ resource "google_monitoring_alert_policy" "latency_p99" {
   display_name          = "iris-classifier: p99 latency above 1500 ms"
   combiner              = "OR"
   severity              = "WARNING"
-  notification_channels = var.notification_channels
+  notification_channels = local.notification_channels
   user_labels = {
     cost-center = "research-42"
     managed-by  = "tfgen"

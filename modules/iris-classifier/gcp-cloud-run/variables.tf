@@ -5,7 +5,7 @@ variable "deletion_protection" {
 }
 
 variable "notification_channels" {
-  description = "Cloud Monitoring notification channel ids (projects/P/notificationChannels/N) the alert policies notify."
+  description = "Further Cloud Monitoring notification channel ids (projects/P/notificationChannels/N) the alert policies notify, besides the spec's."
   type        = list(string)
   default     = []
 }

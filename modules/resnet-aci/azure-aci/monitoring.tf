@@ -1,3 +1,11 @@
+locals {
+  # The spec's email action group and action_group_ids, then any given at plan time.
+  action_group_ids = concat(
+    [],
+    var.action_group_ids,
+  )
+}
+
 # ACI reports CpuUsage in millicores and MemoryUsage in bytes, not percent: each
 # threshold is the spec's percent of what the container group requested.
 resource "azurerm_monitor_metric_alert" "cpu" {
@@ -19,7 +27,7 @@ resource "azurerm_monitor_metric_alert" "cpu" {
   }
 
   dynamic "action" {
-    for_each = toset(var.action_group_ids)
+    for_each = local.action_group_ids
 
     content {
       action_group_id = action.value
@@ -46,7 +54,7 @@ resource "azurerm_monitor_metric_alert" "memory" {
   }
 
   dynamic "action" {
-    for_each = toset(var.action_group_ids)
+    for_each = local.action_group_ids
 
     content {
       action_group_id = action.value

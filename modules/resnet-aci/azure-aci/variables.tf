@@ -1,5 +1,5 @@
 variable "action_group_ids" {
-  description = "Azure Monitor action groups the metric alerts notify; with none, alerts only show in the portal."
+  description = "Further Azure Monitor action groups the metric alerts notify, besides the spec's."
   type        = list(string)
   default     = []
 }

@@ -1,7 +1,12 @@
-# Alarm notifications; subscribe people or tools to this topic (output alarm_topic_arn).
+# Alarm notifications: the spec's emails subscribe here (output alarm_topic_arn).
 resource "aws_sns_topic" "this" {
   name              = "sentiment-lambda-lambda-alarms"
   kms_master_key_id = aws_kms_key.this.arn
+}
+
+locals {
+  # The module's topic, then the spec's own topics (alarm_topic_arns).
+  alarm_actions = [aws_sns_topic.this.arn]
 }
 
 # observability.alarms.error_rate_percent: failed invocations as a share of all invocations.
@@ -12,8 +17,8 @@ resource "aws_cloudwatch_metric_alarm" "errors" {
   evaluation_periods  = 1
   threshold           = 2
   treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.this.arn]
-  ok_actions          = [aws_sns_topic.this.arn]
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
 
   metric_query {
     id          = "error_rate"
@@ -60,8 +65,8 @@ resource "aws_cloudwatch_metric_alarm" "throttles" {
   evaluation_periods  = 1
   threshold           = 0
   treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.this.arn]
-  ok_actions          = [aws_sns_topic.this.arn]
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
 }
 
 # observability.alarms.latency_p99_ms: 99th percentile of the function's duration.
@@ -78,6 +83,6 @@ resource "aws_cloudwatch_metric_alarm" "latency" {
   datapoints_to_alarm = 3
   threshold           = 800
   treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.this.arn]
-  ok_actions          = [aws_sns_topic.this.arn]
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
 }

@@ -4,6 +4,7 @@ resource "aws_sns_topic" "alarms" {
 }
 
 locals {
+  # The module's topic, then the spec's own topics (alarm_topic_arns).
   alarm_actions = [aws_sns_topic.alarms.arn]
 
   service_dimensions = {

@@ -1,9 +1,17 @@
+locals {
+  # The spec's email channels and notification_channels, then any given at plan time.
+  notification_channels = concat(
+    [],
+    var.notification_channels,
+  )
+}
+
 resource "google_monitoring_alert_policy" "cpu" {
   project               = "ml-serving-demo"
   display_name          = "iris-classifier-prod: CPU above 85%"
   combiner              = "OR"
   severity              = "WARNING"
-  notification_channels = var.notification_channels
+  notification_channels = local.notification_channels
   user_labels = {
     cost-center = "research-42"
     environment = "prod"
@@ -44,7 +52,7 @@ resource "google_monitoring_alert_policy" "memory" {
   display_name          = "iris-classifier-prod: memory above 85%"
   combiner              = "OR"
   severity              = "WARNING"
-  notification_channels = var.notification_channels
+  notification_channels = local.notification_channels
   user_labels = {
     cost-center = "research-42"
     environment = "prod"
@@ -85,7 +93,7 @@ resource "google_monitoring_alert_policy" "error_rate" {
   display_name          = "iris-classifier-prod: 5xx above 5% of requests"
   combiner              = "OR"
   severity              = "ERROR"
-  notification_channels = var.notification_channels
+  notification_channels = local.notification_channels
   user_labels = {
     cost-center = "research-42"
     environment = "prod"
@@ -133,7 +141,7 @@ resource "google_monitoring_alert_policy" "latency_p99" {
   display_name          = "iris-classifier-prod: p99 latency above 1500 ms"
   combiner              = "OR"
   severity              = "WARNING"
-  notification_channels = var.notification_channels
+  notification_channels = local.notification_channels
   user_labels = {
     cost-center = "research-42"
     environment = "prod"
