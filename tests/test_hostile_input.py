@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator import spec as spec_module
 from tests.support import REPO
@@ -42,7 +44,7 @@ def hostile_files(folder: Path) -> dict[str, tuple[Path, str]]:
          "container.env.'LOG_LEVEL\\n': invalid key")
     text("secret-value", HEADER.replace("{image:", "{secrets: {TOKEN: sk_live_51Hx9Q}, image:"), "not a secret name (not shown")
     text("billion-laughs", "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
-        f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi")), "alias bomb")
+        f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True)), "alias bomb")
     text("nine-megabytes", HEADER + "# padding padding padding padding padding\n" * 220_000, "a spec may be at most")
     text("control-character", "name: demo\x1b[2J\n", ":1:11: invalid YAML: character #x001b is not allowed")
     text("impossible-date", HEADER + "description: !!timestamp 2024-99-99\n", ':5:14: description: invalid value "2024-99-99"')
@@ -174,3 +176,42 @@ def test_a_short_secret_name_does_not_mangle_other_messages(tmp_path, run_cli):
     result = run_cli("validate", str(spec))
     assert result.exit_code == 1
     assert result.stderr == f"{spec}:5:13: resources.cpu: Fargate supports cpu 0.25, 0.5, 1, 2, 4, 8, 16; got 3\n"
+
+
+# -- no traceback on any input: mutated examples give a spec or located problems, never a crash --
+
+TOKENS = [b"!!timestamp ", b"!!binary ", b"!!float ", b"!!int ", b"!!set ", b"!!omap ", b"!!python/name:os.system ",
+          b"&a ", b"*a ", b"<<: ", b"? ", b"- ", b"{", b"}", b"[", b"]", b",", b":", b"\n", b"  ", b"'", b'"', b"\\",
+          b"\t", b"#", b"%YAML 1.2\n", b"---\n", b"|\n", b"\xc2\x85", b"\xe2\x80\xa8", b"\x1b", b"0x", b"0o", b".nan",
+          b"~", b"yes", b"2024-13-01", b"${", b"%{"]
+
+
+def _examples() -> list[bytes]:
+    return [path.read_bytes() for path in sorted((REPO / "examples").glob("*.yaml"))]
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(st.data())
+def test_mutated_examples_never_crash(data):
+    from generator import pipeline
+    from generator.errors import SpecError
+    from generator.spec import load_bytes
+    from generator.validate import validate
+
+    text = bytearray(data.draw(st.sampled_from(_examples())))
+    for _ in range(data.draw(st.integers(1, 4))):
+        at = data.draw(st.integers(0, len(text) - 1))
+        how = data.draw(st.sampled_from(["insert", "delete", "byte"]))
+        if how == "insert":
+            text[at:at] = data.draw(st.sampled_from(TOKENS))
+        elif how == "delete":
+            del text[at : at + data.draw(st.integers(1, 5))]
+        else:
+            text[at] = data.draw(st.integers(0, 255))
+    name = str(REPO / "examples" / "mutated.yaml")  # package.source resolves beside the examples
+    try:
+        spec = validate(load_bytes(bytes(text), name))
+    except SpecError as exc:
+        assert all(line.startswith(f"{name}:") for line in str(exc).splitlines()), str(exc)
+        return
+    pipeline.render_spec(spec)
