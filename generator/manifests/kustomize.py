@@ -59,7 +59,7 @@ def json_patch(old: Any, new: Any, at: tuple[Any, ...] = ()) -> list[dict[str, A
                 ops += json_patch(old[key], new[key], at + (key,))
         return ops
     if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
-        return [op for i, (a, b) in enumerate(zip(old, new)) for op in json_patch(a, b, at + (i,))]
+        return [op for i, (a, b) in enumerate(zip(old, new, strict=True)) for op in json_patch(a, b, at + (i,))]
     if _same(old, new):
         return []
     return [{"op": "replace", "path": _pointer(at), "value": new}]
@@ -92,7 +92,7 @@ def overlay_files(env: str, base: list[Object], env_objects: list[Object]) -> di
     namespace = _namespace_of(env_objects)
     moved = as_namespaced(base, namespace)
     # patch targets name the base objects: Kustomize applies patches before the namespace transformer
-    base_by_key = {_key(m): (m, o) for m, o in zip(moved, base)}
+    base_by_key = {_key(m): (m, o) for m, o in zip(moved, base, strict=True)}
     env_by_key = {_key(o): o for o in env_objects}
     files: dict[PurePosixPath, str] = {}
     resources = ["../../base"]

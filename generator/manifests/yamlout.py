@@ -26,7 +26,7 @@ _RESERVED_WORDS = frozenset({"y", "n", "yes", "no", "true", "false", "on", "off"
 
 
 class _Dumper(yaml.SafeDumper):
-    def ignore_aliases(self, data: Any) -> bool:  # the same dict twice is written twice, never as &anchor
+    def ignore_aliases(self, _data: Any) -> bool:  # the same dict twice is written twice, never as &anchor
         return True
 
 

@@ -27,12 +27,12 @@ def _modules(folders: list[Path]) -> list[Path]:
     return sorted(set(folders))
 
 
-def _build(step: Step, folders: list[Path], options: GateOptions) -> None:
+def _build(step: Step, folders: list[Path], _options: GateOptions) -> None:
     built = gates.build(_modules(folders))
     step.detail = f"{len(built)} kustomization(s), {sum(len(v) for v in built.values())} object(s)"
 
 
-def _schema(step: Step, folders: list[Path], options: GateOptions) -> None:
+def _schema(step: Step, folders: list[Path], _options: GateOptions) -> None:
     built = gates.build(_modules(folders))
     problems = gates.schema_problems(built)
     step.detail = f"{sum(len(v) for v in built.values())} object(s), Kubernetes {gates.KUBERNETES_VERSION}, strict"
@@ -40,7 +40,7 @@ def _schema(step: Step, folders: list[Path], options: GateOptions) -> None:
         step.status, step.messages = FINDINGS, problems
 
 
-def _scan(step: Step, folders: list[Path], options: GateOptions) -> None:
+def _scan(step: Step, folders: list[Path], _options: GateOptions) -> None:
     outcome = gates.scan(gates.build(_modules(folders)))
     step.detail = outcome.summary()
     if outcome.failed or outcome.reasonless:

@@ -32,6 +32,8 @@ TEMPLATE_DIR = ""  # no templates of its own: manifests are built as data (files
 KUBERNETES_VERSION = "1.32"
 
 CLOUDS = ("gke", "eks", "aks", "none")
+# The default writable path: a mount point inside the container (an emptyDir), not a temp file of tfgen's.
+DEFAULT_WRITABLE = "/tmp"  # noqa: S108
 _DNS_LABEL = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
@@ -95,7 +97,7 @@ SCHEMA: dict[str, Any] = {
         "image_pull_secrets": {"description": "Existing docker-registry Secrets for a private registry.",
                                "type": "array", "uniqueItems": True, "maxItems": 8, "items": _K8S_SUBDOMAIN, "default": []},
         "writable_paths": {"description": "Paths the server writes to; each gets an emptyDir volume (the root filesystem is read-only).",
-                           "type": "array", "uniqueItems": True, "maxItems": 16, "default": ["/tmp"],
+                           "type": "array", "uniqueItems": True, "maxItems": 16, "default": [DEFAULT_WRITABLE],
                            "items": {"type": "string", "pattern": "^/[A-Za-z0-9._~/-]*[A-Za-z0-9._~-]$", "maxLength": 255}},
         "service_account_token": {"description": "Mount a Kubernetes API token into the pods (only if the server calls the API).",
                                   "type": "boolean", "default": False},
@@ -132,7 +134,7 @@ DEFAULTS: dict[str, Any] = {
     "cloud": "none",
     "startup_seconds": 120,
     "image_pull_secrets": [],
-    "writable_paths": ["/tmp"],
+    "writable_paths": [DEFAULT_WRITABLE],
     "service_account_token": False,
     "run_as_user": 10001,
     "secret_key": "value",
@@ -404,7 +406,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
             "ingress": {"host": "model.example.com", "class_name": "webapprouting.kubernetes.azure.com",
                         "tls_secret": "model-tls", "controller_namespace": "app-routing-system"},
             "image_pull_secrets": ["registry-credentials"],
-            "writable_paths": ["/tmp", "/home/app/.cache/huggingface"],
+            "writable_paths": [DEFAULT_WRITABLE, "/home/app/.cache/huggingface"],
             "service_account_token": True,
             "egress": {"cidrs": ["10.0.0.0/8", "0.0.0.0/0"], "ports": [443, 5432]},
             "run_as_user": 20000, "secret_key": "api-key",
