@@ -175,3 +175,6 @@ def test_provider_missing_from_the_mirror_names_it(tmp_path):
     assert tfconfig.provider_install_hint(text).startswith(
         "The provider mirror has no registry.terraform.io/hashicorp/google: add it there")
     assert tfconfig.provider_install_hint("Error: Unsupported argument") == ""
+    module_registry = ("Error: Failed to retrieve available versions for module \"m\" from registry.corp.example: "
+                       "could not connect to registry.corp.example: failed to request discovery document")
+    assert tfconfig.provider_install_hint(module_registry) == ""  # a module registry: no provider mirror helps

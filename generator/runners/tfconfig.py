@@ -56,6 +56,7 @@ _ANY_PROVIDER_INSTALLATION = re.compile(r"^[ \t]*\"?provider_installation\"?[ \t
 _REGISTRY_UNREACHABLE = re.compile(
     r"could not connect to (?:registry\.terraform\.io|[\w.-]+): failed to request discovery document|"
     r"could not connect to registry|Failed to request discovery document", re.IGNORECASE)
+_PROVIDER_FAILURE = re.compile(r"provider packages|install provider|versions for provider", re.IGNORECASE)
 _NOT_IN_MIRROR = re.compile(r"provider ([\w.-]+/[\w.-]+/[\w.-]+) was not\s+found in any of the search\s+locations", re.IGNORECASE)
 
 
@@ -128,7 +129,7 @@ def provider_install_hint(terraform_message: str) -> str:
     if missing:
         return (f"The provider mirror has no {', '.join(missing)}: add it there with `terraform providers mirror "
                 f"DIR` run in the module on a machine with registry access.")
-    if _REGISTRY_UNREACHABLE.search(terraform_message):
+    if _REGISTRY_UNREACHABLE.search(terraform_message) and _PROVIDER_FAILURE.search(terraform_message):
         return ("terraform could not reach the provider registry (offline, or a proxy in the way). Point tfgen "
                 f"at a provider mirror: --plugin-mirror DIR or {MIRROR_ENV}=DIR, where DIR is a filesystem "
                 "mirror filled by `terraform providers mirror DIR` on a machine with registry access.")
