@@ -4,7 +4,9 @@ validate -> render (committed modules with --check, or a temporary folder) ->
 each output kind's gates over that kind's modules, in the kind's order (for
 Terraform: terraform fmt -check, tfgen lint, terraform validate, tfgen scan;
 see generator/outputs/). This module names no output kind and no target:
-each target declares its kind, and each kind its gates.
+each target declares its kind, and each kind its gates. The gates run
+overlapped in `options.jobs` slots and skip remembered passes
+(generator/gaterun.py, generator/check_cache.py).
 
 The gate is green only when every step ran on every module. A step whose tool
 breaks, or that could not run on some module (a provider that cannot be
@@ -18,11 +20,12 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 
+from .check_cache import PassCache
 from .errors import EXIT_FINDINGS, EXIT_OK, EXIT_TOOL, SpecError, TfgenError, ToolError
-from .outputs import FINDINGS, NOT_RUN, OK, SKIPPED, TOOL_FAILED, Gate, OutputKind, Step
+from .gaterun import GateRun, run_gates
+from .outputs import FINDINGS, NOT_RUN, OK, SKIPPED, TOOL_FAILED, OutputKind, Step
 from .outputs import GateOptions as CheckOptions
 
 __all__ = ["FINDINGS", "NOT_RUN", "OK", "SKIPPED", "TOOL_FAILED", "CheckOptions", "Step", "exit_code", "run_check",
@@ -99,11 +102,9 @@ def run_check(options: CheckOptions, echo: Callable[[str], None]) -> list[Step]:
         steps.append(_timed(Step("render"), render))
         echo(f"render: {steps[-1].status}")
         if steps[-1].status == OK:
-            for kind, folders in by_kind.values():
-                modules_of_kind = sorted(set(folders))
-                for gate in kind.gates:
-                    steps.append(_timed(Step(gate.name), partial(_run_gate, gate, modules_of_kind, options)))
-                    echo(f"{gate.name}: {steps[-1].status}")
+            runs = [GateRun(kind.name, gate, sorted(set(folders))) for kind, folders in by_kind.values()
+                    for gate in kind.gates]
+            steps.extend(run_gates(runs, options, echo, PassCache() if options.cache else None))
         if options.modules_dir is None:  # name modules as `<service>/[<env>/]<target>`, not by a deleted temp path
             for step in steps:
                 for names in (step.messages, step.not_run, step.skipped):
@@ -123,10 +124,6 @@ def _warnings(specs) -> list[str]:
         for name in spec.targets:
             out += [f"warning: {where}: {'.'.join(path)}: {message}" for path, message in registry.get(name).warnings(spec)]
     return out
-
-
-def _run_gate(gate: Gate, folders: list[Path], options: CheckOptions, step: Step) -> None:
-    gate.run(step, folders, options)
 
 
 def exit_code(steps: list[Step]) -> int:

@@ -19,7 +19,13 @@ import click
 @click.option("--skip-validate-provider", "skip_validate_providers", multiple=True, metavar="NAME",
               help="Skip terraform validate for modules that cannot run it only because provider NAME (e.g. google) "
                    "cannot be installed here; repeatable. Every other module, and every other step, still must pass.")
-def command(specs, env, modules_dir, provider_schemas, plugin_mirror, skip_validate_providers) -> None:
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Run at most this many heavy steps at once (terraform validate of a module, a Checkov run). "
+                   "Default: the CPU count, lowered so that each job's ~700 MB fits in the memory available.")
+@click.option("--no-cache", is_flag=True,
+              help="Run every step on every module. By default a step's pass on a module is remembered "
+                   "(keyed on the module's files and the tools' versions) and not run again; failures are never remembered.")
+def command(specs, env, modules_dir, provider_schemas, plugin_mirror, skip_validate_providers, jobs, no_cache) -> None:
     """Run every gate: validate, render, fmt, lint, terraform validate, scan.
 
     Prints one summary table (step, status, time) and a summary line. Exit 0
@@ -31,6 +37,11 @@ def command(specs, env, modules_dir, provider_schemas, plugin_mirror, skip_valid
     line repeats: --skip-validate-provider google skips terraform validate
     for exactly the modules whose only uninstallable provider is google.
 
+    The steps after render run side by side (--jobs), and a step that passed
+    on a module with the same files and the same tools is not run again: the
+    table says how many modules were cached. The cache is in
+    $TFGEN_CACHE_DIR (default ~/.cache/tfgen/check); --no-cache ignores it.
+
     \b
     Example:
       tfgen check examples/*.yaml --modules-dir modules --plugin-mirror /opt/tf-plugins
@@ -39,13 +50,15 @@ def command(specs, env, modules_dir, provider_schemas, plugin_mirror, skip_valid
     """
     from .. import colour
     from ..check import CheckOptions, exit_code, run_check, summary, table
+    from ..gaterun import default_jobs
 
     def progress(line: str) -> None:  # "<step>: <status>"
         name, _, status = line.rpartition(": ")
         click.echo(f"{name}: {colour.status(status, status)}" if name else line, err=True)
 
     options = CheckOptions(list(specs), env, modules_dir, list(provider_schemas), plugin_mirror,
-                           skip_validate_providers=frozenset(skip_validate_providers))
+                           skip_validate_providers=frozenset(skip_validate_providers),
+                           jobs=jobs or default_jobs(), cache=not no_cache)
     steps = run_check(options, progress)
     for step in steps:
         for message in step.messages:

@@ -20,7 +20,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _one_after_another(work: Callable[[Path], R], folders: list[Path], clean: Any = None) -> list[R]:
+    return [work(folder) for folder in folders]
 
 OK, FINDINGS, TOOL_FAILED, NOT_RUN = "ok", "findings", "tool failed", "not run"
 SKIPPED = "skipped"  # every module of the step skipped, as the user asked (e.g. --skip-validate-provider)
@@ -50,12 +57,23 @@ class GateOptions:
     plugin_mirror: Path | None = None
     # provider type names ("google"): terraform validate may skip a module only when these are what it cannot install
     skip_validate_providers: frozenset[str] = frozenset()
+    jobs: int = 1  # at most this many heavy processes at once (generator/gaterun.py); 1: one gate after another
+    cache: bool = False  # remember passes per module (generator/check_cache.py); the CLI turns it on
+    # `each_module(work, folders, clean)` -> [work(folder) for each folder], run in `jobs` slots by
+    # `tfgen check`; a module whose result equalled `clean` (its pass) before, with the same files and
+    # tools, is not run again and gets `clean`. What per-module gates (Gate.per_module) call.
+    each_module: Callable[..., list[Any]] = _one_after_another
 
 
 @dataclass(frozen=True)
 class Gate:
     name: str  # the step name in the table, e.g. "fmt"
     run: Callable[[Step, list[Path], GateOptions], None]
+    # Runs its per-module work through `options.each_module` (parallel slots, remembered per module),
+    # so `tfgen check` neither gives it a slot of its own nor remembers it as a whole.
+    per_module: bool = False
+    # Python work in tfgen's own process whose time limits are SIGALRM timers: runs on the main thread.
+    in_process: bool = False
 
 
 @dataclass(frozen=True)

@@ -43,11 +43,12 @@ def _lint(step: Step, folders: list[Path], options: GateOptions) -> None:
 def _validate(step: Step, folders: list[Path], options: GateOptions) -> None:
     """terraform validate on every module; a module it cannot run on fails the check unless the user
     skipped exactly the providers it could not install (--skip-validate-provider)."""
-    from ..runners.static_checks import validate_module
+    from ..runners.static_checks import ValidateOutcome, validate_module
 
     ran, missing = 0, set()
-    for folder in folders:
-        outcome = validate_module(folder, plugin_mirror=options.plugin_mirror)
+    outcomes = options.each_module(lambda folder: validate_module(folder, plugin_mirror=options.plugin_mirror),
+                                   folders, ValidateOutcome())
+    for folder, outcome in zip(folders, outcomes):
         if outcome.unavailable:
             uninstallable = set(outcome.missing_providers)
             if uninstallable and uninstallable <= options.skip_validate_providers:
@@ -120,7 +121,8 @@ def _facts(files: dict[str, str]) -> dict[str, Any]:
 
 TERRAFORM = OutputKind(
     name="terraform",
-    gates=(Gate("fmt", _fmt), Gate("lint", _lint), Gate("terraform validate", _validate), Gate("scan", _scan)),
+    gates=(Gate("fmt", _fmt), Gate("lint", _lint, in_process=True),
+           Gate("terraform validate", _validate, per_module=True), Gate("scan", _scan, in_process=True)),
     file_kinds={".tf": FileKind(_hcl_environment, _tidy_hcl), ".md": FileKind(_markdown_environment, _tidy_markdown)},
     facts=_facts,
     shared_templates=("README.md.j2", "backend.tf.j2", "versions.tf.j2"),
