@@ -34,7 +34,7 @@ def suggest_name(folder_name: str) -> str:
     """A valid service name from a folder name (`My_Model v2` -> `my-model-v2`), or `my-model`."""
     name = re.sub(r"[^a-z0-9]+", "-", folder_name.lower()).strip("-")
     name = re.sub(r"^[^a-z]+", "", name)[:24].rstrip("-")
-    return name if NAME.match(name) else "my-model"
+    return name if NAME.fullmatch(name) else "my-model"
 
 
 def _starter(target: str):

@@ -40,6 +40,7 @@ VARIANTS = {
           secrets: {TOKEN: demo-token}
           health_check: {path: /healthz}
         network: {public: true, vpc: existing, allowed_cidrs: [10.0.0.0/8]}
+        observability: {notify_emails: [ops@example.com], alarms: {cpu_percent: 80}}
         targets:
           aws-ecs:
             region: us-east-1
@@ -60,10 +61,12 @@ VARIANTS = {
           aws-lambda:
             region: us-east-1
             package: {type: zip, filename: build/f.zip, handler: app.handler, runtime: python3.12}
+            alarm_topic_arns: ["arn:aws:sns:us-east-1:123456789012:ops-alerts"]
           gcp-cloud-run:
             project: demo-project
             region: europe-west1
             invokers: ["group:ml@example.com"]
+            notification_channels: [projects/demo-project/notificationChannels/123]
             kms_key: projects/demo-project/locations/europe-west1/keyRings/ring/cryptoKeys/key
         state: {backend: s3, bucket: demo-tfstate, key: demo/terraform.tfstate, region: us-east-1}
     """,
@@ -79,7 +82,8 @@ VARIANTS = {
         container: {image: ghcr.io/example/demo:1.0, secrets: {TOKEN: demo-token}}
         targets:
           kubernetes:
-            cloud: none
+            cloud: gke
+            identity: model-serving@demo-project.iam.gserviceaccount.com
             namespace: models
             gpu: {type: nvidia-tesla-t4}
             ingress: {host: demo.example.com, class_name: nginx, tls_secret: demo-tls, controller_namespace: ingress-nginx}
@@ -111,6 +115,7 @@ VARIANTS = {
             key_vault_id: {KEY_VAULT}
             subnet_id: {SUBNET}
             encryption_key: tfgen-cmk
+            action_group_ids: [/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Insights/actionGroups/ops]
         state: {{backend: azurerm, resource_group_name: rg-tfstate, storage_account_name: sttfstate,
                  container_name: tfstate, key: demo.tfstate}}
     """,
@@ -248,3 +253,21 @@ def test_name_with_a_newline_is_refused(run_cli, tmp_path):
     assert result.exit_code == 1
     assert "spec.yaml:1:7: name: " in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_terraform_variable_name_with_a_newline_is_refused():
+    import click
+
+    from generator.cli._run_options import _parse_variables
+
+    with pytest.raises(click.BadParameter):
+        _parse_variables(click.Context(click.Command("plan")), None, ("enable_autoscaling\n=false",))
+    assert _parse_variables(click.Context(click.Command("plan")), None, ("enable_autoscaling=false",)) == {
+        "enable_autoscaling": "false"}
+
+
+def test_init_refuses_a_name_with_a_newline(run_cli, tmp_path):
+    spec = tmp_path / "tfgen.yaml"
+    result = run_cli("init", str(spec), "--no-input", "--name", "svc-a\n", "--image", "ghcr.io/acme/svc:1.0")
+    assert result.exit_code == 2, result.stderr
+    assert "2-24 characters [a-z0-9-]" in result.stderr and not spec.exists()

@@ -104,7 +104,7 @@ def _parse_variables(ctx: click.Context, param: click.Parameter, values: tuple[s
     variables: dict[str, str] = {}
     for item in values:
         name, sep, value = item.partition("=")
-        if not sep or not _VARIABLE_NAME.match(name):
+        if not sep or not _VARIABLE_NAME.fullmatch(name):  # fullmatch: `$` alone lets a final "\n" through
             raise click.BadParameter(f"{item!r}: expected NAME=VALUE with NAME a Terraform variable name", ctx, param)
         if name in variables and variables[name] != value:
             raise click.BadParameter(f"{name} given twice ({variables[name]!r} and {value!r})", ctx, param)

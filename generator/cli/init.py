@@ -37,7 +37,7 @@ def _ask(value, label: str, flag: str, ask: bool, **prompt):
 
 
 def _valid_name(value: str) -> str:
-    if not NAME.match(value):
+    if not NAME.fullmatch(value):  # fullmatch: `$` alone lets a final "\n" through
         raise click.BadParameter("2-24 characters [a-z0-9-], starting with a letter, not ending with -")
     return value
 

@@ -171,7 +171,7 @@ def check(spec: Spec) -> list[common.Finding]:
             found.append((where + ("identity",), "workload identity needs `cloud` (gke, eks or aks)"))
         else:
             pattern, words = IDENTITY_PATTERNS[s.cloud]
-            if not re.match(pattern, s.identity):
+            if not re.fullmatch(pattern, s.identity):  # fullmatch: `$` alone lets a final "\n" through
                 found.append((where + ("identity",), f"on {s.cloud} this is {words}"))
     for key, value in sorted(objects.labels(spec).items()):
         if not _LABEL_VALUE.match(value):
