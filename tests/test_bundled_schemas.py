@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from generator.hclread import parse_file
 from generator.lint import SchemaUnavailable, lint
 from generator.lint.bundled import satisfies
-from generator.hclread import parse_file
 from generator.runners.plans import run_paths
 from generator.targets import registry
 from tests.support import (
