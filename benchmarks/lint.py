@@ -1,9 +1,10 @@
 """Lint benchmark: prints wall times, asserts nothing.
 
-1. schema load per shared provider schema: cold (empty cache) and cached;
+1. schema load per provider schema (tfgen's bundled ones, or --schemas DIR of
+   full `terraform providers schema -json` files): cold (empty cache) and cached;
 2. `tfgen lint` of every module directory under modules/ (or, while that is
    empty, the lint test fixtures) as a fresh process each, schema load
-   included, against all three shared schemas - the way a user runs it;
+   included, against those schemas - the way a user runs it;
 3. the same modules linted in one process (what `tfgen check` pays).
 
 Usage: python benchmarks/lint.py [--schemas DIR] [--repeat 3] [--modules DIR]
@@ -42,7 +43,8 @@ def module_dirs(root: Path | None) -> list[Path]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--schemas", type=Path, default=REPO.parent / "shared" / "provider-schemas")
+    parser.add_argument("--schemas", type=Path, default=REPO / "provider-schemas",
+                        help="folder of *.schema.json[.gz] (default: tfgen's bundled, trimmed schemas)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--modules", type=Path, default=None, help="lint the modules under this folder instead")
     args = parser.parse_args()
