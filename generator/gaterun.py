@@ -71,7 +71,7 @@ def run_gates(runs: Sequence[GateRun], options: GateOptions, echo: Callable[[str
                        settings=[f"env={options.env}", "skip-validate=" + ",".join(sorted(options.skip_validate_providers))]
                        ) if cache is not None else ""
     if jobs == 1:
-        for run, step in zip(runs, steps):
+        for run, step in zip(runs, steps, strict=True):
             _remembered(run, step, options, cache, digest, None, None)
             echo(f"{step.name}: {step.status}")
         return steps

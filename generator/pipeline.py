@@ -7,7 +7,6 @@ from pathlib import Path, PurePosixPath
 from . import render
 from .errors import Problem, SpecError, UsageError
 from .model import Spec
-from .package import PackageError, build_zip
 from .spec import load_file
 from .targets import registry
 from .validate import validate
@@ -45,6 +44,8 @@ def render_spec(spec: Spec, targets: list[str] | None = None) -> tuple[dict[Pure
         module = render.module_path(spec, name)
         files.update(render.render_module(spec, target))
         for rel, source in target.packages(spec).items():
+            from .package import PackageError, build_zip  # zipfile: only for a zip package
+
             try:
                 files[module / rel] = build_zip(source)
             except PackageError as exc:  # the folder changed since validation

@@ -7,7 +7,6 @@ new platform brings its own limits.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from dataclasses import replace
@@ -15,7 +14,6 @@ from functools import cache, lru_cache
 from types import MappingProxyType
 from typing import Any
 
-import jsonschema
 import regress
 
 from .errors import Problem, SpecError
@@ -35,23 +33,38 @@ def _ecma_regex(pattern: str) -> regress.Regex:
     return regress.Regex(pattern, "u")
 
 
-def _ecma_pattern(validator, pattern: str, instance: Any, schema_node: dict):
+def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema_node: dict) -> Any:
     """`pattern` as JSON Schema defines it: an ECMA-262 regex (the "u" flag), searched.
 
     Editors read the schema with ECMA semantics; Python's `re` differs where it
     matters for input: its `$` also matches before a final newline, so
     "svc\\n" would pass `^[a-z-]+$`. One engine for both sides.
     """
+    import jsonschema
+
     if validator.is_type(instance, "string") and _ecma_regex(pattern).find(instance) is None:
         yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
-_EcmaValidator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _ecma_pattern})
+@lru_cache(maxsize=1)
+def _validator() -> Any:
+    """jsonschema's Draft 2020-12 validator with ECMA patterns. Imported only when a spec may have
+    errors to explain: jsonschema's import costs more than validating a spec."""
+    import jsonschema
+
+    ecma = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _ecma_pattern})
+    return ecma(schema())
 
 
 @lru_cache(maxsize=1)
-def _validator() -> jsonschema.Draft202012Validator:
-    return _EcmaValidator(schema())
+def _certainly_valid() -> Any:
+    """generator/fastschema.py's yes/no check of the schema (None: the schema uses what it cannot check)."""
+    from .fastschema import Unsupported, compile_checker
+
+    try:
+        return compile_checker(schema())
+    except Unsupported:
+        return None
 
 
 def _show(value: Any) -> str:
@@ -60,6 +73,9 @@ def _show(value: Any) -> str:
 
 
 def _schema_problems(loaded: LoadedSpec, data: Any) -> list[Problem]:
+    quick = _certainly_valid()
+    if quick is not None and quick(data):
+        return []  # jsonschema would find nothing; it is needed only to explain errors
     problems = []
     for error in _validator().iter_errors(data):
         problems.extend(_explain(loaded, error))
@@ -76,7 +92,7 @@ def _under_secrets(path: tuple) -> bool:
 NOT_SHOWN = "(not shown: tfgen never prints what is under container.secrets)"
 
 
-def _explain(loaded: LoadedSpec, error: jsonschema.ValidationError) -> list[Problem]:
+def _explain(loaded: LoadedSpec, error: Any) -> list[Problem]:  # a jsonschema.ValidationError
     path = tuple(error.absolute_path)
     kind, expected, value = error.validator, error.validator_value, error.instance
     schema_node = error.schema if isinstance(error.schema, dict) else {}
@@ -87,6 +103,8 @@ def _explain(loaded: LoadedSpec, error: jsonschema.ValidationError) -> list[Prob
         allowed = sorted(schema_node.get("properties", {}))
         out = []
         for key in sorted(set(value) - set(allowed)):
+            import difflib  # only to explain an unknown key
+
             close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
             guess = f" (did you mean `{close[0]}`?)" if close else ""
             if hint and "then" in error.absolute_schema_path:  # a conditional block says why (one backend's fields)

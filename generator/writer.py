@@ -33,7 +33,6 @@ the path. The root itself may be a symlink (the user chose it).
 
 from __future__ import annotations
 
-import difflib
 import errno
 import fcntl
 import fnmatch
@@ -85,6 +84,8 @@ class Change:
         new = (self.new or "").splitlines(keepends=True)
         a = "/dev/null" if self.old is None else f"a/{self.path}"
         b = "/dev/null" if self.new is None else f"b/{self.path}"
+        import difflib  # only for --diff
+
         return "".join(difflib.unified_diff(old, new, a, b))
 
 

@@ -1,14 +1,17 @@
 """The `tfgen` Click group: argument parsing and exit codes, nothing else.
 
 Each command lives in its own module under generator/cli/ and is listed in
-COMMANDS; heavy imports (checkov, terraform runners) happen inside commands so
-`tfgen --help` stays fast.
+COMMANDS. A command's module is imported only when that command runs (or
+`--help` lists it): `tfgen render` does not pay for the imports of `tfgen
+check` or `tfgen init`. Heavy imports (checkov, terraform runners) also happen
+inside commands.
 """
 
 from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Iterator, MutableMapping
 
 import click
 
@@ -30,6 +33,36 @@ COMMANDS = [
     "output",
     "emulator",
 ]
+
+
+class _LazyCommands(MutableMapping[str, click.Command]):
+    """name -> command, importing generator.cli.<name> on first access (click reads `Group.commands`)."""
+
+    def __init__(self, names: list[str]) -> None:
+        self._names = list(names)
+        self._loaded: dict[str, click.Command] = {}
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self._loaded:
+            if name not in self._names:
+                raise KeyError(name)
+            self._loaded[name] = importlib.import_module(f"{__name__}.{name}").command
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self._loaded[name] = command
+        if name not in self._names:
+            self._names.append(name)
+
+    def __delitem__(self, name: str) -> None:
+        self._names.remove(name)
+        self._loaded.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 class _Group(click.Group):
@@ -59,8 +92,7 @@ def cli() -> None:
     """
 
 
-for _name in COMMANDS:
-    cli.add_command(importlib.import_module(f"{__name__}.{_name}").command)
+cli.commands = _LazyCommands(COMMANDS)  # every command module is named as its command
 
 
 def main() -> None:

@@ -18,8 +18,6 @@ from typing import Any
 import yaml
 
 from .. import render
-from ..manifests import gates
-from ..runners import kubectl
 from . import FINDINGS, Gate, GateOptions, OutputKind, Step
 
 
@@ -28,11 +26,15 @@ def _modules(folders: list[Path]) -> list[Path]:
 
 
 def _build(step: Step, folders: list[Path], _options: GateOptions) -> None:
+    from ..manifests import gates  # gates and kubectl are imported when checking, not when rendering
+
     built = gates.build(_modules(folders))
     step.detail = f"{len(built)} kustomization(s), {sum(len(v) for v in built.values())} object(s)"
 
 
 def _schema(step: Step, folders: list[Path], _options: GateOptions) -> None:
+    from ..manifests import gates
+
     built = gates.build(_modules(folders))
     problems = gates.schema_problems(built)
     step.detail = f"{sum(len(v) for v in built.values())} object(s), Kubernetes {gates.KUBERNETES_VERSION}, strict"
@@ -41,6 +43,8 @@ def _schema(step: Step, folders: list[Path], _options: GateOptions) -> None:
 
 
 def _scan(step: Step, folders: list[Path], _options: GateOptions) -> None:
+    from ..manifests import gates
+
     outcome = gates.scan(gates.build(_modules(folders)))
     step.detail = outcome.summary()
     if outcome.failed or outcome.reasonless:
@@ -127,8 +131,17 @@ def skip_annotations(files: dict[str, str]) -> list[dict[str, str]]:
 class KubectlRunner:
     """`tfgen plan` / `apply` of a Kustomize module: overlays/<env>/ (or base/) on the current context."""
 
-    plan = staticmethod(kubectl.plan)
-    apply = staticmethod(kubectl.apply_module)
+    @staticmethod
+    def plan(*args: Any, **kwargs: Any) -> Any:
+        from ..runners import kubectl
+
+        return kubectl.plan(*args, **kwargs)
+
+    @staticmethod
+    def apply(*args: Any, **kwargs: Any) -> Any:
+        from ..runners import kubectl
+
+        return kubectl.apply_module(*args, **kwargs)
 
 
 KUBERNETES_MANIFESTS = OutputKind(

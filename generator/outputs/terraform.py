@@ -48,7 +48,7 @@ def _validate(step: Step, folders: list[Path], options: GateOptions) -> None:
     ran, missing = 0, set()
     outcomes = options.each_module(lambda folder: validate_module(folder, plugin_mirror=options.plugin_mirror),
                                    folders, ValidateOutcome())
-    for folder, outcome in zip(folders, outcomes):
+    for folder, outcome in zip(folders, outcomes, strict=True):
         if outcome.unavailable:
             uninstallable = set(outcome.missing_providers)
             if uninstallable and uninstallable <= options.skip_validate_providers:

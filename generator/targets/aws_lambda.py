@@ -10,7 +10,6 @@ from typing import Any
 from .. import hcl
 from ..model import Spec
 from ..outputs.terraform import TERRAFORM
-from ..package import PackageError, package_files
 from . import aws_common, common
 from .base import EmulatorDrift, EmulatorGap, ReadmeFacts, Starter, Target, yaml_scalar
 
@@ -92,6 +91,8 @@ def _check_package(spec: Spec, package) -> list[common.Finding]:
         return [(where, "a zip package needs either `source` (a folder tfgen zips) or `filename` (a prebuilt zip), not "
                         + ("both" if "source" in package else "neither"))]
     if "source" in package:
+        from ..package import PackageError, package_files  # zipfile and the writer: only for a zip package
+
         try:
             package_files(source_folder(spec))
         except PackageError as exc:
