@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
@@ -152,10 +153,8 @@ def _keys(gate: str, digest: str, folders: list[Path], cache: PassCache | None) 
         return {}
     keys = {}
     for folder in folders:
-        try:
+        with suppress(OSError):  # an unreadable module is never remembered: the gate says what is wrong with it
             keys[folder] = cache.key(gate, digest, module_digest(folder))
-        except OSError:  # an unreadable module is never remembered: the gate says what is wrong with it
-            pass
     return keys
 
 
