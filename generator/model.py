@@ -6,7 +6,7 @@ applies every default, so mappings never guess.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Mapping
 
@@ -45,6 +45,46 @@ class Scaling:
     max: int
     cpu_target: int | None
     concurrency: int | None
+
+
+@dataclass(frozen=True)
+class Model:
+    """Where the weights live (`model.uri`), parsed: the grant each target renders comes from these parts."""
+
+    uri: str
+    scheme: str  # "s3" | "gs" | "azure-blob"
+    bucket: str  # S3/GCS bucket, or the Azure blob container
+    key: str  # object name or prefix inside it (a prefix ends in "/")
+    account: str | None  # Azure storage account
+    kms_key: str | None  # AWS KMS key ARN (SSE-KMS), s3 only
+    env: str  # environment variable that carries `uri`
+
+    @property
+    def is_prefix(self) -> bool:
+        return self.key.endswith("/")
+
+
+def parse_model_uri(uri: str) -> tuple[str, str, str, str | None]:
+    """(scheme, bucket or container, key, Azure account) of a schema-valid model URI."""
+    if uri.startswith(("s3://", "gs://")):
+        bucket, _, key = uri[5:].partition("/")
+        return uri[:2], bucket, key, None
+    host, _, rest = uri[len("https://"):].partition("/")
+    container, _, key = rest.partition("/")
+    return "azure-blob", container, key, host.split(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class Permissions:
+    capabilities: tuple[str, ...]
+    metrics_namespace: str
+    aws: tuple[Mapping[str, Any], ...]  # IAM statements: sid, actions, resources, conditions
+    gcp: tuple[Mapping[str, Any], ...]  # role, resource_type, name
+    azure: tuple[Mapping[str, Any], ...]  # role, scope
+
+    @property
+    def any(self) -> bool:
+        return bool(self.capabilities or self.aws or self.gcp or self.azure)
 
 
 @dataclass(frozen=True)
@@ -89,7 +129,7 @@ class Spec:
     scaling: Scaling
     network: Network
     observability: Observability
-    targets: Mapping[str, Mapping[str, Any]]  # target name -> its settings (defaults applied)
+    targets: Mapping[str, Mapping[str, Any]]  # target name -> its settings (defaults applied, overrides taken out)
     state: State
     explicit: frozenset  # dotted paths the user set (for "cannot honour" checks)
     origin: str = ""  # the spec file as given; paths in the spec (package.source) are relative to its folder
@@ -98,9 +138,21 @@ class Spec:
     environments: Mapping[str, Spec] = field(default_factory=lambda: MappingProxyType({}))
     # On an environment's model: the base model (with `environments`), for the same purpose.
     base: Spec | None = None
+    model: Model | None = None
+    permissions: Permissions = field(default_factory=lambda: Permissions((), "", (), (), ()))
+    # Target name -> the model as that target sees it (its `targets.<t>` overrides merged in;
+    # generator/overrides.py), only for targets that override something.
+    views: Mapping[str, Spec] = field(default_factory=lambda: MappingProxyType({}))
 
     def target(self, name: str) -> Mapping[str, Any]:
         return self.targets[name]
+
+    def for_target(self, name: str) -> Spec:
+        """This spec as target `name` renders it: with its overrides, the same environments and base."""
+        view = self.views.get(name)
+        if view is None:
+            return self
+        return replace(view, environments=self.environments, base=self.base, views=MappingProxyType({}))
 
 
 def _explicit_paths(data: Any, prefix: str = "") -> set[str]:
@@ -123,6 +175,7 @@ def _deep_freeze(value: Any) -> Any:
 
 def normalize(data: Mapping[str, Any], env: str | None = None, origin: str = "") -> Spec:
     # Each target declares its defaults; imported here because targets import this module.
+    from .overrides import settings_only
     from .targets import registry
     from .targets.base import apply_defaults
 
@@ -133,11 +186,13 @@ def normalize(data: Mapping[str, Any], env: str | None = None, origin: str = "")
     network = data.get("network") or {}
     obs = data.get("observability") or {}
     alarms = obs.get("alarms") or {}
+    model = data.get("model")
+    permissions = data.get("permissions") or {}
     state = dict(data.get("state") or {"backend": "local"})
     backend = state.pop("backend")
     targets = {}
     for name, settings in sorted((data.get("targets") or {}).items()):
-        targets[name] = _deep_freeze(apply_defaults(registry.get(name).defaults, settings or {}))
+        targets[name] = _deep_freeze(apply_defaults(registry.get(name).defaults, settings_only(settings or {})))
     service = data["name"]
     return Spec(
         service=service,
@@ -150,7 +205,8 @@ def normalize(data: Mapping[str, Any], env: str | None = None, origin: str = "")
             port=container.get("port", 8080),
             command=tuple(container.get("command", ())),
             args=tuple(container.get("args", ())),
-            env=_frozen(container.get("env")),
+            # The model's location reaches the container as one more plain variable (model.env).
+            env=_frozen({**(container.get("env") or {}), **({model.get("env", "MODEL_URI"): model["uri"]} if model and "uri" in model else {})}),
             secrets=_frozen(container.get("secrets")),
             health=HealthCheck(
                 path=health.get("path", "/health"),
@@ -186,4 +242,18 @@ def normalize(data: Mapping[str, Any], env: str | None = None, origin: str = "")
         state=State(backend=backend, settings=_frozen(state)),
         explicit=frozenset(_explicit_paths(data)),
         origin=origin,
+        model=_model(model) if model and "uri" in model else None,
+        permissions=Permissions(
+            capabilities=tuple(sorted(permissions.get("capabilities", ()))),
+            metrics_namespace=permissions.get("metrics_namespace", service),
+            aws=tuple(_deep_freeze(s) for s in permissions.get("aws", ())),
+            gcp=tuple(_deep_freeze(r) for r in permissions.get("gcp", ())),
+            azure=tuple(_deep_freeze(r) for r in permissions.get("azure", ())),
+        ),
     )
+
+
+def _model(model: Mapping[str, Any]) -> Model:
+    scheme, bucket, key, account = parse_model_uri(model["uri"])
+    return Model(uri=model["uri"], scheme=scheme, bucket=bucket, key=key, account=account,
+                 kms_key=model.get("kms_key"), env=model.get("env", "MODEL_URI"))

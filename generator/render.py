@@ -139,6 +139,7 @@ def render_module(spec: Spec, target: Target) -> dict[PurePosixPath, str]:
     facts read back from those files (inputs, outputs, Checkov skips), and
     `readme`, the target's README facts, so a README never drifts from the code.
     """
+    spec = spec.for_target(target.name)  # its `targets.<t>` overrides merged in (generator/overrides.py)
     context = {**target.context(spec), "required_providers": target.providers}
     out: dict[PurePosixPath, str] = {}
     root = module_path(spec, target.name)

@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from . import paths
+from .overrides import override_schema
 
 REFERENCE_PAGE = "docs/spec-reference.md"
 
@@ -35,7 +36,8 @@ def with_targets(schema: dict[str, Any], targets) -> dict[str, Any]:
                 raise ValueError(f"{target.name}: shared schema definition {key!r} differs from another target's")
         if target.schema_def_name in owned:
             raise ValueError(f"{target.name}: schema definition {target.schema_def_name!r} is taken")
-        owned[target.schema_def_name] = dict(target.schema)
+        # every target may override container, resources, scaling and model for itself (overrides.py)
+        owned[target.schema_def_name] = {**target.schema, "properties": {**target.schema.get("properties", {}), **override_schema()}}
     defs: dict[str, Any] = {}
     for key, definition in schema["$defs"].items():
         if key == "targets":

@@ -16,6 +16,7 @@ from typing import Any
 
 import regress
 
+from . import overrides
 from .errors import Problem, SpecError
 from .model import Spec, normalize
 from .overlay import apply_environment
@@ -210,12 +211,21 @@ def validate(loaded: LoadedSpec, env: str | None = None) -> Spec:
                 problems.update(found)
                 continue
             spec = normalize(view.data, name, origin=loaded.file)
-            found_by_rules = list(common.check_common(spec))
+            # Each target is checked on its own view: its `targets.<t>` overrides merged in (overrides.py).
+            views: dict[str, Spec] = {}
+            located: list[tuple[LoadedSpec, tuple, str]] = []
             for target in spec.targets:
-                found_by_rules.extend(registry.get(target).check(spec))
+                target_view = overrides.for_target(view, target)
+                target_spec = spec if target_view is view else normalize(target_view.data, name, origin=loaded.file)
+                if target_view is not view:
+                    views[target] = target_spec
+                for path, message in [*common.check_view(target_spec, target), *registry.get(target).check(target_spec)]:
+                    located.append((target_view, tuple(path), message))
+            spec = replace(spec, views=MappingProxyType(views))
+            located += [(view, tuple(path), message) for path, message in common.check_common(spec)]
             secret_names = _secret_values(view.data)
-            for path, message in found_by_rules:
-                problems.add(view.problem(path, _redact(tuple(path), message, secret_names)))
+            for where, path, message in located:
+                problems.add(where.problem(path, _redact(path, message, secret_names)))
             models[name] = spec
     if problems:
         raise SpecError(list(problems))

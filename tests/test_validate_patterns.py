@@ -119,6 +119,42 @@ VARIANTS = {
         state: {{backend: azurerm, resource_group_name: rg-tfstate, storage_account_name: sttfstate,
                  container_name: tfstate, key: demo.tfstate}}
     """,
+    "ml-model-aws": """
+        name: demo-svc
+        container: {image: ghcr.io/example/demo:1.0}
+        model: {uri: "s3://demo-models/iris/v1/", kms_key: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab", env: MODEL_LOCATION}
+        permissions:
+          capabilities: [metrics]
+          metrics_namespace: ml/demo
+          aws:
+            - sid: ReadFeatures
+              actions: ["dynamodb:GetItem"]
+              resources: ["arn:aws:dynamodb:us-east-1:123456789012:table/features"]
+              conditions: [{test: StringEquals, variable: "aws:RequestedRegion", values: [us-east-1]}]
+        targets:
+          aws-ecs:
+            region: us-east-1
+            resources: {cpu: 0.5, memory: 1024}
+    """,
+    "ml-model-gcp-azure": f"""
+        name: demo-svc
+        container: {{image: ghcr.io/example/demo:1.0}}
+        observability: {{tracing: false}}
+        model: {{uri: "gs://demo-models/iris/model.pkl"}}
+        permissions:
+          gcp: [{{role: roles/pubsub.publisher, resource_type: topic, name: predictions}}]
+          azure: [{{role: Storage Queue Data Message Sender, scope: {KEY_VAULT}}}]
+        targets:
+          gcp-cloud-run:
+            project: demo-project
+            region: europe-west1
+          azure-aci:
+            location: westeurope
+            resource_group: {{name: rg-demo}}
+            key_vault_id: {KEY_VAULT}
+            model: {{uri: "https://demomodels.blob.core.windows.net/models/iris/model.pkl"}}
+            model_storage_account_id: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/demomodels
+    """,
 }
 
 FREE_TEXT = {"description", "container.env.LOG_LEVEL", "container.command[0]", "container.args[0]", "container.args[1]"}

@@ -102,3 +102,81 @@ def flow_logs(log_group: str, retention_days: int, role: str, role_policy: str, 
     """Context of templates/_shared/aws/flow_logs.tf.j2."""
     return {"log_group": log_group, "retention_days": retention_days, "role": role, "role_policy": role_policy,
             "assume_policy": assume_policy, "role_description": role_description}
+
+
+# -- the application's own permissions (issue 12 #1 #2): templates/_shared/aws/app_statements.tf.j2 --
+
+def app_permissions(spec) -> dict[str, Any]:
+    """What the application's role may do beyond the target's own needs: read the model
+    (exactly its object or prefix), publish metrics into one namespace, and the spec's own
+    statements. Each is a statement in the role's aws_iam_policy_document."""
+    model = spec.model if spec.model is not None and spec.model.scheme == "s3" else None
+    read = None
+    if model is not None:
+        read = {
+            "bucket": model.bucket,
+            # the key itself, or everything under the prefix (the schema keeps IAM wildcards out of keys)
+            "objects": f"{model.bucket}/{model.key}*" if model.is_prefix else f"{model.bucket}/{model.key}",
+            "prefix": [model.key, f"{model.key}*"] if model.is_prefix else None,
+            "kms_key": model.kms_key,
+        }
+    permissions = spec.permissions
+    return {
+        "model": read,
+        "metrics_namespace": permissions.metrics_namespace if "metrics" in permissions.capabilities else None,
+        "statements": [
+            {"sid": s["sid"], "actions": list(s["actions"]), "resources": list(s["resources"]),
+             "conditions": [dict(c, values=list(c["values"])) for c in s.get("conditions", ())]}
+            for s in permissions.aws
+        ],
+        "any": read is not None or "metrics" in permissions.capabilities or bool(permissions.aws),
+    }
+
+
+def app_permission_words(app: dict[str, Any]) -> list[str]:
+    """The grants of app_permissions() in words, for a README."""
+    words = []
+    if app["model"]:
+        m = app["model"]
+        words.append(f"s3:GetObject on {m['objects']}" + (f" and s3:ListBucket limited to the prefix {m['prefix'][0]}" if m["prefix"] else "")
+                     + (" and kms:Decrypt through S3 with the model's key" if m["kms_key"] else ""))
+    if app["metrics_namespace"]:
+        words.append(f"cloudwatch:PutMetricData into the namespace {app['metrics_namespace']} only")
+    words += [f"the spec's statement {s['sid']}" for s in app["statements"]]
+    return words
+
+
+def app_permission_notes(spec) -> list[str]:
+    """README notes on the application's grants (app_permissions)."""
+    notes = []
+    model = spec.model
+    if model is not None and model.scheme == "s3":
+        notes.append(f"The model ({model.uri}) reaches the container as the environment variable {model.env}; the application "
+                     "downloads it with its own role, which may read exactly that "
+                     + ("prefix (and list only under it)" if model.is_prefix else "object") + ". A bucket policy or an "
+                     "SCP that denies the role still wins; with SSE-KMS give model.kms_key so the role may decrypt.")
+    if "metrics" in spec.permissions.capabilities:
+        notes.append(f"permissions.capabilities metrics: cloudwatch:PutMetricData has no resource-level permissions, so the "
+                     f"statement allows only the namespace {spec.permissions.metrics_namespace} (the cloudwatch:namespace "
+                     "condition); publish there.")
+    if spec.permissions.aws:
+        notes.append("permissions.aws: the spec's own statements are rendered as written into the application's policy "
+                     "document; review them there. A `*` you write stays, and Checkov reports it.")
+    return notes
+
+
+def check_sids(spec) -> list[tuple[tuple, str]]:
+    """Statement ids must be unique within the application's policy (AWS rejects duplicates)."""
+    seen: set[str] = set()
+    found = []
+    for index, statement in enumerate(spec.permissions.aws):
+        if statement["sid"] in seen or statement["sid"] in RESERVED_SIDS:
+            found.append((("permissions", "aws", index, "sid"), f"`{statement['sid']}` is already a statement id of this policy"))
+        seen.add(statement["sid"])
+    return found
+
+
+# Statement ids tfgen's own statements use in the application's policy.
+RESERVED_SIDS = frozenset({"ReadModel", "ListModelPrefix", "DecryptModel", "PublishMetrics", "XRayWrite", "WriteTraces",
+                           "WriteOwnLogs", "SendToDeadLetterQueue", "UseServiceKey", "ReadNamedSecrets", "DescribeNetwork",
+                           "CreateNetworkInterfaces", "ManageNetworkInterfacesInVpc"})

@@ -102,6 +102,8 @@ def check(spec: Spec) -> list[common.Finding]:
             found.append((("container", "secrets", env_name),
                           f"Secrets Manager would read the end of `{secret}` as its random ARN suffix; rename the secret so it does not end in `-` and six letters or digits"))
     found += common.check_cloudwatch_retention(spec)
+    found += common.check_model_readable(spec, NAME, "s3", "ECS's IAM role")
+    found += aws_common.check_sids(spec)
     return found
 
 
@@ -206,6 +208,7 @@ def readme(spec: Spec, context: dict[str, Any] | None = None) -> ReadmeFacts:
     days = spec.observability.log_retention_days
     secrets = len(spec.container.secrets)
     scaling, alarms, health = spec.scaling, spec.observability.alarms, spec.container.health
+    task_grants = (["X-Ray write"] if spec.observability.tracing else []) + aws_common.app_permission_words(aws_common.app_permissions(spec))
     execution_grants = (["ECR pull of the image's repository"] if ecr else []) + ["log writes"] + (
         ["reading the named secrets"] if secrets else [])
     listener = (f"HTTPS on the given certificate (TLS policy {TLS_POLICY}) and an HTTP to HTTPS redirect" if https
@@ -216,7 +219,7 @@ def readme(spec: Spec, context: dict[str, Any] | None = None) -> ReadmeFacts:
         f"(task ephemeral storage), awslogs to a KMS-encrypted log group kept {days} days"
         + (f", {_plural(secrets, 'secret')} injected from Secrets Manager by ARN (never a value)" if secrets else "") + ".",
         f"Separate IAM roles: an execution role ({', '.join(execution_grants)}) and a task role for the application"
-        + (" (X-Ray write only)." if spec.observability.tracing else " (no permissions)."),
+        + (f" ({'; '.join(task_grants)})." if task_grants else " (no permissions)."),
         f"A Fargate service ({_plural(scaling.min, 'task')} at creation) in private subnets without public IPs, "
         "with the deployment circuit breaker and automatic rollback.",
         f"{'An internet-facing' if spec.network.public else 'An internal'} Application Load Balancer with {listener}; invalid headers dropped, "
@@ -271,6 +274,7 @@ def readme(spec: Spec, context: dict[str, Any] | None = None) -> ReadmeFacts:
     if spec.observability.tracing:
         notes.append("observability.tracing grants the task role X-Ray write access; the application (or a collector in its image) "
                      "sends the traces: no sidecar is added.")
+    notes += aws_common.app_permission_notes(spec)
     if thresholds:
         notes.append("An alarm fires when 3 of the last 5 one-minute periods breach its threshold; missing data counts as healthy. "
                      "Each address in observability.notify_emails gets a confirmation email from SNS and receives alarms only "
@@ -369,6 +373,7 @@ def context(spec: Spec) -> dict[str, Any]:
         "cpu_units": int(spec.resources.cpu * 1024),
         "health": spec.container.health,
         "log_retention_days": retention,
+        "app": aws_common.app_permissions(spec),
         "skip": _skips(spec, https),
         "encrypted_log_groups": sorted(log_groups),  # the KMS key serves these and no others
         "scaling": {
@@ -492,4 +497,5 @@ TARGET = Target(
     variants=VARIANTS,
     starter=STARTER,
     warnings=lambda spec: common.unnotified_alarms(spec, NAME, _alarms(spec)["any"], "alarm_topic_arns"),
+    permission_cloud="aws",
 )

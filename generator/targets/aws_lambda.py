@@ -78,6 +78,8 @@ def check(spec: Spec) -> list[common.Finding]:
                           f"a created VPC needs a /{VPC_PREFIX_MIN} to /{VPC_PREFIX_MAX} range (two /28-or-larger private subnets); got /{prefix}"))
     found += _check_environment(spec)
     found += common.check_cloudwatch_retention(spec)
+    found += common.check_model_readable(spec, NAME, "s3", "Lambda's IAM role")
+    found += aws_common.check_sids(spec)
     return found
 
 
@@ -257,6 +259,7 @@ def context(spec: Spec) -> dict[str, Any]:
         "error_rate_words": None if alarms.error_rate_percent is None else hcl.number(alarms.error_rate_percent),
         "latency_p99_ms": alarms.latency_p99_ms,
         "notify": aws_common.alarm_notify(spec, NAME, "aws_sns_topic.this.arn"),
+        "app": aws_common.app_permissions(spec),
         "skip": _skips(spec, package, vpc),
     }
 
@@ -296,7 +299,8 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
         "An execution role that may write only its own log group, send only to its dead-letter queue, use only the module's KMS key"
         + (", read only the secrets named in container.secrets" if secrets else "")
         + (", manage network interfaces only in its own subnets and security group" if vpc else "")
-        + (", write X-Ray traces" if c["tracing"] else ""),
+        + (", write X-Ray traces" if c["tracing"] else "")
+        + "".join(f", {grant}" for grant in aws_common.app_permission_words(c["app"])),
         "A customer-managed KMS key (yearly rotation) for the environment, logs, dead-letter queue and alarm topic",
         f"The log group {names['log_group']}, kept {c['retention_days']} days, KMS-encrypted",
         "An SQS dead-letter queue (KMS-encrypted, 14 days) for failed asynchronous invocations",
@@ -347,6 +351,10 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
     notes.append(
         "Reserved concurrency sets aside scaling.max executions from the account's pool; Lambda refuses it when fewer than 100 "
         "unreserved executions would remain (new accounts often have a limit of 10 until raised).")
+    notes += aws_common.app_permission_notes(spec)
+    if vpc and vpc["create"] and c["app"]["model"]:
+        notes.append("The created VPC reaches S3 only through a gateway endpoint whose policy admits this function's reads of "
+                     "the model; a gateway endpoint serves its own Region only, so keep the model's bucket in this Region.")
     if c["provisioned_concurrency"] > 0:
         notes.append(
             "Provisioned concurrency is billed for every warm instance around the clock. The emulator (moto) does not implement "
@@ -508,4 +516,5 @@ TARGET = Target(
     # The errors and throttles alarms always exist.
     warnings=lambda spec: common.unnotified_alarms(spec, NAME, True, "alarm_topic_arns"),
     starter=STARTER,
+    permission_cloud="aws",
 )

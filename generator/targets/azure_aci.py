@@ -74,7 +74,51 @@ def check(spec: Spec) -> list[common.Finding]:
     if not spec.network.public and spec.network.vpc == "create":
         found += _check_created_vnet(spec)
     found += common.check_any_source_only(spec, "Container Instances")
+    found += _check_model(spec)
     return found
+
+
+def _check_model(spec: Spec) -> list[common.Finding]:
+    found = common.check_model_readable(spec, NAME, "azure-blob", "A Container Instances managed identity")
+    account_id = spec.target(NAME).get("model_storage_account_id")
+    model = spec.model if spec.model is not None and spec.model.scheme == "azure-blob" else None
+    if model is not None and account_id is None:
+        found.append((("targets", NAME), f"the model is in storage account `{model.account}`: give `model_storage_account_id` "
+                                         "(its resource id), the scope of the read grant"))
+    elif model is not None and account_id.rsplit("/", 1)[-1] != model.account:
+        found.append((("targets", NAME, "model_storage_account_id"),
+                      f"names storage account `{account_id.rsplit('/', 1)[-1]}`, but model.uri is in `{model.account}`"))
+    elif model is None and account_id is not None:
+        found.append((("targets", NAME, "model_storage_account_id"), "only used with an Azure Blob model.uri; remove it"))
+    return found
+
+
+# Storage Blob Data Reader limited to the model's blob or prefix (Azure ABAC, condition version 2.0):
+# reads outside the path are denied, and so is listing (a prefix: listing only under it).
+_BLOB_READ = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"
+_BLOB_PATH = "@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path]"
+_LIST_PREFIX = "@Request[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:prefix]"
+
+
+def _model_grant(spec: Spec) -> dict[str, Any] | None:
+    model = spec.model
+    if model is None or model.scheme != "azure-blob":
+        return None
+    read = f"!(ActionMatches{{'{_BLOB_READ}'}} AND NOT SubOperationMatches{{'Blob.List'}})"
+    listing = f"!(ActionMatches{{'{_BLOB_READ}'}} AND SubOperationMatches{{'Blob.List'}})"
+    if model.is_prefix:
+        condition = (f"(({read}) OR ({_BLOB_PATH} StringStartsWith '{model.key}')) "
+                     f"AND (({listing}) OR ({_LIST_PREFIX} StringStartsWith '{model.key}'))")
+    else:
+        condition = f"(({read}) OR ({_BLOB_PATH} StringEquals '{model.key}')) AND ({listing})"
+    account_id = spec.target(NAME)["model_storage_account_id"]
+    return {"scope": f"{account_id}/blobServices/default/containers/{model.bucket}", "condition": condition,
+            "key": model.key, "container": model.bucket, "prefix": model.is_prefix}
+
+
+def _grants(spec: Spec) -> dict[str, dict[str, str]]:
+    """permissions.azure, keyed `ROLE on SCOPE`."""
+    return dict(sorted((f"{g['role']} on {g['scope']}", {"role": g["role"], "scope": g["scope"]}) for g in spec.permissions.azure))
 
 
 def _check_created_vnet(spec: Spec) -> list[common.Finding]:
@@ -147,7 +191,7 @@ def _alerts(spec: Spec) -> list[dict[str, Any]]:
 def _skips(spec: Spec) -> dict[str, hcl.Expr]:
     """Reasons for the inline Checkov skips this spec needs (tfgen's own words, one line each)."""
     reasons = {}
-    if spec.container.env:
+    if spec.container.env or _app_identity_used(spec):
         reasons["plain_env"] = ("container.env holds only non-secret settings (the spec keeps secrets in container.secrets, "
                                 "which go to secure_environment_variables); plain values stay readable to operators")
     if spec.network.public:
@@ -155,6 +199,12 @@ def _skips(spec: Spec) -> dict[str, hcl.Expr]:
                                      "network with a public IP")
         reasons["public"] = "the spec asks for a public endpoint (network.public: true)"
     return {key: hcl.Expr(text) for key, text in reasons.items()}
+
+
+def _app_identity_used(spec: Spec) -> bool:
+    """Whether the application itself uses the group's identity (a model grant or permissions): then the
+    container gets AZURE_CLIENT_ID, so Azure SDKs pick this user-assigned identity."""
+    return _model_grant(spec) is not None or "metrics" in spec.permissions.capabilities or bool(spec.permissions.azure)
 
 
 def _url_description(spec: Spec, tls: bool) -> str:
@@ -198,6 +248,10 @@ def context(spec: Spec) -> dict[str, Any]:
             f'"{"https" if settings["container_tls"] else "http"}://'
             f'${{azurerm_container_group.this.{"fqdn" if spec.network.public else "ip_address"}}}:{container["port"]}"'),
         "depends_on": _depends_on(network, settings),
+        "model": _model_grant(spec),
+        "metrics": "metrics" in spec.permissions.capabilities,
+        "grants": _grants(spec),
+        "app_identity": _app_identity_used(spec),
         "skip": _skips(spec),
         "log_retention_days": spec.observability.log_retention_days,
         "alerts": _alerts(spec),
@@ -262,8 +316,13 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
                        "outranks Azure's default allow-VNet and allow-load-balancer rules).")
     else:
         creates.append(f"A private IP address in the existing subnet `{network['subnet']}`.")
+    roles = ([f"`Key Vault Crypto Service Encryption User` on the key `{key}` only"] if key else []) + (
+        [f"`Storage Blob Data Reader` on container `{c['model']['container']}`, limited by a condition to the model "
+         f"{'prefix' if c['model']['prefix'] else 'blob'} `{c['model']['key']}`"] if c["model"] else []) + (
+        ["`Monitoring Metrics Publisher` on the container group (`permissions.capabilities`: metrics)"] if c["metrics"] else []) + [
+        f"`{g['role']}` on `{g['scope']}` (`permissions.azure`)" for g in c["grants"].values()]
     creates.append(f"User-assigned managed identity `{names['identity']}`, attached to the group"
-                   + (f", with `Key Vault Crypto Service Encryption User` on the key `{key}` only" if key else " with no role") + ".")
+                   + (f", with {'; '.join(roles)}" if roles else " with no role") + ".")
     for env_name, secret in container["secrets"].items():
         creates.append(f"Secure environment variable `{env_name}` holding Key Vault secret `{secret}` (read through a data source).")
     if key:
@@ -291,6 +350,13 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
             "named secrets (or a vault access policy with Get).")
     notes.append("The Log Analytics workspace key that ACI uses to ship logs is also in the state; the workspace therefore keeps "
                  "local (shared-key) authentication enabled.")
+    if c["app_identity"]:
+        notes.append(
+            "The container gets `AZURE_CLIENT_ID` (the identity's client id), so Azure SDKs (`DefaultAzureCredential`) "
+            "authenticate as this identity" + (f"; the model (`{spec.model.uri}`) reaches it as `{spec.model.env}`" if c["model"] else "")
+            + ". The azurerm provider documents managed identity as unavailable to container groups in a virtual network "
+            "(this module's default); where that holds, the application cannot use these grants: check your region, or run "
+            "the group public with `container_tls`.")
     if key:
         notes.append(
             "Encryption key: the vault needs soft delete, purge protection and the RBAC permission model (the role is scoped to "
@@ -369,6 +435,14 @@ SCHEMA = {
             "maxItems": 5,
             "items": {"type": "string", "pattern": "^/subscriptions/[0-9a-f-]{36}/resourceGroups/[A-Za-z0-9._()-]+/providers/"
                                                    "(M|m)icrosoft\\.(I|i)nsights/action(G|g)roups/[A-Za-z0-9._-]{1,260}$"},
+        },
+        "model_storage_account_id": {
+            "description": "Resource id of the storage account holding an Azure Blob model.uri "
+                           "(/subscriptions/ID/resourceGroups/RG/providers/Microsoft.Storage/storageAccounts/NAME); "
+                           "required with such a model: the read grant is scoped to the model's container in it.",
+            "type": "string",
+            "pattern": "^/subscriptions/[0-9a-f-]{36}/resourceGroups/[A-Za-z0-9._()-]+/providers/"
+                       "Microsoft\\.Storage/storageAccounts/[a-z0-9]{3,24}$",
         },
         "startup_seconds": {
             "description": "How long the container may take to start (load the model) before the liveness probe begins; "
@@ -478,4 +552,5 @@ TARGET = Target(
     variants=VARIANTS,
     starter=STARTER,
     warnings=lambda spec: common.unnotified_alarms(spec, NAME, bool(_alerts(spec)), "action_group_ids"),
+    permission_cloud="azure",
 )

@@ -52,6 +52,8 @@ builders only it uses.
   (generator/runners/emulator_overrides.py applies the union over all targets).
 - `warnings(spec)`: what `tfgen check` prints as warnings (field path, message)
   without failing, e.g. alarms nobody is notified of.
+- `permission_cloud`: which `permissions.<cloud>` list (aws, gcp, azure) the target
+  grants to the application's identity; None for a target that renders no cloud IAM.
 - `starter`: what `tfgen init` asks and writes for the target (`Starter`).
 - `variants`: named example specs (plain dicts, each a whole spec with only
   this target) the conformance suite renders and checks; at least the ones
@@ -218,6 +220,9 @@ class Target:
     # What `tfgen check` reports as warnings, never failures (field path, message): a module that
     # works but likely not as meant, e.g. alarms that notify nobody.
     warnings: Callable[[Spec], list[Finding]] = _no_warnings
+    # The `permissions.<cloud>` escape hatch this target renders for the application's identity
+    # ("aws", "gcp", "azure"); None: the target renders no cloud IAM and refuses `permissions`.
+    permission_cloud: str | None = None
 
     @property
     def schema_def_name(self) -> str:

@@ -63,8 +63,8 @@ def check_any_source_only(spec: Spec, platform: str) -> list[Finding]:
     return []
 
 
-def check_common(spec: Spec) -> list[Finding]:
-    """Rules every target shares."""
+def check_view(spec: Spec, target: str) -> list[Finding]:
+    """Rules every target shares, on the spec as `target` sees it (its overrides merged in)."""
     found: list[Finding] = []
     if spec.scaling.min > spec.scaling.max:
         found.append((("scaling", "min"), f"min ({spec.scaling.min}) is greater than max ({spec.scaling.max})"))
@@ -72,13 +72,55 @@ def check_common(spec: Spec) -> list[Finding]:
     if health.timeout >= health.interval:
         found.append((("container", "health_check", "timeout"),
                       f"timeout ({health.timeout}s) must be less than interval ({health.interval}s)"))
+    found += _check_model(spec)
+    return found
+
+
+def _check_model(spec: Spec) -> list[Finding]:
+    if "model" in {p.split(".", 1)[0] for p in spec.explicit} and spec.model is None:
+        return [(("model",), "missing required field `uri`")]
+    model = spec.model
+    if model is None:
+        return []
+    found: list[Finding] = []
+    if f"container.env.{model.env}" in spec.explicit:
+        found.append((("model", "env"), f"`{model.env}` is also in container.env; model.env names the variable that carries model.uri"))
+    if model.env in spec.container.secrets:
+        found.append((("model", "env"), f"`{model.env}` is also in container.secrets; model.env names the variable that carries model.uri"))
+    if model.kms_key and model.scheme != "s3":
+        found.append((("model", "kms_key"), "only for an s3:// model: Cloud Storage and Azure Storage decrypt with customer-managed "
+                                            "keys themselves, so the reader needs no key grant; remove model.kms_key"))
+    return found
+
+
+# model.scheme -> the URI form in words (for refusals)
+MODEL_SCHEMES = {"s3": "s3://BUCKET/KEY", "gs": "gs://BUCKET/OBJECT", "azure-blob": "https://ACCOUNT.blob.core.windows.net/CONTAINER/PATH"}
+
+
+def check_model_readable(spec: Spec, target: str, scheme: str, platform: str) -> list[Finding]:
+    """A model URI this target's cloud cannot grant read access to: refused, unless the target overrides it."""
+    if spec.model is None or spec.model.scheme == scheme:
+        return []
+    return [(("model", "uri"), f"{platform} cannot be granted read access to `{spec.model.uri}`; give this target a model it can "
+                               f"read ({MODEL_SCHEMES[scheme]}) in targets.{target}.model.uri")]
+
+
+def check_common(spec: Spec) -> list[Finding]:
+    """Rules over the whole spec (every target's view)."""
+    found: list[Finding] = []
     from . import (
         registry,  # the registry imports every target, and targets import this module
     )
 
-    needs_image = [t for t, s in spec.targets.items() if registry.get(t).needs_image(s)]
-    if needs_image and not spec.container.image:
+    needs_image = [t for t, s in spec.targets.items() if registry.get(t).needs_image(s) and not spec.for_target(t).container.image]
+    if needs_image:
         found.append((("container",), f"missing required field `image` (needed by {', '.join(needs_image)})"))
+    for cloud in ("aws", "gcp", "azure"):
+        renders = [t.name for t in registry.TARGETS if t.permission_cloud == cloud]
+        used = explicit(spec, f"permissions.{cloud}") or (cloud == "aws" and explicit(spec, "permissions.metrics_namespace"))
+        if used and not set(renders) & set(spec.targets):
+            field = cloud if explicit(spec, f"permissions.{cloud}") else "metrics_namespace"
+            found.append((("permissions", field), f"no target of this spec uses it (only {', '.join(renders)} would); remove it"))
     return found
 
 

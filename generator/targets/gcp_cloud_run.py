@@ -61,6 +61,7 @@ def check(spec: Spec) -> list[common.Finding]:
                       f"`{settings['region']}`, and CMEK needs a key in the same location"))
     if spec.observability.log_retention_days > LOG_RETENTION_MAX:
         found.append((("observability", "log_retention_days"), f"Cloud Logging buckets keep logs at most {LOG_RETENTION_MAX} days"))
+    found += common.check_model_readable(spec, NAME, "gs", "Cloud Run's service account")
     return found
 
 
@@ -124,7 +125,51 @@ def context(spec: Spec) -> dict[str, Any]:
         "notify": {"emails": list(spec.observability.notify_emails),
                    "channels": list(settings.get("notification_channels", ()))},
         "skip": {},  # every Checkov check that applies passes
+        "model": _model_grant(spec),
+        "metrics": "metrics" in spec.permissions.capabilities,
+        "grants": _grants(spec),
     }
+
+
+def _model_grant(spec: Spec) -> dict[str, Any] | None:
+    """Object read on the model's bucket, limited by an IAM condition to exactly the object or prefix.
+
+    Listing is checked against the bucket, so a prefix also gets list, limited to
+    that prefix by the `objectListPrefix` request attribute (as s3:prefix on AWS).
+    """
+    model = spec.model
+    if model is None or model.scheme != "gs":
+        return None
+    objects = f"projects/_/buckets/{model.bucket}/objects/{model.key}"
+    if model.is_prefix:
+        expression = (f'resource.name.startsWith("{objects}") || (resource.type == "storage.googleapis.com/Bucket" && '
+                      f'api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("{model.key}"))')
+        description = f"Read and list objects under {model.key} only"
+    else:
+        expression = f'resource.name == "{objects}"'
+        description = f"Read the object {model.key} only"
+    return {"bucket": model.bucket, "expression": expression, "description": description, "prefix": model.is_prefix}
+
+
+# permissions.gcp resource_type -> the IAM member resource and its name argument
+GRANT_RESOURCES = {
+    "bucket": ("google_storage_bucket_iam_member", "bucket"),
+    "topic": ("google_pubsub_topic_iam_member", "topic"),
+    "subscription": ("google_pubsub_subscription_iam_member", "subscription"),
+    "secret": ("google_secret_manager_secret_iam_member", "secret_id"),
+}
+
+
+def _grants(spec: Spec) -> list[dict[str, Any]]:
+    """permissions.gcp: one for_each resource per kind of named resource, keyed `ROLE on NAME`."""
+    out = []
+    for kind, (resource, argument) in GRANT_RESOURCES.items():
+        grants = {f"{g['role']} on {g['name']}": {"name": g["name"], "role": g["role"]}
+                  for g in spec.permissions.gcp if g["resource_type"] == kind}
+        if grants:
+            out.append({"resource": resource, "argument": argument, "project": kind != "bucket",
+                        "grants": dict(sorted(grants.items()))})
+    return out
 
 
 def probes(spec: Spec) -> dict[str, dict[str, int]]:
@@ -226,6 +271,12 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
         + (f", allowed to read only the Secret Manager secrets `{'`, `'.join(c['secret_names'])}`" if c["secret_names"]
            else ", with no roles"),
         f"`roles/run.invoker` for `{'`, `'.join(invokers)}`" if invokers else "no invoker binding (see notes)",
+        *([f"`roles/storage.objectViewer` on bucket `{c['model']['bucket']}` for the service account, limited by an IAM "
+           f"condition to the model ({c['model']['description'].lower()})"] if c["model"] else []),
+        *(["`roles/monitoring.metricWriter` on the project for the service account (`permissions.capabilities`: metrics)"]
+          if c["metrics"] else []),
+        *[f"`{g['role']}` on {kind['argument'].replace('_id', '')} `{g['name']}` for the service account (`permissions.gcp`)"
+          for kind in c["grants"] for g in kind["grants"].values()],
         f"VPC network `{vpc['network_name']}`, subnet `{vpc['subnet_name']}` (`{vpc['cidr']}`, Private Google Access, flow logs) "
         "and a logged deny-all ingress firewall rule; the service reaches private ranges through Direct VPC egress"
         if vpc["mode"] == "create" else
@@ -266,6 +317,12 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
         "`network.public`: anyone may invoke the service (`allUsers`); an organisation policy restricting member domains "
         "(`iam.allowedPolicyMemberDomains`) rejects that binding.",
     ]
+    if c["model"]:
+        notes.append(f"The model (`{spec.model.uri}`) reaches the container as `{spec.model.env}`; the server downloads it with "
+                     "the service account. The IAM condition works only on a bucket with uniform bucket-level access. Cloud Run "
+                     "can instead mount the bucket read-only as a volume (Cloud Storage FUSE: a `volumes { gcs { bucket, "
+                     "read_only = true } }` block and a `volume_mounts` entry in the container), which needs the same grant; "
+                     "tfgen passes the URI so the same server code works on every target.")
     if not invokers:
         notes.append("No invokers are listed: only principals holding `roles/run.invoker` on the project (or above) can call "
                      "the service.")
@@ -392,4 +449,5 @@ TARGET = Target(
     variants=VARIANTS,
     starter=STARTER,
     warnings=lambda spec: common.unnotified_alarms(spec, NAME, bool(alerts(spec)), "notification_channels"),
+    permission_cloud="gcp",
 )

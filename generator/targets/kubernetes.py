@@ -153,6 +153,10 @@ def check(spec: Spec) -> list[common.Finding]:
     where = ("targets", NAME)
     found: list[common.Finding] = []
     found += _check_not_honoured(spec)
+    if spec.permissions.any:
+        found.append((("permissions",), "Kubernetes manifests carry no cloud IAM: grant these to the workload identity "
+                                        "(targets.kubernetes.identity) in your cloud, and render this target from a spec "
+                                        "without `permissions`"))
     if spec.scaling.min == 0 and objects.uses_hpa(spec):
         found.append((("scaling", "min"), ("a HorizontalPodAutoscaler cannot scale to zero; use scaling.min >= 1 "
                                            "(or min = max = 0 for no pods)")))
@@ -229,6 +233,7 @@ def _check_egress(raw: Any, where: tuple) -> list[common.Finding]:
 # ---------------------------------------------------------------- files
 
 def objects_of(spec: Spec) -> list[dict[str, Any]]:
+    spec = spec.for_target(NAME)  # its targets.kubernetes overrides merged in
     return objects.build(spec, objects.settings_of(spec, NAME))
 
 
@@ -287,7 +292,7 @@ def _what(obj: dict[str, Any], spec: Spec, s: objects.Settings) -> str:
 
 def context(spec: Spec) -> dict[str, Any]:
     """What the shared README reads, and what readme() builds its items from (the base model)."""
-    spec = _base(spec)
+    spec = _base(spec).for_target(NAME)
     s = objects.settings_of(spec, NAME)
     return {
         **common.base_context(spec),
@@ -347,6 +352,12 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
     }
     if s.identity:
         notes.append(markdown(identity_notes[s.cloud].format(sa=spec.service)))
+    if spec.model is not None:
+        notes.append(markdown(f"The model: `{spec.model.uri}` reaches the container as `{spec.model.env}`. These manifests "
+                              "hold no cloud IAM, so grant read access to exactly that "
+                              + ("prefix" if spec.model.is_prefix else "object")
+                              + " to the workload identity (`targets.kubernetes.identity`) in your cloud, as the "
+                              "other targets' modules do for their identities."))
     deployment = next(o for o in c["objects"] if o["kind"] == "Deployment")
     probe = deployment["spec"]["template"]["spec"]["containers"][0]["startupProbe"]
     notes.append(markdown(f"Probes: startup every {probe['periodSeconds']} s for up to {s.startup_seconds} s (the model-load "

@@ -51,16 +51,16 @@ resource "aws_iam_role_policy" "execution" {
   policy = data.aws_iam_policy_document.execution.json
 }
 
-# The task role is the application's own identity. It starts with no
-# permissions beyond sending traces: attach what the model server needs to `task_role_name`.
+# The task role is the application's own identity. It holds only what the
+# spec asks for: add more through the spec's `permissions`.
 resource "aws_iam_role" "task" {
   name               = "iris-classifier-task"
   assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
 }
 
-# observability.tracing: the application (or a collector it ships) sends
-# traces to X-Ray. These actions cannot be scoped to a resource.
 data "aws_iam_policy_document" "task" {
+  # observability.tracing: the application (or a collector it ships) sends
+  # traces to X-Ray. These actions cannot be scoped to a resource.
   statement {
     sid       = "XRayWrite"
     actions   = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
@@ -69,7 +69,7 @@ data "aws_iam_policy_document" "task" {
 }
 
 resource "aws_iam_role_policy" "task" {
-  name   = "tracing"
+  name   = "application"
   role   = aws_iam_role.task.id
   policy = data.aws_iam_policy_document.task.json
 }

@@ -1,5 +1,5 @@
-# The group's own identity. It holds no role unless the spec names an
-# encryption key: secrets reach the container through Terraform, not through it.
+# The group's own identity. It holds only the roles below (the encryption key,
+# the model, the spec's permissions): secrets reach the container through Terraform, not through it.
 resource "azurerm_user_assigned_identity" "this" {
   name                = "resnet-aci-id"
   location            = local.location
