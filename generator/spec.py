@@ -250,7 +250,9 @@ class _Builder:
             self._fail(node, path, f"invalid value: {getattr(exc, 'problem', None) or str(exc).splitlines()[0]}")
             return None
         except Exception as exc:  # noqa: BLE001 - PyYAML's constructors raise anything: `!!timestamp 2024-99-99`, `!!timestamp x`, `0x_`
-            self._fail(node, path, f"invalid value {json.dumps(node.value)[:60]}: {str(exc).splitlines()[0] if str(exc) else 'unreadable'}")
+            why = str(exc).splitlines()[0] if isinstance(exc, ValueError) and str(exc) else (
+                f"not a valid {node.tag.replace('tag:yaml.org,2002:', '!!')}")
+            self._fail(node, path, f"invalid value {json.dumps(node.value)[:60]}: {why}")
             return None
         if isinstance(value, float) and not math.isfinite(value):
             self._fail(node, path, f"{node.value} is not a number a spec can use (not finite)")
