@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 MINIMAL = """
@@ -72,17 +70,15 @@ def test_directory_instead_of_file(run_cli, tmp_path):
 def test_alias_bomb_is_refused_quickly(run_cli, tmp_path):
     spec = tmp_path / "bomb.yaml"
     spec.write_text(BILLION_LAUGHS)
-    start = time.perf_counter()
+    # how fast: benchmarks/hostile.py (no timed tests)
     _one_error(run_cli("validate", str(spec)), "alias bomb")
-    assert time.perf_counter() - start < 2.0
 
 
 def test_multi_megabyte_file_is_refused_quickly(run_cli, tmp_path):
     spec = tmp_path / "huge.yaml"
     spec.write_text("name: demo\n" + "# padding padding padding padding\n" * 150_000)
-    start = time.perf_counter()
+    # how fast: benchmarks/hostile.py (no timed tests)
     _one_error(run_cli("validate", str(spec)), "a spec may be at most 1048576 bytes")
-    assert time.perf_counter() - start < 2.0
 
 
 def test_minimal_spec_is_valid(run_cli, write_spec):
