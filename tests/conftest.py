@@ -152,10 +152,24 @@ def tfgen_module():
 
     require_terraform()
 
-    def invoke(command: str, module_dir: Path, *args: str, input: str | None = None,
-               env: dict[str, str] | None = None, mirror: Path | None = None):
-        argv = [command, "--module-dir", str(module_dir), "--modules-dir", str(module_dir.parent),
-                "--plugin-mirror", str(mirror or PLUGIN_MIRROR), *args]
+    def invoke(
+        command: str,
+        module_dir: Path,
+        *args: str,
+        input: str | None = None,
+        env: dict[str, str] | None = None,
+        mirror: Path | None = None,
+    ):
+        argv = [
+            command,
+            "--module-dir",
+            str(module_dir),
+            "--modules-dir",
+            str(module_dir.parent),
+            "--plugin-mirror",
+            str(mirror or PLUGIN_MIRROR),
+            *args,
+        ]
         return CliRunner().invoke(cli, argv, input=input, env=env, catch_exceptions=False)
 
     return invoke
@@ -180,8 +194,11 @@ def emulator_lifecycle(aws_emulator):
 
         def step(name: str, command: str, *args: str, expect: int):
             started = time.monotonic()
-            result = CliRunner().invoke(cli, [command, *module_args, "--plugin-mirror", str(PLUGIN_MIRROR),
-                                              "--emulator", *args], catch_exceptions=False)
+            result = CliRunner().invoke(
+                cli,
+                [command, *module_args, "--plugin-mirror", str(PLUGIN_MIRROR), "--emulator", *args],
+                catch_exceptions=False,
+            )
             timings[name] = round(time.monotonic() - started, 1)
             assert result.exit_code == expect, f"{name}: exit {result.exit_code}\n{result.stdout}\n{result.stderr}"
             assert "Traceback" not in result.stderr

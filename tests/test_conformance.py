@@ -12,14 +12,14 @@ declaring variants, with no new test code:
   traced back to the variant by file). google and azurerm are not in the
   mirror: the lint below, against their real schemas, covers them;
 - `tfgen lint` against the provider schemas tfgen bundles (trimmed from the real ones);
-- Checkov, ONE run per test run (a session fixture in one xdist group) over
+- Checkov, ONE run per test run (a session fixture; the module is one xdist group) over
   every variant and, beside each, a planted-failure control: a copy with an
   unpinned git module planted into every file (each must fail CKV_TF_1 and
   CKV_TF_2, so every file of the variant was parsed and attributed to its
   folder) and every `#checkov:skip` comment removed (each skipped check must
   then fail: no skip is dead);
-- determinism: the same bytes in-process twice and in two fresh processes
-  with different hash seeds;
+- determinism: the same bytes in-process twice and in a fresh process with
+  another hash seed;
 - hostile free text (description, environment values) renders escaped: it
   parses back exactly, nothing is a live interpolation, and fmt still agrees.
 
@@ -56,7 +56,9 @@ from tests.support import (
 
 HOSTILE_DESCRIPTION = 'a "quoted" `code` <b>x</b> | pipe, ${braces} and %{ directives }\nover two lines \\ done'
 # ... as the module README must show it: one line, Markdown's special characters escaped
-HOSTILE_DESCRIPTION_MARKDOWN = 'a "quoted" \\`code\\` \\<b\\>x\\</b\\> \\| pipe, ${braces} and %{ directives } over two lines \\\\ done'
+HOSTILE_DESCRIPTION_MARKDOWN = (
+    'a "quoted" \\`code\\` \\<b\\>x\\</b\\> \\| pipe, ${braces} and %{ directives } over two lines \\\\ done'
+)
 HOSTILE_ENV = {
     "QUOTES": 'say "hi" \\ back\\slash',
     "TEMPLATE": "${var.secret} and %{ if true }x%{ endif }",
@@ -107,9 +109,16 @@ class Variant:
 
 
 def _declared_variants() -> list[Variant]:
-    return [Variant(target.name, name, dict(spec), target.output.name, tuple(p.source for p in target.providers))
-            for target in registry.TARGETS for name, spec in target.variants.items()]
+    return [
+        Variant(target.name, name, dict(spec), target.output.name, tuple(p.source for p in target.providers))
+        for target in registry.TARGETS
+        for name, spec in target.variants.items()
+    ]
 
+
+# One xdist group (setup.cfg: --dist loadgroup): the session fixtures below (renders, the one
+# init + validate, the one Checkov run per framework) then exist once per test run, not once per worker.
+pytestmark = pytest.mark.xdist_group("conformance")
 
 VARIANTS = _declared_variants()
 TERRAFORM = [v for v in VARIANTS if v.kind == "terraform"]
@@ -146,8 +155,11 @@ def _render(spec_file: Path, target: str, out: Path) -> Rendered:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
     module = out / module_rel
-    return Rendered(spec_file, module, {str(p.relative_to(module)): p.read_bytes()
-                                        for p in sorted(module.rglob("*")) if p.is_file()})
+    return Rendered(
+        spec_file,
+        module,
+        {str(p.relative_to(module)): p.read_bytes() for p in sorted(module.rglob("*")) if p.is_file()},
+    )
 
 
 @pytest.fixture(scope="session")
@@ -182,7 +194,8 @@ def test_every_target_declares_at_least_three_variants():
 
 def test_every_output_kind_has_conformance_gates():
     assert {v.kind for v in VARIANTS} <= set(SUPPORTED_KINDS), (
-        "add this output kind's gates to tests/test_conformance.py")
+        "add this output kind's gates to tests/test_conformance.py"
+    )
 
 
 def test_only_providers_the_mirror_cannot_hold_go_without_terraform_validate():
@@ -193,7 +206,8 @@ def test_only_providers_the_mirror_cannot_hold_go_without_terraform_validate():
         for source in variant.providers:
             in_mirror = (mirror / source).is_dir()
             assert in_mirror != (source in NOT_IN_MIRROR), (
-                f"{variant}: {source} is {'in' if in_mirror else 'not in'} the mirror; update NOT_IN_MIRROR")
+                f"{variant}: {source} is {'in' if in_mirror else 'not in'} the mirror; update NOT_IN_MIRROR"
+            )
     assert VALIDATED, "no variant is validated by terraform"
 
 
@@ -217,7 +231,8 @@ def validation(rendered, tmp_path_factory) -> dict[str, list[dict]]:
     for variant in VALIDATED:
         source = os.path.relpath(rendered[variant.id].module, root)
         (root / f"{variant.folder}.tf").write_text(
-            f'module "{variant.folder.replace(".", "_")}" {{\n  source = "{source}"\n}}\n', encoding="utf-8")
+            f'module "{variant.folder.replace(".", "_")}" {{\n  source = "{source}"\n}}\n', encoding="utf-8"
+        )
     env = terraform_env(tmp_path_factory.mktemp("conformance-rc"))
     tf = require_terraform()
     init = run([tf, "init", "-backend=false", "-input=false", "-no-color"], root, env)
@@ -227,9 +242,12 @@ def validation(rendered, tmp_path_factory) -> dict[str, list[dict]]:
     by_variant: dict[str, list[dict]] = {v.id: [] for v in VALIDATED}
     for diagnostic in report["diagnostics"]:
         filename = diagnostic.get("range", {}).get("filename", "")
-        owners = [v.id for v in VALIDATED
-                  if (root / filename).resolve().is_relative_to(rendered[v.id].module.resolve())
-                  or filename == f"{v.folder}.tf"]
+        owners = [
+            v.id
+            for v in VALIDATED
+            if (root / filename).resolve().is_relative_to(rendered[v.id].module.resolve())
+            or filename == f"{v.folder}.tf"
+        ]
         for owner in owners or by_variant:
             by_variant[owner].append(diagnostic)
     return by_variant
@@ -241,11 +259,13 @@ def _is_batch_artefact(diagnostic: dict) -> bool:
 
 
 @pytest.mark.terraform
-@pytest.mark.xdist_group("conformance-validate")
 @pytest.mark.parametrize("variant", VALIDATED, ids=str)
 def test_terraform_init_and_validate(variant, validation):
-    problems = [f"{d['severity']}: {d['summary']}: {d.get('detail', '')} ({d.get('range', {}).get('filename')})"
-                for d in validation[variant.id] if not _is_batch_artefact(d)]
+    problems = [
+        f"{d['severity']}: {d['summary']}: {d.get('detail', '')} ({d.get('range', {}).get('filename')})"
+        for d in validation[variant.id]
+        if not _is_batch_artefact(d)
+    ]
     assert problems == []
 
 
@@ -294,20 +314,21 @@ def checkov_run(rendered, tmp_path_factory) -> CheckovRun:
 
 
 @pytest.mark.checkov
-@pytest.mark.xdist_group("conformance-checkov")
 @pytest.mark.parametrize("variant", TERRAFORM, ids=str)
 def test_checkov_finds_nothing_and_every_skip_is_in_the_module(variant, rendered, checkov_run):
     assert checkov_run.of(variant.folder, "failed") == set()
     assert checkov_run.of(variant.folder, "passed"), "Checkov passed no check in this variant: did it scan it?"
     skipped = sorted((check, file_name) for check, _, file_name in checkov_run.of(variant.folder, "skipped"))
     module = rendered[variant.id].module
-    commented = sorted((m.group(1), tf.name) for tf in module.glob("*.tf")
-                       for m in re.finditer(r"#[ \t]*checkov:skip=([A-Z0-9_]+):\S", tf.read_text(encoding="utf-8")))
+    commented = sorted(
+        (m.group(1), tf.name)
+        for tf in module.glob("*.tf")
+        for m in re.finditer(r"#[ \t]*checkov:skip=([A-Z0-9_]+):\S", tf.read_text(encoding="utf-8"))
+    )
     assert skipped == commented  # each skip has a reason and is honoured where it is written
 
 
 @pytest.mark.checkov
-@pytest.mark.xdist_group("conformance-checkov")
 @pytest.mark.parametrize("variant", TERRAFORM, ids=str)
 def test_checkov_catches_the_planted_failures(variant, rendered, checkov_run):
     module = rendered[variant.id].module
@@ -334,19 +355,25 @@ for spec_file, target, folder in json.loads(sys.argv[2]):
 
 
 @pytest.fixture(scope="session")
-def rendered_elsewhere(rendered, tmp_path_factory) -> dict[str, list[dict[str, bytes]]]:
-    """Every variant rendered again by two fresh processes with different hash seeds."""
+def rendered_elsewhere(rendered, tmp_path_factory) -> dict[str, dict[str, bytes]]:
+    """Every variant rendered again by a fresh process with another hash seed than this one's."""
     jobs = json.dumps([(str(rendered[v.id].spec_file), v.target, v.folder) for v in VARIANTS])
-    renders: dict[str, list[dict[str, bytes]]] = {v.id: [] for v in VARIANTS}
-    for seed in ("1", "2"):
-        out = tmp_path_factory.mktemp(f"conformance-seed-{seed}")
-        proc = subprocess.run([sys.executable, "-c", _RENDER_ALL, str(out), jobs], cwd=REPO, capture_output=True,
-                              text=True, timeout=300, check=False, env=dict(os.environ, PYTHONHASHSEED=seed))
-        assert proc.returncode == 0, proc.stderr
-        for v in VARIANTS:
-            module = out / v.folder / rendered[v.id].module.relative_to(rendered[v.id].module.parents[1])
-            renders[v.id].append({str(p.relative_to(module)): p.read_bytes()
-                                  for p in sorted(module.rglob("*")) if p.is_file()})
+    seed = "2" if os.environ.get("PYTHONHASHSEED") == "1" else "1"
+    out = tmp_path_factory.mktemp("conformance-fresh-process")
+    proc = subprocess.run(
+        [sys.executable, "-c", _RENDER_ALL, str(out), jobs],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=dict(os.environ, PYTHONHASHSEED=seed),
+    )
+    assert proc.returncode == 0, proc.stderr
+    renders = {}
+    for v in VARIANTS:
+        module = out / v.folder / rendered[v.id].module.relative_to(rendered[v.id].module.parents[1])
+        renders[v.id] = {str(p.relative_to(module)): p.read_bytes() for p in sorted(module.rglob("*")) if p.is_file()}
     return renders
 
 
@@ -355,8 +382,7 @@ def test_rendering_is_byte_identical_every_time(variant, rendered, rendered_else
     first = rendered[variant.id]
     again = _render(first.spec_file, variant.target, tmp_path)
     assert again.files == first.files
-    for other in rendered_elsewhere[variant.id]:
-        assert other == first.files
+    assert rendered_elsewhere[variant.id] == first.files
 
 
 # --- hostile free text ---------------------------------------------------------------------------
@@ -425,21 +451,33 @@ def manifests_scan(built_manifests):
 
     require_marker("checkov")
     built = {f"{v.id}|{where}": objs for v in MANIFESTS for where, objs in built_manifests[v.id].items()}
-    built.update({f"{v.id}.planted-control|{where}": _planted(objs)
-                  for v in MANIFESTS for where, objs in built_manifests[v.id].items()})
+    built.update(
+        {
+            f"{v.id}.planted-control|{where}": _planted(objs)
+            for v in MANIFESTS
+            for where, objs in built_manifests[v.id].items()
+        }
+    )
     return gates.scan(built)
 
 
 @pytest.mark.checkov
-@pytest.mark.xdist_group("conformance-checkov")
 @pytest.mark.parametrize("variant", MANIFESTS, ids=str)
 def test_manifests_checkov_finds_nothing_and_the_planted_control_fails(variant, built_manifests, manifests_scan):
     assert [f for f in manifests_scan.failures if f[1].startswith(f"{variant.id}|")] == []
     assert manifests_scan.reasonless == []
-    control = {(check, where.split("|", 1)[1]) for check, where, _ in manifests_scan.failures
-               if where.startswith(f"{variant.id}.planted-control|")}
-    skipped = {(value.partition("=")[0], where) for where, objs in built_manifests[variant.id].items() for obj in objs
-               for key, value in obj["metadata"].get("annotations", {}).items() if key.startswith("checkov.io/skip")}
+    control = {
+        (check, where.split("|", 1)[1])
+        for check, where, _ in manifests_scan.failures
+        if where.startswith(f"{variant.id}.planted-control|")
+    }
+    skipped = {
+        (value.partition("=")[0], where)
+        for where, objs in built_manifests[variant.id].items()
+        for obj in objs
+        for key, value in obj["metadata"].get("annotations", {}).items()
+        if key.startswith("checkov.io/skip")
+    }
     roots = set(built_manifests[variant.id])
     assert control == {("CKV_K8S_22", where) for where in roots} | skipped  # every skip is live, every root scanned
 
