@@ -22,6 +22,7 @@ import pytest
 from generator.hclread import parse_file
 from generator.lint import SchemaUnavailable, lint
 from generator.lint.bundled import satisfies
+from generator.lint.schema_source import forget_loaded
 from generator.runners.plans import run_paths
 from generator.targets import registry
 from tests.support import (
@@ -221,6 +222,8 @@ def test_tfgen_init_data_in_dot_tfgen_is_used_before_the_bundle(tmp_path, monkey
     # aws_s3_object: only the full provider schema knows it, so a clean lint proves terraform's schema served it
     (module / "main.tf").write_text(textwrap.dedent("""\
         terraform {
+          backend "local" {}
+
           required_providers {
             aws = {
               source  = "hashicorp/aws"
@@ -238,11 +241,19 @@ def test_tfgen_init_data_in_dot_tfgen_is_used_before_the_bundle(tmp_path, monkey
     runs = "emulator-runs" if emulator else "runs"
     assert data_dir == tmp_path / ".tfgen" / runs / "svc" / "aws" / "terraform-data"
     env = dict(terraform_env(tmp_path), TF_DATA_DIR=str(data_dir))
-    init = run([terraform, "init", "-backend=false", "-input=false", "-no-color"], module, env)
+    # an emulator run keeps its state apart: tfgen inits it with an override file (gone afterwards) that points the
+    # backend elsewhere, so its init data's backend settings differ from the module's; lint must not trip over that
+    override = module / "tfgen_emulator_override.tf"
+    if emulator:
+        override.write_text(f'terraform {{\n  backend "local" {{\n    path = "{data_dir.parent / "terraform.tfstate"}"\n  }}\n}}\n')
+    init = run([terraform, "init", "-input=false", "-no-color"], module, env)
+    override.unlink(missing_ok=True)
     assert init.returncode == 0, init.stderr
     assert (module / ".terraform.lock.hcl").is_file() and not (module / ".terraform").exists()
 
     monkeypatch.chdir(tmp_path / "modules")  # lint is given only the module folder, from anywhere
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # terraform must really be asked, not a cache
+    forget_loaded()
     report = lint([Path("svc/aws")], [])
     assert report.findings == [] and report.counts.resources == 1
 

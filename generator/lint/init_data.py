@@ -10,6 +10,10 @@ module elsewhere as `external/...`).
 
 from __future__ import annotations
 
+import contextlib
+import re
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..runners.plans import run_paths
@@ -26,3 +30,26 @@ def tfgen_data_dir(module_dir: Path) -> Path | None:
             if (data_dir / "providers").is_dir():
                 return data_dir
     return None
+
+
+@contextlib.contextmanager
+def providers_workspace(module_dir: Path, data_dir: Path) -> Iterator[tuple[Path, Path]]:
+    """(cwd, TF_DATA_DIR) where `terraform providers schema` finds the providers tfgen installed for `module_dir`.
+
+    A scratch module with only the module's lock file and a required_providers
+    block naming the providers it locks, and a data dir whose providers/ is
+    tfgen's: terraform then reads no backend settings (an emulator run's
+    differ from the module's backend block) and contacts nothing.
+    """
+    lock = (module_dir / ".terraform.lock.hcl").read_text(encoding="utf-8")
+    sources = sorted(set(re.findall(r'^provider "([^"]+)"', lock, re.MULTILINE)))
+    with tempfile.TemporaryDirectory(prefix="tfgen-lint-") as tmp:
+        work, data = Path(tmp) / "module", Path(tmp) / "data"
+        work.mkdir()
+        data.mkdir()
+        (work / ".terraform.lock.hcl").write_text(lock, encoding="utf-8")
+        entries = [f'    p{index} = {{ source = "{source}" }}' for index, source in enumerate(sources)]
+        (work / "providers.tf").write_text("terraform {\n  required_providers {\n" + "\n".join(entries) + "\n  }\n}\n",
+                                           encoding="utf-8")
+        (data / "providers").symlink_to(data_dir / "providers", target_is_directory=True)
+        yield work, data

@@ -17,12 +17,14 @@ written is ignored: it only ever costs time.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gzip
 import hashlib
 import json
 import marshal
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterable
@@ -40,6 +42,7 @@ except ImportError:  # pragma: no cover - depends on the environment
 _CACHE_TAG = f"v1-py{sys.version_info[0]}{sys.version_info[1]}"  # marshal is per Python version
 TERRAFORM_TIMEOUT = 300  # seconds; starting a big provider plugin takes a few
 BUILTIN_TERRAFORM_SOURCE = "terraform.io/builtin/terraform"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 class SchemaSourceError(TfgenError):
@@ -150,17 +153,24 @@ def load_terraform_schemas(
         return cached, ""
     from ..errors import RunError, ToolError
     from ..runners import tfprocess
+    from .init_data import providers_workspace
 
+    # tfgen's init data: ask in a scratch module holding only its providers (its backend settings may not match)
+    workspace = providers_workspace(Path(module_dir), data_dir) if data_dir else contextlib.nullcontext((Path(module_dir), None))
     try:
-        proc = tfprocess.run(tfprocess.find_terraform(), "providers schema", ["-json"], cwd=Path(module_dir),
-                             env=tfprocess.environment(cli_config=None, data_dir=data_dir), timeout=timeout, ok=None)
+        with workspace as (cwd, tf_data_dir):
+            proc = tfprocess.run(tfprocess.find_terraform(), "providers schema", ["-json"], cwd=cwd,
+                                 env=tfprocess.environment(cli_config=None, data_dir=tf_data_dir), timeout=timeout, ok=None)
     except ToolError:
         return [], "terraform is not on PATH"
     except RunError:
         return [], f"terraform providers schema timed out after {timeout:.0f}s"
+    except OSError as exc:
+        return [], f"cannot read tfgen's init data for {module_dir}: {exc}"
     if proc.returncode != 0:
-        lines = proc.stderr.strip().splitlines()
-        return [], "terraform providers schema failed: " + (lines[-1].strip() if lines else f"exit {proc.returncode}")
+        errors = [line for line in _ANSI.sub("", proc.stderr).splitlines() if "Error:" in line]
+        return [], "terraform providers schema failed: " + (
+            errors[0].split("Error:", 1)[1].strip() if errors else f"exit {proc.returncode}")
     try:
         providers = _split(_parse_json(proc.stdout), origin)
     except (ValueError, SchemaSourceError) as exc:
