@@ -31,12 +31,25 @@ class Container:
     env: Mapping[str, str]
     secrets: Mapping[str, str]  # env var name -> secret name in the platform store
     health: HealthCheck
+    # How long loading the model may take (issue 12 #3); None: each target's own default window.
+    startup_seconds: int | None = None
+    # Paths the server writes to; each target keeps the root filesystem read-only where it can.
+    writable_paths: tuple[str, ...] = ("/tmp",)
+
+
+@dataclass(frozen=True)
+class Gpu:
+    type: str  # e.g. nvidia-l4
+    count: int
 
 
 @dataclass(frozen=True)
 class Resources:
     cpu: float  # vCPU
     memory: int  # MiB
+    architecture: str = "x86_64"  # x86_64 | arm64
+    gpu: Gpu | None = None
+    spot: bool = False  # run on interruptible capacity where the platform has it
 
 
 @dataclass(frozen=True)
@@ -213,8 +226,16 @@ def normalize(data: Mapping[str, Any], env: str | None = None, origin: str = "")
                 interval=health.get("interval", 30),
                 timeout=health.get("timeout", 5),
             ),
+            startup_seconds=container.get("startup_seconds"),
+            writable_paths=tuple(container.get("writable_paths", ("/tmp",))),
         ),
-        resources=Resources(cpu=float(resources.get("cpu", 1)), memory=resources.get("memory", 2048)),
+        resources=Resources(
+            cpu=float(resources.get("cpu", 1)),
+            memory=resources.get("memory", 2048),
+            architecture=resources.get("architecture", "x86_64"),
+            gpu=Gpu(type=resources["gpu"]["type"], count=resources["gpu"].get("count", 1)) if resources.get("gpu") else None,
+            spot=resources.get("spot", False),
+        ),
         scaling=Scaling(
             min=scaling.get("min", 1),
             max=scaling.get("max", 3),

@@ -87,7 +87,11 @@ class Settings:
 def settings_of(spec: Spec, target_name: str) -> Settings:
     raw = spec.target(target_name)
     requests = raw.get("requests") or {}
-    gpu = raw.get("gpu") or {}
+    # Issue 12 #3: the shared container/resources fields win over this target's own (which keep working).
+    shared_gpu = spec.resources.gpu
+    gpu = {"type": shared_gpu.type, "count": shared_gpu.count} if shared_gpu else (raw.get("gpu") or {})
+    startup = spec.container.startup_seconds
+    writable = spec.container.writable_paths if "container.writable_paths" in spec.explicit else raw["writable_paths"]
     egress = {**DEFAULT_EGRESS, **(raw.get("egress") or {})}
     return Settings(
         cloud=raw["cloud"],
@@ -97,10 +101,10 @@ def settings_of(spec: Spec, target_name: str) -> Settings:
         requests_memory=int(requests.get("memory", spec.resources.memory)),
         gpu_type=gpu.get("type"),
         gpu_count=int(gpu.get("count", 1)) if gpu else 0,
-        startup_seconds=raw["startup_seconds"],
+        startup_seconds=startup if startup is not None else raw["startup_seconds"],
         ingress={"controller_namespace": DEFAULT_CONTROLLER_NAMESPACE, **raw["ingress"]} if raw.get("ingress") else None,
         image_pull_secrets=tuple(raw["image_pull_secrets"]),
-        writable_paths=tuple(raw["writable_paths"]),
+        writable_paths=tuple(writable),
         service_account_token=raw["service_account_token"],
         egress_cidrs=tuple(egress["cidrs"]),
         egress_ports=tuple(egress["ports"]),

@@ -53,6 +53,35 @@ SCALE_FROM_ZERO_REFUSAL = (
     "or more (or a serverless target, which scales to zero on requests)")
 
 
+# Without container.startup_seconds the grace period stays ECS's usual 60 s.
+DEFAULT_GRACE_SECONDS = 60
+HEALTHY_THRESHOLD = 2  # the target group's healthy_threshold (load_balancer.tf.j2)
+
+# resources.spot: this many tasks always on regular Fargate, the rest split by weight.
+SPOT_STRATEGY = {"base": 1, "fargate_weight": 1, "spot_weight": 3}
+
+
+def grace_period_seconds(spec: Spec) -> int:
+    """The model-load window plus the health checks the target group needs to mark the task healthy."""
+    if spec.container.startup_seconds is None:
+        return DEFAULT_GRACE_SECONDS
+    return max(DEFAULT_GRACE_SECONDS, spec.container.startup_seconds + HEALTHY_THRESHOLD * spec.container.health.interval)
+
+
+def writable_volumes(spec: Spec) -> list[dict[str, str]]:
+    """One task volume per container.writable_paths entry; names from the path (letters, digits, - and _)."""
+    volumes: list[dict[str, str]] = []
+    taken: set[str] = set()
+    for path in spec.container.writable_paths:
+        base = re.sub(r"[^A-Za-z0-9_-]+", "-", path.strip("/")).strip("-")[:200] or "root"
+        name, n = base, 2
+        while name in taken:
+            name, n = f"{base}-{n}", n + 1
+        taken.add(name)
+        volumes.append({"name": name, "path": path})
+    return volumes
+
+
 def _memory_words(allowed: tuple[int, ...]) -> str:
     if len(allowed) <= 3:
         return ", ".join(map(str, allowed))
@@ -104,6 +133,7 @@ def check(spec: Spec) -> list[common.Finding]:
     found += common.check_cloudwatch_retention(spec)
     found += common.check_model_readable(spec, NAME, "s3", "ECS's IAM role")
     found += aws_common.check_sids(spec)
+    found += common.check_compute(spec, "ECS on Fargate", gpu="GPU tasks need EC2 container instances, which this target does not create")
     return found
 
 
@@ -215,13 +245,21 @@ def readme(spec: Spec, context: dict[str, Any] | None = None) -> ReadmeFacts:
                 else "an HTTP listener (no certificate_arn given)")
     creates = [
         "An ECS cluster with Container Insights; ECS Exec is off on the service, and its sessions would be logged encrypted if an operator enabled it.",
-        f"A Fargate task definition: {spec.resources.cpu:g} vCPU, {spec.resources.memory} MiB, read-only root filesystem with a writable /tmp "
+        f"A Fargate task definition: {spec.resources.cpu:g} vCPU, {spec.resources.memory} MiB"
+        + (", ARM64 (Graviton)" if spec.resources.architecture == "arm64" else "")
+        + f", read-only root filesystem with writable {', '.join(spec.container.writable_paths)} "
         f"(task ephemeral storage), awslogs to a KMS-encrypted log group kept {days} days"
         + (f", {_plural(secrets, 'secret')} injected from Secrets Manager by ARN (never a value)" if secrets else "") + ".",
         f"Separate IAM roles: an execution role ({', '.join(execution_grants)}) and a task role for the application"
         + (f" ({'; '.join(task_grants)})." if task_grants else " (no permissions)."),
         f"A Fargate service ({_plural(scaling.min, 'task')} at creation) in private subnets without public IPs, "
-        "with the deployment circuit breaker and automatic rollback.",
+        f"with the deployment circuit breaker and automatic rollback; ECS ignores the load balancer's health verdict for "
+        f"{grace_period_seconds(spec)} s after a task starts"
+        + (f" (container.startup_seconds {spec.container.startup_seconds} s to load the model, plus {HEALTHY_THRESHOLD} health checks)"
+           if spec.container.startup_seconds is not None else "")
+        + (f"; one task always on regular Fargate, the rest {SPOT_STRATEGY['spot_weight']}:{SPOT_STRATEGY['fargate_weight']} "
+           "on Fargate Spot (resources.spot), which AWS may interrupt with two minutes' notice" if spec.resources.spot else "")
+        + ".",
         f"{'An internet-facing' if spec.network.public else 'An internal'} Application Load Balancer with {listener}; invalid headers dropped, "
         f"strictest desync mitigation, access logs to a dedicated S3 bucket (SSE-S3, versioned, public access blocked, TLS only, expired after {days} days).",
         f"A target group (IP targets) whose HTTP health check on {health.path} every {health.interval} s decides task health.",
@@ -371,6 +409,10 @@ def context(spec: Spec) -> dict[str, Any]:
         "secrets": dict(spec.container.secrets),
         "ecr": ecr,
         "cpu_units": int(spec.resources.cpu * 1024),
+        "cpu_architecture": "ARM64" if spec.resources.architecture == "arm64" else "X86_64",
+        "writable_volumes": writable_volumes(spec),
+        "grace_period_seconds": grace_period_seconds(spec),
+        "spot": SPOT_STRATEGY if spec.resources.spot else None,
         "health": spec.container.health,
         "log_retention_days": retention,
         "app": aws_common.app_permissions(spec),
@@ -448,8 +490,9 @@ VARIANTS = {
             "port": 9000, "command": ["python", "-m", "serve"], "args": ["--port", "9000"],
             "env": {"MODEL_PATH": "/models/m.bin"}, "secrets": {"API_KEY": "model-api-key"},
             "health_check": {"path": "/ready", "interval": 20, "timeout": 4},
+            "startup_seconds": 90, "writable_paths": ["/tmp", "/home/app/.cache/huggingface"],
         },
-        "resources": {"cpu": 2, "memory": 4096},
+        "resources": {"cpu": 2, "memory": 4096, "architecture": "arm64", "spot": True},
         "scaling": {"min": 2, "max": 8, "cpu_target": 60, "concurrency": 100},
         "network": {"public": True, "allowed_cidrs": ["203.0.113.0/24"], "cidr": "10.40.0.0/20"},
         "observability": {"log_retention_days": 365, "tracing": True, "alarms": {

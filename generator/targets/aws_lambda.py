@@ -38,6 +38,10 @@ BUILT_PACKAGE = "package.zip"
 VPC_PREFIX_MIN, VPC_PREFIX_MAX = 16, aws_common.largest_vpc_prefix()
 
 
+# The init phase (where a handler loads its model) ends after this long.
+INIT_MAX_S = 10
+
+
 def check(spec: Spec) -> list[common.Finding]:
     settings = spec.target(NAME)
     found = common.check_name_length(spec, 50, "function and role names carry suffixes within 64 characters")
@@ -80,6 +84,12 @@ def check(spec: Spec) -> list[common.Finding]:
     found += common.check_cloudwatch_retention(spec)
     found += common.check_model_readable(spec, NAME, "s3", "Lambda's IAM role")
     found += aws_common.check_sids(spec)
+    found += common.check_compute(
+        spec, "Lambda", startup_max=INIT_MAX_S,
+        startup_why="the init phase, where a handler loads its model, is cut off after 10 s and retried inside the "
+                    "invocation's timeout; load lazily or raise targets.aws-lambda.timeout instead",
+        spot="Lambda has no interruptible capacity", gpu="Lambda functions run on CPU only",
+        writable=("/tmp",), writable_why="every other path of a function is read-only")
     return found
 
 
@@ -241,6 +251,7 @@ def context(spec: Spec) -> dict[str, Any]:
         "region": settings["region"],
         "package": package,
         "timeout": settings["timeout"],
+        "arm64": spec.resources.architecture == "arm64",
         "memory": spec.resources.memory,
         "reserved_concurrency": spec.scaling.max,
         "provisioned_concurrency": spec.scaling.min,
@@ -447,8 +458,9 @@ VARIANTS = {
         "description": "every optional feature of aws-lambda",
         "labels": {"team": "ml"},
         "container": {"image": _IMAGE, "command": ["python", "-m", "serve"], "args": ["--fast"],
-                      "env": {"MODE": "strict"}, "secrets": {"API_KEY": "fn-api-key"}},
-        "resources": {"memory": 2048},
+                      "env": {"MODE": "strict"}, "secrets": {"API_KEY": "fn-api-key"},
+                      "startup_seconds": 10, "writable_paths": ["/tmp"]},
+        "resources": {"memory": 2048, "architecture": "arm64"},
         "scaling": {"min": 1, "max": 5},
         "network": {"cidr": "10.30.0.0/20"},
         "observability": {"log_retention_days": 400, "tracing": True,

@@ -74,8 +74,20 @@ def check(spec: Spec) -> list[common.Finding]:
     if not spec.network.public and spec.network.vpc == "create":
         found += _check_created_vnet(spec)
     found += common.check_any_source_only(spec, "Container Instances")
+    found += common.check_compute(
+        spec, "Container Instances",
+        arm64="container groups run on x86_64 hosts",
+        spot="a Spot container group cannot take inbound connections (SpotPriorityContainerGroupNotSupportedForInboundConnectivity), "
+             "and a model server must",
+        gpu="GPU container groups were retired")
     found += _check_model(spec)
     return found
+
+
+def startup_seconds(spec: Spec) -> int:
+    """The model-load window: container.startup_seconds wins over targets.azure-aci.startup_seconds (kept working)."""
+    shared = spec.container.startup_seconds
+    return shared if shared is not None else spec.target(NAME)["startup_seconds"]
 
 
 def _check_model(spec: Spec) -> list[common.Finding]:
@@ -242,7 +254,7 @@ def context(spec: Spec) -> dict[str, Any]:
         "container": container,
         "tls": settings["container_tls"],
         "url_description": _url_description(spec, settings["container_tls"]),
-        "probes": {"liveness_delay": settings["startup_seconds"], "failure_threshold": PROBE_FAILURES},
+        "probes": {"liveness_delay": startup_seconds(spec), "failure_threshold": PROBE_FAILURES},
         "probe_scheme": "Https" if settings["container_tls"] else "Http",
         "url": hcl.Expr(
             f'"{"https" if settings["container_tls"] else "http"}://'
@@ -446,7 +458,7 @@ SCHEMA = {
         },
         "startup_seconds": {
             "description": "How long the container may take to start (load the model) before the liveness probe begins; "
-                           "after that, three failed probes in a row restart it.",
+                           "after that, three failed probes in a row restart it. container.startup_seconds, when set, wins.",
             "type": "integer",
             "minimum": 0,
             "maximum": 3600,
@@ -504,7 +516,8 @@ VARIANTS = {
         "container": {"image": _IMAGE, "port": 9000,
                       "command": ["python", "-m", "serve"], "args": ["--port", "9000"],
                       "env": {"MODE": "strict"}, "secrets": {"API_KEY": "aci-api-key"},
-                      "health_check": {"path": "/ready", "interval": 20, "timeout": 4}},
+                      "health_check": {"path": "/ready", "interval": 20, "timeout": 4},
+                      "startup_seconds": 300, "writable_paths": ["/tmp", "/home/app/.cache/huggingface"]},
         "resources": {"cpu": 2, "memory": 4096},
         "network": {"cidr": "10.60.0.0/24", "allowed_cidrs": ["10.0.0.0/8"]},
         "observability": {"log_retention_days": 90, "tracing": False,

@@ -137,3 +137,33 @@ def unnotified_alarms(spec: Spec, target: str, has_alarms: bool, destinations: s
         return [(("observability",), f"the {target} module has alarms that notify nobody: set observability.notify_emails "
                                      f"or targets.{target}.{destinations}")]
     return []
+
+
+# Issue 12 #3: who can honour the compute fields, for the refusals' "targets that can".
+ARM64_TARGETS = "aws-ecs, aws-lambda"
+GPU_TARGETS = "gcp-cloud-run, kubernetes"
+SPOT_TARGETS = "aws-ecs"
+
+
+def check_compute(spec: Spec, platform: str, *, startup_max: int | None = None, startup_why: str = "",
+                  arm64: str | None = None, spot: str | None = None, gpu: str | None = None,
+                  writable: tuple[str, ...] | None = None, writable_why: str = "") -> list[Finding]:
+    """Refusals of container.startup_seconds / writable_paths and resources.architecture / spot / gpu
+    where `platform` cannot honour them; each reason (None: honoured) says why."""
+    found: list[Finding] = []
+    startup = spec.container.startup_seconds
+    if startup is not None and startup_max is not None and startup > startup_max:
+        found.append((("container", "startup_seconds"), f"{platform} allows at most {startup_max} s here ({startup_why}); got {startup}"))
+    if arm64 and spec.resources.architecture == "arm64":
+        found.append((("resources", "architecture"), f"{platform} runs x86_64 images only ({arm64}); targets that can run "
+                                                     f"arm64: {ARM64_TARGETS}"))
+    if spot and spec.resources.spot:
+        found.append((("resources", "spot"), f"{platform} cannot run on Spot capacity ({spot}); targets that can: {SPOT_TARGETS}"))
+    if gpu and spec.resources.gpu is not None:
+        found.append((("resources", "gpu"), f"{platform} has no GPUs ({gpu}); targets that can: {GPU_TARGETS}"))
+    if writable is not None:
+        for i, path in enumerate(spec.container.writable_paths):
+            if path not in writable:
+                found.append((("container", "writable_paths", i),
+                              f"{platform} can write only {', '.join(writable)} ({writable_why}); remove `{path}`"))
+    return found

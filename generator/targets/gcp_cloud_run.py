@@ -25,6 +25,15 @@ DIRECT_EGRESS_MAX_PREFIX = 26
 STARTUP_WINDOW_S = 240
 STARTUP_PERIOD_S = 10
 LIVENESS_FAILURES = 3
+# The startup probe may also wait up to this long before its first check, so the longest
+# model-load window is STARTUP_WINDOW_S + STARTUP_DELAY_MAX_S.
+STARTUP_DELAY_MAX_S = 240
+
+# Cloud Run GPUs (resources.gpu): the one type, one per instance, and the instance size it needs.
+GPU_TYPES = ("nvidia-l4",)
+GPU_COUNT = 1
+GPU_MIN_CPU = 4
+GPU_MIN_MEMORY = 16384
 # Cloud Run sets these itself and rejects a revision that sets them.
 RESERVED_ENV = ("PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION")
 
@@ -49,6 +58,11 @@ def check(spec: Spec) -> list[common.Finding]:
         if memory < MIN_MEMORY_FOR_CPU.get(cpu, 0):
             found.append((("resources", "memory"), f"Cloud Run needs at least {MIN_MEMORY_FOR_CPU[cpu]} MiB with {cpu:g} vCPU"))
     found += _check_env(spec)
+    found += _check_gpu(spec)
+    found += common.check_compute(
+        spec, "Cloud Run", startup_max=STARTUP_WINDOW_S + STARTUP_DELAY_MAX_S,
+        startup_why=f"a startup probe checks for at most {STARTUP_WINDOW_S} s after an initial delay of at most {STARTUP_DELAY_MAX_S} s",
+        arm64="Cloud Run runs linux/amd64 images only", spot="Cloud Run has no Spot capacity")
     found += _check_network(spec, settings)
     found += common.check_any_source_only(spec, "Cloud Run")
     if spec.network.public and settings["invokers"]:
@@ -106,7 +120,9 @@ def context(spec: Spec) -> dict[str, Any]:
         "account_display_name": f"{name} Cloud Run runtime",
         "ingress": "INGRESS_TRAFFIC_ALL" if spec.network.public else "INGRESS_TRAFFIC_INTERNAL_ONLY",
         "invokers": ["allUsers"] if spec.network.public else sorted(settings["invokers"]),
-        "limits": {"cpu": f"{spec.resources.cpu:g}", "memory": f"{spec.resources.memory}Mi"},
+        "limits": {"cpu": f"{spec.resources.cpu:g}", "memory": f"{spec.resources.memory}Mi",
+                   **({"nvidia.com/gpu": str(spec.resources.gpu.count)} if spec.resources.gpu else {})},
+        "gpu": spec.resources.gpu.type if spec.resources.gpu else None,
         "memory": spec.resources.memory,
         "scaling": {"min": spec.scaling.min, "max": spec.scaling.max, "concurrency": spec.scaling.concurrency},
         "container": {"image": spec.container.image, "command": spec.container.command, "args": spec.container.args,
@@ -172,6 +188,22 @@ def _grants(spec: Spec) -> list[dict[str, Any]]:
     return out
 
 
+def _check_gpu(spec: Spec) -> list[common.Finding]:
+    gpu = spec.resources.gpu
+    if gpu is None:
+        return []
+    found: list[common.Finding] = []
+    if gpu.type not in GPU_TYPES:
+        found.append((("resources", "gpu", "type"), f"Cloud Run offers GPU type {', '.join(GPU_TYPES)}; got `{gpu.type}`"))
+    if gpu.count != GPU_COUNT:
+        found.append((("resources", "gpu", "count"), f"Cloud Run attaches {GPU_COUNT} GPU per instance; got {gpu.count}"))
+    if spec.resources.cpu < GPU_MIN_CPU:
+        found.append((("resources", "cpu"), f"a Cloud Run GPU instance needs at least {GPU_MIN_CPU} vCPU; got {spec.resources.cpu:g}"))
+    if spec.resources.memory < GPU_MIN_MEMORY:
+        found.append((("resources", "memory"), f"a Cloud Run GPU instance needs at least {GPU_MIN_MEMORY} MiB; got {spec.resources.memory}"))
+    return found
+
+
 def probes(spec: Spec) -> dict[str, dict[str, int]]:
     """Startup and liveness probes from the one health check.
 
@@ -181,8 +213,11 @@ def probes(spec: Spec) -> dict[str, dict[str, int]]:
     """
     health = spec.container.health
     period = max(STARTUP_PERIOD_S, health.timeout)
+    startup = spec.container.startup_seconds or 0
+    # A model-load window beyond the probe's own 240 s is waited out before the first check.
+    delay = {"initial_delay_seconds": startup - STARTUP_WINDOW_S} if startup > STARTUP_WINDOW_S else {}
     return {
-        "startup": {"period_seconds": period, "timeout_seconds": health.timeout,
+        "startup": {**delay, "period_seconds": period, "timeout_seconds": health.timeout,
                     "failure_threshold": STARTUP_WINDOW_S // period},
         "liveness": {"period_seconds": health.interval, "timeout_seconds": health.timeout,
                      "failure_threshold": LIVENESS_FAILURES},
@@ -300,11 +335,19 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
         + ("network, subnetwork, firewall, log sink" if vpc["mode"] == "create" else "the log sink")
         + (", key grants" if kms_key else "")
         + "), so the defaults above carry the weight for the service itself.",
-        "`cpu_idle = true`: billed per request, since the model server works inside requests; `startup_cpu_boost = true`: more "
+        ("`cpu_idle = false`: a GPU instance (`resources.gpu`) keeps its CPU allocated and is billed while it runs; one "
+         f"`{c['gpu']}` GPU per instance (node selector and `nvidia.com/gpu` limit), zonal redundancy off "
+         "(`gpu_zonal_redundancy_disabled`: no standby capacity in a second zone, so no extra GPU quota); " if c["gpu"] else
+         "`cpu_idle = true`: billed per request, since the model server works inside requests; ")
+        + "`startup_cpu_boost = true`: more "
         "CPU while a new instance loads its model. Second-generation execution environment, for the full Linux compatibility "
         "ML libraries expect.",
-        f"Probes from `container.health_check`: startup every {probes['startup']['period_seconds']} s for up to 240 s (Cloud "
-        f"Run's limit), so a slow model load is not killed; liveness every {probes['liveness']['period_seconds']} s, timeout "
+        "Probes from `container.health_check`: startup every "
+        + (f"{probes['startup']['period_seconds']} s for up to 240 s after a {probes['startup']['initial_delay_seconds']} s "
+           "delay (`container.startup_seconds`; Cloud Run's limits are 240 s each)"
+           if "initial_delay_seconds" in probes["startup"] else
+           f"{probes['startup']['period_seconds']} s for up to 240 s (Cloud Run's limit)")
+        + f", so a slow model load is not killed; liveness every {probes['liveness']['period_seconds']} s, timeout "
         f"{probes['liveness']['timeout_seconds']} s, restart after {probes['liveness']['failure_threshold']} failures.",
         "Tracing: Cloud Run sends a sample of requests to Cloud Trace by itself; there is nothing to switch on."
         if c["tracing"] else
@@ -409,8 +452,9 @@ VARIANTS = {
         "container": {"image": "europe-west1-docker.pkg.dev/ml/models/api:2.0.0", "port": 9000,
                       "command": ["python", "-m", "serve"], "args": ["--port", "9000"],
                       "env": {"MODE": "strict"}, "secrets": {"API_KEY": "run-api-key"},
-                      "health_check": {"path": "/ready", "interval": 20, "timeout": 4}},
-        "resources": {"cpu": 2, "memory": 4096},
+                      "health_check": {"path": "/ready", "interval": 20, "timeout": 4},
+                      "startup_seconds": 400, "writable_paths": ["/tmp", "/home/app/.cache/huggingface"]},
+        "resources": {"cpu": 4, "memory": 16384, "gpu": {"type": "nvidia-l4", "count": 1}},
         "scaling": {"min": 1, "max": 10, "concurrency": 40},
         "network": {"cidr": "10.50.0.0/20"},
         "observability": {"log_retention_days": 90, "tracing": True, "alarms": {

@@ -214,6 +214,8 @@ def _check_not_honoured(spec: Spec) -> list[common.Finding]:
         found.append((("observability", "tracing"), "tracing is the cluster's collector, not part of these manifests; remove it or set false"))
     if common.explicit(spec, "observability.log_retention_days"):
         found.append((("observability", "log_retention_days"), "log retention is the cluster's logging stack; remove it"))
+    found += common.check_compute(spec, "The kubernetes target", arm64="its pods set no node architecture",
+                                  spot="Spot nodes are the cluster's node pools, not part of these manifests")
     if spec.network.vpc == "existing" or common.explicit(spec, "network.cidr"):
         field = "vpc" if spec.network.vpc == "existing" else "cidr"
         found.append((("network", field), "pods run in the cluster's network; remove network." + field))
