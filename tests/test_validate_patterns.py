@@ -94,7 +94,8 @@ VARIANTS = {
     """,
     "cloud-run-existing-network": """
         name: demo-svc
-        container: {image: ghcr.io/example/demo:1.0}
+        container: {image: ghcr.io/example/demo:1.0, writable_paths: [/tmp, /home/app/.cache]}
+        resources: {cpu: 4, memory: 16384, gpu: {type: nvidia-l4}}
         network: {vpc: existing}
         targets:
           gcp-cloud-run:

@@ -139,10 +139,21 @@ def unnotified_alarms(spec: Spec, target: str, has_alarms: bool, destinations: s
     return []
 
 
-# Issue 12 #3: who can honour the compute fields, for the refusals' "targets that can".
-ARM64_TARGETS = "aws-ecs, aws-lambda"
-GPU_TARGETS = "gcp-cloud-run, kubernetes"
-SPOT_TARGETS = "aws-ecs"
+# Issue 12 #3: who can honour a compute field, for the refusals' "targets that can": the
+# registered targets whose declared variants (their tests) use it.
+CAPABILITIES = {
+    "arm64": lambda resources: resources.get("architecture") == "arm64",
+    "spot": lambda resources: resources.get("spot") is True,
+    "gpu": lambda resources: "gpu" in resources,
+}
+
+
+def targets_that_can(capability: str) -> str:
+    from . import registry  # the registry imports every target, and targets import this module
+
+    uses = CAPABILITIES[capability]
+    return ", ".join(t.name for t in registry.TARGETS
+                     if any(uses(variant.get("resources") or {}) for variant in t.variants.values()))
 
 
 def check_compute(spec: Spec, platform: str, *, startup_max: int | None = None, startup_why: str = "",
@@ -156,11 +167,11 @@ def check_compute(spec: Spec, platform: str, *, startup_max: int | None = None, 
         found.append((("container", "startup_seconds"), f"{platform} allows at most {startup_max} s here ({startup_why}); got {startup}"))
     if arm64 and spec.resources.architecture == "arm64":
         found.append((("resources", "architecture"), f"{platform} runs x86_64 images only ({arm64}); targets that can run "
-                                                     f"arm64: {ARM64_TARGETS}"))
+                                                     f"arm64: {targets_that_can('arm64')}"))
     if spot and spec.resources.spot:
-        found.append((("resources", "spot"), f"{platform} cannot run on Spot capacity ({spot}); targets that can: {SPOT_TARGETS}"))
+        found.append((("resources", "spot"), f"{platform} cannot run on Spot capacity ({spot}); targets that can: {targets_that_can('spot')}"))
     if gpu and spec.resources.gpu is not None:
-        found.append((("resources", "gpu"), f"{platform} has no GPUs ({gpu}); targets that can: {GPU_TARGETS}"))
+        found.append((("resources", "gpu"), f"{platform} has no GPUs ({gpu}); targets that can: {targets_that_can('gpu')}"))
     if writable is not None:
         for i, path in enumerate(spec.container.writable_paths):
             if path not in writable:

@@ -395,9 +395,10 @@ VARIANTS: dict[str, dict[str, Any]] = {
     },
     "gpu": {
         "name": "k8s-gpu",
-        "container": {"image": _IMAGE},
-        "resources": {"cpu": 4, "memory": 16384},
-        "targets": {NAME: {"cloud": "gke", "gpu": {"type": "nvidia-l4", "count": 1}, "startup_seconds": 600}},
+        # the shared fields (resources.gpu, container.startup_seconds) in place of the target's own
+        "container": {"image": _IMAGE, "startup_seconds": 600},
+        "resources": {"cpu": 4, "memory": 16384, "gpu": {"type": "nvidia-l4", "count": 1}},
+        "targets": {NAME: {"cloud": "gke"}},
     },
     "all-features": {
         "name": "k8s-full",
