@@ -351,11 +351,15 @@ def apply_changes(changes: list[Change], root: Path, *, force: bool = False) -> 
         _remove_leftovers({targets[c.path].parent for c in changes})
         created_dirs: list[Path] = []
         staged: dict[PurePosixPath, Path] = {}
+        by_module: dict[PurePosixPath, list[Change]] = {}  # one pass: a manifest looks only at its module's changes
+        for change in changes:
+            by_module.setdefault(change.path.parent, []).append(change)
         try:
             for change in changes:
                 if change.kind == "delete" or _read_bytes(targets[change.path]) == _as_bytes(change.new):
                     continue
-                content = _transitional_manifest(change, changes) if change.path.name == MANIFEST_NAME else change.new
+                content = (_transitional_manifest(change, by_module[change.path.parent])
+                           if change.path.name == MANIFEST_NAME else change.new)
                 created_dirs += _make_dirs(root, targets[change.path].parent)
                 staged[change.path] = _stage(targets[change.path], content or "")
             finals = {c.path: _stage(targets[c.path], c.new or "") for c in changes
@@ -370,7 +374,9 @@ def apply_changes(changes: list[Change], root: Path, *, force: bool = False) -> 
 
 
 def _transitional_manifest(change: Change, changes: list[Change]) -> str:
-    """The new manifest, also accepting the old hashes, for the time files are being swapped."""
+    """The new manifest, also accepting the old hashes, for the time files are being swapped.
+
+    `changes`: at least every change in the manifest's module (others are ignored)."""
     module = change.path.parent
     final = _parse_manifest(str(change.new or ""))
     previous = _parse_manifest(str(change.old or ""))
