@@ -81,7 +81,9 @@ def test_check_warns_for_every_module_whose_alarms_tell_nobody(tmp_path):
     for target in (aws_ecs, aws_lambda, gcp_cloud_run, azure_aci):
         spec = write_variant_spec(tmp_path, target.NAME, target.VARIANTS["all-features"])
         assert _warnings(spec) == [], target.NAME
-    assert _warnings(write_variant_spec(tmp_path, "ecs-min", aws_ecs.VARIANTS["minimal"])) == []
+    # No threshold anywhere and nobody told: still warned (the outage alarms always exist on ECS).
+    assert len(_warnings(write_variant_spec(tmp_path, "ecs-min", aws_ecs.VARIANTS["minimal"]))) == 1
+    assert _warnings(write_variant_spec(tmp_path, "run-min", gcp_cloud_run.VARIANTS["minimal"])) == []
     emails_only = dict(aws_ecs.VARIANTS["minimal"], observability={"alarms": {"cpu_percent": 90},
                                                                    "notify_emails": ["a@example.org"]})
     assert _warnings(write_variant_spec(tmp_path, "ecs-emails", emails_only)) == []

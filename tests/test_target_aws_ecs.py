@@ -159,6 +159,11 @@ def test_service_is_private_with_circuit_breaker_and_alb_health(modules):
     assert service["deployment_circuit_breaker"] == [{"enable": True, "rollback": True}]
     group = resources(modules["example"], "aws_lb_target_group")["this"]
     assert group["target_type"] == "ip" and group["port"] == 8080
+    # issue 13 #7: a changed port replaces the group; a prefix and create_before_destroy let the
+    # new one exist while the listener still points at the old
+    assert "name" not in group and group["name_prefix"] == "iris-"
+    assert group["lifecycle"] == [{"create_before_destroy": True}]
+    assert resources(modules["public"], "aws_lb_target_group")["this"]["name_prefix"] == "ecs-p-"
     check = group["health_check"][0]
     assert (check["path"], check["interval"], check["timeout"]) == ("/healthz", 30, 5)
     cluster = resources(modules["example"], "aws_ecs_cluster")["this"]
@@ -233,20 +238,34 @@ def test_autoscaling_follows_the_spec_and_the_emulator_toggle(modules):
     assert (target["min_capacity"], target["max_capacity"]) == (1, 4)
     assert resources(modules["example-prod"], "aws_appautoscaling_target")["this"]["max_capacity"] == 10
 
-    requests = resources(modules["example"], "aws_appautoscaling_policy")
-    assert list(requests) == ["requests"] and requests["requests"]["count"] == "${var.enable_autoscaling ? 1 : 0}"
-    tracking = requests["requests"]["target_tracking_scaling_policy_configuration"][0]
-    assert tracking["target_value"] == 80
-    metric = tracking["predefined_metric_specification"][0]
-    assert metric["predefined_metric_type"] == "ALBRequestCountPerTarget"
-    assert metric["resource_label"] == "${aws_lb.this.arn_suffix}/${aws_lb_target_group.this.arn_suffix}"
+    # issue 13 #5: scaling.concurrency is in-flight requests per task, estimated by Little's law
+    policies = resources(modules["example"], "aws_appautoscaling_policy")
+    assert list(policies) == ["concurrency"] and policies["concurrency"]["count"] == "${var.enable_autoscaling ? 1 : 0}"
+    tracking = policies["concurrency"]["target_tracking_scaling_policy_configuration"][0]
+    assert tracking["target_value"] == 80  # the spec's number itself, not a per-minute request count
+    assert "predefined_metric_specification" not in tracking
+    metrics = {m["id"]: m for m in tracking["customized_metric_specification"][0]["metrics"]}
+    assert metrics["in_flight"]["expression"] == "FILL(requests_per_task, 0) / 60 * FILL(response_seconds, 0)"
+    assert metrics["in_flight"]["return_data"] is True
+    requests = metrics["requests_per_task"]["metric_stat"][0]
+    assert (requests["stat"], requests["metric"][0]["metric_name"]) == ("Sum", "RequestCountPerTarget")
+    assert requests["metric"][0]["dimensions"] == [{"name": "TargetGroup", "value": "${aws_lb_target_group.this.arn_suffix}"}]
+    latency = metrics["response_seconds"]["metric_stat"][0]
+    assert (latency["stat"], latency["metric"][0]["metric_name"]) == ("Average", "TargetResponseTime")
+    assert not metrics["requests_per_task"]["return_data"] and not metrics["response_seconds"]["return_data"]
 
     cpu = resources(modules["public"], "aws_appautoscaling_policy")
     assert list(cpu) == ["cpu"]
     tracking = cpu["cpu"]["target_tracking_scaling_policy_configuration"][0]
     assert tracking["target_value"] == 60
     assert tracking["predefined_metric_specification"][0]["predefined_metric_type"] == "ECSServiceAverageCPUUtilization"
-    assert resources(modules["existing-public"], "aws_appautoscaling_policy") == {}
+    # issue 13 #4: with neither cpu_target nor concurrency, CPU and memory at 75 % (terraform-aws-modules/ecs's default)
+    default = resources(modules["existing-public"], "aws_appautoscaling_policy")
+    assert {key: (p["target_tracking_scaling_policy_configuration"][0]["target_value"],
+                  p["target_tracking_scaling_policy_configuration"][0]["predefined_metric_specification"][0]["predefined_metric_type"])
+            for key, p in default.items()} == {"cpu": (75, "ECSServiceAverageCPUUtilization"),
+                                               "memory": (75, "ECSServiceAverageMemoryUtilization")}
+    assert "target tracking on CPU at 75% and on Memory at 75% (the default" in (modules["existing-public"] / "README.md").read_text()
     variables = {name: plain(body) for parsed in parse_module(modules["example"]).values()
                  for block in parsed.get("variable", []) for name, body in block.items()}
     assert list(variables) == ["enable_autoscaling"]
@@ -255,23 +274,65 @@ def test_autoscaling_follows_the_spec_and_the_emulator_toggle(modules):
 
 def test_alarms_follow_the_spec_thresholds(modules):
     alarms = resources(modules["example"], "aws_cloudwatch_metric_alarm")
-    assert set(alarms) == {"cpu", "memory", "error_rate", "latency_p99"}
+    assert set(alarms) == {"cpu", "memory", "error_rate", "latency_p99", "no_healthy_task", "running_tasks"}
     assert (alarms["cpu"]["namespace"], alarms["cpu"]["metric_name"], alarms["cpu"]["threshold"]) == ("AWS/ECS", "CPUUtilization", 85)
     assert alarms["memory"]["metric_name"] == "MemoryUtilization"
     assert alarms["latency_p99"]["extended_statistic"] == "p99" and alarms["latency_p99"]["threshold"] == 1.5
+    # issue 13 #6: the ALB's own 5xx (no healthy task, a task not answering) count too, over every request
     queries = {q["id"]: q for q in alarms["error_rate"]["metric_query"]}
-    assert queries["error_rate"]["expression"] == "IF(requests > 0, 100 * FILL(errors, 0) / requests, 0)"
-    assert queries["errors"]["metric"][0]["metric_name"] == "HTTPCode_Target_5XX_Count"
+    assert queries["error_rate"]["expression"] == (
+        "IF(requests > 0, 100 * (FILL(target_errors, 0) + FILL(alb_errors, 0)) / requests, 0)")
+    assert queries["target_errors"]["metric"][0]["metric_name"] == "HTTPCode_Target_5XX_Count"
+    assert queries["target_errors"]["metric"][0]["dimensions"] == "${local.target_group_dimensions}"
+    assert queries["alb_errors"]["metric"][0]["metric_name"] == "HTTPCode_ELB_5XX_Count"
+    assert queries["alb_errors"]["metric"][0]["dimensions"] == "${local.load_balancer_dimensions}"
     assert queries["requests"]["metric"][0]["metric_name"] == "RequestCount"
+    assert queries["requests"]["metric"][0]["dimensions"] == "${local.load_balancer_dimensions}"
+    assert local_values(modules["example"])["load_balancer_dimensions"] == {"LoadBalancer": "${aws_lb.this.arn_suffix}"}
     assert alarms["error_rate"]["threshold"] == 5
     assert all(a["alarm_actions"] == "${local.alarm_actions}" for a in alarms.values())
     assert resources(modules["example"], "aws_sns_topic")["alarms"]["kms_master_key_id"] == "${aws_kms_key.this.arn}"
 
     existing = resources(modules["existing"], "aws_cloudwatch_metric_alarm")
-    assert set(existing) == {"error_rate", "latency_p99"} and existing["latency_p99"]["threshold"] == 0.8
-    assert existing["error_rate"]["threshold"] == 2.5
-    assert not (modules["public"] / "monitoring.tf").exists()
-    assert "alarm_topic_arn" not in outputs(modules["public"])
+    assert set(existing) == {"error_rate", "latency_p99", "no_healthy_task", "running_tasks"}
+    assert existing["latency_p99"]["threshold"] == 0.8 and existing["error_rate"]["threshold"] == 2.5
+
+
+def test_kms_key_policy_names_service_principals_by_the_partition_dns_suffix(modules):
+    """Issue 13 #14: amazonaws.com.cn in the China partition; nothing hardcoded."""
+    kms = (modules["example"] / "kms.tf").read_text()
+    assert "amazonaws.com\"" not in kms and ".amazonaws.com }" not in kms
+    assert 'Principal = { Service = "logs.${local.region}.${local.dns_suffix}" }' in kms
+    assert 'Principal = { Service = "cloudwatch.${local.dns_suffix}" }' in kms
+    assert local_values(modules["example"])["dns_suffix"] == "${data.aws_partition.current.dns_suffix}"
+
+
+def test_readme_says_how_spans_leave_the_task(modules):
+    """Issue 13 #8: the task role may write to X-Ray, but no collector runs: the README says what the image must do."""
+    readme = (modules["example"] / "README.md").read_text()
+    assert "tfgen adds no collector sidecar and there is no X-Ray daemon at 127.0.0.1:2000" in readme
+    assert "The image must carry its own collector" in readme
+    assert "X-Ray daemon" not in (modules["public"] / "README.md").read_text()  # tracing off there
+
+
+def test_outage_alarms_exist_without_any_threshold(modules):
+    """Issue 13 #6: no healthy task behind the ALB, or fewer running tasks than scaling.min, always alarm."""
+    alarms = resources(modules["public"], "aws_cloudwatch_metric_alarm")  # the spec sets no threshold
+    assert set(alarms) == {"no_healthy_task", "running_tasks"}
+    healthy, running = alarms["no_healthy_task"], alarms["running_tasks"]
+    assert (healthy["namespace"], healthy["metric_name"], healthy["statistic"]) == (
+        "AWS/ApplicationELB", "HealthyHostCount", "Minimum")
+    assert (healthy["comparison_operator"], healthy["threshold"]) == ("LessThanThreshold", 1)
+    assert healthy["dimensions"] == "${local.target_group_dimensions}"
+    assert (running["namespace"], running["metric_name"], running["statistic"]) == (
+        "ECS/ContainerInsights", "RunningTaskCount", "Minimum")
+    assert (running["comparison_operator"], running["threshold"], running["treat_missing_data"]) == (
+        "LessThanThreshold", 2, "breaching")  # PUBLIC has scaling.min 2; no task reports no data
+    assert running["dimensions"] == "${local.service_dimensions}"
+    assert all(a["alarm_actions"] == "${local.alarm_actions}" for a in alarms.values())
+    assert "alarm_topic_arn" in outputs(modules["public"])
+    prod = resources(modules["example-prod"], "aws_cloudwatch_metric_alarm")["running_tasks"]
+    assert prod["threshold"] == 2  # the prod environment's scaling.min
 
 
 def test_log_retention_below_a_year_is_a_documented_skip_only_then(modules):

@@ -178,6 +178,12 @@ def test_example_zip_function_maps_the_spec(modules):
     assert resources(modules["example"], "aws_sns_topic")["this"]["kms_master_key_id"] == "${aws_kms_key.this.arn}"
     key = resources(modules["example"], "aws_kms_key")["this"]
     assert key["enable_key_rotation"] is True
+    # issue 13 #14: CloudWatch may use the key for this account's alarms only, by the partition's principal
+    alarms_statement = policy_statements(modules["example"], "kms")["CloudWatchAlarmsToTopic"]
+    assert alarms_statement["principals"] == [{"type": "Service",
+                                               "identifiers": ["cloudwatch.${data.aws_partition.current.dns_suffix}"]}]
+    assert alarms_statement["condition"] == [{"test": "StringEquals", "variable": "aws:SourceAccount",
+                                              "values": ["${local.account_id}"]}]
     log_group = resources(modules["example"], "aws_cloudwatch_log_group")["this"]
     assert (log_group["name"], log_group["retention_in_days"], log_group["kms_key_id"]) == (
         "/aws/lambda/sentiment-lambda", 14, "${aws_kms_key.this.arn}")

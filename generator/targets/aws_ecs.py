@@ -38,6 +38,8 @@ ECR_IMAGE = re.compile(
 
 CONTAINER_NAME = "app"
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"  # TLS 1.3 and 1.2 only, forward-secret ciphers
+TARGET_GROUP_PREFIX_MAX = 6
+DEFAULT_UTILISATION_TARGET = 75  # percent, CPU and memory, when the spec names no scaling signal
 ALARM_PERIOD_SECONDS = 60
 ALARM_EVALUATION_PERIODS = 5
 ALARM_DATAPOINTS = 3  # 3 of the last 5 minutes: a blip does not page, a trend does
@@ -195,24 +197,45 @@ def _container(spec: Spec) -> dict[str, Any]:
     }
 
 
+def _utilisation_policies(spec: Spec) -> list[dict[str, Any]]:
+    """Target tracking on CPU (scaling.cpu_target), or, when the spec names no signal at all,
+    on CPU and memory at DEFAULT_UTILISATION_TARGET% (issue 13 #4: a service must scale by default)."""
+    cpu = {"key": "cpu", "name": "cpu-target", "metric": "ECSServiceAverageCPUUtilization"}
+    if spec.scaling.cpu_target is not None:
+        return [{**cpu, "target": spec.scaling.cpu_target, "why": "scaling.cpu_target: average CPU of the service's tasks."}]
+    if spec.scaling.concurrency is not None:
+        return []
+    why = (f"No scaling.cpu_target or scaling.concurrency: CPU and memory at {DEFAULT_UTILISATION_TARGET}%, as "
+           "terraform-aws-modules/ecs does (a task scales out when either is high, in when both are low).")
+    return [{**cpu, "target": DEFAULT_UTILISATION_TARGET, "why": why},
+            {"key": "memory", "name": "memory-target", "metric": "ECSServiceAverageMemoryUtilization",
+             "target": DEFAULT_UTILISATION_TARGET, "why": why}]
+
+
 def _alarms(spec: Spec) -> dict[str, Any]:
     a = spec.observability.alarms
     return {
-        "names": {metric: f"{spec.name}-{metric.replace('_', '-')}" for metric in ("cpu", "memory", "error_rate", "latency")},
+        "names": {metric: f"{spec.name}-{metric.replace('_', '-')}"
+                  for metric in ("cpu", "memory", "error_rate", "latency", "no_healthy_task", "running_tasks")},
         "descriptions": {
             "cpu": f"Service CPU above {a.cpu_percent}% (observability.alarms.cpu_percent)",
             "memory": f"Service memory above {a.memory_percent}% (observability.alarms.memory_percent)",
-            "error_rate": f"Target 5xx responses above {a.error_rate_percent:g}% of requests (observability.alarms.error_rate_percent)"
+            "error_rate": f"5xx responses (the tasks' and the ALB's own) above {a.error_rate_percent:g}% of requests "
+                          "(observability.alarms.error_rate_percent)"
             if a.error_rate_percent is not None else None,
             "latency": f"p99 target response time above {a.latency_p99_ms} ms (observability.alarms.latency_p99_ms)",
+            "no_healthy_task": "No task passes the load balancer's health check: the ALB answers every request with 503",
+            "running_tasks": f"Fewer than {spec.scaling.min} running tasks (scaling.min): tasks are failing to start or stay up",
         },
+        "min_tasks": spec.scaling.min,
         "cpu_percent": a.cpu_percent,
         "memory_percent": a.memory_percent,
         "error_rate_percent": a.error_rate_percent,
         # TargetResponseTime is reported in seconds.
         "latency_p99_seconds": None if a.latency_p99_ms is None else a.latency_p99_ms / 1000,
         "latency_p99_ms": a.latency_p99_ms,
-        "any": any(v is not None for v in (a.cpu_percent, a.memory_percent, a.error_rate_percent, a.latency_p99_ms)),
+        # The outage alarms (no healthy task, too few running tasks) need no threshold: always there.
+        "any": True,
         "period": ALARM_PERIOD_SECONDS,
         "evaluation_periods": ALARM_EVALUATION_PERIODS,
         "datapoints": ALARM_DATAPOINTS,
@@ -272,17 +295,19 @@ def readme(spec: Spec, context: dict[str, Any] | None = None) -> ReadmeFacts:
     if spec.network.public:
         creates.append("A WAF web ACL on the ALB (AWS common, known-bad-inputs, IP reputation and anonymous-IP rule groups), "
                        "logging to a KMS-encrypted log group.")
-    policies = ([f"CPU at {scaling.cpu_target}%"] if scaling.cpu_target is not None else []) + (
-        [f"{scaling.concurrency} requests per task per minute"] if scaling.concurrency is not None else [])
-    creates.append(f"Application Auto Scaling between {scaling.min} and {scaling.max} tasks"
-                   + (f", target tracking on {' and on '.join(policies)}." if policies
-                      else " (no policy: the spec sets neither scaling.cpu_target nor scaling.concurrency)."))
+    policies = [f"{p['metric'].removeprefix('ECSServiceAverage').removesuffix('Utilization')} at {p['target']}%"
+                for p in _utilisation_policies(spec)] + (
+        [f"{scaling.concurrency} in-flight requests per task"] if scaling.concurrency is not None else [])
+    creates.append(f"Application Auto Scaling between {scaling.min} and {scaling.max} tasks, target tracking on "
+                   f"{' and on '.join(policies)}"
+                   + (" (the default: the spec sets neither scaling.cpu_target nor scaling.concurrency)." if
+                      scaling.cpu_target is None and scaling.concurrency is None else "."))
     thresholds = [text for value, text in (
         (alarms.cpu_percent, f"CPU above {alarms.cpu_percent}%"),
         (alarms.memory_percent, f"memory above {alarms.memory_percent}%"),
-        (alarms.error_rate_percent, f"5xx responses above {alarms.error_rate_percent or 0:g}% of requests"),
+        (alarms.error_rate_percent, f"5xx responses, the ALB's own included, above {alarms.error_rate_percent or 0:g}% of requests"),
         (alarms.latency_p99_ms, f"p99 latency above {alarms.latency_p99_ms} ms"),
-    ) if value is not None]
+    ) if value is not None] + ["no healthy task behind the ALB", f"fewer than {scaling.min} running tasks"]
     if thresholds:
         told = _told(spec)
         creates.append(f"CloudWatch alarms ({', '.join(thresholds)}) notifying a KMS-encrypted SNS topic"
@@ -305,16 +330,25 @@ def readme(spec: Spec, context: dict[str, Any] | None = None) -> ReadmeFacts:
         "The access-log bucket is not force-destroyed: empty it before terraform destroy, or keep the logs by removing it from state first.",
     ]
     if scaling.concurrency is not None:
-        notes.append("scaling.concurrency is the target of ALBRequestCountPerTarget, which counts requests per task per minute.")
+        notes.append(f"scaling.concurrency ({scaling.concurrency}) means in-flight requests per task, as on every target. The ALB "
+                     "reports no such metric, so the policy tracks an estimate made each minute by Little's law: "
+                     "RequestCountPerTarget (a per-minute sum) / 60 x mean TargetResponseTime (seconds). Unlike Cloud Run's "
+                     "concurrency it is a scaling target, not a cap: a task may hold more requests while new tasks start. "
+                     "A minute without requests counts as 0 in flight, so an idle service scales in to scaling.min.")
     if not https:
         notes.append("Without targets.aws-ecs.certificate_arn the internal ALB speaks plain HTTP inside the VPC. "
                      "Give a certificate (e.g. from ACM Private CA) to get HTTPS with a redirect.")
     if spec.observability.tracing:
-        notes.append("observability.tracing grants the task role X-Ray write access; the application (or a collector in its image) "
-                     "sends the traces: no sidecar is added.")
+        notes.append("How spans leave the task: observability.tracing grants the task role X-Ray write access "
+                     "(xray:PutTraceSegments, xray:PutTelemetryRecords), but tfgen adds no collector sidecar and there is no X-Ray "
+                     "daemon at 127.0.0.1:2000. An X-Ray SDK or an OpenTelemetry exporter that sends to a local daemon or "
+                     "collector loses every span. The image must carry its own collector (e.g. the AWS Distro for OpenTelemetry "
+                     "collector, started beside the model server) or the application must call the X-Ray API directly with "
+                     "the task role's credentials; either leaves through the NAT gateways over HTTPS.")
     notes += aws_common.app_permission_notes(spec)
     if thresholds:
-        notes.append("An alarm fires when 3 of the last 5 one-minute periods breach its threshold; missing data counts as healthy. "
+        notes.append("An alarm fires when 3 of the last 5 one-minute periods breach its threshold; missing data counts as healthy, "
+                     "except for the running-task alarm (Container Insights reports nothing when no task runs). "
                      "Each address in observability.notify_emails gets a confirmation email from SNS and receives alarms only "
                      "once it confirms; a topic in alarm_topic_arns must let cloudwatch.amazonaws.com publish to it.")
     return ReadmeFacts("AWS ECS on Fargate", tuple(creates), tuple(notes))
@@ -361,7 +395,8 @@ def _names(spec: Spec) -> dict[str, str]:
         "cluster": n,
         "service": n,
         "alb": n,
-        "target_group": f"{n}-tg",
+        # name_prefix is at most 6 characters; AWS appends a unique suffix (issue 13 #7).
+        "target_group_prefix": n[:TARGET_GROUP_PREFIX_MAX - 1].rstrip("-") + "-",
         "task_family": n,
         "log_group": f"/ecs/{n}",
         "flow_log_group": f"/vpc/{n}/flow-logs",
@@ -421,8 +456,8 @@ def context(spec: Spec) -> dict[str, Any]:
         "scaling": {
             "min": spec.scaling.min,
             "max": spec.scaling.max,
-            "cpu_target": spec.scaling.cpu_target,
-            "requests_per_target": spec.scaling.concurrency,
+            "utilisation": _utilisation_policies(spec),
+            "concurrency": spec.scaling.concurrency,
         },
         "tracing": spec.observability.tracing,
         "alarms": alarms,

@@ -19,7 +19,7 @@ resource "aws_kms_key" "this" {
       {
         Sid       = "CloudWatchLogsUseForTheseLogGroups"
         Effect    = "Allow"
-        Principal = { Service = "logs.${local.region}.amazonaws.com" }
+        Principal = { Service = "logs.${local.region}.${local.dns_suffix}" }
         Action    = ["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
         Resource  = "*"
         Condition = {
@@ -31,7 +31,7 @@ resource "aws_kms_key" "this" {
       {
         Sid       = "CloudWatchAlarmsPublishToEncryptedTopic"
         Effect    = "Allow"
-        Principal = { Service = "cloudwatch.amazonaws.com" }
+        Principal = { Service = "cloudwatch.${local.dns_suffix}" }
         Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
         Resource  = "*"
         Condition = {
@@ -49,4 +49,7 @@ resource "aws_kms_alias" "this" {
 
 locals {
   encrypted_log_groups = ["/ecs/iris-classifier", "/vpc/iris-classifier/flow-logs"]
+
+  # Service principals end in the partition's DNS suffix (amazonaws.com.cn in China).
+  dns_suffix = data.aws_partition.current.dns_suffix
 }
