@@ -34,7 +34,7 @@ def _ecma_regex(pattern: str) -> regress.Regex:
     return regress.Regex(pattern, "u")
 
 
-def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema_node: dict) -> Any:
+def _ecma_pattern(validator: Any, pattern: str, instance: Any, _schema: dict) -> Any:
     """`pattern` as JSON Schema defines it: an ECMA-262 regex (the "u" flag), searched.
 
     Editors read the schema with ECMA semantics; Python's `re` differs where it
@@ -86,8 +86,8 @@ def _schema_problems(loaded: LoadedSpec, data: Any) -> list[Problem]:
 
 
 def _under_secrets(path: tuple) -> bool:
-    """Whether `path` is inside container.secrets (of the base or an environment)."""
-    return path[:2] == ("container", "secrets") or (path[:1] == ("environments",) and path[2:4] == ("container", "secrets"))
+    """Whether `path` is inside a container.secrets (of the base, an environment or a target's override)."""
+    return any(tuple(path[i : i + 2]) == ("container", "secrets") for i in range(len(path) - 1))
 
 
 NOT_SHOWN = "(not shown: tfgen never prints what is under container.secrets)"
@@ -160,10 +160,20 @@ def _type_words(expected: Any) -> str:
 
 
 def _secret_values(data: Any) -> list[str]:
-    """Every value under container.secrets, longest first (for redaction)."""
-    container = data.get("container") if isinstance(data, dict) else None
-    secrets = container.get("secrets") if isinstance(container, dict) else None
-    values = {str(v) for v in secrets.values()} if isinstance(secrets, dict) else set()
+    """Every value under any container.secrets (base, environments, target overrides), longest first."""
+    values: set[str] = set()
+
+    def walk(node: Any, parent: Any = None) -> None:
+        if isinstance(node, dict):
+            if isinstance(parent, dict) and isinstance(node.get("secrets"), dict) and parent.get("container") is node:
+                values.update(str(v) for v in node["secrets"].values())
+            for value in node.values():
+                walk(value, node)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(data)
     return sorted((v for v in values if v), key=len, reverse=True)
 
 

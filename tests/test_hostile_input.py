@@ -149,6 +149,25 @@ SECRET_CASES = [
     ("container: {image: ghcr.io/example/demo:1.0}\nenvironments:\n  prod:\n    container:\n      secrets: {TOKEN: sk_live_51Hx9Q}\n",
      "sk_live_51Hx9Q", ":6:24: container.secrets.TOKEN: not a secret name (not shown"),
 ]
+# a target's own container settings (targets.<t>.container overrides the base)
+OVERRIDE_CASES = [
+    ("container:\n      secrets: {TOKEN: sk_live_51Hx9Q}\n", "sk_live_51Hx9Q",
+     ":7:24: targets.aws-ecs.container.secrets.TOKEN: not a secret name (not shown"),
+    ("container:\n      secrets: {TOKEN: sk-live-4f9a2b}\n", "4f9a2b", "Secrets Manager would read the end of `<not shown>`"),
+    ("container:\n      secrets: {sk-live-4f9a2b: x}\n", "sk-live-4f9a2b", ":7:17: targets.aws-ecs.container.secrets: invalid key (not shown"),
+]
+
+
+@pytest.mark.parametrize("override, secret, expected", OVERRIDE_CASES)
+def test_secret_values_in_a_target_override_are_never_echoed(tmp_path, run_cli, override, secret, expected):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("name: demo-svc\ncontainer: {image: ghcr.io/example/demo:1.0}\ntargets:\n  aws-ecs:\n"
+                    "    region: us-east-1\n    " + override)
+    result = run_cli("validate", str(spec))
+    assert result.exit_code == 1
+    assert secret not in result.stderr + result.stdout
+    (line,) = result.stderr.splitlines()
+    assert expected in line, line
 
 
 @pytest.mark.parametrize("body, secret, expected", SECRET_CASES)
