@@ -533,8 +533,16 @@ VARIANTS = {
         "observability": {"log_retention_days": 365, "tracing": True, "alarms": {
             "cpu_percent": 80, "memory_percent": 80, "error_rate_percent": 2.5, "latency_p99_ms": 900},
             "notify_emails": ["oncall@example.com"]},
+        "model": {"uri": "s3://example-models/ecs-full/v2/", "env": "MODEL_LOCATION",
+                  "kms_key": "arn:aws:kms:us-east-1:123456789012:key/0f0e0d0c-1234-5678-9abc-def012345678"},
+        "permissions": {"capabilities": ["metrics"], "metrics_namespace": "ml/ecs-full", "aws": [
+            {"sid": "ReadFeatures", "actions": ["dynamodb:GetItem", "dynamodb:Query"],
+             "resources": ["arn:aws:dynamodb:us-east-1:123456789012:table/features"],
+             "conditions": [{"test": "StringEquals", "variable": "aws:RequestedRegion", "values": ["us-east-1"]}]}]},
+        # targets.<t> may override container, resources, scaling and model for this target only
         "targets": {NAME: {"region": "us-east-1", "certificate_arn": _CERT,
-                           "alarm_topic_arns": ["arn:aws:sns:us-east-1:123456789012:pager"]}},
+                           "alarm_topic_arns": ["arn:aws:sns:us-east-1:123456789012:pager"],
+                           "resources": {"memory": 8192}}},
         "state": {"backend": "s3", "bucket": "example-tfstate", "key": "ecs-full.tfstate", "region": "us-east-1"},
     },
 }

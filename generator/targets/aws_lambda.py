@@ -466,8 +466,14 @@ VARIANTS = {
         "observability": {"log_retention_days": 400, "tracing": True,
                           "alarms": {"error_rate_percent": 2, "latency_p99_ms": 800},
                           "notify_emails": ["oncall@example.com", "ml-team@example.com"]},
+        "model": {"uri": "s3://example-models/fn-full/v1/",
+                  "kms_key": "arn:aws:kms:eu-west-1:123456789012:key/0f0e0d0c-1234-5678-9abc-def012345678"},
+        "permissions": {"capabilities": ["metrics"], "aws": [
+            {"sid": "PublishPredictions", "actions": ["sqs:SendMessage"],
+             "resources": ["arn:aws:sqs:eu-west-1:123456789012:predictions"]}]},
         "targets": {NAME: {"region": "eu-west-1", "package": {"type": "image"}, "timeout": 120, "vpc": True,
-                           "alarm_topic_arns": ["arn:aws:sns:eu-west-1:123456789012:pager"]}},
+                           "alarm_topic_arns": ["arn:aws:sns:eu-west-1:123456789012:pager"],
+                           "scaling": {"max": 6}}},
         "state": {"backend": "s3", "bucket": "example-tfstate", "key": "fn-full.tfstate", "region": "eu-west-1"},
     },
 }

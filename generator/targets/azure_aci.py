@@ -92,6 +92,12 @@ def startup_seconds(spec: Spec) -> int:
 
 def _check_model(spec: Spec) -> list[common.Finding]:
     found = common.check_model_readable(spec, NAME, "azure-blob", "A Container Instances managed identity")
+    if _app_identity_used(spec):
+        for field in ("env", "secrets"):
+            if "AZURE_CLIENT_ID" in getattr(spec.container, field):
+                found.append((("container", field, "AZURE_CLIENT_ID"),
+                              "tfgen sets AZURE_CLIENT_ID to the group's identity, which holds the model and permissions grants; "
+                              "remove it here"))
     account_id = spec.target(NAME).get("model_storage_account_id")
     model = spec.model if spec.model is not None and spec.model.scheme == "azure-blob" else None
     if model is not None and account_id is None:
@@ -167,7 +173,8 @@ def _container(spec: Spec) -> dict[str, Any]:
         "image": c.image,
         # `commands` replaces the entrypoint; the spec's args follow its command.
         "commands": [*c.command, *c.args],
-        "env": dict(c.env),
+        "env": {**c.env, **({"AZURE_CLIENT_ID": hcl.Expr("azurerm_user_assigned_identity.this.client_id")}
+                            if _app_identity_used(spec) else {})},
         "secrets": dict(c.secrets),
         "port": c.port,
         "cpu": spec.resources.cpu,
@@ -216,7 +223,8 @@ def _skips(spec: Spec) -> dict[str, hcl.Expr]:
 def _app_identity_used(spec: Spec) -> bool:
     """Whether the application itself uses the group's identity (a model grant or permissions): then the
     container gets AZURE_CLIENT_ID, so Azure SDKs pick this user-assigned identity."""
-    return _model_grant(spec) is not None or "metrics" in spec.permissions.capabilities or bool(spec.permissions.azure)
+    model_in_blob = spec.model is not None and spec.model.scheme == "azure-blob"
+    return model_in_blob or "metrics" in spec.permissions.capabilities or bool(spec.permissions.azure)
 
 
 def _url_description(spec: Spec, tls: bool) -> str:
@@ -525,7 +533,13 @@ VARIANTS = {
         "targets": {NAME: {"location": "westeurope", "resource_group": {"name": "rg-shared", "create": False},
                            "action_group_ids": [f"{_SUBSCRIPTION}/resourceGroups/rg-ops/providers/"
                                                 "Microsoft.Insights/actionGroups/pager"],
-                           "key_vault_id": _VAULT, "encryption_key": "aci-deployment-key"}},
+                           "key_vault_id": _VAULT, "encryption_key": "aci-deployment-key",
+                           "model_storage_account_id": f"{_SUBSCRIPTION}/resourceGroups/rg-ml/providers/"
+                                                       "Microsoft.Storage/storageAccounts/examplemodels"}},
+        "model": {"uri": "https://examplemodels.blob.core.windows.net/models/aci-full/v1/"},
+        "permissions": {"capabilities": ["metrics"], "azure": [
+            {"role": "Storage Queue Data Message Sender",
+             "scope": f"{_SUBSCRIPTION}/resourceGroups/rg-ml/providers/Microsoft.Storage/storageAccounts/examplequeues"}]},
         "state": {"backend": "azurerm", "resource_group_name": "rg-tfstate", "storage_account_name": "sttfstate",
                   "container_name": "tfstate", "key": "aci-full.tfstate"},
     },

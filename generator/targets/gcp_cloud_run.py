@@ -167,25 +167,13 @@ def _model_grant(spec: Spec) -> dict[str, Any] | None:
     return {"bucket": model.bucket, "expression": expression, "description": description, "prefix": model.is_prefix}
 
 
-# permissions.gcp resource_type -> the IAM member resource and its name argument
-GRANT_RESOURCES = {
-    "bucket": ("google_storage_bucket_iam_member", "bucket"),
-    "topic": ("google_pubsub_topic_iam_member", "topic"),
-    "subscription": ("google_pubsub_subscription_iam_member", "subscription"),
-    "secret": ("google_secret_manager_secret_iam_member", "secret_id"),
-}
-
-
-def _grants(spec: Spec) -> list[dict[str, Any]]:
-    """permissions.gcp: one for_each resource per kind of named resource, keyed `ROLE on NAME`."""
-    out = []
-    for kind, (resource, argument) in GRANT_RESOURCES.items():
-        grants = {f"{g['role']} on {g['name']}": {"name": g["name"], "role": g["role"]}
-                  for g in spec.permissions.gcp if g["resource_type"] == kind}
-        if grants:
-            out.append({"resource": resource, "argument": argument, "project": kind != "bucket",
-                        "grants": dict(sorted(grants.items()))})
-    return out
+def _grants(spec: Spec) -> dict[str, dict[str, dict[str, str]]]:
+    """permissions.gcp by kind of named resource (bucket, topic, subscription, secret), each keyed `ROLE on NAME`
+    (templates/gcp-cloud-run/iam.tf.j2 renders one for_each IAM member resource per kind)."""
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for g in spec.permissions.gcp:
+        out.setdefault(g["resource_type"], {})[f"{g['role']} on {g['name']}"] = {"name": g["name"], "role": g["role"]}
+    return {kind: dict(sorted(grants.items())) for kind, grants in sorted(out.items())}
 
 
 def _check_gpu(spec: Spec) -> list[common.Finding]:
@@ -310,8 +298,8 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
            f"condition to the model ({c['model']['description'].lower()})"] if c["model"] else []),
         *(["`roles/monitoring.metricWriter` on the project for the service account (`permissions.capabilities`: metrics)"]
           if c["metrics"] else []),
-        *[f"`{g['role']}` on {kind['argument'].replace('_id', '')} `{g['name']}` for the service account (`permissions.gcp`)"
-          for kind in c["grants"] for g in kind["grants"].values()],
+        *[f"`{g['role']}` on {kind} `{g['name']}` for the service account (`permissions.gcp`)"
+          for kind, grants in c["grants"].items() for g in grants.values()],
         f"VPC network `{vpc['network_name']}`, subnet `{vpc['subnet_name']}` (`{vpc['cidr']}`, Private Google Access, flow logs) "
         "and a logged deny-all ingress firewall rule; the service reaches private ranges through Direct VPC egress"
         if vpc["mode"] == "create" else
@@ -463,7 +451,14 @@ VARIANTS = {
         "targets": {NAME: {"project": "ml-serving-demo", "region": "europe-west1",
                            "invokers": ["group:ml-clients@example.com"],
                            "notification_channels": ["projects/ml-serving-demo/notificationChannels/1234567890"],
-                           "kms_key": "projects/ml-keys/locations/europe-west1/keyRings/run/cryptoKeys/api"}},
+                           "kms_key": "projects/ml-keys/locations/europe-west1/keyRings/run/cryptoKeys/api",
+                           "resources": {"memory": 8192, "cpu": 4}}},
+        "model": {"uri": "gs://example-models/run-full/v3/"},
+        "permissions": {"capabilities": ["metrics"], "gcp": [
+            {"role": "roles/storage.objectCreator", "resource_type": "bucket", "name": "example-predictions"},
+            {"role": "roles/pubsub.publisher", "resource_type": "topic", "name": "predictions"},
+            {"role": "roles/pubsub.subscriber", "resource_type": "subscription", "name": "feedback"},
+            {"role": "roles/secretmanager.secretAccessor", "resource_type": "secret", "name": "feature-store-token"}]},
         "state": {"backend": "gcs", "bucket": "example-tfstate", "prefix": "run-full"},
     },
 }

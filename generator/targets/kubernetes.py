@@ -426,6 +426,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
             "run_as_user": 20000, "secret_key": "api-key",
             "secret_store": {"name": "vault-backend", "kind": "ClusterSecretStore", "refresh_interval": "15m"},
         }},
+        "model": {"uri": "gs://example-models/k8s-full/v1/model.pt"},
         "environments": {
             "dev": {"scaling": {"min": 1, "max": 1}, "labels": {"tier": "dev"},
                     "targets": {NAME: {"namespace": "ml-serving-dev"}}},

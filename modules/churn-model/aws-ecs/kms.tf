@@ -1,0 +1,42 @@
+# One customer-managed key for everything this module encrypts at rest:
+# log groups and ECS Exec sessions. (The ALB access-log bucket
+# cannot use it: ALB log delivery supports only SSE-S3.)
+resource "aws_kms_key" "this" {
+  description             = "Logs and notifications of churn-model"
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "AccountAdministers"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
+        Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        Sid       = "CloudWatchLogsUseForTheseLogGroups"
+        Effect    = "Allow"
+        Principal = { Service = "logs.${local.region}.amazonaws.com" }
+        Action    = ["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+        Resource  = "*"
+        Condition = {
+          ArnEquals = {
+            "kms:EncryptionContext:aws:logs:arn" = [for group in local.encrypted_log_groups : "${local.log_group_arn_prefix}:${group}"]
+          }
+        }
+      },
+    ]
+  })
+}
+
+resource "aws_kms_alias" "this" {
+  name          = "alias/churn-model"
+  target_key_id = aws_kms_key.this.key_id
+}
+
+locals {
+  encrypted_log_groups = ["/ecs/churn-model", "/vpc/churn-model/flow-logs"]
+}

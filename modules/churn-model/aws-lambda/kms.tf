@@ -1,0 +1,56 @@
+# One customer-managed key for everything this module stores: the function's
+# environment, its log group, the dead-letter queue and the alarm topic.
+data "aws_iam_policy_document" "kms" {
+  # Key policies must name the account to let IAM policies (like the execution role's) grant use.
+  statement {
+    sid       = "AccountAdministration"
+    actions   = ["kms:*"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
+    }
+  }
+
+  statement {
+    sid       = "CloudWatchLogsForOwnLogGroups"
+    actions   = ["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["logs.${local.region}.${data.aws_partition.current.dns_suffix}"]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "kms:EncryptionContext:aws:logs:arn"
+      values   = [for name in ["/aws/lambda/churn-model"] : "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${name}"]
+    }
+  }
+
+  # CloudWatch alarms publish to the encrypted topic through SNS.
+  statement {
+    sid       = "CloudWatchAlarmsToTopic"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_kms_key" "this" {
+  description             = "Lambda function churn-model: environment, logs, dead letters, alarms"
+  deletion_window_in_days = 30
+  enable_key_rotation     = true
+  policy                  = data.aws_iam_policy_document.kms.json
+}
+
+resource "aws_kms_alias" "this" {
+  name          = "alias/churn-model-lambda"
+  target_key_id = aws_kms_key.this.key_id
+}

@@ -1,0 +1,28 @@
+# Cloud Run writes to the _Default bucket (30 days). The service's logs go to a bucket
+# of their own instead, kept exactly the spec's retention.
+resource "google_logging_project_bucket_config" "this" {
+  project        = "ml-serving-demo"
+  location       = "europe-west1"
+  bucket_id      = "churn-model-logs"
+  description    = "Logs of Cloud Run service churn-model, kept 30 days."
+  retention_days = 30
+}
+
+resource "google_logging_project_sink" "this" {
+  project                = "ml-serving-demo"
+  name                   = "churn-model-run-logs"
+  description            = "Logs of Cloud Run service churn-model, kept 30 days."
+  destination            = "logging.googleapis.com/${google_logging_project_bucket_config.this.id}"
+  filter                 = "resource.type = \"cloud_run_revision\" AND resource.labels.service_name = \"churn-model\""
+  unique_writer_identity = true
+}
+
+# Without this the _Default bucket would keep a second copy for 30 days, whatever the spec says.
+resource "google_logging_project_exclusion" "this" {
+  project     = "ml-serving-demo"
+  name        = "churn-model-run-logs"
+  description = "Logs of Cloud Run service churn-model are kept in bucket churn-model-logs instead."
+  filter      = "resource.type = \"cloud_run_revision\" AND resource.labels.service_name = \"churn-model\""
+
+  depends_on = [google_logging_project_sink.this]
+}
