@@ -452,7 +452,7 @@ VARIANTS = {
                            "invokers": ["group:ml-clients@example.com"],
                            "notification_channels": ["projects/ml-serving-demo/notificationChannels/1234567890"],
                            "kms_key": "projects/ml-keys/locations/europe-west1/keyRings/run/cryptoKeys/api",
-                           "resources": {"memory": 8192, "cpu": 4}}},
+                           "resources": {"memory": 24576, "cpu": 6}}},
         "model": {"uri": "gs://example-models/run-full/v3/"},
         "permissions": {"capabilities": ["metrics"], "gcp": [
             {"role": "roles/storage.objectCreator", "resource_type": "bucket", "name": "example-predictions"},

@@ -1,5 +1,5 @@
 # One customer-managed key for everything this module encrypts at rest:
-# log groups and ECS Exec sessions. (The ALB access-log bucket
+# log groups, the alarm topic and ECS Exec sessions. (The ALB access-log bucket
 # cannot use it: ALB log delivery supports only SSE-S3.)
 resource "aws_kms_key" "this" {
   description             = "Logs and notifications of churn-model"
@@ -19,13 +19,23 @@ resource "aws_kms_key" "this" {
       {
         Sid       = "CloudWatchLogsUseForTheseLogGroups"
         Effect    = "Allow"
-        Principal = { Service = "logs.${local.region}.amazonaws.com" }
+        Principal = { Service = "logs.${local.region}.${local.dns_suffix}" }
         Action    = ["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
         Resource  = "*"
         Condition = {
           ArnEquals = {
             "kms:EncryptionContext:aws:logs:arn" = [for group in local.encrypted_log_groups : "${local.log_group_arn_prefix}:${group}"]
           }
+        }
+      },
+      {
+        Sid       = "CloudWatchAlarmsPublishToEncryptedTopic"
+        Effect    = "Allow"
+        Principal = { Service = "cloudwatch.${local.dns_suffix}" }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        Resource  = "*"
+        Condition = {
+          StringEquals = { "aws:SourceAccount" = local.account_id }
         }
       },
     ]
@@ -39,4 +49,7 @@ resource "aws_kms_alias" "this" {
 
 locals {
   encrypted_log_groups = ["/ecs/churn-model", "/vpc/churn-model/flow-logs"]
+
+  # Service principals end in the partition's DNS suffix (amazonaws.com.cn in China).
+  dns_suffix = data.aws_partition.current.dns_suffix
 }

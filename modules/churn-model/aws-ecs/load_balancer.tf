@@ -20,7 +20,9 @@ resource "aws_lb" "this" {
 
 resource "aws_lb_target_group" "this" {
   #checkov:skip=CKV_AWS_378:the hop to the task stays inside the VPC between security groups, and the model server has no certificate
-  name                 = "churn-model-tg"
+  # A prefix, not a name: a new port replaces the group, and the new one must
+  # exist (create_before_destroy) while the listener still points at the old.
+  name_prefix          = "churn-"
   target_type          = "ip"
   protocol             = "HTTP"
   port                 = 8080
@@ -37,6 +39,10 @@ resource "aws_lb_target_group" "this" {
     timeout             = 5
     healthy_threshold   = 2
     unhealthy_threshold = 3
+  }
+
+  lifecycle {
+    create_before_destroy = true
   }
 }
 

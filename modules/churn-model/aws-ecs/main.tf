@@ -71,8 +71,9 @@ resource "aws_ecs_task_definition" "this" {
 
       portMappings = [{ containerPort = 8080, protocol = "tcp" }]
 
-      # The image cannot change itself at run time; /tmp is the one writable
-      # path (task-level ephemeral storage), for servers that spool uploads.
+      # The image cannot change itself at run time; container.writable_paths
+      # are the writable paths (task-level ephemeral storage), for servers that
+      # spool uploads or cache downloaded weights.
       readonlyRootFilesystem = true
       mountPoints            = [{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }]
 
@@ -106,10 +107,13 @@ resource "aws_ecs_service" "this" {
   desired_count                      = 1
   deployment_minimum_healthy_percent = 100
   deployment_maximum_percent         = 200
-  health_check_grace_period_seconds  = 60
-  enable_execute_command             = false
-  enable_ecs_managed_tags            = true
-  propagate_tags                     = "SERVICE"
+  # ECS ignores the load balancer's verdict this long after a task starts:
+  # the model-load window (container.startup_seconds) plus the checks the
+  # target group needs to mark a loaded task healthy.
+  health_check_grace_period_seconds = 60
+  enable_execute_command            = false
+  enable_ecs_managed_tags           = true
+  propagate_tags                    = "SERVICE"
 
   deployment_circuit_breaker {
     enable   = true

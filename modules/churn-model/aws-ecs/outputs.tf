@@ -1,3 +1,8 @@
+output "alarm_topic_arn" {
+  description = "SNS topic the alarms notify; subscribe your on-call endpoint to it."
+  value       = aws_sns_topic.alarms.arn
+}
+
 output "alb_arn" {
   description = "ARN of the Application Load Balancer."
   value       = aws_lb.this.arn

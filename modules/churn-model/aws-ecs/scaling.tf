@@ -8,6 +8,7 @@ resource "aws_appautoscaling_target" "this" {
   max_capacity       = 4
 }
 
+# "scaling.cpu_target: average CPU of the service's tasks."
 resource "aws_appautoscaling_policy" "cpu" {
   count = var.enable_autoscaling ? 1 : 0
 

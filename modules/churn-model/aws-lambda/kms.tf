@@ -30,7 +30,8 @@ data "aws_iam_policy_document" "kms" {
     }
   }
 
-  # CloudWatch alarms publish to the encrypted topic through SNS.
+  # CloudWatch alarms publish to the encrypted topic through SNS; only this
+  # account's alarms (no confused deputy).
   statement {
     sid       = "CloudWatchAlarmsToTopic"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
@@ -38,7 +39,13 @@ data "aws_iam_policy_document" "kms" {
 
     principals {
       type        = "Service"
-      identifiers = ["cloudwatch.amazonaws.com"]
+      identifiers = ["cloudwatch.${data.aws_partition.current.dns_suffix}"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
     }
   }
 }
