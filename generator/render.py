@@ -140,7 +140,8 @@ def render_module(spec: Spec, target: Target) -> dict[PurePosixPath, str]:
     `readme`, the target's README facts, so a README never drifts from the code.
     """
     spec = spec.for_target(target.name)  # its `targets.<t>` overrides merged in (generator/overrides.py)
-    context = {**target.context(spec), "required_providers": target.providers}
+    # `target`: the shared templates name the module's own things by it (a cloud workspace per module)
+    context = {**target.context(spec), "required_providers": target.providers, "target": target.name}
     out: dict[PurePosixPath, str] = {}
     root = module_path(spec, target.name)
     templates = module_templates(target)

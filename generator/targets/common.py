@@ -17,8 +17,22 @@ def tags(spec: Spec) -> dict[str, str]:
 
 
 def backend(spec: Spec) -> dict[str, Any]:
-    """The backend block's type and arguments, for templates/_shared/backend.tf.j2."""
+    """The backend block's type and arguments, for templates/_shared/backend.tf.j2.
+
+    `cloud` (HCP Terraform / Terraform Enterprise) is a `cloud {}` block, not a backend: its
+    workspace is chosen by name (`workspace`; default: one per module, `<name>-<target>`, which
+    the template completes) or by tags (`workspace_tags`)."""
     settings: dict[str, Any] = dict(spec.state.settings)
+    if spec.state.backend == "cloud":
+        workspaces: dict[str, Any] = {}
+        if "workspace_tags" in settings:
+            workspaces["tags"] = list(settings["workspace_tags"])
+        elif "workspace" in settings:
+            workspaces["name"] = settings["workspace"]
+        if "project" in settings:
+            workspaces["project"] = settings["project"]
+        cloud = {key: settings[key] for key in ("organization", "hostname") if key in settings}
+        return {"type": "cloud", "settings": cloud, "workspaces": workspaces}
     if spec.state.backend == "s3":
         settings.setdefault("encrypt", True)
         settings.setdefault("use_lockfile", True)  # S3-native locking (Terraform >= 1.10)
@@ -29,6 +43,20 @@ def base_context(spec: Spec) -> dict[str, Any]:
     """What every module's templates read (the shared README and backend among them)."""
     return {"name": spec.name, "service": spec.service, "environment": spec.env, "description": spec.description,
             "tags": tags(spec), "backend": backend(spec)}
+
+
+def _cloud_workspace_rules(spec: Spec) -> list[Finding]:
+    """One workspace holds one module's state: a named workspace fits a spec with one Terraform module."""
+    if spec.state.backend != "cloud":
+        return []
+    settings = spec.state.settings
+    if "workspace" in settings and "workspace_tags" in settings:
+        return [(("state", "workspace_tags"), "give `workspace` (one workspace by name) or `workspace_tags`, not both")]
+    if "workspace" in settings and len(spec.targets) > 1:
+        return [(("state", "workspace"), f"one workspace would hold the state of {len(spec.targets)} modules "
+                 f"({', '.join(sorted(spec.targets))}); leave `workspace` out (each module gets `<name>-<target>`) "
+                 "or use `workspace_tags`")]
+    return []
 
 
 def check_name_length(spec: Spec, limit: int, why: str) -> list[Finding]:
@@ -112,6 +140,7 @@ def check_common(spec: Spec) -> list[Finding]:
         registry,  # the registry imports every target, and targets import this module
     )
 
+    found.extend(_cloud_workspace_rules(spec))
     needs_image = [t for t, s in spec.targets.items() if registry.get(t).needs_image(s) and not spec.for_target(t).container.image]
     if needs_image:
         found.append((("container",), f"missing required field `image` (needed by {', '.join(needs_image)})"))
