@@ -24,7 +24,11 @@ from ..targets import registry
                    "(a target or environment removed): only the files tfgen wrote there.")
 @click.option("--force", is_flag=True,
               help="Overwrite (or delete) rendered files even though they were edited by hand since tfgen wrote them.")
-def command(specs, output, targets, env, check, show_diff, prune, force) -> None:
+@click.option("--atlantis", "atlantis_file", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write an Atlantis repo config here (atlantis.yaml at the repository root): one project per "
+                   "rendered Terraform module of these specs, planned when the module or its spec changes, its "
+                   "workflow running `tfgen check` on the spec first. With --check: exit 1 if it is out of date.")
+def command(specs, output, targets, env, check, show_diff, prune, force, atlantis_file) -> None:
     """Render Terraform modules from spec files.
 
     Everything is validated and rendered in memory first: on any error nothing
@@ -37,6 +41,7 @@ def command(specs, output, targets, env, check, show_diff, prune, force) -> None
     Example:
       tfgen render examples/iris-classifier.yaml --target aws-ecs
       tfgen render examples/*.yaml --check     # in CI: fail if modules/ is stale
+      tfgen render examples/*.yaml --atlantis atlantis.yaml
     """
     from .. import orphans as orphan_modules
     from ..pipeline import load_environments, render_spec
@@ -45,6 +50,7 @@ def command(specs, output, targets, env, check, show_diff, prune, force) -> None
     if prune and (check or show_diff):
         raise click.UsageError("--prune writes; it cannot be combined with --check or --diff")
     files, modules, problems = {}, set(), []
+    atlantis_modules: list = []  # every Terraform module of the specs, whatever --target/--env narrow
     services, every_module = set(), set()  # for orphans: what the specs render to, whatever --target/--env narrow
     for path in specs:
         try:
@@ -55,6 +61,8 @@ def command(specs, output, targets, env, check, show_diff, prune, force) -> None
             continue
         services.add(models[0].service)
         every_module |= orphan_modules.every_module(every)
+        if atlantis_file is not None:
+            atlantis_modules += _terraform_modules(Path(path), every)
         missing = [t for t in targets if t not in models[0].targets]
         if missing and len(specs) == 1:
             raise click.UsageError(f"{path} has no target {', '.join(missing)}; it has: {', '.join(models[0].targets)}")
@@ -66,6 +74,12 @@ def command(specs, output, targets, env, check, show_diff, prune, force) -> None
         raise SpecError(problems)
     root = Path(output)
     orphaned = orphan_modules.find_orphans(root, services, every_module)
+    atlantis_text = None
+    if atlantis_file is not None:
+        from .. import atlantis
+
+        atlantis_text = atlantis.text(atlantis.config(atlantis_modules, root, atlantis_file))
+        stale_atlantis = _read_or_none(atlantis_file) != atlantis_text
     if check or show_diff:
         plan = plan_write(files, root, modules)
         changes = plan.changes
@@ -77,6 +91,9 @@ def command(specs, output, targets, env, check, show_diff, prune, force) -> None
             click.echo(f"would {change.kind}: {root / change.path}{edited}", err=True)
         for module in orphaned:
             click.echo(f"orphaned: {root / module} (rendered by tfgen; the spec no longer has it)", err=True)
+        if atlantis_text is not None and stale_atlantis:
+            click.echo(f"would write: {atlantis_file} (the Atlantis config for these modules)", err=True)
+            changes = [*changes, atlantis_file]
         if changes or orphaned:
             parts = [f"{len(changes)} file(s) out of date"] + ([f"{len(orphaned)} orphaned module(s)"] if orphaned else [])
             fix = "`tfgen render`" + (" with --prune" if orphaned else "")
@@ -84,10 +101,19 @@ def command(specs, output, targets, env, check, show_diff, prune, force) -> None
             raise SystemExit(EXIT_FINDINGS)
         click.echo(f"{len(modules)} module(s) up to date", err=True)
         return
+    if atlantis_text is not None:
+        from .. import atlantis
+
+        atlantis.check_writable(atlantis_file)  # before any module is written
     with output_lock(root):  # one render at a time into a root, from reading to the last rename
         plan = plan_write(files, root, modules)
         changes = plan.changes
         apply_changes(changes, root, force=force)
+    if atlantis_text is not None:
+        from .. import atlantis
+
+        if atlantis.write(atlantis_file, atlantis_text):
+            click.echo(f"wrote {atlantis_file} ({len(atlantis_modules)} Atlantis project(s))", err=True)
     done = {"create": "created", "update": "updated", "delete": "deleted"}
     for change in changes:
         forced = f" (discarding: {change.conflict})" if change.conflict else ""
@@ -106,3 +132,24 @@ def command(specs, output, targets, env, check, show_diff, prune, force) -> None
             click.echo(f"orphaned: {root / module} (rendered by tfgen; the spec no longer has it); "
                        "`tfgen render --prune` removes it", err=True)
     click.echo(f"{len(modules)} module(s) rendered, {len(changes)} file(s) changed", err=True)
+
+
+def _terraform_modules(spec_path: Path, models) -> list:
+    """Every Terraform module a spec renders (base and environments, every target)."""
+    from ..atlantis import Module
+    from ..render import module_path
+
+    found = {}
+    for spec in models:
+        for name in spec.targets:
+            if registry.get(name).output.name == "terraform":
+                folder = module_path(spec, name)
+                found[folder] = Module(spec_path, spec.service, folder)
+    return list(found.values())
+
+
+def _read_or_none(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
