@@ -138,9 +138,8 @@ def test_secrets_are_references_with_least_privilege(modules):
     assert 'for_each = toset(["scorer-api-key", "scorer-db"])' in (modules["private"] / "iam.tf").read_text()
     assert grants["this"]["role"] == "roles/secretmanager.secretAccessor"
     assert grants["this"]["member"] == "${google_service_account.this.member}"
-    # No project-level role for the runtime identity anywhere.
-    tf = "".join(p.read_text() for p in modules["private"].glob("*.tf"))
-    assert "google_project_iam" not in tf
+    # No project-level role for the runtime identity but the trace writer (tracing on; issue 13 #8).
+    assert set(resources(modules["private"], "google_project_iam_member")) == {"trace_agent"}
     # Without secrets: no grant, no dependency on one.
     assert not resources(modules["public"], "google_secret_manager_secret_iam_member")
     assert "google_secret_manager_secret_iam_member" not in (modules["public"] / "main.tf").read_text()
@@ -263,3 +262,34 @@ def test_check_refuses_what_cloud_run_cannot_do(tmp_path, changes, message):
     with pytest.raises(SpecError) as caught:
         pipeline.load_spec(path)
     assert message in str(caught.value)
+
+
+# --- issue 13 #8 #13: tracing grant and the APIs a fresh project needs ----------------------------------
+
+
+def test_tracing_grants_the_trace_agent_role_only_when_asked(modules):
+    grant = resources(modules["iris"], "google_project_iam_member")["trace_agent"]
+    assert (grant["role"], grant["member"], grant["project"]) == (
+        "roles/cloudtrace.agent", "${google_service_account.this.member}", "ml-serving-demo")
+    assert "trace_agent" not in resources(modules["public"], "google_project_iam_member")  # tracing: false
+    assert "`roles/cloudtrace.agent`" in (modules["iris"] / "README.md").read_text()
+
+
+def test_the_apis_the_module_calls_are_enabled_and_stay_enabled_on_destroy(modules):
+    iris = resources(modules["iris"], "google_project_service")["this"]
+    assert iris["disable_on_destroy"] is False and iris["service"] == "${each.value}"
+    assert iris["for_each"] == ("${toset(['cloudtrace.googleapis.com', 'compute.googleapis.com', 'iam.googleapis.com', "
+                                "'logging.googleapis.com', 'monitoring.googleapis.com', 'run.googleapis.com', "
+                                "'secretmanager.googleapis.com'])}")
+    # existing network (a connector), no secrets, no alerts, no tracing
+    public = resources(modules["public"], "google_project_service")["this"]
+    assert public["for_each"] == ("${toset(['iam.googleapis.com', 'logging.googleapis.com', 'run.googleapis.com', "
+                                  "'vpcaccess.googleapis.com'])}")
+    # what calls an API waits for it: the service account (and through it every grant), the service, logs, network, alerts
+    for module in (modules["iris"], modules["private"]):
+        assert resources(module, "google_service_account")["this"]["depends_on"] == ["${google_project_service.this}"]
+        assert "${google_project_service.this}" in _service(module)["depends_on"]
+        assert "${google_project_service.this}" in resources(module, "google_logging_project_bucket_config")["this"]["depends_on"]
+        assert resources(module, "google_compute_network")["this"]["depends_on"] == ["${google_project_service.this}"]
+        assert all(p["depends_on"] == ["${google_project_service.this}"]
+                   for p in resources(module, "google_monitoring_alert_policy").values())

@@ -140,6 +140,7 @@ def context(spec: Spec) -> dict[str, Any]:
         "alert_window": f"{ALERT_WINDOW_S}s",
         "notify": {"emails": list(spec.observability.notify_emails),
                    "channels": list(settings.get("notification_channels", ()))},
+        "apis": _apis(spec, settings),
         "skip": {},  # every Checkov check that applies passes
         "model": _model_grant(spec),
         "metrics": "metrics" in spec.permissions.capabilities,
@@ -210,6 +211,22 @@ def probes(spec: Spec) -> dict[str, dict[str, int]]:
         "liveness": {"period_seconds": health.interval, "timeout_seconds": health.timeout,
                      "failure_threshold": LIVENESS_FAILURES},
     }
+
+
+def _apis(spec: Spec, settings) -> list[str]:
+    """The Google APIs the module's resources call (issue 13 #13), for google_project_service."""
+    apis = {"run.googleapis.com", "iam.googleapis.com", "logging.googleapis.com"}
+    if spec.network.vpc == "existing":
+        apis.add("vpcaccess.googleapis.com")
+    else:
+        apis.add("compute.googleapis.com")
+    if spec.container.secrets:
+        apis.add("secretmanager.googleapis.com")
+    if alerts(spec):
+        apis.add("monitoring.googleapis.com")
+    if spec.observability.tracing:
+        apis.add("cloudtrace.googleapis.com")
+    return sorted(apis)
 
 
 def _vpc(spec: Spec, settings) -> dict[str, Any]:
@@ -298,6 +315,10 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
            f"condition to the model ({c['model']['description'].lower()})"] if c["model"] else []),
         *(["`roles/monitoring.metricWriter` on the project for the service account (`permissions.capabilities`: metrics)"]
           if c["metrics"] else []),
+        *(["`roles/cloudtrace.agent` on the project for the service account (`observability.tracing`: writes spans, "
+           "reads none)"] if c["tracing"] else []),
+        "the APIs it calls enabled in the project (`google_project_service`, left enabled on destroy): "
+        + ", ".join(f"`{api}`" for api in c["apis"]),
         *[f"`{g['role']}` on {kind} `{g['name']}` for the service account (`permissions.gcp`)"
           for kind, grants in c["grants"].items() for g in grants.values()],
         f"VPC network `{vpc['network_name']}`, subnet `{vpc['subnet_name']}` (`{vpc['cidr']}`, Private Google Access, flow logs) "
@@ -311,7 +332,7 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
         creates.append(f"CMEK with `{kms_key}` on the revision and the log bucket, and `roles/cloudkms.cryptoKeyEncrypterDecrypter` "
                        "on it for the Cloud Run service agent and Cloud Logging")
     if alerts:
-        creates.append(f"alert policies `{'`, `'.join(a['key'] for a in alerts)}`, notifying `var.notification_channels`")
+        creates.append(f"alert policies `{'`, `'.join(a['key'] for a in alerts)}` (who they notify: see the notes)")
     notes = [
         f"Secure defaults: internal-only ingress unless `network.public` (here `{c['ingress']}`); a dedicated service account "
         "holding only `roles/secretmanager.secretAccessor` on the secrets the container names; secrets reach the container as "
@@ -337,7 +358,9 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
            f"{probes['startup']['period_seconds']} s for up to 240 s (Cloud Run's limit)")
         + f", so a slow model load is not killed; liveness every {probes['liveness']['period_seconds']} s, timeout "
         f"{probes['liveness']['timeout_seconds']} s, restart after {probes['liveness']['failure_threshold']} failures.",
-        "Tracing: Cloud Run sends a sample of requests to Cloud Trace by itself; there is nothing to switch on."
+        "How spans leave: Cloud Run sends a sample of requests to Cloud Trace by itself, and the spans the application "
+        "exports (an OpenTelemetry or Cloud Trace exporter calling the Cloud Trace API with the service account's "
+        "credentials from the metadata server) are accepted because the service account holds `roles/cloudtrace.agent`."
         if c["tracing"] else
         "`observability.tracing` is false, but Cloud Run always samples requests into Cloud Trace and has no per-service switch; "
         "disable the Cloud Trace API in the project to stop it.",

@@ -6,6 +6,8 @@ resource "google_logging_project_bucket_config" "this" {
   bucket_id      = "iris-classifier-logs"
   description    = "Logs of Cloud Run service iris-classifier, kept 30 days."
   retention_days = 30
+
+  depends_on = [google_project_service.this]
 }
 
 resource "google_logging_project_sink" "this" {

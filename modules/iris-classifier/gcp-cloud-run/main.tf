@@ -104,6 +104,7 @@ resource "google_cloud_run_v2_service" "this" {
 
   # Cloud Run checks secret access and the key grant when it deploys a revision.
   depends_on = [
+    google_project_service.this,
     google_secret_manager_secret_iam_member.this,
   ]
 }

@@ -44,6 +44,8 @@ resource "google_monitoring_alert_policy" "cpu" {
     content   = "Mean container CPU utilisation above 85% for 5 minutes on Cloud Run service iris-classifier."
     mime_type = "text/markdown"
   }
+
+  depends_on = [google_project_service.this]
 }
 
 resource "google_monitoring_alert_policy" "memory" {
@@ -84,6 +86,8 @@ resource "google_monitoring_alert_policy" "memory" {
     content   = "Mean container memory utilisation above 85% for 5 minutes on Cloud Run service iris-classifier."
     mime_type = "text/markdown"
   }
+
+  depends_on = [google_project_service.this]
 }
 
 resource "google_monitoring_alert_policy" "error_rate" {
@@ -131,6 +135,8 @@ resource "google_monitoring_alert_policy" "error_rate" {
     content   = "5xx responses above 5% of requests for 5 minutes on Cloud Run service iris-classifier."
     mime_type = "text/markdown"
   }
+
+  depends_on = [google_project_service.this]
 }
 
 resource "google_monitoring_alert_policy" "latency_p99" {
@@ -171,4 +177,6 @@ resource "google_monitoring_alert_policy" "latency_p99" {
     content   = "99th percentile request latency above 1500 ms for 5 minutes on Cloud Run service iris-classifier."
     mime_type = "text/markdown"
   }
+
+  depends_on = [google_project_service.this]
 }

@@ -4,6 +4,8 @@ resource "google_compute_network" "this" {
   description             = "Private network the Cloud Run service egresses into."
   auto_create_subnetworks = false
   routing_mode            = "REGIONAL"
+
+  depends_on = [google_project_service.this]
 }
 
 # Direct VPC egress: Cloud Run instances take their addresses from this subnet.
