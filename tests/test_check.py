@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,6 +15,7 @@ from tests.support import EXAMPLES, PLUGIN_MIRROR, REPO, require_terraform
 
 SPECS = sorted(str(p) for p in EXAMPLES.glob("*.yaml"))
 MODULES = sorted(p.parent for p in (REPO / "modules").rglob("versions.tf"))  # what the examples render
+IRIS = str(EXAMPLES / "iris-classifier.yaml")  # the spec whose module the stale test edits
 
 
 @pytest.fixture(scope="module")
@@ -29,10 +32,12 @@ SKIPS = ["--skip-validate-provider", "google", "--skip-validate-provider", "azur
 
 
 @pytest.fixture(scope="module")
-def clean_run(rendered):
+def clean_run(rendered, tmp_path_factory):
+    # its own, empty pass cache: every step really runs (the user's ~/.cache/tfgen/check would replay passes)
+    env = dict(os.environ, TFGEN_CACHE_DIR=str(tmp_path_factory.mktemp("check-cache")))
     return subprocess.run([sys.executable, "-m", "generator", "check", *SPECS, "--modules-dir", str(rendered),
                            "--plugin-mirror", str(PLUGIN_MIRROR), *SKIPS],  # lint: tfgen's bundled schemas
-                          cwd=REPO, capture_output=True, text=True, timeout=900, check=False)
+                          cwd=REPO, capture_output=True, text=True, timeout=900, env=env, check=False)
 
 
 def table_rows(stdout: str) -> dict[str, str]:
@@ -53,22 +58,32 @@ def test_clean_examples_pass_every_step_with_the_explicit_skips(clean_run, rende
         assert "  ok  " in rows[step], rows[step]
     assert "0 failed" in rows["scan"] and "0 failed" in rows["scan (kubernetes)"]
     assert f"lint: 0 error(s), 0 warning(s) in {len(MODULES)} module(s)" in rows["lint"]
-    # the AWS ones ran (base, prod ECS and Lambda); the google and azurerm ones were skipped as asked
-    assert "3 of 6 module(s), 3 skipped" in rows["terraform validate"]
+    # the AWS ones ran; the google and azurerm ones were skipped as asked, each named on the summary line
+    terraform_modules = sorted(p.parent for p in rendered.rglob("versions.tf"))
+    skipped = [(m, provider_of(m)) for m in terraform_modules if provider_of(m) != "aws"]
+    assert {p for _, p in skipped} == {"google", "azurerm"}
+    assert (f"{len(terraform_modules) - len(skipped)} of {len(terraform_modules)} module(s), {len(skipped)} skipped"
+            in rows["terraform validate"])
     summary = clean_run.stdout.splitlines()[-1]
     assert summary == (
         "check: passed: every step ran on every module except as skipped (skipped as asked: terraform validate on "
-        f"{rendered}/iris-classifier/gcp-cloud-run (google), {rendered}/iris-classifier/prod/gcp-cloud-run (google), "
-        f"{rendered}/resnet-aci/azure-aci (azurerm))"
+        + ", ".join(f"{module} ({provider})" for module, provider in skipped) + ")"
     )
+
+
+def provider_of(module: Path) -> str:
+    """The one provider a rendered Terraform module requires (its versions.tf)."""
+    (name,) = re.findall(r'source\s*=\s*"hashicorp/([a-z]+)"', (module / "versions.tf").read_text())
+    return name
 
 
 @pytest.mark.terraform
 @pytest.mark.checkov
-def test_a_step_that_cannot_run_fails_the_gate_and_names_the_exact_skip():
+def test_a_step_that_cannot_run_fails_the_gate_and_names_the_exact_skip(tmp_path):
     """No skip given: terraform validate cannot install azurerm, so the gate fails (exit 3) and says how to skip exactly that."""
     proc = subprocess.run([sys.executable, "-m", "generator", "check", str(EXAMPLES / "resnet-aci.yaml"),
-                           "--plugin-mirror", str(PLUGIN_MIRROR)], cwd=REPO, capture_output=True, text=True, timeout=600, check=False)
+                           "--plugin-mirror", str(PLUGIN_MIRROR)], cwd=REPO, capture_output=True, text=True, timeout=600,
+                          check=False, env=dict(os.environ, TFGEN_CACHE_DIR=str(tmp_path / "check-cache")))
     assert proc.returncode == 3, proc.stdout + proc.stderr
     assert "terraform validate: not run: resnet-aci/azure-aci: provider not available here (azurerm)" in proc.stdout
     assert ("terraform validate: could not run on 1 module(s): give tfgen those providers (--plugin-mirror DIR "
@@ -86,7 +101,7 @@ def test_stale_module_is_a_finding(rendered, tmp_path):
     shutil.copytree(rendered, copy)
     main = copy / "iris-classifier" / "aws-ecs" / "main.tf"
     main.write_text(main.read_text() + "\n# hand edit\n")
-    proc = subprocess.run([sys.executable, "-m", "generator", "check", SPECS[0], "--modules-dir", str(copy)],
+    proc = subprocess.run([sys.executable, "-m", "generator", "check", IRIS, "--modules-dir", str(copy)],
                           cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert f"render: out of date: {main} (would update)" in proc.stdout
@@ -106,7 +121,7 @@ def test_invalid_spec_stops_at_validate(write_spec):
 def test_missing_terraform_is_a_tool_failure(rendered, tmp_path):
     bin_dir = tmp_path / "empty-bin"
     bin_dir.mkdir()
-    proc = subprocess.run([sys.executable, "-m", "generator", "check", SPECS[0], "--modules-dir", str(rendered)],
+    proc = subprocess.run([sys.executable, "-m", "generator", "check", IRIS, "--modules-dir", str(rendered)],
                           cwd=REPO, capture_output=True, text=True, timeout=300, check=False, env={"PATH": str(bin_dir), "HOME": str(tmp_path)})
     assert proc.returncode == 3, proc.stdout + proc.stderr
     assert "fmt: terraform is not on PATH" in proc.stdout
