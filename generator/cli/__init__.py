@@ -18,7 +18,7 @@ import click
 from .. import __version__, colour
 from ..errors import EXIT_FINDINGS, TfgenError
 
-# module name under generator.cli -> its click command is `command`
+# command name (its module under generator.cli, `-` as `_`) -> the module's click command is `command`
 COMMANDS = [
     "init",
     "validate",
@@ -28,6 +28,7 @@ COMMANDS = [
     "scan",
     "check",
     "plan",
+    "plan-all",
     "apply",
     "destroy",
     "output",
@@ -46,7 +47,7 @@ class _LazyCommands(MutableMapping[str, click.Command]):
         if name not in self._loaded:
             if name not in self._names:
                 raise KeyError(name)
-            self._loaded[name] = importlib.import_module(f"{__name__}.{name}").command
+            self._loaded[name] = importlib.import_module(f"{__name__}.{name.replace('-', '_')}").command
         return self._loaded[name]
 
     def __setitem__(self, name: str, command: click.Command) -> None:
@@ -92,7 +93,7 @@ def cli() -> None:
     """
 
 
-cli.commands = _LazyCommands(COMMANDS)  # every command module is named as its command
+cli.commands = _LazyCommands(COMMANDS)  # every command's module is named as the command (- as _)
 
 
 def main() -> None:
