@@ -229,7 +229,7 @@ def validate(loaded: LoadedSpec, env: str | None = None) -> Spec:
                 target_spec = spec if target_view is view else normalize(target_view.data, name, origin=loaded.file)
                 if target_view is not view:
                     views[target] = target_spec
-                for path, message in [*common.check_view(target_spec, target), *registry.get(target).check(target_spec)]:
+                for path, message in [*common.check_view(target_spec), *registry.get(target).check(target_spec)]:
                     located.append((target_view, tuple(path), message))
             spec = replace(spec, views=MappingProxyType(views))
             located += [(view, tuple(path), message) for path, message in common.check_common(spec)]

@@ -99,13 +99,14 @@ def _check_model(spec: Spec) -> list[common.Finding]:
                               "tfgen sets AZURE_CLIENT_ID to the group's identity, which holds the model and permissions grants; "
                               "remove it here"))
     account_id = spec.target(NAME).get("model_storage_account_id")
+    account = account_id.rsplit("/", 1)[-1] if account_id is not None else None
     model = spec.model if spec.model is not None and spec.model.scheme == "azure-blob" else None
-    if model is not None and account_id is None:
+    if model is not None and account is None:
         found.append((("targets", NAME), f"the model is in storage account `{model.account}`: give `model_storage_account_id` "
                                          "(its resource id), the scope of the read grant"))
-    elif model is not None and account_id.rsplit("/", 1)[-1] != model.account:
+    elif model is not None and account != model.account:
         found.append((("targets", NAME, "model_storage_account_id"),
-                      f"names storage account `{account_id.rsplit('/', 1)[-1]}`, but model.uri is in `{model.account}`"))
+                      f"names storage account `{account}`, but model.uri is in `{model.account}`"))
     elif model is None and account_id is not None:
         found.append((("targets", NAME, "model_storage_account_id"), "only used with an Azure Blob model.uri; remove it"))
     return found
@@ -373,7 +374,8 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
     if c["app_identity"]:
         notes.append(
             "The container gets `AZURE_CLIENT_ID` (the identity's client id), so Azure SDKs (`DefaultAzureCredential`) "
-            "authenticate as this identity" + (f"; the model (`{spec.model.uri}`) reaches it as `{spec.model.env}`" if c["model"] else "")
+            "authenticate as this identity" + (f"; the model (`{spec.model.uri}`) reaches it as `{spec.model.env}`"
+                                               if c["model"] and spec.model is not None else "")
             + ". The azurerm provider documents managed identity as unavailable to container groups in a virtual network "
             "(this module's default); where that holds, the application cannot use these grants: check your region, or run "
             "the group public with `container_tls`.")

@@ -91,8 +91,8 @@ def check_any_source_only(spec: Spec, platform: str) -> list[Finding]:
     return []
 
 
-def check_view(spec: Spec, target: str) -> list[Finding]:
-    """Rules every target shares, on the spec as `target` sees it (its overrides merged in)."""
+def check_view(spec: Spec) -> list[Finding]:
+    """Rules every target shares, on the spec as one target sees it (its overrides merged in)."""
     found: list[Finding] = []
     if spec.scaling.min > spec.scaling.max:
         found.append((("scaling", "min"), f"min ({spec.scaling.min}) is greater than max ({spec.scaling.max})"))

@@ -371,7 +371,7 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
         "`network.public`: anyone may invoke the service (`allUsers`); an organisation policy restricting member domains "
         "(`iam.allowedPolicyMemberDomains`) rejects that binding.",
     ]
-    if c["model"]:
+    if c["model"] and spec.model is not None:
         notes.append(f"The model (`{spec.model.uri}`) reaches the container as `{spec.model.env}`; the server downloads it with "
                      "the service account. The IAM condition works only on a bucket with uniform bucket-level access. Cloud Run "
                      "can instead mount the bucket read-only as a volume (Cloud Storage FUSE: a `volumes { gcs { bucket, "
