@@ -3,6 +3,15 @@ resource "aws_sns_topic" "alarms" {
   kms_master_key_id = aws_kms_key.this.arn
 }
 
+# observability.notify_emails: each address confirms its subscription from SNS's email.
+resource "aws_sns_topic_subscription" "email" {
+  for_each = toset(["ml-oncall@example.com"])
+
+  topic_arn = aws_sns_topic.alarms.arn
+  protocol  = "email"
+  endpoint  = each.value
+}
+
 locals {
   # The module's topic, then the spec's own topics (alarm_topic_arns).
   alarm_actions = [aws_sns_topic.alarms.arn]
