@@ -61,6 +61,7 @@ targets:
     region: eu-west-1
     package: {{type: image}}
     vpc: true
+    reserve_concurrency: true
 """
 
 # A zip (absolute path) in an existing VPC, plain env only, a latency alarm only.
@@ -140,10 +141,11 @@ def _skips(module: Path) -> set[str]:
 
 
 def test_each_checkov_skip_is_there_because_of_the_spec(modules):
-    assert _skips(modules["example"]) == {"CKV_AWS_272", "CKV_AWS_117", "CKV_AWS_338"}  # zip, no VPC, 14 days
+    # CKV_AWS_115 (a concurrency limit): skipped exactly where the spec does not reserve (issue 13 #12)
+    assert _skips(modules["example"]) == {"CKV_AWS_272", "CKV_AWS_117", "CKV_AWS_338", "CKV_AWS_115"}  # zip, no VPC, 14 days
     assert _skips(modules["public"]) == {"CKV_AWS_272", "CKV_AWS_50", "CKV_AWS_258", "CKV_AWS_301", "CKV_AWS_394"}
-    assert _skips(modules["existing"]) == {"CKV_AWS_272", "CKV_AWS_338"}
-    assert _skips(modules["minimal"]) == {"CKV_AWS_272", "CKV_AWS_117", "CKV_AWS_338"}
+    assert _skips(modules["existing"]) == {"CKV_AWS_272", "CKV_AWS_338", "CKV_AWS_115"}
+    assert _skips(modules["minimal"]) == {"CKV_AWS_272", "CKV_AWS_117", "CKV_AWS_338", "CKV_AWS_115"}
     example = (modules["example"] / "README.md").read_text()
     assert "| CKV_AWS_338 | `aws_cloudwatch_log_group.this` | retention is the spec's observability.log\\_retention\\_days (14 days) |" in example
     assert "targets.aws-lambda.vpc is false" in example
@@ -167,7 +169,9 @@ def test_example_zip_function_maps_the_spec(modules):
     assert function["filename"] == "${local.package_file}"
     assert function["source_code_hash"] == "${filebase64sha256(local.package_file)}"
     assert (function["memory_size"], function["timeout"], function["publish"]) == (1024, 30, True)
-    assert function["reserved_concurrent_executions"] == 20  # scaling.max
+    # issue 13 #12: the example does not set reserve_concurrency, so nothing is reserved
+    assert "reserved_concurrent_executions" not in function
+    assert _function(modules["public"])["reserved_concurrent_executions"] == 5  # reserve_concurrency: scaling.max
     assert function["kms_key_arn"] == "${aws_kms_key.this.arn}"
     assert function["dead_letter_config"] == [{"target_arn": "${aws_sqs_queue.this.arn}"}]
     assert function["tracing_config"] == [{"mode": "Active"}]
@@ -240,7 +244,9 @@ def test_concurrency_alias_and_provisioned_instances(modules):
     provisioned = resources(modules["public"], "aws_lambda_provisioned_concurrency_config")["this"]
     assert provisioned["count"] == "${var.enable_provisioned_concurrency ? 1 : 0}"
     assert (provisioned["provisioned_concurrent_executions"], provisioned["qualifier"]) == (2, "${aws_lambda_alias.this.name}")
-    variables = parse_module(modules["example"])["variables.tf"]["variable"]
+    # issue 13 #15: the switch is declared only where there is something to switch
+    assert not (modules["example"] / "variables.tf").exists()
+    variables = parse_module(modules["public"])["variables.tf"]["variable"]
     assert [list(v) for v in variables] == [["enable_provisioned_concurrency"]]
     readme = (modules["public"] / "README.md").read_text()
     assert "| `enable_provisioned_concurrency` | `bool` | `true` |" in readme
@@ -255,6 +261,9 @@ def test_function_url_is_iam_unless_public(modules):
     permission = resources(modules["public"], "aws_lambda_permission")["public_url"]
     assert (permission["action"], permission["principal"], permission["qualifier"]) == (
         "lambda:InvokeFunction", "*", "${aws_lambda_alias.this.name}")
+    # issue 13 #11: the statement holds only for requests through a NONE-auth function URL
+    assert permission["function_url_auth_type"] == "NONE"
+    assert "lambda:FunctionUrlAuthType = NONE" in (modules["public"] / "README.md").read_text()
     assert "cors" not in public
 
 
@@ -368,3 +377,14 @@ def test_check_refuses_what_lambda_cannot_do(tmp_path, changes, message):
     with pytest.raises(SpecError) as caught:
         pipeline.load_spec(path)
     assert message in str(caught.value)
+
+
+def test_readme_says_what_the_dead_letter_queue_and_the_alias_carry(modules):
+    """Issue 13 #15: no alias permissions that do not exist; the queue's use stated; the reservation choice stated."""
+    example = (modules["example"] / "README.md").read_text()
+    assert "Published versions and a live alias; the function URL points at the alias\n" in example
+    assert "with the URL as the only caller the queue stays empty" in example
+    assert "No reserved concurrency (targets.aws-lambda.reserve\\_concurrency is false)" in example
+    public = (modules["public"] / "README.md").read_text()
+    assert "the function URL, its public-invoke permission and provisioned concurrency point at the alias" in public
+    assert "reserved concurrency 5 (scaling.max, reserve\\_concurrency)" in public

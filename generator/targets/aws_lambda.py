@@ -214,7 +214,12 @@ def _skips(spec: Spec, package: dict[str, Any], vpc: dict[str, Any] | None) -> d
     if spec.network.public:
         reasons["public_url"] = "network.public is true in the spec: the function URL is meant to be open to anyone (auth NONE)"
         reasons["public_invoke"] = ("network.public is true in the spec: since October 2025 a public function URL also needs "
-                                    "lambda:InvokeFunction for everyone (aws < 6.29 cannot add the InvokedViaFunctionUrl condition)")
+                                    "lambda:InvokeFunction for everyone; the statement holds only under the "
+                                    "lambda:FunctionUrlAuthType NONE condition (function_url_auth_type), i.e. for URL calls")
+    if not spec.target(NAME)["reserve_concurrency"]:
+        reasons["concurrency_limit"] = ("targets.aws-lambda.reserve_concurrency is false in the spec: the function shares the "
+                                        "account's unreserved pool, because Lambda refuses a reservation that leaves fewer "
+                                        "than 100 unreserved executions (new accounts have 10)")
     return {key: hcl.Expr(text) for key, text in reasons.items()}
 
 
@@ -253,7 +258,8 @@ def context(spec: Spec) -> dict[str, Any]:
         "timeout": settings["timeout"],
         "arm64": spec.resources.architecture == "arm64",
         "memory": spec.resources.memory,
-        "reserved_concurrency": spec.scaling.max,
+        # issue 13 #12: reserving is the spec's explicit choice (Lambda refuses it on accounts with a small pool)
+        "reserved_concurrency": spec.scaling.max if settings["reserve_concurrency"] else None,
         "provisioned_concurrency": spec.scaling.min,
         "alias": ALIAS,
         "env": dict(spec.container.env),
@@ -273,6 +279,13 @@ def context(spec: Spec) -> dict[str, Any]:
         "app": aws_common.app_permissions(spec),
         "skip": _skips(spec, package, vpc),
     }
+
+
+def _and(things: list[str]) -> str:
+    """`a points`, `a and b point`, `a, b and c point`."""
+    if len(things) == 1:
+        return f"{things[0]} points"
+    return f"{', '.join(things[:-1])} and {things[-1]} point"
 
 
 def _told(notify: dict[str, Any]) -> str:
@@ -296,10 +309,14 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
     source = (f"the zip package {package['filename']}" if package["type"] == "zip"
               else f"the container image {package['image_uri']}")
     creates = [
-        f"A Lambda function from {source} ({c['memory']} MiB, {c['timeout']} s timeout), reserved concurrency "
-        f"{c['reserved_concurrency']} (scaling.max), X-Ray tracing {'Active' if c['tracing'] else 'PassThrough'}"
+        f"A Lambda function from {source} ({c['memory']} MiB, {c['timeout']} s timeout), "
+        + (f"reserved concurrency {c['reserved_concurrency']} (scaling.max, reserve_concurrency)" if c["reserved_concurrency"]
+           is not None else "no reserved concurrency (it shares the account's pool; reserve_concurrency is false)")
+        + f", X-Ray tracing {'Active' if c['tracing'] else 'PassThrough'}"
         + (", an environment encrypted with the module's KMS key" if c["env"] or secrets else ""),
-        "Published versions and a live alias; the function URL, permissions and provisioned concurrency point at the alias",
+        "Published versions and a live alias; " + _and(["the function URL"] + (["its public-invoke permission"] if c["public"] else [])
+                                                     + (["provisioned concurrency"] if c["provisioned_concurrency"] > 0 else []))
+        + " at the alias",
     ]
     if c["provisioned_concurrency"] > 0:
         creates.append(f"Provisioned concurrency of {c['provisioned_concurrency']} on the alias (scaling.min), "
@@ -314,7 +331,9 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
         + "".join(f", {grant}" for grant in aws_common.app_permission_words(c["app"])),
         "A customer-managed KMS key (yearly rotation) for the environment, logs, dead-letter queue and alarm topic",
         f"The log group {names['log_group']}, kept {c['retention_days']} days, KMS-encrypted",
-        "An SQS dead-letter queue (KMS-encrypted, 14 days) for failed asynchronous invocations",
+        "An SQS dead-letter queue (KMS-encrypted, 14 days) for failed asynchronous invocations only: calls through the "
+        "function URL are synchronous and return their errors to the caller, so with the URL as the only caller the queue "
+        "stays empty (it is there for event sources and `--invocation-type Event` calls)",
         "An SNS topic (KMS-encrypted) and alarms: "
         + (f"error rate above {c['error_rate_words']}%" if c["error_rate_percent"] is not None else "any error")
         + ", any throttle" + (f", p99 duration above {c['latency_p99_ms']} ms" if c["latency_p99_ms"] is not None else "")
@@ -353,15 +372,22 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
     if c["public"]:
         notes.append(
             "The function URL is public (network.public). With authorization NONE the provider adds the lambda:InvokeFunctionUrl "
-            "statement; function URLs created since October 2025 also need lambda:InvokeFunction for everyone, which hashicorp/aws "
-            "before 6.29 cannot limit to URL calls, so anyone with AWS credentials can also invoke the live alias directly.")
+            "statement; function URLs created since October 2025 also need lambda:InvokeFunction for everyone. That statement "
+            "carries the condition lambda:FunctionUrlAuthType = NONE (function_url_auth_type, as the Lambda console's "
+            "\"Function URL\" permission does), which only URL requests satisfy, so it does not open the alias to direct Invoke "
+            "calls. The exact control AWS added for this, lambda:InvokedViaFunctionUrl, needs hashicorp/aws 6.x "
+            "(invoked_via_function_url); this module pins 5.x.")
     else:
         notes.append(
             "Callers sign requests to the function URL with SigV4 (service lambda) and need lambda:InvokeFunctionUrl and, for URLs "
             "created since October 2025, lambda:InvokeFunction on the live alias in their own IAM policy.")
     notes.append(
-        "Reserved concurrency sets aside scaling.max executions from the account's pool; Lambda refuses it when fewer than 100 "
-        "unreserved executions would remain (new accounts often have a limit of 10 until raised).")
+        "Reserved concurrency (targets.aws-lambda.reserve_concurrency: true) sets aside scaling.max executions from the "
+        "account's pool and caps the function there; Lambda refuses it when fewer than 100 unreserved executions would remain "
+        "(new accounts often have a limit of 10 until raised)." if c["reserved_concurrency"] is not None else
+        "No reserved concurrency (targets.aws-lambda.reserve_concurrency is false): the function scales within the account's "
+        "unreserved pool, scaling.max is not enforced, and other functions can use up the pool. Set reserve_concurrency: true "
+        "to reserve and cap scaling.max executions once the account's limit leaves 100 unreserved.")
     notes += aws_common.app_permission_notes(spec)
     if vpc and vpc["create"] and c["app"]["model"]:
         notes.append("The created VPC reaches S3 only through a gateway endpoint whose policy admits this function's reads of "
@@ -421,6 +447,14 @@ SCHEMA = {
             "then": {"required": ["handler", "runtime"]},
         },
         "timeout": {"description": "Seconds.", "type": "integer", "minimum": 1, "default": 30},
+        "reserve_concurrency": {
+            "description": "Reserve scaling.max concurrent executions for the function (reserved_concurrent_executions): "
+                           "a guarantee and a cap. Lambda refuses it when fewer than 100 unreserved executions would remain "
+                           "in the account (new accounts have a limit of 10). false: the function shares the account's pool "
+                           "and scaling.max is not enforced.",
+            "type": "boolean",
+            "default": False,
+        },
         "vpc": {
             "description": "Run the function inside the network (created or existing).",
             "type": "boolean",
@@ -472,6 +506,7 @@ VARIANTS = {
             {"sid": "PublishPredictions", "actions": ["sqs:SendMessage"],
              "resources": ["arn:aws:sqs:eu-west-1:123456789012:predictions"]}]},
         "targets": {NAME: {"region": "eu-west-1", "package": {"type": "image"}, "timeout": 120, "vpc": True,
+                           "reserve_concurrency": True,
                            "alarm_topic_arns": ["arn:aws:sns:eu-west-1:123456789012:pager"],
                            "scaling": {"max": 6}}},
         "state": {"backend": "s3", "bucket": "example-tfstate", "key": "fn-full.tfstate", "region": "eu-west-1"},
@@ -515,7 +550,7 @@ TARGET = Target(
     providers=(aws_common.AWS_PROVIDER,),
     schema=SCHEMA,
     schema_defs=aws_common.NETWORK_SCHEMA_DEFS,
-    defaults={"timeout": 30, "vpc": False},
+    defaults={"timeout": 30, "vpc": False, "reserve_concurrency": False},
     check=check,
     context=context,
     readme=readme,

@@ -18,16 +18,16 @@ locals {
 resource "aws_lambda_function" "this" {
   #checkov:skip=CKV_AWS_272:Lambda code signing applies only to zip packages; this function runs the ECR image in container.image
   #checkov:skip=CKV_AWS_117:targets.aws-lambda.vpc is false: the function reaches only AWS APIs and the internet, no private resources, so it is not attached to a VPC
-  function_name                  = "churn-model"
-  description                    = "gradient-boosted churn classifier"
-  role                           = aws_iam_role.this.arn
-  package_type                   = "Image"
-  image_uri                      = "123456789012.dkr.ecr.us-east-1.amazonaws.com/churn-model:2.1.0"
-  memory_size                    = 2048
-  timeout                        = 30
-  publish                        = true
-  reserved_concurrent_executions = 4
-  kms_key_arn                    = aws_kms_key.this.arn
+  #checkov:skip=CKV_AWS_115:targets.aws-lambda.reserve_concurrency is false in the spec: the function shares the account's unreserved pool, because Lambda refuses a reservation that leaves fewer than 100 unreserved executions (new accounts have 10)
+  function_name = "churn-model"
+  description   = "gradient-boosted churn classifier"
+  role          = aws_iam_role.this.arn
+  package_type  = "Image"
+  image_uri     = "123456789012.dkr.ecr.us-east-1.amazonaws.com/churn-model:2.1.0"
+  memory_size   = 2048
+  timeout       = 30
+  publish       = true
+  kms_key_arn   = aws_kms_key.this.arn
 
   dead_letter_config {
     target_arn = aws_sqs_queue.this.arn

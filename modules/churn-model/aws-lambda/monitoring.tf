@@ -35,10 +35,10 @@ resource "aws_cloudwatch_metric_alarm" "errors" {
   ok_actions          = local.alarm_actions
 }
 
-# Throttles mean scaling.max (the reserved concurrency) was reached and callers were turned away.
+# Throttles mean callers were turned away: the account's unreserved pool was exhausted.
 resource "aws_cloudwatch_metric_alarm" "throttles" {
   alarm_name          = "churn-model-lambda-throttles"
-  alarm_description   = "Invocations were throttled at the reserved concurrency (scaling.max = 4)"
+  alarm_description   = "Invocations were throttled: the account's unreserved concurrency was used up"
   namespace           = "AWS/Lambda"
   metric_name         = "Throttles"
   dimensions          = { FunctionName = aws_lambda_function.this.function_name }
