@@ -74,6 +74,7 @@ targets:
     resource_group: {{name: rg-existing-net}}
     key_vault_id: {VAULT}
     subnet_id: {SUBNET}
+state: {{backend: azurerm, resource_group_name: rg-tfstate, storage_account_name: sttfstate, container_name: tfstate, key: x}}
 """
 
 # Private in a created /28 network (the subnet is the whole range), a CPU alarm and a key.
@@ -382,3 +383,27 @@ def test_liveness_delay_follows_startup_seconds(tmp_path, delay):
 def test_encryption_key_name_is_checked_by_the_schema(tmp_path):
     text = BASE + "    encryption_key: not_a_key!\n"
     assert _problems(tmp_path, text)
+
+
+@pytest.mark.parametrize("state, where", [
+    ("", "container.secrets"),  # no state: the default local file; located at the secrets
+    ("state: {backend: local, path: x.tfstate}\n", "state.backend"),
+])
+def test_secrets_with_a_local_state_are_refused(tmp_path, state, where):
+    """Issue 13 #10: secret values sit in the plan and the state; a local state file would hold them unencrypted."""
+    text = BASE.replace("container: {image: mcr.microsoft.com/x/y:1}",
+                        "container: {image: mcr.microsoft.com/x/y:1, secrets: {API_KEY: api-key}}") + state
+    with pytest.raises(SpecError) as caught:
+        pipeline.load_spec(write_spec_file(tmp_path, "bad", text))
+    assert f"{where}: container.secrets reach Container Instances as values read from Key Vault" in str(caught.value)
+    remote = text.replace(state, "") + ("state: {backend: azurerm, resource_group_name: rg, storage_account_name: st1, "
+                                        "container_name: tfstate, key: k}\n")
+    pipeline.load_spec(write_spec_file(tmp_path, "good", remote))  # an azurerm backend is accepted
+
+
+def test_plan_notes_the_secret_values_it_holds(modules):
+    from generator.cli.plan import secret_value_notes
+
+    notes = secret_value_notes(modules["resnet"])
+    assert len(notes) == 1 and "data.azurerm_key_vault_secret.this" in notes[0] and "clear text" in notes[0]
+    assert secret_value_notes(modules["public"]) == []  # no secrets: nothing to say

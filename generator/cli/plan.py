@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
@@ -59,8 +60,28 @@ def command(spec: Path | None, target: str | None, env: str | None, modules_dir:
     result = plan(paths, options, echo_progress, diff=summary_format != "json")
     text = render(result.summary, summary_format, full_plan=_shown(paths.plan_json_file))
     click.echo(colour.plan_text(text) if summary_format == "text" else text, nl=False)
+    for note in secret_value_notes(folder):
+        echo_progress(note)
     echo_progress(f"plan saved in {paths.work_dir}; `tfgen apply` with the same module arguments applies it")
     raise SystemExit(EXIT_CHANGES if result.has_changes else 0)
+
+
+# Data sources that read a secret's value (not a reference) into Terraform: the value is then
+# in the plan and the state in clear text, whatever `sensitive` hides from the CLI (issue 13 #10).
+SECRET_VALUE_SOURCES = re.compile(
+    r'^data\s+"(azurerm_key_vault_secret|aws_secretsmanager_secret_version|google_secret_manager_secret_version)"\s+"([^"]+)"',
+    re.MULTILINE)
+
+
+def secret_value_notes(folder: Path) -> list[str]:
+    """What the plan holds that a reader of it should know: secret values read at plan time."""
+    found = sorted({f"data.{kind}.{name}" for tf in folder.glob("*.tf")
+                    for kind, name in SECRET_VALUE_SOURCES.findall(tf.read_text(encoding="utf-8"))})
+    if not found:
+        return []
+    return [f"note: this plan holds secret values in clear text ({', '.join(found)} read them at plan time); so will the "
+            "state after apply. Keep the state in an encrypted remote backend with restricted access, and do not keep or "
+            "share the saved plan file."]
 
 
 def _shown(path: Path) -> str:

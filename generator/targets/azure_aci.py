@@ -43,6 +43,16 @@ PUBLIC_HTTP_REFUSAL = (
     "serves HTTPS itself, or use network.public: false and put Application Gateway or Front Door in front")
 
 
+# Issue 13 #10: ACI has no Key Vault references, so the module reads each secret's value at
+# plan time and it sits in clear text in the plan and the state. A local state file would
+# hold them unencrypted on the deployer's disk: refused.
+ENCRYPTED_REMOTE_BACKENDS = ("azurerm", "s3", "gcs", "cloud")  # storage encrypted at rest (s3: encrypt = true)
+SECRETS_NEED_REMOTE_STATE = (
+    "container.secrets reach Container Instances as values read from Key Vault at plan time, so they are in clear text "
+    "in the plan and the state; keep the state in a remote, encrypted backend (state.backend: azurerm, a storage "
+    "account encrypted at rest with restricted access), not a local file")
+
+
 def check(spec: Spec) -> list[common.Finding]:
     found = common.check_name_length(spec, 63, "container group names are at most 63 characters")
     scaling = spec.scaling
@@ -69,6 +79,9 @@ def check(spec: Spec) -> list[common.Finding]:
         # image's entrypoint, so arguments alone cannot be appended to it.
         found.append((("container", "args"),
                       "Container Instances cannot pass args to the image's own entrypoint; give `command` (the entrypoint) with them"))
+    if spec.container.secrets and spec.state.backend not in ENCRYPTED_REMOTE_BACKENDS:
+        where = ("state", "backend") if common.explicit(spec, "state.backend") else ("container", "secrets")
+        found.append((where, SECRETS_NEED_REMOTE_STATE))
     if spec.network.public and not spec.target(NAME)["container_tls"]:
         found.append((("network", "public"), PUBLIC_HTTP_REFUSAL))
     if not spec.network.public and spec.network.vpc == "create":
@@ -362,8 +375,9 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
             "the name the spec gives; the app needs no change. ACI never returns secure values through its API, but the values "
             "sit in clear text in the plan and in the state (`sensitive` only hides them from CLI output), unlike the other "
             "targets where only a reference reaches Terraform. Keep the state in an encrypted, access-controlled backend (an "
-            "`azurerm` backend: a storage account encrypts at rest; restrict who can read the container), and never keep saved "
-            "plan files. A rotated secret reaches the container at the next apply, which recreates the group.")
+            "`azurerm` backend: a storage account encrypts at rest; restrict who can read the container): tfgen refuses a "
+            "local state for this module, and `tfgen plan` prints a note naming the data sources that read the values. Never "
+            "keep saved plan files. A rotated secret reaches the container at the next apply, which recreates the group.")
         notes.append(
             "Why not let the app read Key Vault with the group's identity: that keeps values out of state but needs code in the "
             "app, and the azurerm provider documents that managed identity is not available to container groups deployed into "
