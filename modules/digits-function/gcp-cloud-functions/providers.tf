@@ -1,0 +1,4 @@
+provider "google" {
+  project = "ml-serving-demo"
+  region  = "europe-west1"
+}
