@@ -268,7 +268,8 @@ def test_autoscaling_follows_the_spec_and_the_emulator_toggle(modules):
     assert "target tracking on CPU at 75% and on Memory at 75% (the default" in (modules["existing-public"] / "README.md").read_text()
     variables = {name: plain(body) for parsed in parse_module(modules["example"]).values()
                  for block in parsed.get("variable", []) for name, body in block.items()}
-    assert list(variables) == ["enable_autoscaling"]
+    assert list(variables) == ["image", "enable_autoscaling"]
+    assert variables["image"]["default"] == "ghcr.io/example/iris-classifier:1.4.2"  # issue 12 #5: --image overrides it
     assert (variables["enable_autoscaling"]["type"], variables["enable_autoscaling"]["default"]) == ("${bool}", True)
 
 

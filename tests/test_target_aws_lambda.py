@@ -25,6 +25,7 @@ from generator.targets import aws_lambda
 from tests.hclread import (
     local_values,
     parse_module,
+    plain,
     policy_statements,
     resources,
     string_value,
@@ -197,7 +198,9 @@ def test_absolute_zip_path_and_image_package(modules):
     assert local_values(modules["existing"])["package_file"].endswith('/fn.zip')
     assert "path.module" not in (modules["existing"] / "main.tf").read_text()
     function = _function(modules["public"])
-    assert (function["package_type"], function["image_uri"]) == ("Image", IMAGE)
+    assert (function["package_type"], function["image_uri"]) == ("Image", "${var.image}")
+    image = plain(parse_module(modules["public"])["variables.tf"]["variable"][0]["image"])
+    assert image["default"] == IMAGE  # issue 12 #5: the spec's image, which --image overrides for one run
     assert function["image_config"] == [{"entry_point": ["python", "-m", "serve"], "command": ["--port", "8080"]}]
     for absent in ("filename", "source_code_hash", "handler", "runtime"):
         assert absent not in function

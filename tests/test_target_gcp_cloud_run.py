@@ -113,7 +113,8 @@ def test_iris_service_maps_the_spec(modules):
     assert template["vpc_access"][0]["network_interfaces"][0]["subnetwork"] == "${google_compute_subnetwork.this.id}"
     assert "encryption_key" not in template
     container = template["containers"][0]
-    assert container["image"] == "ghcr.io/example/iris-classifier:1.4.2"
+    assert container["image"] == "${var.image}"  # issue 12 #5: the spec's image is the input's default
+    assert 'default     = "ghcr.io/example/iris-classifier:1.4.2"' in (modules["iris"] / "variables.tf").read_text()
     assert container["command"] == ["uvicorn", "app:api"]
     assert container["args"] == ["--host", "0.0.0.0", "--port", "8080", "--workers", "2"]
     assert container["ports"] == [{"container_port": 8080}]

@@ -24,10 +24,14 @@ EXIT_CHANGES = 2  # as `terraform plan -detailed-exitcode`
 @module_options
 @emulator_option
 @variables_option
+@click.option("--image", "image", metavar="REF",
+              help="Deploy this image for this run: another tag or digest of the spec's container.image repository "
+                   "(sets the module's `image` input, kept in the saved plan; the spec is not edited).")
 @click.option("--summary", "summary_format", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Summary on stdout: text, markdown (a pull-request comment) or json (machine-readable).")
 def command(spec: Path | None, target: str | None, env: str | None, modules_dir: Path, module_dir: Path | None,
-            plugin_mirror: Path | None, emulator: bool, variables: dict[str, str], summary_format: str) -> None:
+            plugin_mirror: Path | None, emulator: bool, variables: dict[str, str], image: str | None,
+            summary_format: str) -> None:
     """Plan a module and save the plan for `tfgen apply`.
 
     Renders the module from SPEC (writing only what changed), runs
@@ -46,6 +50,7 @@ def command(spec: Path | None, target: str | None, env: str | None, modules_dir:
       tfgen plan examples/iris-classifier.yaml --target aws-ecs --env prod --summary markdown > plan.md
       tfgen plan --module-dir infra/legacy --plugin-mirror /opt/tf-plugins
       tfgen plan examples/iris-classifier.yaml --target gcp-cloud-run --var deletion_protection=false
+      tfgen plan examples/iris-classifier.yaml --target aws-ecs --image ghcr.io/example/iris-classifier:1.4.3
     """
     from ..runners.plans import run_paths
     from ..runners.workflow import RunOptions, plan
@@ -53,8 +58,13 @@ def command(spec: Path | None, target: str | None, env: str | None, modules_dir:
     from . import _kind_runner
 
     if (runner := _kind_runner.kind_runner(target)) is not None:  # e.g. kubectl diff for manifests
+        if image is not None:
+            raise click.UsageError(f"--image sets a Terraform module input; the {target} module is not Terraform: "
+                                   "set container.image in the spec (or a Kustomize image override)")
         _kind_runner.plan(runner, spec, target, env, modules_dir)
     folder, label = resolve_module(spec, target, env, modules_dir, module_dir)
+    if image is not None:
+        variables = {**variables, **_image_variable(image, folder, variables)}
     paths = run_paths(folder, modules_dir, emulator=emulator)
     options = RunOptions(plugin_mirror=plugin_mirror, emulator=emulator, label=label, variables=variables)
     result = plan(paths, options, echo_progress, diff=summary_format != "json")
@@ -82,6 +92,43 @@ def secret_value_notes(folder: Path) -> list[str]:
     return [f"note: this plan holds secret values in clear text ({', '.join(found)} read them at plan time); so will the "
             "state after apply. Keep the state in an encrypted remote backend with restricted access, and do not keep or "
             "share the saved plan file."]
+
+
+_IMAGE_INPUT = re.compile(r'^variable "image" \{\n(?:.*\n)*?  default     = ("(?:[^"\\]|\\.)*")\n', re.M)
+
+
+def _repository(image: str) -> str:
+    """`registry/repo:tag` or `registry/repo@sha256:...` -> `registry/repo` (a port's colon is kept)."""
+    name = image.split("@", 1)[0]
+    slash = name.rfind("/")
+    colon = name.rfind(":")
+    return name[:colon] if colon > slash else name
+
+
+def _image_variable(image: str, folder: Path, variables: dict[str, str]) -> dict[str, str]:
+    """--image as the module's `image` input, after checking it: a valid reference, the same repository as the
+    image the module was rendered with (its grants, e.g. ECR pull, are scoped to that repository)."""
+    import json
+
+    from ..spec_schema import spec_schema
+
+    pattern = spec_schema()["$defs"]["container"]["properties"]["image"]["pattern"]
+    if len(image) > 255 or not re.fullmatch(pattern, image):
+        raise click.BadParameter(f"{image!r} is not an image reference (registry/repository:tag or @sha256 digest)",
+                                 param_hint="--image")
+    if "image" in variables and variables["image"] != image:
+        raise click.BadParameter("given twice (--image and --var image=...)", param_hint="--image")
+    text = (folder / "variables.tf").read_text(encoding="utf-8") if (folder / "variables.tf").is_file() else ""
+    declared = _IMAGE_INPUT.search(text)
+    if declared is None:
+        raise click.UsageError(f"{folder} takes no image input (a Lambda zip package, or a module kind that is not "
+                               "Terraform): --image cannot be used with it")
+    rendered = json.loads(declared.group(1))
+    if _repository(image) != _repository(rendered):
+        raise click.BadParameter(f"{image!r} is not in the repository the module was rendered for "
+                                 f"({_repository(rendered)}); change container.image in the spec to move repositories",
+                                 param_hint="--image")
+    return {"image": image}
 
 
 def _shown(path: Path) -> str:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import RunError
-from ..summary import PlanSummary, summarize
+from ..summary import PlanSummary, ResourceChange, summarize
 from . import emulator as emulator_server
 from . import emulator_overrides
 from .plans import (
@@ -133,6 +133,15 @@ def plan(paths: RunPaths, options: RunOptions, echo: Echo, *, diff: bool = True)
     return PlanResult(summary, has_changes)
 
 
+def guarded_destroys(summary: PlanSummary) -> tuple[ResourceChange, ...]:
+    """What needs --allow-destroy: every delete, and every replacement a target does not declare
+    routine (Target.routine_replacements, e.g. an ECS task definition's new revision)."""
+    from ..targets import registry
+
+    routine = {kind for target in registry.TARGETS for kind in target.routine_replacements}
+    return tuple(c for c in summary.destroys if not (c.action == "replace" and c.type in routine))
+
+
 def apply(paths: RunPaths, options: RunOptions, echo: Echo, *, allow_destroy: bool,
           confirm: Confirm | None) -> PlanSummary | None:
     """Apply the saved plan, after every check; the summary of what was applied (None: nothing to do).
@@ -156,9 +165,10 @@ def apply(paths: RunPaths, options: RunOptions, echo: Echo, *, allow_destroy: bo
         _init_once(session, paths)
         with session.overridden(paths):
             summary = summarize(session.terraform.show_json(applying), module=options.label)
-            if summary.destroys and not allow_destroy:
-                listed = "\n".join(f"  {change.address}" for change in summary.destroys)
-                raise RunError(f"refusing to apply: the plan destroys or replaces {len(summary.destroys)} "
+            guarded = guarded_destroys(summary)
+            if guarded and not allow_destroy:
+                listed = "\n".join(f"  {change.address}" for change in guarded)
+                raise RunError(f"refusing to apply: the plan destroys or replaces {len(guarded)} "
                                f"resource(s):\n{listed}\nreview them, then run again with --allow-destroy")
             if not summary.has_changes:
                 echo("the saved plan has no changes: nothing to apply")

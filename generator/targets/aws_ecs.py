@@ -582,6 +582,8 @@ TARGET = Target(
     ),
     variants=VARIANTS,
     starter=STARTER,
+    # a new image or size is a new revision; skip_destroy keeps the old one for rollback
+    routine_replacements=("aws_ecs_task_definition",),
     warnings=lambda spec: common.unnotified_alarms(spec, NAME, _alarms(spec)["any"], "alarm_topic_arns"),
     permission_cloud="aws",
 )

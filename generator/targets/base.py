@@ -50,6 +50,10 @@ builders only it uses.
 - `emulator_gaps` / `emulator_drift`: what the AWS emulator (moto) cannot
   create, or does not give back, for this target's resources
   (generator/runners/emulator_overrides.py applies the union over all targets).
+- `routine_replacements`: resource types whose replacement in a plan is a routine deploy,
+  not a loss (e.g. an ECS task definition: a new revision, the old one kept with
+  skip_destroy); `tfgen apply` lets them through without --allow-destroy. Deleting
+  them, and replacing anything else (buckets, keys, log groups, networks), still needs it.
 - `warnings(spec)`: what `tfgen check` prints as warnings (field path, message)
   without failing, e.g. alarms nobody is notified of.
 - `permission_cloud`: which `permissions.<cloud>` list (aws, gcp, azure) the target
@@ -220,6 +224,8 @@ class Target:
     # What `tfgen check` reports as warnings, never failures (field path, message): a module that
     # works but likely not as meant, e.g. alarms that notify nobody.
     warnings: Callable[[Spec], list[Finding]] = _no_warnings
+    # Resource types whose replacement is a routine deploy (issue 12 #5), never a stateful resource.
+    routine_replacements: tuple[str, ...] = ()
     # The `permissions.<cloud>` escape hatch this target renders for the application's identity
     # ("aws", "gcp", "azure"); None: the target renders no cloud IAM and refuses `permissions`.
     permission_cloud: str | None = None

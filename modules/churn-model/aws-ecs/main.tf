@@ -60,11 +60,14 @@ resource "aws_ecs_task_definition" "this" {
   memory                   = "1024"
   execution_role_arn       = aws_iam_role.execution.arn
   task_role_arn            = aws_iam_role.task.arn
+  # A new image or size registers a new revision (a "replacement" in the plan);
+  # the old revision stays registered, so a rollback has something to run.
+  skip_destroy = true
 
   container_definitions = jsonencode([
     {
       name        = "app"
-      image       = "ghcr.io/example/churn-model:2.1.0"
+      image       = var.image
       essential   = true
       environment = [for env_name, value in local.environment : { name = env_name, value = value }]
       secrets     = [for env_name, secret_name in local.secrets : { name = env_name, valueFrom = "${local.secret_arn_prefix}:${secret_name}" }]

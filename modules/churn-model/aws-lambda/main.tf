@@ -23,7 +23,7 @@ resource "aws_lambda_function" "this" {
   description   = "gradient-boosted churn classifier"
   role          = aws_iam_role.this.arn
   package_type  = "Image"
-  image_uri     = "123456789012.dkr.ecr.us-east-1.amazonaws.com/churn-model:2.1.0"
+  image_uri     = var.image
   memory_size   = 2048
   timeout       = 30
   publish       = true

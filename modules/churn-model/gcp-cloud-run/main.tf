@@ -36,7 +36,7 @@ resource "google_cloud_run_v2_service" "this" {
     }
 
     containers {
-      image = "ghcr.io/example/churn-model:2.1.0"
+      image = var.image
 
       ports {
         container_port = 8080

@@ -1,3 +1,9 @@
+variable "image" {
+  description = "The container image. Default: the spec's container.image; tfgen plan --image sets another tag or digest of the same repository for one run (kept in the saved plan), so CI can deploy without editing the spec."
+  type        = string
+  default     = "ghcr.io/example/iris-classifier:1.4.2"
+}
+
 variable "deletion_protection" {
   description = "Refuse to destroy the Cloud Run service; apply once with false before terraform destroy."
   type        = bool

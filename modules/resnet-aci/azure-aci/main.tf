@@ -28,7 +28,7 @@ resource "azurerm_container_group" "this" {
 
   container {
     name   = "app"
-    image  = "mcr.microsoft.com/example/resnet50-torchserve:0.9.0"
+    image  = var.image
     cpu    = 2
     memory = 4
     environment_variables = {

@@ -62,11 +62,14 @@ resource "aws_ecs_task_definition" "this" {
   memory                   = "2048"
   execution_role_arn       = aws_iam_role.execution.arn
   task_role_arn            = aws_iam_role.task.arn
+  # A new image or size registers a new revision (a "replacement" in the plan);
+  # the old revision stays registered, so a rollback has something to run.
+  skip_destroy = true
 
   container_definitions = jsonencode([
     {
       name        = "app"
-      image       = "ghcr.io/example/iris-classifier:1.4.2"
+      image       = var.image
       essential   = true
       entryPoint  = ["uvicorn", "app:api"]
       command     = ["--host", "0.0.0.0", "--port", "8080", "--workers", "2"]

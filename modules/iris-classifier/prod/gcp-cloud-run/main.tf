@@ -40,7 +40,7 @@ resource "google_cloud_run_v2_service" "this" {
     }
 
     containers {
-      image   = "ghcr.io/example/iris-classifier:1.4.2"
+      image   = var.image
       command = ["uvicorn", "app:api"]
       args    = ["--host", "0.0.0.0", "--port", "8080", "--workers", "2"]
 
