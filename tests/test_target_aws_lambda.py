@@ -250,7 +250,7 @@ def test_concurrency_alias_and_provisioned_instances(modules):
     # issue 13 #15: the switch is declared only where there is something to switch
     assert not (modules["example"] / "variables.tf").exists()
     variables = parse_module(modules["public"])["variables.tf"]["variable"]
-    assert [list(v) for v in variables] == [["enable_provisioned_concurrency"]]
+    assert [list(v) for v in variables] == [["image"], ["enable_provisioned_concurrency"]]  # image: issue 12 #5
     readme = (modules["public"] / "README.md").read_text()
     assert "| `enable_provisioned_concurrency` | `bool` | `true` |" in readme
 
