@@ -28,6 +28,13 @@ from click.testing import CliRunner
 from generator.cli import cli
 from tests import support
 
+@pytest.fixture(autouse=True)
+def _private_check_cache(tmp_path_factory, monkeypatch):
+    """`tfgen check` remembers passes (generator/check_cache.py): each test starts with an empty cache of
+    its own, so a pass remembered on this machine or by another test never stands in for a gate it runs."""
+    monkeypatch.setenv("TFGEN_CACHE_DIR", str(tmp_path_factory.mktemp("tfgen-check-cache")))
+
+
 # fixture -> the markers every test using it must carry
 TOOL_FIXTURES: dict[str, tuple[str, ...]] = {
     "aws_emulator": ("emulator",),

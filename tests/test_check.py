@@ -36,7 +36,7 @@ def clean_run(rendered, tmp_path_factory):
     # its own, empty pass cache: every step really runs (the user's ~/.cache/tfgen/check would replay passes)
     env = dict(os.environ, TFGEN_CACHE_DIR=str(tmp_path_factory.mktemp("check-cache")))
     return subprocess.run([sys.executable, "-m", "generator", "check", *SPECS, "--modules-dir", str(rendered),
-                           "--plugin-mirror", str(PLUGIN_MIRROR), *SKIPS],  # lint: tfgen's bundled schemas
+                           "--plugin-mirror", str(PLUGIN_MIRROR), *SKIPS, "--no-cache"],  # lint: tfgen's bundled schemas
                           cwd=REPO, capture_output=True, text=True, timeout=900, env=env, check=False)
 
 
