@@ -30,6 +30,7 @@ SERVICE = {
     "aws_ecs_service": "ECS service on Fargate",
     "aws_lambda_function": "Lambda function",
     "google_cloud_run_v2_service": "Cloud Run service",
+    "google_cloudfunctions2_function": "Cloud Function (2nd gen)",
     "azurerm_container_group": "Container group",
     "kubernetes_deployment_v1": "Deployment",
 }

@@ -9,6 +9,7 @@ import pytest
 from generator import pipeline
 from generator.cli import init as init_command
 from generator.starter import TARGETS, suggest_name
+from generator.targets import registry
 from generator.targets.aws_lambda import STARTER_HANDLER as LAMBDA_HANDLER
 
 KEY_VAULT = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-ml"
@@ -25,7 +26,9 @@ def test_every_choice_of_targets_gives_a_valid_commented_spec(run_cli, tmp_path,
     assert (spec.name, tuple(spec.targets)) == ("iris", tuple(sorted(targets)))
     text = (tmp_path / "tfgen.yaml").read_text()
     assert text.startswith("# A tfgen spec") and "# environments:" in text
-    assert (spec.container.image == "ghcr.io/acme/iris:1.0") == (targets != ("aws-lambda",))
+    # the image is asked for (and written) only when a chosen target's starter needs one (not a Lambda zip or a function)
+    needs_image = any(registry.get(t).starter.needs_image for t in targets)
+    assert (spec.container.image == "ghcr.io/acme/iris:1.0") == needs_image
 
 
 def test_refuses_to_overwrite(run_cli, tmp_path, monkeypatch):

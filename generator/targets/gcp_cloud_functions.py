@@ -55,10 +55,6 @@ def check(spec: Spec) -> list[common.Finding]:
     if concurrency is not None and concurrency > 1 and spec.resources.cpu < 1:
         found.append((("scaling", "concurrency"), "a function with less than 1 vCPU serves one request at a time; "
                                                   "set resources.cpu to 1 or more, or scaling.concurrency to 1"))
-    for key in ("image", "command", "args", "port"):
-        if common.explicit(spec, f"container.{key}"):
-            found.append((("container", key), f"a function runs the code in targets.{NAME}.source with its runtime's "
-                                              "Functions Framework; remove container." + key))
     for field in ("env", "secrets"):
         for key in sorted(set(getattr(spec.container, field)) & set(RESERVED_ENV)):
             found.append((("container", field, key), f"Cloud Functions sets `{key}` itself; it cannot be set here"))
@@ -296,7 +292,7 @@ def alerts(spec: Spec) -> list[dict[str, Any]]:
     return out
 
 
-def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
+def readme(_spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
     """What the module creates and what its user must know, from its template context `c`."""
     scaling, vpc, logs, kms_key, invokers = c["scaling"], c["vpc"], c["logs"], c["kms_key"], c["invokers"]
     creates = [
@@ -469,7 +465,7 @@ TARGET = Target(
     check=check,
     context=context,
     readme=readme,
-    needs_image=lambda settings: False,
+    needs_image=lambda _settings: False,  # the function runs its source folder, never container.image
     packages=packages,
     variants=VARIANTS,
     starter=STARTER,
