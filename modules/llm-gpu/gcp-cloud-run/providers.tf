@@ -1,0 +1,4 @@
+provider "google" {
+  project = "genai-demo"
+  region  = "europe-west1"
+}
