@@ -32,6 +32,7 @@ SERVICE = {
     "google_cloud_run_v2_service": "Cloud Run service",
     "google_cloudfunctions2_function": "Cloud Function (2nd gen)",
     "azurerm_container_group": "Container group",
+    "azurerm_linux_function_app": "Function App",
     "kubernetes_deployment_v1": "Deployment",
 }
 LOGS = {
@@ -43,6 +44,7 @@ LOGS = {
 SECRETS = {
     "google_secret_manager_secret_iam_member": "Secret Manager (read access)",
     "azurerm_key_vault_secret": "Key Vault secrets",
+    "azurerm_key_vault": "Key Vault (secret references)",
     "kubernetes_secret_v1": "Secrets",
 }
 SECRET_ACTIONS = {"secretsmanager:GetSecretValue": "Secrets Manager"}  # AWS: secrets are referenced, not created
