@@ -140,7 +140,7 @@ def context(spec: Spec) -> dict[str, Any]:
         "alert_window": f"{ALERT_WINDOW_S}s",
         "notify": {"emails": list(spec.observability.notify_emails),
                    "channels": list(settings.get("notification_channels", ()))},
-        "apis": _apis(spec, settings),
+        "apis": _apis(spec),
         "skip": {},  # every Checkov check that applies passes
         "model": _model_grant(spec),
         "metrics": "metrics" in spec.permissions.capabilities,
@@ -213,7 +213,7 @@ def probes(spec: Spec) -> dict[str, dict[str, int]]:
     }
 
 
-def _apis(spec: Spec, settings) -> list[str]:
+def _apis(spec: Spec) -> list[str]:
     """The Google APIs the module's resources call (issue 13 #13), for google_project_service."""
     apis = {"run.googleapis.com", "iam.googleapis.com", "logging.googleapis.com"}
     if spec.network.vpc == "existing":
