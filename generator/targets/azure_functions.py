@@ -314,6 +314,8 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
         "run time with the app's identity: no secret value is in the plan or the state. The vault must use the RBAC "
         "permission model (the grant is `Key Vault Secrets User` on each named secret).",
         "The Functions host's storage is reached with the identity (`storage_uses_managed_identity`), not a connection string.",
+        "Health check: the platform pings `health_check.path` about once a minute and replaces an instance that fails it for "
+        f"{HEALTH_EVICTION_MINUTES} minutes; `health_check.interval` and `timeout` are not used (the platform fixes them).",
         f"A Premium plan on Linux bursts to 20-100 instances depending on the region; tfgen refuses `scaling.max` above {MAX_BURST}.",
     ]
     if network["mode"] == "public":
