@@ -158,8 +158,8 @@ def compile_checker(schema: dict[str, Any]) -> Check:
             low = key == "minProperties"
             return lambda v: not isinstance(v, dict) or (len(v) >= value if low else len(v) <= value)
         if key == "propertyNames":
-            names = node(value)
-            return lambda v: not isinstance(v, dict) or all(isinstance(k, str) and names(k) for k in v)
+            key_check = node(value)
+            return lambda v: not isinstance(v, dict) or all(isinstance(k, str) and key_check(k) for k in v)
         if key == "allOf":
             parts = [node(part) for part in value]
             return lambda v: all(part(v) for part in parts)
