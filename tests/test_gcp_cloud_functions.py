@@ -82,6 +82,7 @@ def test_a_private_function_is_internal_and_invoked_only_by_the_listed_members(t
     invoker = resources(module, "google_cloud_run_v2_service_iam_member")["invoker"]
     assert (invoker["role"], invoker["for_each"]) == ("roles/run.invoker", "${toset(['group:ml@example.com'])}")
     assert invoker["name"] == "${google_cloudfunctions2_function.this.name}"
+    assert resources(module, "google_cloudfunctions2_function")["this"]["name"] == "digits-fn"
 
 
 def test_a_private_function_without_invokers_grants_nobody(tmp_path):

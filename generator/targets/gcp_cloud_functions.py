@@ -39,6 +39,12 @@ CONNECTOR_PREFIX = 28
 RESERVED_ENV = ("PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION", "FUNCTION_TARGET", "FUNCTION_SIGNATURE_TYPE")
 NAME_MAX = 22  # `<name>-build` service account (30) and `<name>-fn` connector (25) ids
 
+
+def function_name(spec: Spec) -> str:
+    """`<name>-fn`: a Cloud Run target of the same spec and project already uses `<name>` for its service,
+    and a 2nd-gen function runs as a Cloud Run service named like the function."""
+    return f"{spec.name}-fn"
+
 ALERT_WINDOW_S = 300
 ALIGNMENT = "60s"
 
@@ -138,6 +144,7 @@ def context(spec: Spec) -> dict[str, Any]:
     public = spec.network.public
     return {
         **common.base_context(spec),
+        "function_name": function_name(spec),
         "project": project,
         "region": settings["region"],
         "runtime": settings["runtime"],
@@ -195,8 +202,8 @@ def _vpc(spec: Spec, settings) -> dict[str, Any]:
         return {"mode": "existing", "connector": settings["vpc_connector"]}
     network = ipaddress.ip_network(spec.network.cidr, strict=False)
     subnet = next(network.subnets(new_prefix=CONNECTOR_PREFIX)) if network.prefixlen < CONNECTOR_PREFIX else network
-    return {"mode": "create", "network_name": f"{spec.name}-net", "subnet_name": f"{spec.name}-fn-connector",
-            "connector_name": f"{spec.name}-fn", "firewall_name": f"{spec.name}-deny-ingress", "cidr": str(subnet)}
+    return {"mode": "create", "network_name": f"{spec.name}-fn-net", "subnet_name": f"{spec.name}-fn-connector",
+            "connector_name": f"{spec.name}-fn", "firewall_name": f"{spec.name}-fn-deny-ingress", "cidr": str(subnet)}
 
 
 def _apis(spec: Spec) -> list[str]:
@@ -241,11 +248,11 @@ def _grants(spec: Spec) -> dict[str, dict[str, dict[str, str]]]:
 
 def _service_filter(spec: Spec) -> str:
     # A 2nd-gen function's requests, metrics and logs are those of the Cloud Run service it runs as.
-    return f'resource.type = "cloud_run_revision" AND resource.labels.service_name = "{spec.name}"'
+    return f'resource.type = "cloud_run_revision" AND resource.labels.service_name = "{function_name(spec)}"'
 
 
 def _logs(spec: Spec) -> dict[str, Any]:
-    bucket_id = f"{spec.name}-logs"
+    bucket_id = f"{spec.name}-fn-logs"
     days = spec.observability.log_retention_days
     return {
         "bucket_id": bucket_id,
@@ -253,8 +260,8 @@ def _logs(spec: Spec) -> dict[str, Any]:
         "exclusion_name": f"{spec.name}-fn-logs",
         "retention_days": days,
         "filter": _service_filter(spec),
-        "description": f"Logs of Cloud Function {spec.name}, kept {days} days.",
-        "exclusion_description": f"Logs of Cloud Function {spec.name} are kept in bucket {bucket_id} instead.",
+        "description": f"Logs of Cloud Function {function_name(spec)}, kept {days} days.",
+        "exclusion_description": f"Logs of Cloud Function {function_name(spec)} are kept in bucket {bucket_id} instead.",
     }
 
 
@@ -270,7 +277,7 @@ def alerts(spec: Spec) -> list[dict[str, Any]]:
             "threshold_value": threshold,
             "aggregation": {"alignment_period": ALIGNMENT, "per_series_aligner": aligner, "cross_series_reducer": reducer},
             "denominator_filter": f'{service} AND metric.type = "run.googleapis.com/{ratio_of}"' if ratio_of else None,
-        }, "documentation": f"{why} for {ALERT_WINDOW_S // 60} minutes on Cloud Function {spec.name}."})
+        }, "documentation": f"{why} for {ALERT_WINDOW_S // 60} minutes on Cloud Function {function_name(spec)}."})
 
     if thresholds.cpu_percent is not None:
         pct = thresholds.cpu_percent
@@ -296,7 +303,7 @@ def readme(_spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
     """What the module creates and what its user must know, from its template context `c`."""
     scaling, vpc, logs, kms_key, invokers = c["scaling"], c["vpc"], c["logs"], c["kms_key"], c["invokers"]
     creates = [
-        f"Cloud Function (2nd gen) `{c['name']}` in `{c['region']}` (project `{c['project']}`): runtime `{c['runtime']}`, "
+        f"Cloud Function (2nd gen) `{c['function_name']}` in `{c['region']}` (project `{c['project']}`): runtime `{c['runtime']}`, "
         f"entry point `{c['entry_point']}`, HTTP trigger, {c['cpu']} vCPU, {c['memory']} MiB, {scaling['min']}-{scaling['max']} "
         f"instances, at most {scaling['concurrency']} concurrent requests each, {c['timeout']} s timeout",
         f"source bucket `{c['source_bucket']}` (private: uniform access, public access prevention enforced, versioned) holding "
@@ -335,7 +342,9 @@ def readme(_spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
         "when `network.public`.",
         "Direct VPC egress is not offered: `google_cloudfunctions2_function` (google provider 7.9) takes only `vpc_connector`, "
         "so a created network gets a connector (2-3 `e2-micro` instances, billed while they run).",
-        "A 2nd-gen function runs as a Cloud Run service of the same name: invocation needs `roles/run.invoker` on that "
+        f"The function and its network, log bucket and accounts carry `-fn` (`{c['function_name']}`): a 2nd-gen function "
+        "runs as a Cloud Run service named like it, so a Cloud Run module of the same spec in the same project keeps "
+        "its own names. Invocation needs `roles/run.invoker` on that "
         "service (granted with `google_cloud_run_v2_service_iam_member`), and its metrics and logs are Cloud Run's.",
         "The function has no health-check or startup-probe setting: `container.health_check` and `container.startup_seconds` "
         "do not apply to it.",

@@ -3,8 +3,8 @@
 resource "google_logging_project_bucket_config" "this" {
   project        = "ml-serving-demo"
   location       = "europe-west1"
-  bucket_id      = "digits-function-logs"
-  description    = "Logs of Cloud Function digits-function, kept 30 days."
+  bucket_id      = "digits-function-fn-logs"
+  description    = "Logs of Cloud Function digits-function-fn, kept 30 days."
   retention_days = 30
 
   depends_on = [google_project_service.this]
@@ -13,9 +13,9 @@ resource "google_logging_project_bucket_config" "this" {
 resource "google_logging_project_sink" "this" {
   project                = "ml-serving-demo"
   name                   = "digits-function-fn-logs"
-  description            = "Logs of Cloud Function digits-function, kept 30 days."
+  description            = "Logs of Cloud Function digits-function-fn, kept 30 days."
   destination            = "logging.googleapis.com/${google_logging_project_bucket_config.this.id}"
-  filter                 = "resource.type = \"cloud_run_revision\" AND resource.labels.service_name = \"digits-function\""
+  filter                 = "resource.type = \"cloud_run_revision\" AND resource.labels.service_name = \"digits-function-fn\""
   unique_writer_identity = true
 }
 
@@ -23,8 +23,8 @@ resource "google_logging_project_sink" "this" {
 resource "google_logging_project_exclusion" "this" {
   project     = "ml-serving-demo"
   name        = "digits-function-fn-logs"
-  description = "Logs of Cloud Function digits-function are kept in bucket digits-function-logs instead."
-  filter      = "resource.type = \"cloud_run_revision\" AND resource.labels.service_name = \"digits-function\""
+  description = "Logs of Cloud Function digits-function-fn are kept in bucket digits-function-fn-logs instead."
+  filter      = "resource.type = \"cloud_run_revision\" AND resource.labels.service_name = \"digits-function-fn\""
 
   depends_on = [google_logging_project_sink.this]
 }

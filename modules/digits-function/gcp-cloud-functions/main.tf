@@ -6,7 +6,7 @@ locals {
 resource "google_cloudfunctions2_function" "this" {
   project     = "ml-serving-demo"
   location    = "europe-west1"
-  name        = "digits-function"
+  name        = "digits-function-fn"
   description = "Digits classifier as a Cloud Function"
   labels = {
     managed-by = "tfgen"

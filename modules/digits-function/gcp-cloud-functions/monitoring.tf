@@ -40,8 +40,8 @@ resource "google_monitoring_alert_policy" "error_rate" {
     display_name = "digits-function: 5xx above 2% of requests"
 
     condition_threshold {
-      filter             = "resource.type = \"cloud_run_revision\" AND resource.labels.service_name = \"digits-function\" AND metric.type = \"run.googleapis.com/request_count\" AND metric.labels.response_code_class = \"5xx\""
-      denominator_filter = "resource.type = \"cloud_run_revision\" AND resource.labels.service_name = \"digits-function\" AND metric.type = \"run.googleapis.com/request_count\""
+      filter             = "resource.type = \"cloud_run_revision\" AND resource.labels.service_name = \"digits-function-fn\" AND metric.type = \"run.googleapis.com/request_count\" AND metric.labels.response_code_class = \"5xx\""
+      denominator_filter = "resource.type = \"cloud_run_revision\" AND resource.labels.service_name = \"digits-function-fn\" AND metric.type = \"run.googleapis.com/request_count\""
       comparison         = "COMPARISON_GT"
       threshold_value    = 0.02
       duration           = "300s"
@@ -65,7 +65,7 @@ resource "google_monitoring_alert_policy" "error_rate" {
   }
 
   documentation {
-    content   = "5xx responses above 2% of requests for 5 minutes on Cloud Function digits-function."
+    content   = "5xx responses above 2% of requests for 5 minutes on Cloud Function digits-function-fn."
     mime_type = "text/markdown"
   }
 
@@ -88,7 +88,7 @@ resource "google_monitoring_alert_policy" "latency_p99" {
     display_name = "digits-function: p99 latency above 800 ms"
 
     condition_threshold {
-      filter          = "resource.type = \"cloud_run_revision\" AND resource.labels.service_name = \"digits-function\" AND metric.type = \"run.googleapis.com/request_latencies\""
+      filter          = "resource.type = \"cloud_run_revision\" AND resource.labels.service_name = \"digits-function-fn\" AND metric.type = \"run.googleapis.com/request_latencies\""
       comparison      = "COMPARISON_GT"
       threshold_value = 800
       duration        = "300s"
@@ -106,7 +106,7 @@ resource "google_monitoring_alert_policy" "latency_p99" {
   }
 
   documentation {
-    content   = "99th percentile request latency above 800 ms for 5 minutes on Cloud Function digits-function."
+    content   = "99th percentile request latency above 800 ms for 5 minutes on Cloud Function digits-function-fn."
     mime_type = "text/markdown"
   }
 

@@ -1,6 +1,6 @@
 resource "google_compute_network" "this" {
   project                 = "ml-serving-demo"
-  name                    = "digits-function-net"
+  name                    = "digits-function-fn-net"
   description             = "Private network the function egresses into through its VPC connector."
   auto_create_subnetworks = false
   routing_mode            = "REGIONAL"
@@ -28,7 +28,7 @@ resource "google_compute_subnetwork" "connector" {
 # (the implied deny rule is not logged).
 resource "google_compute_firewall" "deny_ingress" {
   project       = "ml-serving-demo"
-  name          = "digits-function-deny-ingress"
+  name          = "digits-function-fn-deny-ingress"
   network       = google_compute_network.this.id
   description   = "Deny and log all ingress; the function is reached through its HTTPS endpoint, not the VPC."
   direction     = "INGRESS"
