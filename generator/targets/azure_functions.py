@@ -215,6 +215,8 @@ def context(spec: Spec) -> dict[str, Any]:
     network = _network(spec)
     vault = settings.get("key_vault_id")
     scaling = spec.scaling
+    image = spec.container.image
+    assert image is not None  # needs_image: check_common refuses a spec without one
     return {
         **common.base_context(spec),
         "location": settings["location"],
@@ -224,7 +226,7 @@ def context(spec: Spec) -> dict[str, Any]:
         "key_vault": {"id": vault, "name": vault.rsplit("/", 1)[-1], "resource_group": vault.split("/")[4]} if vault else None,
         "plan": {"sku": plan_sku(spec), "always_ready": scaling.min, "max_burst": scaling.max,
                  "zone_balancing": scaling.min >= 2},
-        "image": _image(spec.container.image),
+        "image": _image(image),
         "command_line": _command_line(spec),
         "port": spec.container.port,
         "env": dict(spec.container.env),
@@ -258,8 +260,8 @@ def _skips(spec: Spec) -> dict[str, str]:
                        "Microsoft-managed keys and infrastructure encryption; no model data or secrets are stored there",
         "storage_private_endpoint": "the Function App reaches its runtime storage through VNet service endpoints (private "
                                     "network) or Entra-authorized requests only (shared keys are disabled)",
-        "storage_logging": "queue request logging is a data-plane setting Terraform cannot reach through the account's "
-                           "network rules; the Functions host of an HTTP-triggered app uses no queues",
+        "storage_logging": "queue request logging (queue_properties) is written through the storage data plane, which the "
+                           "account's network rules close to Terraform in a private network; an HTTP-triggered app's host uses no queues",
         "storage_geo": "zone-redundant storage; the host's keys and leases are recreated by the host and need no geo copy",
     }
     if spec.scaling.min < 2:

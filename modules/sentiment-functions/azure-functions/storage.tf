@@ -3,7 +3,7 @@
 resource "azurerm_storage_account" "this" {
   #checkov:skip=CKV2_AZURE_1:the runtime storage account holds only the Functions host's keys and leases, encrypted with Microsoft-managed keys and infrastructure encryption; no model data or secrets are stored there
   #checkov:skip=CKV2_AZURE_33:the Function App reaches its runtime storage through VNet service endpoints (private network) or Entra-authorized requests only (shared keys are disabled)
-  #checkov:skip=CKV_AZURE_33:queue request logging is a data-plane setting Terraform cannot reach through the account's network rules; the Functions host of an HTTP-triggered app uses no queues
+  #checkov:skip=CKV_AZURE_33:queue request logging (queue_properties) is written through the storage data plane, which the account's network rules close to Terraform in a private network; an HTTP-triggered app's host uses no queues
   #checkov:skip=CKV_AZURE_206:zone-redundant storage; the host's keys and leases are recreated by the host and need no geo copy
   #checkov:skip=CKV_AZURE_59:the integration subnet reaches the account through a service endpoint, which uses the public endpoint; network_rules deny every other source
   name                              = "stsentimentfunct9813e198"
