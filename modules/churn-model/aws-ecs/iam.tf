@@ -35,6 +35,14 @@ data "aws_iam_policy_document" "execution" {
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
     resources = ["${aws_cloudwatch_log_group.this.arn}:*"]
   }
+
+  # Only the named secrets; "-??????" matches the random suffix Secrets
+  # Manager appends to every secret ARN.
+  statement {
+    sid       = "ReadSecrets"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [for secret_name in distinct(values(local.secrets)) : "${local.secret_arn_prefix}:${secret_name}-??????"]
+  }
 }
 
 resource "aws_iam_role_policy" "execution" {

@@ -22,7 +22,9 @@ locals {
   # Environment variable -> Secrets Manager secret name. Secrets are referenced
   # by partial ARN (no random suffix), so a plan works before they exist; ECS
   # resolves them when a task starts.
-  secrets = {}
+  secrets = {
+    FEATURE_STORE_TOKEN = "churn-feature-store-token"
+  }
 
   secret_arn_prefix = "arn:${local.partition}:secretsmanager:${local.region}:${local.account_id}:secret"
 

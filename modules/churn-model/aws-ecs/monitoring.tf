@@ -68,3 +68,85 @@ resource "aws_cloudwatch_metric_alarm" "running_tasks" {
   alarm_actions       = local.alarm_actions
   ok_actions          = local.alarm_actions
 }
+
+# Share of requests answered with a 5xx, in percent: the model server's own
+# (HTTPCode_Target_5XX_Count) and the ALB's (HTTPCode_ELB_5XX_Count: 502/503/504
+# when no task is healthy or a task does not answer), over every request the
+# ALB received. ALB reports no 5xx datapoint for a minute without errors (FILL
+# makes it 0), and a minute without requests counts as 0 %.
+resource "aws_cloudwatch_metric_alarm" "error_rate" {
+  alarm_name          = "churn-model-error-rate"
+  alarm_description   = "5xx responses (the tasks' and the ALB's own) above 5% of requests (observability.alarms.error_rate_percent)"
+  evaluation_periods  = 5
+  datapoints_to_alarm = 3
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 5
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  metric_query {
+    id          = "error_rate"
+    label       = "5xx share of requests (%)"
+    expression  = "IF(requests > 0, 100 * (FILL(target_errors, 0) + FILL(alb_errors, 0)) / requests, 0)"
+    return_data = true
+  }
+
+  metric_query {
+    id = "target_errors"
+
+    metric {
+      namespace   = "AWS/ApplicationELB"
+      metric_name = "HTTPCode_Target_5XX_Count"
+      dimensions  = local.target_group_dimensions
+      stat        = "Sum"
+      period      = 60
+    }
+  }
+
+  metric_query {
+    id = "alb_errors"
+
+    metric {
+      namespace   = "AWS/ApplicationELB"
+      metric_name = "HTTPCode_ELB_5XX_Count"
+      dimensions  = local.load_balancer_dimensions
+      stat        = "Sum"
+      period      = 60
+    }
+  }
+
+  # Every request the ALB received (it serves only this target group), those
+  # it answered itself included.
+  metric_query {
+    id = "requests"
+
+    metric {
+      namespace   = "AWS/ApplicationELB"
+      metric_name = "RequestCount"
+      dimensions  = local.load_balancer_dimensions
+      stat        = "Sum"
+      period      = 60
+    }
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "latency_p99" {
+  alarm_name          = "churn-model-latency"
+  alarm_description   = "p99 target response time above 1500 ms (observability.alarms.latency_p99_ms)"
+  namespace           = "AWS/ApplicationELB"
+  metric_name         = "TargetResponseTime"
+  dimensions          = local.target_group_dimensions
+  extended_statistic  = "p99"
+  period              = 60
+  evaluation_periods  = 5
+  datapoints_to_alarm = 3
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 1.5
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  # A p99 of a handful of requests is noise: judge only well-sampled minutes.
+  evaluate_low_sample_count_percentiles = "ignore"
+}

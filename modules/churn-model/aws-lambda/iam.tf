@@ -16,7 +16,7 @@ resource "aws_iam_role" "this" {
 }
 
 # Least privilege: its own log group, its dead-letter queue, the service key, and
-# no secrets (container.secrets is empty).
+# only the secrets named in container.secrets.
 data "aws_iam_policy_document" "this" {
   statement {
     sid       = "WriteOwnLogs"
@@ -63,6 +63,13 @@ data "aws_iam_policy_document" "this" {
       variable = "cloudwatch:namespace"
       values   = ["churn-model"]
     }
+  }
+
+  # `-??????` is the random suffix Secrets Manager appends to every secret ARN.
+  statement {
+    sid       = "ReadNamedSecrets"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [for secret in values(local.secrets) : "${local.secret_arn_prefix}${secret}-??????"]
   }
 }
 

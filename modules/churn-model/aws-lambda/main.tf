@@ -9,10 +9,20 @@ locals {
   partition  = data.aws_partition.current.partition
   region     = data.aws_region.current.name
 
-  environment = {
+  # container.secrets: environment variable -> Secrets Manager secret name. Lambda cannot
+  # inject secrets, so the function gets NAME_SECRET_ARN holding the secret's
+  # partial ARN and reads the value itself at run time.
+  secrets = {
+    FEATURE_STORE_TOKEN = "churn-feature-store-token"
+  }
+  secret_arn_prefix = "arn:${local.partition}:secretsmanager:${local.region}:${local.account_id}:secret:"
+  secret_arns       = { for env_name, secret in local.secrets : format("%s%s", env_name, "_SECRET_ARN") => "${local.secret_arn_prefix}${secret}" }
+
+  plain_environment = {
     LOG_LEVEL = "info"
     MODEL_URI = "s3://example-ml-models/churn/2.1.0/model.pkl"
   }
+  environment = merge(local.plain_environment, local.secret_arns)
 }
 
 resource "aws_lambda_function" "this" {

@@ -18,21 +18,47 @@ locals {
   alarm_actions = [aws_sns_topic.this.arn]
 }
 
-# No observability.alarms.error_rate_percent: alarm on any failed invocation.
+# observability.alarms.error_rate_percent: failed invocations as a share of all invocations.
 resource "aws_cloudwatch_metric_alarm" "errors" {
   alarm_name          = "churn-model-lambda-errors"
-  alarm_description   = "At least one invocation failed over 5 minutes"
-  namespace           = "AWS/Lambda"
-  metric_name         = "Errors"
-  dimensions          = { FunctionName = aws_lambda_function.this.function_name }
-  statistic           = "Sum"
-  period              = 300
+  alarm_description   = "More than 5% of invocations failed over 5 minutes"
   comparison_operator = "GreaterThanThreshold"
   evaluation_periods  = 1
-  threshold           = 0
+  threshold           = 5
   treat_missing_data  = "notBreaching"
   alarm_actions       = local.alarm_actions
   ok_actions          = local.alarm_actions
+
+  metric_query {
+    id          = "error_rate"
+    expression  = "IF(invocations > 0, 100 * errors / invocations, 0)"
+    label       = "Error rate (%)"
+    return_data = true
+  }
+
+  metric_query {
+    id = "errors"
+
+    metric {
+      namespace   = "AWS/Lambda"
+      metric_name = "Errors"
+      dimensions  = { FunctionName = aws_lambda_function.this.function_name }
+      period      = 300
+      stat        = "Sum"
+    }
+  }
+
+  metric_query {
+    id = "invocations"
+
+    metric {
+      namespace   = "AWS/Lambda"
+      metric_name = "Invocations"
+      dimensions  = { FunctionName = aws_lambda_function.this.function_name }
+      period      = 300
+      stat        = "Sum"
+    }
+  }
 }
 
 # Throttles mean callers were turned away: the account's unreserved pool was exhausted.
@@ -47,6 +73,24 @@ resource "aws_cloudwatch_metric_alarm" "throttles" {
   comparison_operator = "GreaterThanThreshold"
   evaluation_periods  = 1
   threshold           = 0
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}
+
+# observability.alarms.latency_p99_ms: 99th percentile of the function's duration.
+resource "aws_cloudwatch_metric_alarm" "latency" {
+  alarm_name          = "churn-model-lambda-latency-p99"
+  alarm_description   = "p99 duration above 1500 ms for 3 of 5 minutes"
+  namespace           = "AWS/Lambda"
+  metric_name         = "Duration"
+  dimensions          = { FunctionName = aws_lambda_function.this.function_name }
+  extended_statistic  = "p99"
+  period              = 60
+  comparison_operator = "GreaterThanThreshold"
+  evaluation_periods  = 5
+  datapoints_to_alarm = 3
+  threshold           = 1500
   treat_missing_data  = "notBreaching"
   alarm_actions       = local.alarm_actions
   ok_actions          = local.alarm_actions

@@ -7,7 +7,9 @@ resource "google_project_service" "this" {
     "compute.googleapis.com",
     "iam.googleapis.com",
     "logging.googleapis.com",
+    "monitoring.googleapis.com",
     "run.googleapis.com",
+    "secretmanager.googleapis.com",
   ])
 
   project            = "ml-serving-demo"

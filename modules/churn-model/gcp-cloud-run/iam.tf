@@ -15,6 +15,16 @@ resource "google_project_iam_member" "trace_agent" {
   member  = google_service_account.this.member
 }
 
+# Read access to exactly the secrets the container references, nothing project-wide.
+resource "google_secret_manager_secret_iam_member" "this" {
+  for_each = toset(["churn-feature-store-token"])
+
+  project   = "ml-serving-demo"
+  secret_id = each.value
+  role      = "roles/secretmanager.secretAccessor"
+  member    = google_service_account.this.member
+}
+
 # model.uri: the service account reads exactly the model object: the condition
 # limits the bucket-level role to it (IAM conditions need uniform bucket-level access on the bucket).
 resource "google_storage_bucket_iam_member" "model" {

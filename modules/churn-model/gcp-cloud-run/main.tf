@@ -63,6 +63,17 @@ resource "google_cloud_run_v2_service" "this" {
         value = "gs://example-ml-models-eu/churn/2.1.0/model.pkl"
       }
 
+      env {
+        name = "FEATURE_STORE_TOKEN"
+
+        value_source {
+          secret_key_ref {
+            secret  = "churn-feature-store-token"
+            version = "latest"
+          }
+        }
+      }
+
       startup_probe {
         period_seconds    = 10
         timeout_seconds   = 5
@@ -90,5 +101,6 @@ resource "google_cloud_run_v2_service" "this" {
   # Cloud Run checks secret access and the key grant when it deploys a revision.
   depends_on = [
     google_project_service.this,
+    google_secret_manager_secret_iam_member.this,
   ]
 }

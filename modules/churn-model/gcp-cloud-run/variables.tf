@@ -9,3 +9,9 @@ variable "deletion_protection" {
   type        = bool
   default     = true
 }
+
+variable "notification_channels" {
+  description = "Further Cloud Monitoring notification channel ids (projects/P/notificationChannels/N) the alert policies notify, besides the spec's."
+  type        = list(string)
+  default     = []
+}
