@@ -144,6 +144,14 @@ def check_common(spec: Spec) -> list[Finding]:
     needs_image = [t for t, s in spec.targets.items() if registry.get(t).needs_image(s) and not spec.for_target(t).container.image]
     if needs_image:
         found.append((("container",), f"missing required field `image` (needed by {', '.join(needs_image)})"))
+    for name in spec.targets:
+        target, view = registry.get(name), spec.for_target(name)
+        if target.permission_cloud is None and view.permissions.any:
+            found.append((("permissions",), f"{target.title} renders no grants for the application's identity: grant these "
+                                            f"outside tfgen, and render {name} from a spec without `permissions`"))
+        if target.permission_cloud is None and target.output.name == "terraform" and view.model is not None:
+            found.append((("model",), f"{target.title} renders no read grant for a model yet: remove `model` or render "
+                                      f"{name} from a spec without it"))
     for cloud in ("aws", "gcp", "azure"):
         renders = [t.name for t in registry.TARGETS if t.permission_cloud == cloud]
         used = explicit(spec, f"permissions.{cloud}") or (cloud == "aws" and explicit(spec, "permissions.metrics_namespace"))

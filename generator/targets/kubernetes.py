@@ -153,10 +153,6 @@ def check(spec: Spec) -> list[common.Finding]:
     where = ("targets", NAME)
     found: list[common.Finding] = []
     found += _check_not_honoured(spec)
-    if spec.permissions.any:
-        found.append((("permissions",), "Kubernetes manifests carry no cloud IAM: grant these to the workload identity "
-                                        "(targets.kubernetes.identity) in your cloud, and render this target from a spec "
-                                        "without `permissions`"))
     if spec.scaling.min == 0 and objects.uses_hpa(spec):
         found.append((("scaling", "min"), ("a HorizontalPodAutoscaler cannot scale to zero; use scaling.min >= 1 "
                                            "(or min = max = 0 for no pods)")))
