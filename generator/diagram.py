@@ -34,6 +34,7 @@ SERVICE = {
     "azurerm_container_group": "Container group",
     "azurerm_linux_function_app": "Function App",
     "kubernetes_deployment_v1": "Deployment",
+    "aws_sagemaker_endpoint": "SageMaker endpoint",
 }
 LOGS = {
     "aws_cloudwatch_log_group": "CloudWatch Logs",

@@ -30,3 +30,13 @@ def test_lambda_example(emulator_lifecycle, run_cli, tmp_path):
     assert (modules / "sentiment-lambda" / "aws-lambda" / "package.zip").is_file()
     timings = emulator_lifecycle(str(spec), "--target", "aws-lambda", "--modules-dir", str(modules))
     print("aws-lambda seconds per step:", timings)
+
+
+@pytest.mark.terraform
+@pytest.mark.emulator
+def test_sagemaker_example(emulator_lifecycle, tmp_path):
+    # moto accepts ml.m5.large; it cannot tag Application Auto Scaling targets (enable_endpoint_autoscaling=false
+    # there) and drops the declared drift (network isolation, VPC config, data capture, deployment config)
+    timings = emulator_lifecycle(str(EXAMPLES / "xgboost-sagemaker.yaml"), "--target", "aws-sagemaker",
+                                 "--modules-dir", str(tmp_path / "modules"))
+    print("aws-sagemaker seconds per step:", timings)
