@@ -189,7 +189,7 @@ def test_arguments_moto_drops_are_ignored_keeping_the_modules_own(tmp_path):
     assert settings.override["resource"] == {
         "aws_ecs_service": {"this": {"lifecycle": {"ignore_changes": [
             "desired_count", "availability_zone_rebalancing", "enable_ecs_managed_tags",
-            "health_check_grace_period_seconds"]}}},
+            "health_check_grace_period_seconds", "capacity_provider_strategy"]}}},
         "aws_lambda_function": {"fn": {"lifecycle": {"ignore_changes": ["dead_letter_config"]}}},
     }
     assert ("emulator: moto does not keep dead_letter_config of aws_lambda_function (fn); "
