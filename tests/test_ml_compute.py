@@ -17,6 +17,7 @@ import yaml
 from generator import pipeline
 from generator.errors import SpecError
 from generator.targets import registry
+from generator.targets.common import targets_that_can
 from tests.hclread import resources
 from tests.support import write_module, write_variant_spec
 
@@ -229,7 +230,9 @@ def test_cloud_run_gpu_type_and_count(tmp_path, field, value, where):
 
 @pytest.mark.parametrize("target", ["aws-ecs", "aws-lambda", "azure-aci"])
 def test_gpu_refused_where_there_is_none(tmp_path, target):
-    _refused(tmp_path, target, "resources.gpu", "targets that can: gcp-cloud-run, kubernetes", resources_={"gpu": GPU})
+    can = targets_that_can("gpu")  # the registered targets whose variants use resources.gpu
+    assert "gcp-cloud-run" in can and "kubernetes" in can and target not in can
+    _refused(tmp_path, target, "resources.gpu", f"targets that can: {can}", resources_={"gpu": GPU})
 
 
 def test_kubernetes_gpu_from_the_shared_field(tmp_path):
