@@ -7,7 +7,7 @@ import re
 import pytest
 
 from generator import pipeline, render
-from generator.diagram import mermaid
+from generator.diagram import SECRET_ACTIONS, SECRETS, mermaid
 from generator.model import normalize
 from generator.targets import registry
 from tests.support import REPO
@@ -39,8 +39,11 @@ def test_committed_readme_diagram_is_the_one_its_code_gives(module):
     named = set(ADDRESS.findall(diagram))
     assert named and named <= declared, named - declared  # it shows nothing the module does not declare
     assert diagram.startswith("flowchart LR\n  callers([\"Callers\"])")
-    for edge in ("-->|logs| logs", "-->|reads| secrets", "-.->|runs as| identity", "-.->|watch| service"):
+    for edge in ("-->|logs| logs", "-.->|runs as| identity", "-.->|watch| service"):
         assert edge in diagram, edge
+    # secrets are drawn exactly when the module reads some (an example without container.secrets has none)
+    reads = any(r["type"] in SECRETS or set(r["actions"]) & set(SECRET_ACTIONS) for r in facts["resources"])
+    assert ("-->|reads| secrets" in diagram) == reads
 
 
 @pytest.mark.parametrize(("target", "variant"), VARIANTS, ids=[f"{t.name}-{v}" for t, v in VARIANTS])
