@@ -39,8 +39,11 @@ def test_committed_readme_diagram_is_the_one_its_code_gives(module):
     named = set(ADDRESS.findall(diagram))
     assert named and named <= declared, named - declared  # it shows nothing the module does not declare
     assert diagram.startswith("flowchart LR\n  callers([\"Callers\"])")
-    for edge in ("-->|logs| logs", "-.->|runs as| identity", "-.->|watch| service"):
+    for edge in ("-->|logs| logs", "-.->|runs as| identity"):
         assert edge in diagram, edge
+    # alarms are drawn exactly when the module declares some (a module without thresholds may have none)
+    alarm_types = {"aws_cloudwatch_metric_alarm", "google_monitoring_alert_policy", "azurerm_monitor_metric_alert"}
+    assert ("-.->|watch| service" in diagram) == any(r["type"] in alarm_types for r in facts["resources"])
     # secrets are drawn exactly when the module reads some (an example without container.secrets has none)
     reads = any(r["type"] in SECRETS or set(r["actions"]) & set(SECRET_ACTIONS) for r in facts["resources"])
     assert ("-->|reads| secrets" in diagram) == reads
@@ -64,16 +67,20 @@ def test_every_variant_of_every_target_gets_a_diagram_of_its_own_resources(targe
     assert ("  dlq[" in diagram) == ("aws_sqs_queue" in types)
 
 
-def test_lambda_scaling_and_optional_parts_read_from_the_code(tmp_path):
+@pytest.mark.parametrize(("reserve", "label"), [
+    (False, "Provisioned concurrency: 2 warm"),  # nothing reserved: no upper bound to draw
+    (True, "Provisioned concurrency: 2 warm, at most 9 concurrent"),  # reserved = scaling.max
+])
+def test_lambda_scaling_and_optional_parts_read_from_the_code(tmp_path, reserve, label):
     spec_file = tmp_path / "fn.yaml"
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "app.py").write_text("def handler(e, c):\n    return 1\n")
     spec_file.write_text("name: fn\nscaling: {min: 2, max: 9}\ntargets:\n  aws-lambda:\n    region: us-east-1\n"
-                         "    package: {type: zip, source: src, handler: app.handler, runtime: python3.12}\n")
+                         "    package: {type: zip, source: src, handler: app.handler, runtime: python3.12}\n"
+                         f"    reserve_concurrency: {str(reserve).lower()}\n")
     files, _ = pipeline.render_spec(pipeline.load_spec(spec_file))
     diagram = _diagram(next(t for p, t in files.items() if p.name == "README.md"))
-    assert ('  scaling{{"Provisioned concurrency: 2 warm, at most 9 concurrent<br/>'
-            'aws_lambda_provisioned_concurrency_config.this (optional)"}}') in diagram
+    assert f'  scaling{{{{"{label}<br/>aws_lambda_provisioned_concurrency_config.this (optional)"}}}}' in diagram
 
 
 def test_no_service_no_diagram_and_long_lists_are_cut():

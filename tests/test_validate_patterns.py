@@ -9,6 +9,7 @@ field, unless the field is free text (which the HCL encoder escapes).
 
 from __future__ import annotations
 
+import copy
 import itertools
 import textwrap
 from typing import Any
@@ -19,6 +20,7 @@ import yaml
 from generator import validate as validate_module
 from generator.errors import SpecError
 from generator.spec import dotted, load_bytes
+from generator.targets import registry
 from generator.validate import validate
 from tests.support import REPO
 
@@ -137,6 +139,21 @@ VARIANTS = {
             region: us-east-1
             resources: {cpu: 0.5, memory: 1024}
     """,
+    "cloud-backend-by-name": """
+        name: demo-svc
+        container: {image: ghcr.io/example/demo:1.0}
+        targets:
+          aws-ecs: {region: us-east-1}
+        state: {backend: cloud, organization: ml-platform, hostname: tfe.example.com, project: serving,
+                workspace: demo-svc-ecs}
+    """,
+    "cloud-backend-by-tags": """
+        name: demo-svc
+        container: {image: ghcr.io/example/demo:1.0}
+        targets:
+          aws-ecs: {region: us-east-1}
+        state: {backend: cloud, organization: ml-platform, workspace_tags: [ml-serving]}
+    """,
     "ml-model-gcp-azure": f"""
         name: demo-svc
         container: {{image: ghcr.io/example/demo:1.0}}
@@ -225,8 +242,13 @@ def test_variant_is_valid(variant):
 def test_every_schema_pattern_is_reached_by_a_mutated_field():
     """Coverage of VARIANTS: when the schema gains a pattern, give a variant a valid value for it."""
     hit = set()
-    for (variant, path, is_key), suffix in itertools.product(_cases(), SUFFIXES):
-        data = _mutated(_load(VARIANTS[variant]).data, path, is_key, suffix)
+    # the hand-written VARIANTS above, plus every registered target's declared variants, so a new
+    # target's fields are reached by declaring variants (as the conformance suite is)
+    corpus = [_load(text).data for text in VARIANTS.values()]
+    corpus += [copy.deepcopy(dict(spec)) for target in registry.TARGETS for spec in target.variants.values()]
+    cases = [(data, path, is_key) for data in corpus for path, is_key in _strings(data)]
+    for (data, path, is_key), suffix in itertools.product(cases, SUFFIXES):
+        data = _mutated(data, path, is_key, suffix)
         for error in validate_module._validator().iter_errors(data):
             for leaf in [error, *error.context]:
                 if leaf.validator == "pattern":
