@@ -148,7 +148,7 @@ def test_checkov_scans_modules_with_template_text_everywhere_and_finds_nothing(t
         data["description"] = HOSTILE_TEXT
         container = data.setdefault("container", {})
         container.setdefault("env", {})["TEMPLATE"] = HOSTILE_TEXT
-        if "image" in container:  # a Lambda zip takes no command
+        if "command" in container or "args" in container:  # only where the example runs a command (SageMaker, a Lambda zip take none)
             container["command"] = ["resnet50", "$${evil.attr}", "${"]
             container["args"] = ["%{ if x }", "%%{"]
         spec_path = tmp_path / example.name
