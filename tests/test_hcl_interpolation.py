@@ -136,6 +136,7 @@ def test_checkov_scans_modules_with_template_text_everywhere_and_finds_nothing(t
     import yaml
 
     from generator import pipeline
+    from generator.errors import SpecError
     from tests.support import EXAMPLES, checkov_scan, write_module
 
     for folder in EXAMPLES.iterdir():  # source folders (package.source and the like), beside the specs
@@ -153,7 +154,14 @@ def test_checkov_scans_modules_with_template_text_everywhere_and_finds_nothing(t
             container["args"] = ["%{ if x }", "%%{"]
         spec_path = tmp_path / example.name
         spec_path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-        spec = pipeline.load_spec(spec_path)
+        try:
+            spec = pipeline.load_spec(spec_path)
+        except SpecError as exc:  # a target that takes no command (SageMaker runs the image's entrypoint)
+            if "container.command" not in str(exc):
+                raise
+            container.pop("command"), container.pop("args")
+            spec_path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+            spec = pipeline.load_spec(spec_path)
         for target in spec.targets:
             module = write_module(spec, pipeline.registry.get(target), out)
             if pipeline.registry.get(target).output.name == "terraform":
