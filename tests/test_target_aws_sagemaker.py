@@ -150,6 +150,7 @@ def test_emulator_gaps_and_drift_are_declared():
     ("scaling: {max: 300}\nTARGET mode: serverless", "serverless max concurrency is at most 200"),
     ("TARGET mode: serverless\nTARGET data_capture: {sampling_percent: 5}", "serverless inference cannot capture data"),
     ("model: {uri: s3://example-models/xgb/v1/}", "model_data_url is one model.tar.gz object"),
+    ("TARGET deployment: {strategy: linear, step_percent: 5}", "SageMaker's linear steps are 10-50% of the variant's capacity"),
     ("resources: {spot: true}", "resources.spot: SageMaker hosting cannot run on Spot capacity"),
     ("permissions: {aws: [{sid: X, actions: [s3:GetObject], resources: [arn:aws:s3:::b/k]}]}",
      "permissions: network isolation (on by default) gives the container no network"),

@@ -88,6 +88,7 @@ STARTUP_MIN, STARTUP_MAX = 60, 3600
 
 # Statement ids of the execution role's own statements that aws_common.RESERVED_SIDS does not hold.
 OWN_SIDS = frozenset({"PullImage", "EcrLogin", "PublishSageMakerMetrics", "WriteCapturedData", "EncryptCapturedData"})
+LINEAR_STEP_MIN = 10  # percent of capacity per linear step (TrafficRoutingConfig.LinearStepSize: 10-50%)
 DEFAULT_DEPLOYMENT = {"strategy": "canary", "step_percent": 10, "wait_seconds": 300}
 DEFAULT_CPU_TARGET = 75  # percent of the instance's vCPUs, when the spec names no scaling signal
 DEFAULT_LATENCY_MS = 1000  # targets.aws-sagemaker.expected_latency_ms default
@@ -154,6 +155,10 @@ def check(spec: Spec) -> list[common.Finding]:
         found += common.check_model_readable(spec, NAME, "s3", "SageMaker's execution role")
     elif spec.model.is_prefix or not spec.model.key.endswith(".tar.gz"):
         found.append((("model", "uri"), "SageMaker's model_data_url is one model.tar.gz object: give s3://BUCKET/KEY.tar.gz"))
+    deployment = settings.get("deployment", DEFAULT_DEPLOYMENT)
+    if deployment["strategy"] == "linear" and deployment["step_percent"] < LINEAR_STEP_MIN:
+        found.append((("targets", NAME, "deployment", "step_percent"),
+                      f"SageMaker's linear steps are {LINEAR_STEP_MIN}-50% of the variant's capacity; got {deployment['step_percent']}"))
     if settings.get("instance_type") and serverless(spec):
         found.append((("targets", NAME, "instance_type"), "a serverless variant has no instances; remove instance_type or use mode: realtime"))
     if serverless(spec):
@@ -587,8 +592,9 @@ SCHEMA = {
             "additionalProperties": False,
             "properties": {
                 "strategy": {"enum": ["canary", "linear", "all-at-once"], "default": "canary"},
-                "step_percent": {"description": "Capacity percent of the canary, or of each linear step.",
-                                 "type": "integer", "minimum": 1, "maximum": 99, "default": 10},
+                "step_percent": {"description": "Capacity percent of the canary (at most 50), or of each linear step "
+                                                "(10-50).",
+                                 "type": "integer", "minimum": 1, "maximum": 50, "default": 10},
                 "wait_seconds": {"description": "Baking time between steps and before the old fleet ends.",
                                  "type": "integer", "minimum": 0, "maximum": 3600, "default": 300},
             },
