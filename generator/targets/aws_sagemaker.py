@@ -538,6 +538,12 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
     if model and model["kms_key"] is None:
         notes.append("The model object must be readable by the execution role: a bucket policy or SCP that denies it still wins; "
                      "with SSE-KMS give model.kms_key.")
+    if c["capture"]:
+        notes.append("The capture bucket is not force-destroyed: empty it (every version) before terraform destroy, or keep the "
+                     "captured data by removing the bucket from state first.")
+    if model and spec.model:
+        notes.append(f"The container also gets {spec.model.env} = {model['uri']} (model.env), for logging which artifact it serves; "
+                     "the artifact itself is already unpacked in /opt/ml/model.")
     notes.append("A new model or configuration creates a new endpoint configuration (name_prefix, create before destroy) and the "
                  "endpoint moves to it by the blue/green deployment above.")
     # The first of the shared notes is about an application downloading the model itself; SageMaker does that here.
