@@ -44,7 +44,12 @@ def by_hand(modules: Path, mirror: str) -> list:
     timed("tfgen render --check", tfgen("render", *SPECS, "-o", str(modules), "--check"), results, cwd=REPO)
     folders = sorted(p.parent for p in modules.rglob("versions.tf"))
     for folder in folders:
-        timed(f"terraform fmt -check {folder.relative_to(modules)}", ["terraform", "fmt", "-check", "."], results, cwd=folder)
+        timed(
+            f"terraform fmt -check {folder.relative_to(modules)}",
+            ["terraform", "fmt", "-check", "."],
+            results,
+            cwd=folder,
+        )
     timed("tfgen lint", tfgen("lint", *map(str, folders)), results, cwd=REPO)  # tfgen's bundled schemas
     rc = Path(tempfile.mkdtemp()) / "tf.rc"
     rc.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror}"\n  }}\n}}\n')
@@ -54,11 +59,33 @@ def by_hand(modules: Path, mirror: str) -> list:
         work = Path(tempfile.mkdtemp()) / folder.name
         shutil.copytree(folder, work)
         env = dict(os.environ, TF_CLI_CONFIG_FILE=str(rc), TF_DATA_DIR=str(work.parent / "data"))
-        timed(f"terraform init {folder.relative_to(modules)}", ["terraform", "init", "-backend=false", "-input=false"], results, cwd=work, env=env)
-        timed(f"terraform validate {folder.relative_to(modules)}", ["terraform", "validate"], results, cwd=work, env=env)
+        timed(
+            f"terraform init {folder.relative_to(modules)}",
+            ["terraform", "init", "-backend=false", "-input=false"],
+            results,
+            cwd=work,
+            env=env,
+        )
+        timed(
+            f"terraform validate {folder.relative_to(modules)}", ["terraform", "validate"], results, cwd=work, env=env
+        )
     files = [str(p) for f in folders for p in sorted(f.glob("*.tf"))]
-    checkov = [sys.executable, "-m", "checkov.main", "--framework", "terraform", "--skip-download", "--compact", "--quiet"]
-    timed("checkov (one run)", checkov + [a for f in files for a in ("--file", f)], results, env=dict(os.environ, BC_SKIP_MAPPING="TRUE"))
+    checkov = [
+        sys.executable,
+        "-m",
+        "checkov.main",
+        "--framework",
+        "terraform",
+        "--skip-download",
+        "--compact",
+        "--quiet",
+    ]
+    timed(
+        "checkov (one run)",
+        checkov + [a for f in files for a in ("--file", f)],
+        results,
+        env=dict(os.environ, BC_SKIP_MAPPING="TRUE"),
+    )
     return results
 
 
@@ -88,8 +115,10 @@ def main() -> None:
     print(f"tools by hand, sum: {total:.2f} s")
     print(f"tfgen check:        {ours:.2f} s (exit {proc.returncode})")
     print(f"ratio:              {ours / total:.2f}x (target <= 0.70x)")
-    print(f"tfgen check again, nothing changed (cache): {cached:.2f} s (exit {again.returncode}; target <= 1 s; "
-          f"python -c 'import jinja2, yaml, click' in the same run: {floor:.2f} s)")
+    print(
+        f"tfgen check again, nothing changed (cache): {cached:.2f} s (exit {again.returncode}; target <= 1 s; "
+        f"python -c 'import jinja2, yaml, click' in the same run: {floor:.2f} s)"
+    )
 
 
 if __name__ == "__main__":

@@ -31,17 +31,27 @@ def main() -> None:
             runs = []
             for _ in range(3):
                 before, start = os.times(), time.perf_counter()
-                proc = subprocess.run([sys.executable, "-m", "generator", "validate", str(path)], check=False, cwd=REPO,
-                                      capture_output=True, text=True, timeout=60)
+                proc = subprocess.run(
+                    [sys.executable, "-m", "generator", "validate", str(path)],
+                    check=False,
+                    cwd=REPO,
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                )
                 after = os.times()
                 cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
                 runs.append((time.perf_counter() - start, cpu))
             wall, cpu = min(runs)
             worst, worst_cpu = max(worst, wall), max(worst_cpu, cpu)
             lines = proc.stderr.splitlines()
-            print(f"{name:26} {wall:5.2f} s wall {cpu:5.2f} s cpu  rc={proc.returncode}  lines={len(lines)}  "
-                  f"{lines[0][-60:] if lines else ''}")
-        print(f"slowest: {worst:.2f} s wall, {worst_cpu:.2f} s cpu (target < 2 s); load average {os.getloadavg()[0]:.1f}")
+            print(
+                f"{name:26} {wall:5.2f} s wall {cpu:5.2f} s cpu  rc={proc.returncode}  lines={len(lines)}  "
+                f"{lines[0][-60:] if lines else ''}"
+            )
+        print(
+            f"slowest: {worst:.2f} s wall, {worst_cpu:.2f} s cpu (target < 2 s); load average {os.getloadavg()[0]:.1f}"
+        )
 
 
 if __name__ == "__main__":

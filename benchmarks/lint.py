@@ -43,8 +43,12 @@ def module_dirs(root: Path | None) -> list[Path]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--schemas", type=Path, default=REPO / "provider-schemas",
-                        help="folder of *.schema.json[.gz] (default: tfgen's bundled, trimmed schemas)")
+    parser.add_argument(
+        "--schemas",
+        type=Path,
+        default=REPO / "provider-schemas",
+        help="folder of *.schema.json[.gz] (default: tfgen's bundled, trimmed schemas)",
+    )
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--modules", type=Path, default=None, help="lint the modules under this folder instead")
     args = parser.parse_args()
@@ -59,11 +63,11 @@ def main() -> None:
         print("schema load (seconds)            cold   cached")
         for schema in schemas:
             forget_loaded()
-            cold, _ = timed(lambda: load_schema_file(schema, cache))
+            cold, _ = timed(lambda schema=schema: load_schema_file(schema, cache))
             cached = []
             for _ in range(args.repeat):
                 forget_loaded()
-                cached.append(timed(lambda: load_schema_file(schema, cache))[0])
+                cached.append(timed(lambda schema=schema: load_schema_file(schema, cache))[0])
             size = schema.stat().st_size / 1e6
             print(f"  {schema.name:<32} {cold:6.3f}  {min(cached):6.3f}   ({size:.1f} MB on disk)")
         forget_loaded()
@@ -77,9 +81,14 @@ def main() -> None:
         for module in dirs:
             runs = []
             for _ in range(args.repeat):
-                elapsed, proc = timed(lambda: subprocess.run(
-                    [sys.executable, "-m", "generator.cli", "lint", str(module), "--no-terraform", *flags],
-                    cwd=REPO, capture_output=True, text=True))
+                elapsed, proc = timed(
+                    lambda module=module: subprocess.run(
+                        [sys.executable, "-m", "generator.cli", "lint", str(module), "--no-terraform", *flags],
+                        cwd=REPO,
+                        capture_output=True,
+                        text=True,
+                    )
+                )
                 runs.append(elapsed)
             worst = max(worst, min(runs))
             summary = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"exit {proc.returncode}"
@@ -88,8 +97,10 @@ def main() -> None:
 
         forget_loaded()
         elapsed, report = timed(lambda: lint(dirs, schemas, use_terraform=False))
-        print(f"\nin-process lint of all {len(dirs)} modules, cached schemas: {elapsed:.3f}s "
-              f"({elapsed / len(dirs):.3f}s per module; {len(report.errors)} errors, {len(report.warnings)} warnings)")
+        print(
+            f"\nin-process lint of all {len(dirs)} modules, cached schemas: {elapsed:.3f}s "
+            f"({elapsed / len(dirs):.3f}s per module; {len(report.errors)} errors, {len(report.warnings)} warnings)"
+        )
 
 
 if __name__ == "__main__":

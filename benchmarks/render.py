@@ -73,8 +73,13 @@ def cold_render(example: Path, target: str, out: Path) -> float:
     # this checkout's code (an installed `tfgen` script may point at another one)
     command = [sys.executable, "-m", "generator"]
     start = time.perf_counter()
-    subprocess.run(command + ["render", str(example), "-o", str(out), "--target", target],
-                   cwd=REPO, check=True, capture_output=True, env=_child_env())
+    subprocess.run(
+        command + ["render", str(example), "-o", str(out), "--target", target],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        env=_child_env(),
+    )
     return time.perf_counter() - start
 
 
@@ -118,9 +123,11 @@ def main() -> None:
             for n in range(args.runs):  # interleaved, so both see the same load
                 floors.append(timed_child(FLOOR, tmp)[0])
                 times.append(cold_render(REPO / "examples" / f"{example}.yaml", target, tmp / f"{example}-{n}"))
-            print(f"cold render, {example} ({target}), fresh process: median {median(times):.3f} s; floor "
-                  f"(import jinja2, yaml, click) median {median(floors):.3f} s; ratio {median(times) / median(floors):.2f}x "
-                  "(target <= 1.2x)")
+            print(
+                f"cold render, {example} ({target}), fresh process: median {median(times):.3f} s; floor "
+                f"(import jinja2, yaml, click) median {median(floors):.3f} s; ratio {median(times) / median(floors):.2f}x "
+                "(target <= 1.2x)"
+            )
         specs = tmp / "specs"
         specs.mkdir()
         for i in range(args.count):
@@ -132,13 +139,17 @@ def main() -> None:
             wall, peak = timed_child([*cli, "-o", str(tmp / f"out-{n}")], REPO)
             walls.append(wall)
             rss.append(peak)
-        print(f"{args.count} specs (aws-ecs + aws-lambda each), ONE `tfgen render` run writing every file: median "
-              f"{median(walls):.2f} s, max RSS {max(rss):.0f} MiB (target <= 3 s, <= 150 MiB); floor in the same run "
-              f"{median(floors):.3f} s")
+        print(
+            f"{args.count} specs (aws-ecs + aws-lambda each), ONE `tfgen render` run writing every file: median "
+            f"{median(walls):.2f} s, max RSS {max(rss):.0f} MiB (target <= 3 s, <= 150 MiB); floor in the same run "
+            f"{median(floors):.3f} s"
+        )
         elapsed, peak, files = bulk(args.count, tmp)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"{args.count} specs (aws-ecs + aws-lambda each) in one process, nothing written: {elapsed:.2f} s, "
-              f"{files} files; Python heap peak (first 100, traced) {peak:.1f} MiB; process max RSS {rss:.1f} MiB")
+        print(
+            f"{args.count} specs (aws-ecs + aws-lambda each) in one process, nothing written: {elapsed:.2f} s, "
+            f"{files} files; Python heap peak (first 100, traced) {peak:.1f} MiB; process max RSS {rss:.1f} MiB"
+        )
 
 
 if __name__ == "__main__":

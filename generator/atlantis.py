@@ -55,21 +55,31 @@ def config(modules: list[Module], root: Path, config_path: Path) -> dict:
         while name in workflows:  # two specs of one service name: keep both gates apart
             name += "-2"
         workflow_of[module.spec] = name
-        gate = (f'cd "${{DIR%/$REPO_REL_DIR}}" && tfgen check {shlex.quote(_relative(module.spec, repo))} '
-                f"--modules-dir {shlex.quote(_relative(root, repo))}")
+        gate = (
+            f'cd "${{DIR%/$REPO_REL_DIR}}" && tfgen check {shlex.quote(_relative(module.spec, repo))} '
+            f"--modules-dir {shlex.quote(_relative(root, repo))}"
+        )
         workflows[name] = {"plan": {"steps": [{"run": gate}, "init", "plan"]}, "apply": {"steps": ["apply"]}}
     projects = []
     for module in sorted(modules, key=lambda m: str(m.folder)):
         folder = root / module.folder
-        projects.append({
-            "name": str(module.folder).replace("/", "-"),
-            "dir": _relative(folder, repo),
-            "workflow": workflow_of[module.spec],
-            # anything in the module (its .tf, a Lambda zip) or its spec
-            "autoplan": {"enabled": True, "when_modified": ["**/*", _relative(module.spec, folder)]},
-        })
-    return {"version": 3, "automerge": False, "parallel_plan": True, "parallel_apply": True,
-            "projects": projects, "workflows": workflows}
+        projects.append(
+            {
+                "name": str(module.folder).replace("/", "-"),
+                "dir": _relative(folder, repo),
+                "workflow": workflow_of[module.spec],
+                # anything in the module (its .tf, a Lambda zip) or its spec
+                "autoplan": {"enabled": True, "when_modified": ["**/*", _relative(module.spec, folder)]},
+            }
+        )
+    return {
+        "version": 3,
+        "automerge": False,
+        "parallel_plan": True,
+        "parallel_apply": True,
+        "projects": projects,
+        "workflows": workflows,
+    }
 
 
 def text(document: dict) -> str:
@@ -89,8 +99,10 @@ def check_writable(path: Path) -> None:
     """Refuse (before anything is written) a file there that tfgen did not write (no header line)."""
     current = _current(path)
     if current is not None and not current.startswith(HEADER):
-        raise WriteError(f"{path} exists and was not written by tfgen; nothing was written: move it away, "
-                         "or give --atlantis another path")
+        raise WriteError(
+            f"{path} exists and was not written by tfgen; nothing was written: move it away, "
+            "or give --atlantis another path"
+        )
 
 
 def write(path: Path, content: str) -> bool:
@@ -99,8 +111,9 @@ def write(path: Path, content: str) -> bool:
     if _current(path) == content:
         return False
     try:
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False,
-                                         prefix=".tfgen-", suffix=".tmp") as handle:
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=path.parent, delete=False, prefix=".tfgen-", suffix=".tmp"
+        ) as handle:
             handle.write(content)
         os.replace(handle.name, path)
     except OSError as exc:

@@ -28,8 +28,19 @@ from .gaterun import GateRun, run_gates
 from .outputs import FINDINGS, NOT_RUN, OK, SKIPPED, TOOL_FAILED, OutputKind, Step
 from .outputs import GateOptions as CheckOptions
 
-__all__ = ["FINDINGS", "NOT_RUN", "OK", "SKIPPED", "TOOL_FAILED", "CheckOptions", "Step", "exit_code", "run_check",
-           "summary", "table"]
+__all__ = [
+    "FINDINGS",
+    "NOT_RUN",
+    "OK",
+    "SKIPPED",
+    "TOOL_FAILED",
+    "CheckOptions",
+    "Step",
+    "exit_code",
+    "run_check",
+    "summary",
+    "table",
+]
 
 
 def _timed(step: Step, action: Callable[[Step], None]) -> Step:
@@ -95,15 +106,20 @@ def run_check(options: CheckOptions, echo: Callable[[str], None]) -> list[Step]:
             if changes or orphaned:
                 step.status = FINDINGS
                 step.messages = [f"out of date: {root / c.path} (would {c.kind}); run `tfgen render`" for c in changes]
-                step.messages += [f"orphaned: {root / m} (rendered by tfgen; the spec no longer has it); "
-                                  "run `tfgen render --prune`" for m in orphaned]
+                step.messages += [
+                    f"orphaned: {root / m} (rendered by tfgen; the spec no longer has it); run `tfgen render --prune`"
+                    for m in orphaned
+                ]
 
     try:
         steps.append(_timed(Step("render"), render))
         echo(f"render: {steps[-1].status}")
         if steps[-1].status == OK:
-            runs = [GateRun(kind.name, gate, sorted(set(folders))) for kind, folders in by_kind.values()
-                    for gate in kind.gates]
+            runs = [
+                GateRun(kind.name, gate, sorted(set(folders)))
+                for kind, folders in by_kind.values()
+                for gate in kind.gates
+            ]
             steps.extend(run_gates(runs, options, echo, PassCache() if options.cache else None))
         if options.modules_dir is None:  # name modules as `<service>/[<env>/]<target>`, not by a deleted temp path
             for step in steps:
@@ -122,7 +138,9 @@ def _warnings(specs) -> list[str]:
     for spec in specs:
         where = spec.origin + (f" (environment {spec.env})" if spec.env else "")
         for name in spec.targets:
-            out += [f"warning: {where}: {'.'.join(path)}: {message}" for path, message in registry.get(name).warnings(spec)]
+            out += [
+                f"warning: {where}: {'.'.join(path)}: {message}" for path, message in registry.get(name).warnings(spec)
+            ]
     return out
 
 
@@ -160,9 +178,9 @@ def table(steps: list[Step], paint: Callable[[str, str], str] = lambda cell, _st
     rows = [("step", "status", "time", "detail")] + [(s.name, s.status, f"{s.seconds:.2f}s", s.detail) for s in steps]
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     lines = [f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}".rstrip() for r in rows]
-    lines.insert(1, "-" * max(len(l) for l in lines))
+    lines.insert(1, "-" * max(len(line) for line in lines))
     for index, step in enumerate(steps, start=2):  # header and rule come first
         cell = f"{step.status:<{widths[1]}}"
         start = widths[0] + 2
-        lines[index] = lines[index][:start] + paint(cell, step.status) + lines[index][start + len(cell):]
+        lines[index] = lines[index][:start] + paint(cell, step.status) + lines[index][start + len(cell) :]
     return "\n".join(lines)

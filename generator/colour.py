@@ -65,7 +65,7 @@ def plan_text(text: str) -> str:
         elif line.lstrip().startswith("# "):
             out.append(click.style(line, bold=True))
         elif m := _DIFF_SIGN.match(line):
-            out.append(m.group(1) + click.style(m.group(2), fg=_SIGN_STYLES[m.group(2)], bold=True) + line[m.end(2):])
+            out.append(m.group(1) + click.style(m.group(2), fg=_SIGN_STYLES[m.group(2)], bold=True) + line[m.end(2) :])
         else:
             out.append(line)
     return "\n".join(out)

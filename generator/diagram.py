@@ -55,25 +55,38 @@ SCALING = {
     "kubernetes_horizontal_pod_autoscaler_v2": "Horizontal Pod Autoscaler",
 }
 NETWORK = {
-    "aws_vpc": "VPC", "aws_subnet": "subnets", "aws_security_group": "security groups", "aws_nat_gateway": "NAT gateway",
-    "google_compute_network": "VPC network", "google_compute_subnetwork": "subnet", "google_compute_firewall": "firewall",
+    "aws_vpc": "VPC",
+    "aws_subnet": "subnets",
+    "aws_security_group": "security groups",
+    "aws_nat_gateway": "NAT gateway",
+    "google_compute_network": "VPC network",
+    "google_compute_subnetwork": "subnet",
+    "google_compute_firewall": "firewall",
     "google_vpc_access_connector": "VPC connector",
-    "azurerm_virtual_network": "virtual network", "azurerm_subnet": "subnet",
+    "azurerm_virtual_network": "virtual network",
+    "azurerm_subnet": "subnet",
     "azurerm_network_security_group": "network security group",
     "kubernetes_network_policy_v1": "network policy",
 }
 IDENTITY = {
-    "aws_iam_role": "IAM role", "google_service_account": "service account",
-    "azurerm_user_assigned_identity": "managed identity", "kubernetes_service_account_v1": "service account",
+    "aws_iam_role": "IAM role",
+    "google_service_account": "service account",
+    "azurerm_user_assigned_identity": "managed identity",
+    "kubernetes_service_account_v1": "service account",
 }
 ALARMS = {
-    "aws_cloudwatch_metric_alarm": "CloudWatch alarms", "google_monitoring_alert_policy": "alert policies",
+    "aws_cloudwatch_metric_alarm": "CloudWatch alarms",
+    "google_monitoring_alert_policy": "alert policies",
     "azurerm_monitor_metric_alert": "metric alerts",
 }
 KEYS = {"aws_kms_key": "KMS key", "google_kms_crypto_key": "Cloud KMS key", "azurerm_key_vault_key": "Key Vault key"}
 DEAD_LETTER = {"aws_sqs_queue": "dead-letter queue"}
 # Whole-number arguments that say how far the service scales: (minimum, maximum) names.
-SCALE_BOUNDS = (("min_capacity", "max_capacity"), ("min_instance_count", "max_instance_count"), ("min_replicas", "max_replicas"))
+SCALE_BOUNDS = (
+    ("min_capacity", "max_capacity"),
+    ("min_instance_count", "max_instance_count"),
+    ("min_replicas", "max_replicas"),
+)
 MAX_LISTED = 3  # addresses shown in a node before "+N more"
 
 
@@ -103,8 +116,16 @@ def _scale(resources: list[dict[str, Any]]) -> str:
             numbers = resource["numbers"]
             if low in numbers and high in numbers:
                 return f"{numbers[low]} to {numbers[high]} instances"
-    warm = [r["numbers"]["provisioned_concurrent_executions"] for r in resources if "provisioned_concurrent_executions" in r["numbers"]]
-    most = [r["numbers"]["reserved_concurrent_executions"] for r in resources if "reserved_concurrent_executions" in r["numbers"]]
+    warm = [
+        r["numbers"]["provisioned_concurrent_executions"]
+        for r in resources
+        if "provisioned_concurrent_executions" in r["numbers"]
+    ]
+    most = [
+        r["numbers"]["reserved_concurrent_executions"]
+        for r in resources
+        if "reserved_concurrent_executions" in r["numbers"]
+    ]
     return ", ".join([f"{n} warm" for n in warm] + [f"at most {n} concurrent" for n in most])
 
 
@@ -128,29 +149,41 @@ def mermaid(resources: list[dict[str, Any]]) -> str:
     secret_reads = [r for r in resources if any(a in SECRET_ACTIONS for a in r["actions"])]
     secrets = _of(resources, SECRETS)
     if secrets or secret_reads:
-        title = ", ".join(dict.fromkeys([SECRETS[r["type"]] for r in secrets]
-                                        + [SECRET_ACTIONS[a] for r in secret_reads for a in r["actions"] if a in SECRET_ACTIONS]))
+        title = ", ".join(
+            dict.fromkeys(
+                [SECRETS[r["type"]] for r in secrets]
+                + [SECRET_ACTIONS[a] for r in secret_reads for a in r["actions"] if a in SECRET_ACTIONS]
+            )
+        )
         lines += [f"  secrets[/{_label(title, secrets or secret_reads)}/]", "  service -->|reads| secrets"]
     scaling = _of(managed, SCALING)
     bounds = _scale(managed)
     if scaling or bounds:
         title = _kinds(scaling, SCALING) if scaling else "Scaling"
-        lines += [f"  scaling{{{{{_label(title + (': ' + bounds if bounds else ''), scaling)}}}}}", "  scaling -.->|scales| service"]
+        lines += [
+            f"  scaling{{{{{_label(title + (': ' + bounds if bounds else ''), scaling)}}}}}",
+            "  scaling -.->|scales| service",
+        ]
     network = _of(managed, NETWORK)
     if network:
-        lines += [f"  network[{_label('Network: ' + _kinds(network, NETWORK), network)}]", "  service ---|runs in| network"]
+        lines += [
+            f"  network[{_label('Network: ' + _kinds(network, NETWORK), network)}]",
+            "  service ---|runs in| network",
+        ]
     identity = _of(managed, IDENTITY)
     if identity:
         lines += [f"  identity[{_label(_kinds(identity, IDENTITY), identity)}]", "  service -.->|runs as| identity"]
     dead_letter = _of(managed, DEAD_LETTER)
     if dead_letter:
-        lines += [f"  dlq[({_label(_kinds(dead_letter, DEAD_LETTER), dead_letter)})]", "  service -->|failed events| dlq"]
+        lines += [
+            f"  dlq[({_label(_kinds(dead_letter, DEAD_LETTER), dead_letter)})]",
+            "  service -->|failed events| dlq",
+        ]
     alarms = _of(managed, ALARMS)
     if alarms:
         lines += [f"  alarms[{_label(_kinds(alarms, ALARMS), alarms)}]", "  alarms -.->|watch| service"]
     keys = _of(managed, KEYS)
     if keys:
         lines.append(f"  keys[{_label(_kinds(keys, KEYS), keys)}]")
-        lines += [f"  keys -.->|encrypts| {node}" for node, found in (("logs", logs), ("dlq", dead_letter))
-                  if found]
+        lines += [f"  keys -.->|encrypts| {node}" for node, found in (("logs", logs), ("dlq", dead_letter)) if found]
     return "\n".join(lines)

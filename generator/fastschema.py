@@ -26,8 +26,20 @@ import regress
 
 Check = Callable[[Any], bool]
 
-_ANNOTATIONS = {"description", "default", "title", "$schema", "$id", "$comment", "examples", "deprecated",
-                "readOnly", "writeOnly", "markdownDescription", "$defs"}
+_ANNOTATIONS = {
+    "description",
+    "default",
+    "title",
+    "$schema",
+    "$id",
+    "$comment",
+    "examples",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "markdownDescription",
+    "$defs",
+}
 
 
 class Unsupported(Exception):
@@ -88,9 +100,9 @@ def compile_checker(schema: dict[str, Any]) -> Check:
 
     def ref(target: str) -> Check:
         prefix = "#/$defs/"
-        if not target.startswith(prefix) or "/" in target[len(prefix):] or target[len(prefix):] not in root_defs:
+        if not target.startswith(prefix) or "/" in target[len(prefix) :] or target[len(prefix) :] not in root_defs:
             raise Unsupported(f"$ref {target}")
-        name = target[len(prefix):]
+        name = target[len(prefix) :]
         if name not in defs:
             defs[name] = _never  # a recursive reference while compiling: replaced just below
             compiled = node(root_defs[name])
@@ -130,8 +142,12 @@ def compile_checker(schema: dict[str, Any]) -> Check:
             low = key == "minLength"
             return lambda v: not isinstance(v, str) or (len(v) >= value if low else len(v) <= value)
         if key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-            compare = {"minimum": lambda v: v >= value, "maximum": lambda v: v <= value,
-                       "exclusiveMinimum": lambda v: v > value, "exclusiveMaximum": lambda v: v < value}[key]
+            compare = {
+                "minimum": lambda v: v >= value,
+                "maximum": lambda v: v <= value,
+                "exclusiveMinimum": lambda v: v > value,
+                "exclusiveMaximum": lambda v: v < value,
+            }[key]
             return lambda v: not _number(v) or compare(v)
         if key in ("minItems", "maxItems"):
             low = key == "minItems"

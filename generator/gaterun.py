@@ -60,17 +60,24 @@ class GateRun:
     folders: list[Path]
 
 
-def run_gates(runs: Sequence[GateRun], options: GateOptions, echo: Callable[[str], None],
-              cache: PassCache | None = None) -> list[Step]:
+def run_gates(
+    runs: Sequence[GateRun], options: GateOptions, echo: Callable[[str], None], cache: PassCache | None = None
+) -> list[Step]:
     """One Step per run, in the order given; `echo("<gate>: <status>")` as each finishes.
 
     jobs == 1: one gate after another on this thread, in order. `cache` None: nothing remembered.
     """
     jobs = max(1, options.jobs)
     steps = [Step(run.gate.name) for run in runs]
-    digest = toolchain(plugin_mirror=options.plugin_mirror, provider_schemas=options.provider_schemas,
-                       settings=[f"env={options.env}", "skip-validate=" + ",".join(sorted(options.skip_validate_providers))]
-                       ) if cache is not None else ""
+    digest = (
+        toolchain(
+            plugin_mirror=options.plugin_mirror,
+            provider_schemas=options.provider_schemas,
+            settings=[f"env={options.env}", "skip-validate=" + ",".join(sorted(options.skip_validate_providers))],
+        )
+        if cache is not None
+        else ""
+    )
     if jobs == 1:
         for run, step in zip(runs, steps, strict=True):
             _remembered(run, step, options, cache, digest, None, None)
@@ -81,6 +88,7 @@ def run_gates(runs: Sequence[GateRun], options: GateOptions, echo: Callable[[str
     lock = threading.Lock()
     # gate threads wait on slots or on their modules; `jobs` more threads carry the modules themselves
     with ThreadPoolExecutor(max_workers=jobs + len(runs), thread_name_prefix="tfgen-gate") as pool:
+
         def one(index: int) -> None:
             _remembered(runs[index], steps[index], options, cache, digest, slots, pool)
             with lock:
@@ -95,8 +103,15 @@ def run_gates(runs: Sequence[GateRun], options: GateOptions, echo: Callable[[str
     return steps
 
 
-def _remembered(run: GateRun, step: Step, options: GateOptions, cache: PassCache | None, digest: str,
-                slots: threading.BoundedSemaphore | None, pool: ThreadPoolExecutor | None) -> None:
+def _remembered(
+    run: GateRun,
+    step: Step,
+    options: GateOptions,
+    cache: PassCache | None,
+    digest: str,
+    slots: threading.BoundedSemaphore | None,
+    pool: ThreadPoolExecutor | None,
+) -> None:
     start = time.perf_counter()
     gate = f"{run.kind}/{run.gate.name}"
     keys = _keys(gate, digest, run.folders, cache)
@@ -104,6 +119,7 @@ def _remembered(run: GateRun, step: Step, options: GateOptions, cache: PassCache
     hits: list[Path] = []  # modules each_module found remembered (appended from several threads)
 
     if run.gate.per_module:  # the gate's modules are remembered one by one, inside each_module
+
         def each_module(work: Callable[[Path], R], folders: list[Path], clean: object = None) -> list[R]:
             def one(folder: Path) -> R:
                 key = keys.get(folder)

@@ -12,8 +12,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-
-
 # Only these tokens matter for nesting and alignment; everything else is skipped
 # in one regex step instead of character by character.
 _TOKENS = re.compile(r'\\.|\$\$\{|%%\{|[$%]\{|"|[{}\[\]()]|[=!<>]=|=>|=|#|//|/\*|\*/')

@@ -112,7 +112,7 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         yield
         return
 
-    def expire(signum, frame):  # noqa: ARG001 - a signal handler's signature
+    def expire(signum, frame):
         raise HclTimeout(f"reading HCL took longer than {seconds:g} s")
 
     previous = signal.signal(signal.SIGALRM, expire)
@@ -226,9 +226,11 @@ _OUTCOMES_MAX = 4096
 
 
 def _timeout_message(path: Path, seconds: float | None) -> str:
-    return (f"the HCL parser (the grammar Checkov uses) did not finish reading {path} within {seconds:g} s; this "
-            "grammar runs for many minutes on some text (for example a `$${` left open in a string), so the file "
-            "was not read")
+    return (
+        f"the HCL parser (the grammar Checkov uses) did not finish reading {path} within {seconds:g} s; this "
+        "grammar runs for many minutes on some text (for example a `$${` left open in a string), so the file "
+        "was not read"
+    )
 
 
 def load_dict(text: str) -> dict:

@@ -6,9 +6,10 @@ applies every default, so mappings never guess.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 
 def _frozen(mapping: Mapping | None) -> Mapping:
@@ -82,7 +83,7 @@ def parse_model_uri(uri: str) -> tuple[str, str, str, str | None]:
     if uri.startswith(("s3://", "gs://")):
         bucket, _, key = uri[5:].partition("/")
         return uri[:2], bucket, key, None
-    host, _, rest = uri[len("https://"):].partition("/")
+    host, _, rest = uri[len("https://") :].partition("/")
     container, _, key = rest.partition("/")
     return "azure-blob", container, key, host.split(".", 1)[0]
 
@@ -219,7 +220,12 @@ def normalize(data: Mapping[str, Any], env: str | None = None, origin: str = "")
             command=tuple(container.get("command", ())),
             args=tuple(container.get("args", ())),
             # The model's location reaches the container as one more plain variable (model.env).
-            env=_frozen({**(container.get("env") or {}), **({model.get("env", "MODEL_URI"): model["uri"]} if model and "uri" in model else {})}),
+            env=_frozen(
+                {
+                    **(container.get("env") or {}),
+                    **({model.get("env", "MODEL_URI"): model["uri"]} if model and "uri" in model else {}),
+                }
+            ),
             secrets=_frozen(container.get("secrets")),
             health=HealthCheck(
                 path=health.get("path", "/health"),
@@ -233,7 +239,9 @@ def normalize(data: Mapping[str, Any], env: str | None = None, origin: str = "")
             cpu=float(resources.get("cpu", 1)),
             memory=resources.get("memory", 2048),
             architecture=resources.get("architecture", "x86_64"),
-            gpu=Gpu(type=resources["gpu"]["type"], count=resources["gpu"].get("count", 1)) if resources.get("gpu") else None,
+            gpu=Gpu(type=resources["gpu"]["type"], count=resources["gpu"].get("count", 1))
+            if resources.get("gpu")
+            else None,
             spot=resources.get("spot", False),
         ),
         scaling=Scaling(
@@ -276,5 +284,12 @@ def normalize(data: Mapping[str, Any], env: str | None = None, origin: str = "")
 
 def _model(model: Mapping[str, Any]) -> Model:
     scheme, bucket, key, account = parse_model_uri(model["uri"])
-    return Model(uri=model["uri"], scheme=scheme, bucket=bucket, key=key, account=account,
-                 kms_key=model.get("kms_key"), env=model.get("env", "MODEL_URI"))
+    return Model(
+        uri=model["uri"],
+        scheme=scheme,
+        bucket=bucket,
+        key=key,
+        account=account,
+        kms_key=model.get("kms_key"),
+        env=model.get("env", "MODEL_URI"),
+    )

@@ -75,8 +75,10 @@ def prune(root: Path, orphans: list[PurePosixPath], *, force: bool = False) -> t
     deployed = [m for m in orphans if _has_resources(root / m)]
     if deployed:
         listed = "\n".join(f"  {root / m}" for m in deployed)
-        raise RunError(f"refusing to prune module(s) whose local state still records resources:\n{listed}\n"
-                       "destroy them first (tfgen destroy --module-dir DIR), then prune")
+        raise RunError(
+            f"refusing to prune module(s) whose local state still records resources:\n{listed}\n"
+            "destroy them first (tfgen destroy --module-dir DIR), then prune"
+        )
     removed: list[PurePosixPath] = []
     with output_lock(root):
         changes = plan_write({}, root, set(orphans)).changes  # deletes of the manifest's files; edited ones conflict

@@ -26,9 +26,11 @@ OVERRIDABLE = ("container", "resources", "scaling", "model")
 def override_schema() -> dict[str, Any]:
     """The properties every target fragment gets (spec_schema adds them beside the target's own)."""
     return {
-        key: {"$ref": f"#/$defs/{key}",
-              "description": f"`{key}` for this target only: deep-merged over the top-level `{key}` (after the environment "
-                             "overlay; maps merge key by key, lists and scalars replace) and checked against this target's rules."}
+        key: {
+            "$ref": f"#/$defs/{key}",
+            "description": f"`{key}` for this target only: deep-merged over the top-level `{key}` (after the environment "
+            "overlay; maps merge key by key, lists and scalars replace) and checked against this target's rules.",
+        }
         for key in OVERRIDABLE
     }
 

@@ -82,6 +82,8 @@ def build_zip(source: Path) -> bytes:
                 raise PackageError(f"cannot read {path}: {exc.strerror or exc}") from None
             archive.writestr(info, data)
             if buffer.tell() > MAX_ZIP_BYTES:
-                raise PackageError(f"the package of {source} exceeds Lambda's {MAX_ZIP_BYTES // (1024 * 1024)} MB "
-                                   f"limit for a directly uploaded zip (stopped at {name})")
+                raise PackageError(
+                    f"the package of {source} exceeds Lambda's {MAX_ZIP_BYTES // (1024 * 1024)} MB "
+                    f"limit for a directly uploaded zip (stopped at {name})"
+                )
     return buffer.getvalue()

@@ -28,7 +28,9 @@ def load_environments(path: str | Path, env: str | None = None) -> list[Spec]:
     return [base] + [validate(loaded, name) for name in sorted(envs)]
 
 
-def render_spec(spec: Spec, targets: list[str] | None = None) -> tuple[dict[PurePosixPath, str | bytes], set[PurePosixPath]]:
+def render_spec(
+    spec: Spec, targets: list[str] | None = None
+) -> tuple[dict[PurePosixPath, str | bytes], set[PurePosixPath]]:
     """All files of the spec's modules (or only `targets`), and the module folders.
 
     Text files come from the templates; bytes are packages tfgen builds from
@@ -49,7 +51,9 @@ def render_spec(spec: Spec, targets: list[str] | None = None) -> tuple[dict[Pure
             try:
                 files[module / rel] = build_zip(source)
             except PackageError as exc:  # the folder changed since validation
-                raise SpecError([Problem(spec.origin or "<spec>", 1, 1, f"targets.{name}.package.source", str(exc))]) from None
+                raise SpecError(
+                    [Problem(spec.origin or "<spec>", 1, 1, f"targets.{name}.package.source", str(exc))]
+                ) from None
         modules.add(module)
     return files, modules
 

@@ -9,7 +9,7 @@ Markdown instead. StrictUndefined makes a missing variable an error.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -73,7 +73,7 @@ def markdown_environment() -> jinja2.Environment:
     return _environment(_md)
 
 
-@lru_cache(maxsize=None)
+@cache
 def template_names(template_dir: str) -> tuple[str, ...]:
     folder = paths.templates_dir() / template_dir
     if not folder.is_dir():
@@ -119,8 +119,10 @@ def module_templates(target: Target) -> dict[str, str]:
     for name in template_names(target.template_dir) if target.template_dir else ():  # "": files built by code only
         file_name = name[: -len(".j2")]
         if file_name in templates:
-            raise RenderError(f"templates/{target.template_dir}/{name} clashes with the shared "
-                              f"{templates[file_name]} every {target.output.name} module gets")
+            raise RenderError(
+                f"templates/{target.template_dir}/{name} clashes with the shared "
+                f"{templates[file_name]} every {target.output.name} module gets"
+            )
         templates[file_name] = f"{target.template_dir}/{name}"
     return dict(sorted(templates.items()))
 
@@ -156,7 +158,9 @@ def render_module(spec: Spec, target: Target) -> dict[PurePosixPath, str]:
     readme = target.readme(spec, context) if target.readme else ReadmeFacts(target.title)
     for file_name, template in templates.items():
         if file_name.endswith(".md"):
-            text = render_template(template, {**context, "module": facts, "readme": readme}, _file_kind(target, file_name))
+            text = render_template(
+                template, {**context, "module": facts, "readme": readme}, _file_kind(target, file_name)
+            )
             out[root / file_name] = text
     return out
 
@@ -166,10 +170,10 @@ from .report.skips import SKIP_COMMENT as _SKIP  # noqa: E402 - beside the other
 _BLOCK = re.compile(r'^(resource|data)\s+"([^"]+)"\s+"([^"]+)"')
 _VARIABLE = re.compile(r'^variable\s+"([^"]+)"\s*\{')
 _OUTPUT = re.compile(r'^output\s+"([^"]+)"\s*\{')
-_ATTR = re.compile(r'^\s+(description|type|default)\s*=\s*(.*)$')
-_NUMBER = re.compile(r'^\s+([a-z_]+)\s*=\s*(\d+)\s*$')
-_COUNT = re.compile(r'^\s+(count|for_each)\s*=\s*(.+)$')
-_ACTIONS = re.compile(r'^\s+actions\s*=\s*\[(.*)\]')
+_ATTR = re.compile(r"^\s+(description|type|default)\s*=\s*(.*)$")
+_NUMBER = re.compile(r"^\s+([a-z_]+)\s*=\s*(\d+)\s*$")
+_COUNT = re.compile(r"^\s+(count|for_each)\s*=\s*(.+)$")
+_ACTIONS = re.compile(r"^\s+actions\s*=\s*\[(.*)\]")
 
 
 def _unquote(value: str) -> str:
@@ -194,8 +198,16 @@ def module_facts(tf_files: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
         for line in tf_files[file_name].splitlines():
             if m := _BLOCK.match(line):
                 block_address = (m.group(2) if m.group(1) == "resource" else f"data.{m.group(2)}") + "." + m.group(3)
-                block = {"address": block_address, "type": m.group(2), "name": m.group(3), "data": m.group(1) == "data",
-                         "file": file_name, "count": None, "numbers": {}, "actions": []}
+                block = {
+                    "address": block_address,
+                    "type": m.group(2),
+                    "name": m.group(3),
+                    "data": m.group(1) == "data",
+                    "file": file_name,
+                    "count": None,
+                    "numbers": {},
+                    "actions": [],
+                }
                 resources.append(block)
                 if line.rstrip().endswith("{}"):
                     block = None
@@ -216,12 +228,25 @@ def module_facts(tf_files: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
                 outputs.append(current)
             elif line.startswith("}"):
                 current = None
-            elif current is not None and (m := _ATTR.match(line)) and line.startswith("  ") and not line.startswith("   "):
+            elif (
+                current is not None
+                and (m := _ATTR.match(line))
+                and line.startswith("  ")
+                and not line.startswith("   ")
+            ):
                 current[m.group(1)] = _unquote(m.group(2)) if m.group(1) == "description" else m.group(2).strip()
             if m := _SKIP.search(line.strip()):
-                skips.append({"check": m.group(1), "reason": (m.group(2) or "").strip(),
-                              "resource": block_address or file_name, "file": file_name})
-    return {"variables": sorted(variables, key=lambda v: v["name"]),
-            "outputs": sorted(outputs, key=lambda o: o["name"]),
-            "resources": resources,
-            "skips": skips}
+                skips.append(
+                    {
+                        "check": m.group(1),
+                        "reason": (m.group(2) or "").strip(),
+                        "resource": block_address or file_name,
+                        "file": file_name,
+                    }
+                )
+    return {
+        "variables": sorted(variables, key=lambda v: v["name"]),
+        "outputs": sorted(outputs, key=lambda o: o["name"]),
+        "resources": resources,
+        "skips": skips,
+    }

@@ -30,8 +30,15 @@ def _type_of(root: dict, node: dict) -> str:
 
 def _limits(node: dict) -> str:
     parts = []
-    for key, word in (("minimum", "≥"), ("exclusiveMinimum", ">"), ("maximum", "≤"), ("minLength", "length ≥"),
-                      ("maxLength", "length ≤"), ("minItems", "items ≥"), ("maxItems", "items ≤")):
+    for key, word in (
+        ("minimum", "≥"),
+        ("exclusiveMinimum", ">"),
+        ("maximum", "≤"),
+        ("minLength", "length ≥"),
+        ("maxLength", "length ≤"),
+        ("minItems", "items ≥"),
+        ("maxItems", "items ≤"),
+    ):
         if key in node:
             parts.append(f"{word} {node[key]}")
     if "pattern" in node:
@@ -45,7 +52,11 @@ def _rows(root: dict, node: dict, prefix: str, out: list[str]) -> None:
     for name, child in node.get("properties", {}).items():
         path = f"{prefix}.{name}" if prefix else name
         resolved = _resolve(root, child)
-        default = f"`{json.dumps(resolved['default'])}`" if "default" in resolved else ("required" if name in required else "")
+        default = (
+            f"`{json.dumps(resolved['default'])}`"
+            if "default" in resolved
+            else ("required" if name in required else "")
+        )
         description = resolved.get("description", "").replace("|", "\\|").replace("\n", " ")
         limits = _limits(resolved)
         text = description + (f" ({limits})" if limits else "")
@@ -66,6 +77,10 @@ def reference(schema: dict) -> str:
         "|---|---|---|---|",
     ]
     _rows(schema, schema, "", lines)
-    lines += ["", "`environments.<env>` takes any top-level field except `name` and `environments`;",
-              "it is deep-merged over the base (maps key by key, lists and scalars replaced).", ""]
+    lines += [
+        "",
+        "`environments.<env>` takes any top-level field except `name` and `environments`;",
+        "it is deep-merged over the base (maps key by key, lists and scalars replaced).",
+        "",
+    ]
     return "\n".join(lines)

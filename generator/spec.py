@@ -71,8 +71,13 @@ def load_file(path: str | Path) -> LoadedSpec:
     return load_bytes(_read_regular_file(name), name)
 
 
-_KINDS = [(stat.S_ISDIR, "is a directory"), (stat.S_ISFIFO, "is a named pipe (FIFO)"), (stat.S_ISCHR, "is a character device"),
-          (stat.S_ISBLK, "is a block device"), (stat.S_ISSOCK, "is a socket")]
+_KINDS = [
+    (stat.S_ISDIR, "is a directory"),
+    (stat.S_ISFIFO, "is a named pipe (FIFO)"),
+    (stat.S_ISCHR, "is a character device"),
+    (stat.S_ISBLK, "is a block device"),
+    (stat.S_ISSOCK, "is a socket"),
+]
 
 
 def _not_regular(mode: int) -> str | None:
@@ -90,6 +95,7 @@ def _read_regular_file(name: str) -> bytes:
     opened descriptor is checked again, so a path swapped in between is caught
     too. The read itself stops after MAX_BYTES + 1 bytes whatever `st_size` said.
     """
+
     def fail(message: str) -> SpecError:
         return SpecError([Problem(name, 1, 1, "", message)])
 
@@ -151,20 +157,42 @@ def load_bytes(raw: bytes, name: str) -> LoadedSpec:
     except yaml.reader.ReaderError as exc:  # a character YAML forbids (a control character)
         before = text[: exc.position]
         line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
-        raise SpecError([Problem(name, line, col, "", f"invalid YAML: character #x{exc.character:04x} is not allowed "
-                                                      "(control characters may appear only escaped, in double quotes)")]) from None
+        raise SpecError(
+            [
+                Problem(
+                    name,
+                    line,
+                    col,
+                    "",
+                    f"invalid YAML: character #x{exc.character:04x} is not allowed "
+                    "(control characters may appear only escaped, in double quotes)",
+                )
+            ]
+        ) from None
     except yaml.YAMLError as exc:
         first_line = str(exc).splitlines()[0] if str(exc) else "unreadable"
         raise SpecError([Problem(name, 1, 1, "", f"invalid YAML: {first_line}")]) from None
     if node is None:
-        raise SpecError([Problem(name, 1, 1, "", "file is empty, expected a mapping with at least `name` and `targets`")])
+        raise SpecError(
+            [Problem(name, 1, 1, "", "file is empty, expected a mapping with at least `name` and `targets`")]
+        )
     builder = _Builder(name)
     data = builder.build(node, ())
     if builder.problems:
         raise SpecError(builder.problems)
     if not isinstance(data, dict):
         line, col = node.start_mark.line + 1, node.start_mark.column + 1
-        raise SpecError([Problem(name, line, col, "", f"top level is a {kind_of(data)}, expected a mapping of fields (name, container, targets, ...)")])
+        raise SpecError(
+            [
+                Problem(
+                    name,
+                    line,
+                    col,
+                    "",
+                    f"top level is a {kind_of(data)}, expected a mapping of fields (name, container, targets, ...)",
+                )
+            ]
+        )
     return LoadedSpec(name, data, builder.positions)
 
 
@@ -180,8 +208,17 @@ def _check_depth(text: str, name: str) -> None:
             depth += 1
             if depth > MAX_DEPTH:
                 mark = event.start_mark
-                raise SpecError([Problem(name, mark.line + 1, mark.column + 1, "",
-                                         f"nested more than {MAX_DEPTH} levels deep; a spec is at most a few levels deep")])
+                raise SpecError(
+                    [
+                        Problem(
+                            name,
+                            mark.line + 1,
+                            mark.column + 1,
+                            "",
+                            f"nested more than {MAX_DEPTH} levels deep; a spec is at most a few levels deep",
+                        )
+                    ]
+                )
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
 
@@ -250,8 +287,11 @@ class _Builder:
             self._fail(node, path, f"invalid value: {getattr(exc, 'problem', None) or str(exc).splitlines()[0]}")
             return None
         except Exception as exc:  # noqa: BLE001 - PyYAML's constructors raise anything: `!!timestamp 2024-99-99`, `!!timestamp x`, `0x_`
-            why = str(exc).splitlines()[0] if isinstance(exc, ValueError) and str(exc) else (
-                f"not a valid {node.tag.replace('tag:yaml.org,2002:', '!!')}")
+            why = (
+                str(exc).splitlines()[0]
+                if isinstance(exc, ValueError) and str(exc)
+                else (f"not a valid {node.tag.replace('tag:yaml.org,2002:', '!!')}")
+            )
             self._fail(node, path, f"invalid value {json.dumps(node.value)[:60]}: {why}")
             return None
         if isinstance(value, float) and not math.isfinite(value):
@@ -260,4 +300,6 @@ class _Builder:
         return value
 
     def _fail(self, node: yaml.Node, path: FieldPath, message: str) -> None:
-        self.problems.append(Problem(self.name, node.start_mark.line + 1, node.start_mark.column + 1, dotted(path), message))
+        self.problems.append(
+            Problem(self.name, node.start_mark.line + 1, node.start_mark.column + 1, dotted(path), message)
+        )

@@ -37,7 +37,10 @@ def with_targets(schema: dict[str, Any], targets) -> dict[str, Any]:
         if target.schema_def_name in owned:
             raise ValueError(f"{target.name}: schema definition {target.schema_def_name!r} is taken")
         # every target may override container, resources, scaling and model for itself (overrides.py)
-        owned[target.schema_def_name] = {**target.schema, "properties": {**target.schema.get("properties", {}), **override_schema()}}
+        owned[target.schema_def_name] = {
+            **target.schema,
+            "properties": {**target.schema.get("properties", {}), **override_schema()},
+        }
     defs: dict[str, Any] = {}
     for key, definition in schema["$defs"].items():
         if key == "targets":
@@ -58,7 +61,7 @@ def _reachable(schema: dict[str, Any], defs: dict[str, Any]) -> set[str]:
         if isinstance(node, dict):
             ref = node.get("$ref")
             if isinstance(ref, str) and ref.startswith("#/$defs/"):
-                key = ref[len("#/$defs/"):]
+                key = ref[len("#/$defs/") :]
                 if key not in seen and key in defs:
                     seen.add(key)
                     walk(defs[key])

@@ -99,11 +99,15 @@ def render(answers: Answers, spec_file: str = "tfgen.yaml") -> str:
     add("")
     add("resources: {cpu: 1, memory: 2048}  # vCPU and MiB, mapped to what each platform offers")
     add("")
-    lines.extend(_section(a.targets, "scaling")
-                 or ["# scaling: {min: 1, max: 3}  # instances (Lambda: provisioned / reserved concurrency)"])
-    add("# network: {public: false, allowed_cidrs: [\"10.0.0.0/8\"]}  # private by default")
-    lines.extend(_section(a.targets, "observability")
-                 or ["# observability: {log_retention_days: 30, tracing: true, alarms: {error_rate_percent: 5}}"])
+    lines.extend(
+        _section(a.targets, "scaling")
+        or ["# scaling: {min: 1, max: 3}  # instances (Lambda: provisioned / reserved concurrency)"]
+    )
+    add('# network: {public: false, allowed_cidrs: ["10.0.0.0/8"]}  # private by default')
+    lines.extend(
+        _section(a.targets, "observability")
+        or ["# observability: {log_retention_days: 30, tracing: true, alarms: {error_rate_percent: 5}}"]
+    )
     add("")
     add("targets:")
     for target in a.targets:

@@ -84,11 +84,17 @@ def summarize(plan: dict, diff: str = "", module: str = "") -> PlanSummary:
         action = _action(actions)
         if action in ("no-op", ""):
             continue
-        changes.append(ResourceChange(
-            address=raw.get("address", ""), type=raw.get("type", ""), name=raw.get("name", ""),
-            module=raw.get("module_address", ""), action=action, actions=actions,
-            reason=_replace_reason(raw) if action == "replace" else "",
-        ))
+        changes.append(
+            ResourceChange(
+                address=raw.get("address", ""),
+                type=raw.get("type", ""),
+                name=raw.get("name", ""),
+                module=raw.get("module_address", ""),
+                action=action,
+                actions=actions,
+                reason=_replace_reason(raw) if action == "replace" else "",
+            )
+        )
     changes.sort(key=lambda c: (_ORDER.get(c.action, 9), c.address))
     outputs = []
     for name, raw in sorted((plan.get("output_changes") or {}).items()):
@@ -143,14 +149,27 @@ def to_markdown(summary: PlanSummary, full_plan: str = "") -> str:
         lines = list(head)
         if destroys:
             count = len(summary.destroys)
-            lines += ["", "> [!CAUTION]", f"> **This plan destroys or replaces {count} resource{'s' if count != 1 else ''}:**"]
+            lines += [
+                "",
+                "> [!CAUTION]",
+                f"> **This plan destroys or replaces {count} resource{'s' if count != 1 else ''}:**",
+            ]
             lines += destroys
         if others:
             lines += [""] + others
         lines += outputs
         if diff:
             fence = "`" * max(3, _longest_backtick_run(diff) + 1)
-            lines += ["", "<details><summary>Show the full plan</summary>", "", f"{fence}diff", diff, fence, "", "</details>"]
+            lines += [
+                "",
+                "<details><summary>Show the full plan</summary>",
+                "",
+                f"{fence}diff",
+                diff,
+                fence,
+                "",
+                "</details>",
+            ]
         return "\n".join(lines) + "\n"
 
     text = assemble(destroys, others, diff)
@@ -196,8 +215,14 @@ def to_json(summary: PlanSummary) -> str:
         "counts": {"add": summary.add, "change": summary.change, "destroy": summary.destroy},
         "destroys": [{"address": c.address, "action": c.action, "reason": c.reason} for c in summary.destroys],
         "resource_changes": [
-            {"address": c.address, "type": c.type, "name": c.name, "module": c.module,
-             "action": c.action, "actions": list(c.actions)}
+            {
+                "address": c.address,
+                "type": c.type,
+                "name": c.name,
+                "module": c.module,
+                "action": c.action,
+                "actions": list(c.actions),
+            }
             for c in summary.changes
         ],
         "output_changes": [{"name": name, "action": action} for name, action in summary.output_changes],
@@ -222,8 +247,11 @@ def _replace_reason(raw: dict) -> str:
     if names:
         return ", ".join(names) + (" forces" if len(names) == 1 else " force") + " replacement"
     reason = raw.get("action_reason", "")
-    return {"replace_because_tainted": "tainted", "replace_by_request": "replacement requested",
-            "replace_by_triggers": "replace_triggered_by"}.get(reason, "")
+    return {
+        "replace_because_tainted": "tainted",
+        "replace_by_request": "replacement requested",
+        "replace_by_triggers": "replace_triggered_by",
+    }.get(reason, "")
 
 
 def _describe(change: ResourceChange) -> str:
@@ -251,6 +279,6 @@ def _markdown_diff(diff: str) -> str:
         match = _MARKER.match(line)
         if match:
             sign = "!" if match.group(2) == "~" else match.group(2)
-            line = sign + match.group(1) + line[match.end():]
+            line = sign + match.group(1) + line[match.end() :]
         out.append(line)
     return "\n".join(out)

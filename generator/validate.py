@@ -123,15 +123,19 @@ def _explain(loaded: LoadedSpec, error: Any) -> list[Problem]:  # a jsonschema.V
         return [Problem(loaded.file, line, column, dotted(where), f"invalid key {shown}: {rule}")]
     if kind == "required":
         missing = [name for name in expected if name not in value]
-        return [loaded.problem(path, f"missing required field `{name}`") for name in missing] if path else [
-            Problem(loaded.file, 1, 1, name, "missing required field") for name in missing
-        ]
+        return (
+            [loaded.problem(path, f"missing required field `{name}`") for name in missing]
+            if path
+            else [Problem(loaded.file, 1, 1, name, "missing required field") for name in missing]
+        )
     messages = {
         "type": lambda: f"expected {_type_words(expected)}, got {kind_of(value)} {show(value)}",
         "enum": lambda: f"{show(value)} is not allowed; expected one of: {', '.join(map(str, expected))}",
         "const": lambda: f"expected {_show(expected)}",
-        "pattern": lambda: (f"{show(value)} is not valid" if show is _show else f"not a secret name {NOT_SHOWN}")
-        + (f": {hint}" if hint else f"; must match {expected}"),
+        "pattern": lambda: (
+            (f"{show(value)} is not valid" if show is _show else f"not a secret name {NOT_SHOWN}")
+            + (f": {hint}" if hint else f"; must match {expected}")
+        ),
         "minimum": lambda: f"{value} is too small; minimum is {expected}",
         "maximum": lambda: f"{value} is too large; maximum is {expected}",
         "exclusiveMinimum": lambda: f"{value} must be greater than {expected}",
@@ -152,10 +156,17 @@ def _explain(loaded: LoadedSpec, error: Any) -> list[Problem]:  # a jsonschema.V
 
 
 def _type_words(expected: Any) -> str:
-    names = {"object": "a mapping", "array": "a list", "string": "a string", "integer": "a whole number",
-             "number": "a number", "boolean": "true or false", "null": "null"}
+    names = {
+        "object": "a mapping",
+        "array": "a list",
+        "string": "a string",
+        "integer": "a whole number",
+        "number": "a number",
+        "boolean": "true or false",
+        "null": "null",
+    }
     if isinstance(expected, list):
-        return " or ".join(names.get(t, t) for t in expected)
+        return " or ".join(str(names.get(t, t)) for t in expected)
     return names.get(expected, str(expected))
 
 
@@ -165,8 +176,9 @@ def _secret_values(data: Any) -> list[str]:
 
     def walk(node: Any, parent: Any = None) -> None:
         if isinstance(node, dict):
-            if isinstance(parent, dict) and isinstance(node.get("secrets"), dict) and parent.get("container") is node:
-                values.update(str(v) for v in node["secrets"].values())
+            secrets = node.get("secrets")
+            if isinstance(parent, dict) and isinstance(secrets, dict) and parent.get("container") is node:
+                values.update(str(v) for v in secrets.values())
             for value in node.values():
                 walk(value, node)
         elif isinstance(node, list):

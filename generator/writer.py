@@ -33,6 +33,7 @@ the path. The root itself may be a symlink (the user chose it).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import fnmatch
@@ -109,7 +110,8 @@ class EditedFilesError(WriteError):
             f"refusing to overwrite or delete {len(conflicts)} file(s) tfgen did not write as they are now:\n"
             f"{listed}\n"
             "put your own resources in a separate *.tf file beside the rendered ones (tfgen keeps it), "
-            "or discard the edits with `tfgen render --force`")
+            "or discard the edits with `tfgen render --force`"
+        )
 
 
 # -- paths, reads and the lock -------------------------------------------------
@@ -199,8 +201,10 @@ def output_lock(root: Path, *, create: bool = True) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise WriteError(f"another tfgen has been writing into {root} for {LOCK_TIMEOUT:.0f} s; "
-                                     "try again when it is done") from None
+                    raise WriteError(
+                        f"another tfgen has been writing into {root} for {LOCK_TIMEOUT:.0f} s; "
+                        "try again when it is done"
+                    ) from None
                 time.sleep(0.05)
         _held[key] = [fd, 1]
         try:
@@ -223,8 +227,9 @@ def _load_manifest(folder: Path) -> dict[str, set[str]]:
 def _parse_manifest(text: str) -> dict[str, set[str]]:
     try:
         files = json.loads(text).get("files", {})
-        return {str(name): ({value} if isinstance(value, str) else set(map(str, value)))
-                for name, value in files.items()}
+        return {
+            str(name): ({value} if isinstance(value, str) else set(map(str, value))) for name, value in files.items()
+        }
     except (ValueError, AttributeError, TypeError):
         return {}
 
@@ -232,7 +237,7 @@ def _parse_manifest(text: str) -> dict[str, set[str]]:
 def _manifest_text(files: dict[str, str | list[str]]) -> str:
     document = {
         "//": "Written by tfgen render: the files it wrote here and their sha256. "
-              "tfgen overwrites or deletes only these, and only while unchanged. Commit it.",
+        "tfgen overwrites or deletes only these, and only while unchanged. Commit it.",
         "files": dict(sorted(files.items())),
         "version": MANIFEST_VERSION,
     }
@@ -299,8 +304,12 @@ def _plan_folder(root: Path, module: PurePosixPath, rendered: dict[str, Content]
     kept: list[PurePosixPath] = []
     if folder.is_dir():
         for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-            if (entry.name not in rendered and entry.name not in manifest and not entry.name.startswith(".")
-                    and _matches(entry.name, USER_TERRAFORM_PATTERNS)):
+            if (
+                entry.name not in rendered
+                and entry.name not in manifest
+                and not entry.name.startswith(".")
+                and _matches(entry.name, USER_TERRAFORM_PATTERNS)
+            ):
                 kept.append(module / entry.name)
 
     if rendered:
@@ -346,8 +355,10 @@ def apply_changes(changes: list[Change], root: Path, *, force: bool = False) -> 
         for change in changes:
             now = _read_bytes(targets[change.path])
             if now != _as_bytes(change.old) and now != _as_bytes(change.new):
-                raise WriteError(f"{targets[change.path]} changed while tfgen was rendering; "
-                                 "nothing was written: run tfgen render again")
+                raise WriteError(
+                    f"{targets[change.path]} changed while tfgen was rendering; "
+                    "nothing was written: run tfgen render again"
+                )
         _remove_leftovers({targets[c.path].parent for c in changes})
         created_dirs: list[Path] = []
         staged: dict[PurePosixPath, Path] = {}
@@ -358,12 +369,18 @@ def apply_changes(changes: list[Change], root: Path, *, force: bool = False) -> 
             for change in changes:
                 if change.kind == "delete" or _read_bytes(targets[change.path]) == _as_bytes(change.new):
                     continue
-                content = (_transitional_manifest(change, by_module[change.path.parent])
-                           if change.path.name == MANIFEST_NAME else change.new)
+                content = (
+                    _transitional_manifest(change, by_module[change.path.parent])
+                    if change.path.name == MANIFEST_NAME
+                    else change.new
+                )
                 created_dirs += _make_dirs(root, targets[change.path].parent)
                 staged[change.path] = _stage(targets[change.path], content or "")
-            finals = {c.path: _stage(targets[c.path], c.new or "") for c in changes
-                      if c.path.name == MANIFEST_NAME and c.path in staged}
+            finals = {
+                c.path: _stage(targets[c.path], c.new or "")
+                for c in changes
+                if c.path.name == MANIFEST_NAME and c.path in staged
+            }
         except BaseException:
             for temp in staged.values():
                 temp.unlink(missing_ok=True)
@@ -390,8 +407,12 @@ def _transitional_manifest(change: Change, changes: list[Change]) -> str:
     return _manifest_text(merged)
 
 
-def _swap(changes: list[Change], targets: dict[PurePosixPath, Path], staged: dict[PurePosixPath, Path],
-          finals: dict[PurePosixPath, Path]) -> None:
+def _swap(
+    changes: list[Change],
+    targets: dict[PurePosixPath, Path],
+    staged: dict[PurePosixPath, Path],
+    finals: dict[PurePosixPath, Path],
+) -> None:
     """Rename staged files into place (manifests first), keeping the old ones until all succeeded."""
     order = sorted(changes, key=lambda c: (c.path.name != MANIFEST_NAME, c.path))
     done: list[tuple[Path, Path | None]] = []  # (target, backup of what was there, or None)
@@ -426,12 +447,13 @@ def _swap(changes: list[Change], targets: dict[PurePosixPath, Path], staged: dic
         if isinstance(exc, OSError):
             detail = exc.strerror or str(exc)
             where = f" {exc.filename}" if exc.filename else ""
-            raise WriteError(f"cannot write{where}: {detail}; "
-                             + (failure or "rolled back: the module is as it was")) from None
+            raise WriteError(
+                f"cannot write{where}: {detail}; " + (failure or "rolled back: the module is as it was")
+            ) from None
         raise
-    for _target_path, backup in done:
-        if backup is not None:
-            backup.unlink(missing_ok=True)
+    for _target_path, kept in done:
+        if kept is not None:
+            kept.unlink(missing_ok=True)
 
 
 def _rollback(done: list[tuple[Path, Path | None]]) -> str:
@@ -471,7 +493,7 @@ def _make_dirs(root: Path, folder: Path) -> list[Path]:
     while not path.exists() and path != root:
         missing.append(path)
         path = path.parent
-    created = []
+    created: list[Path] = []
     for path in reversed(missing):
         try:
             path.mkdir()
@@ -486,10 +508,8 @@ def _make_dirs(root: Path, folder: Path) -> list[Path]:
 
 
 def _rmdir_quietly(folder: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):  # not empty (the user's files) or already gone: keep going
         folder.rmdir()
-    except OSError:
-        pass
 
 
 def _remove_leftovers(folders: set[Path]) -> None:

@@ -28,6 +28,7 @@ from click.testing import CliRunner
 from generator.cli import cli
 from tests import support
 
+
 @pytest.fixture(autouse=True)
 def _private_check_cache(tmp_path_factory, monkeypatch):
     """`tfgen check` remembers passes (generator/check_cache.py): each test starts with an empty cache of

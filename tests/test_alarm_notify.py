@@ -24,9 +24,12 @@ from tests.support import EXAMPLES, render_spec_file, write_spec_file, write_var
 def full(tmp_path_factory) -> dict[str, Path]:
     """Each target's all-features variant (emails and the target's own destinations set)."""
     folder = tmp_path_factory.mktemp("notify")
-    return {target.NAME: render_spec_file(write_variant_spec(folder, target.NAME, target.VARIANTS["all-features"]),
-                                          target.TARGET, folder / "out")
-            for target in (aws_ecs, aws_lambda, gcp_cloud_run, azure_aci)}
+    return {
+        target.NAME: render_spec_file(
+            write_variant_spec(folder, target.NAME, target.VARIANTS["all-features"]), target.TARGET, folder / "out"
+        )
+        for target in (aws_ecs, aws_lambda, gcp_cloud_run, azure_aci)
+    }
 
 
 @pytest.mark.parametrize("target, topic", [(aws_ecs, "alarms"), (aws_lambda, "this")])
@@ -61,7 +64,9 @@ def test_aci_alerts_notify_an_email_action_group_and_the_spec_groups(full):
     text = (module / "monitoring.tf").read_text()
     assert 'for_each = ["oncall@example.com"]' in text and "email_address           = email_receiver.value" in text
     assert "[azurerm_monitor_action_group.email.id]" in text and "/actionGroups/pager" in text
-    assert text.count("for_each = local.action_group_ids") == len(resources(module, "azurerm_monitor_metric_alert")) == 2
+    assert (
+        text.count("for_each = local.action_group_ids") == len(resources(module, "azurerm_monitor_metric_alert")) == 2
+    )
 
 
 def _warnings(path: Path, env: str | None = None) -> list[str]:
@@ -84,8 +89,9 @@ def test_check_warns_for_every_module_whose_alarms_tell_nobody(tmp_path):
     # No threshold anywhere and nobody told: still warned (the outage alarms always exist on ECS).
     assert len(_warnings(write_variant_spec(tmp_path, "ecs-min", aws_ecs.VARIANTS["minimal"]))) == 1
     assert _warnings(write_variant_spec(tmp_path, "run-min", gcp_cloud_run.VARIANTS["minimal"])) == []
-    emails_only = dict(aws_ecs.VARIANTS["minimal"], observability={"alarms": {"cpu_percent": 90},
-                                                                   "notify_emails": ["a@example.org"]})
+    emails_only = dict(
+        aws_ecs.VARIANTS["minimal"], observability={"alarms": {"cpu_percent": 90}, "notify_emails": ["a@example.org"]}
+    )
     assert _warnings(write_variant_spec(tmp_path, "ecs-emails", emails_only)) == []
 
 

@@ -17,11 +17,34 @@ from tests.support import EXAMPLES, REPO
 
 # Atlantis' repo-level config reference (runatlantis.io/docs/repo-level-atlantis-yaml.html) and
 # custom workflows reference (runatlantis.io/docs/custom-workflows.html#reference)
-TOP_LEVEL = {"version", "automerge", "delete_source_branch_on_merge", "parallel_plan", "parallel_apply",
-             "abort_on_execution_order_fail", "projects", "workflows", "allowed_regexp_prefixes"}
-PROJECT = {"name", "branch", "dir", "workspace", "execution_order_group", "delete_source_branch_on_merge",
-           "repo_locking", "autoplan", "terraform_version", "apply_requirements", "plan_requirements",
-           "import_requirements", "workflow", "silence_pr_comments", "custom_policy_check"}
+TOP_LEVEL = {
+    "version",
+    "automerge",
+    "delete_source_branch_on_merge",
+    "parallel_plan",
+    "parallel_apply",
+    "abort_on_execution_order_fail",
+    "projects",
+    "workflows",
+    "allowed_regexp_prefixes",
+}
+PROJECT = {
+    "name",
+    "branch",
+    "dir",
+    "workspace",
+    "execution_order_group",
+    "delete_source_branch_on_merge",
+    "repo_locking",
+    "autoplan",
+    "terraform_version",
+    "apply_requirements",
+    "plan_requirements",
+    "import_requirements",
+    "workflow",
+    "silence_pr_comments",
+    "custom_policy_check",
+}
 AUTOPLAN = {"enabled", "when_modified"}
 STAGES = {"plan", "apply", "policy_check", "import", "state_rm"}
 BUILT_IN_STEPS = {"init", "plan", "apply", "show", "policy_check", "import", "state_rm"}
@@ -41,8 +64,14 @@ def repo(tmp_path_factory) -> Path:
 
 def render(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.run([sys.executable, "-m", "generator", "render", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "generator", "render", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def load(repo: Path) -> dict:
@@ -82,8 +111,9 @@ def test_only_keys_atlantis_documents(repo):
         for stage in workflow.values():
             assert set(stage) == {"steps"}
             for step in stage["steps"]:
-                assert (isinstance(step, str) and step in BUILT_IN_STEPS) or (isinstance(step, dict) and set(step) == {"run"}
-                                                  and isinstance(step["run"], str)), step
+                assert (isinstance(step, str) and step in BUILT_IN_STEPS) or (
+                    isinstance(step, dict) and set(step) == {"run"} and isinstance(step["run"], str)
+                ), step
 
 
 def test_the_gate_step_runs_tfgen_check_from_the_repository_root(repo, tmp_path):
@@ -97,8 +127,13 @@ def test_the_gate_step_runs_tfgen_check_from_the_repository_root(repo, tmp_path)
     for project in config["projects"]:
         folder = repo / project["dir"]
         gate = config["workflows"][project["workflow"]]["plan"]["steps"][0]["run"]
-        proc = subprocess.run(["sh", "-c", gate], cwd=folder, capture_output=True, text=True,
-                              env={"PATH": f"{bin_dir}:/usr/bin:/bin", "DIR": str(folder), "REPO_REL_DIR": project["dir"]})
+        proc = subprocess.run(
+            ["sh", "-c", gate],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            env={"PATH": f"{bin_dir}:/usr/bin:/bin", "DIR": str(folder), "REPO_REL_DIR": project["dir"]},
+        )
         assert proc.returncode == 0, proc.stdout + proc.stderr  # the spec path resolves from there
         assert f"cwd={repo}" in proc.stdout
         assert "arg=check" in proc.stdout and "arg=--modules-dir" in proc.stdout

@@ -23,8 +23,12 @@ SETTINGS = {"location": "westeurope", "resource_group": {"name": "rg-fn"}}
 
 
 def _spec(tmp_path, settings=None, **sections):
-    data = {"name": "fn-model", "container": {"image": "mcr.microsoft.com/example/model:1.0"}, **sections,
-            "targets": {NAME: {**SETTINGS, **(settings or {})}}}
+    data = {
+        "name": "fn-model",
+        "container": {"image": "mcr.microsoft.com/example/model:1.0"},
+        **sections,
+        "targets": {NAME: {**SETTINGS, **(settings or {})}},
+    }
     return write_spec_file(tmp_path, "spec", yaml.safe_dump(data, sort_keys=False))
 
 
@@ -50,14 +54,20 @@ def _app(module) -> dict:
 
 
 def test_secrets_are_key_vault_references_resolved_by_the_identity_and_no_value_is_read(tmp_path):
-    path = _spec(tmp_path, {"key_vault_id": VAULT}, container={"image": "mcr.microsoft.com/example/model:1.0",
-                                                                "secrets": {"API_KEY": "model-api-key"}})
+    path = _spec(
+        tmp_path,
+        {"key_vault_id": VAULT},
+        container={"image": "mcr.microsoft.com/example/model:1.0", "secrets": {"API_KEY": "model-api-key"}},
+    )
     module = _module(tmp_path, path)
     text = "".join(p.read_text() for p in module.glob("*.tf"))
     assert "azurerm_key_vault_secret" not in text  # no data source that would put a value in plan or state
     assert local_values(module)["key_vault_secrets"] == {"API_KEY": "model-api-key"}
     app = _app(module)
-    assert "@Microsoft.KeyVault(SecretUri=${data.azurerm_key_vault.this.vault_uri}secrets/${secret}/)" in app["app_settings"]
+    assert (
+        "@Microsoft.KeyVault(SecretUri=${data.azurerm_key_vault.this.vault_uri}secrets/${secret}/)"
+        in app["app_settings"]
+    )
     assert app["key_vault_reference_identity_id"] == "${azurerm_user_assigned_identity.this.id}"
     grant = resources(module, "azurerm_role_assignment")["secret"]
     assert grant["role_definition_name"] == "Key Vault Secrets User"
@@ -111,27 +121,46 @@ def test_private_app_is_reached_only_through_its_private_endpoint_and_integrates
     endpoint = resources(module, "azurerm_private_endpoint")["this"]
     assert endpoint["private_service_connection"][0]["subresource_names"] == ["sites"]
     subnets = resources(module, "azurerm_subnet")
-    assert (subnets["integration"]["address_prefixes"], subnets["endpoint"]["address_prefixes"]) == (["10.9.0.0/26"], ["10.9.0.64/26"])
-    assert resources(module, "azurerm_network_security_rule")["allow_https"]["source_address_prefixes"] == ["10.0.0.0/8"]
+    assert (subnets["integration"]["address_prefixes"], subnets["endpoint"]["address_prefixes"]) == (
+        ["10.9.0.0/26"],
+        ["10.9.0.64/26"],
+    )
+    assert resources(module, "azurerm_network_security_rule")["allow_https"]["source_address_prefixes"] == [
+        "10.0.0.0/8"
+    ]
     storage = resources(module, "azurerm_storage_account")["this"]
     assert storage["network_rules"][0]["default_action"] == "Deny"
 
 
 def test_the_image_and_command_reach_the_docker_stack(tmp_path):
-    path = _spec(tmp_path, container={"image": "registry.example.com:5000/team/model:2.1", "command": ["python", "-m", "serve"],
-                                      "args": ["--name", "a b"]})
+    path = _spec(
+        tmp_path,
+        container={
+            "image": "registry.example.com:5000/team/model:2.1",
+            "command": ["python", "-m", "serve"],
+            "args": ["--name", "a b"],
+        },
+    )
     site = _app(_module(tmp_path, path))["site_config"][0]
     docker = site["application_stack"][0]["docker"][0]
     assert (docker["registry_url"], docker["image_name"], docker["image_tag"]) == (
-        "https://registry.example.com:5000", "team/model", "2.1")
+        "https://registry.example.com:5000",
+        "team/model",
+        "2.1",
+    )
     assert site["app_command_line"] == "python -m serve --name 'a b'"
 
 
 def test_the_model_blob_is_readable_by_the_identity_only(tmp_path):
-    account = ("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-ml/providers/"
-               "Microsoft.Storage/storageAccounts/models1")
-    path = _spec(tmp_path, {"model_storage_account_id": account},
-                 model={"uri": "https://models1.blob.core.windows.net/weights/v1/model.onnx"})
+    account = (
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-ml/providers/"
+        "Microsoft.Storage/storageAccounts/models1"
+    )
+    path = _spec(
+        tmp_path,
+        {"model_storage_account_id": account},
+        model={"uri": "https://models1.blob.core.windows.net/weights/v1/model.onnx"},
+    )
     module = _module(tmp_path, path)
     grant = resources(module, "azurerm_role_assignment")["model"]
     assert grant["scope"] == f"{account}/blobServices/default/containers/weights"
@@ -140,16 +169,29 @@ def test_the_model_blob_is_readable_by_the_identity_only(tmp_path):
     assert local_values(module)["app_env"]["MODEL_URI"] == "https://models1.blob.core.windows.net/weights/v1/model.onnx"
 
 
-@pytest.mark.parametrize(("sections", "settings", "key", "message"), [
-    ({"resources": {"cpu": 1, "memory": 1024, "gpu": {"count": 1, "type": "nvidia-tesla-t4"}}}, {}, "gpu", "has no GPUs"),
-    ({"resources": {"cpu": 8, "memory": 4096}}, {}, "cpu:", "largest Elastic Premium plan (EP3)"),
-    ({"resources": {"cpu": 2, "memory": 4096}}, {"plan_sku": "EP1"}, "cpu:", "plan EP1 has 1 vCPU"),
-    ({"resources": {"cpu": 1, "memory": 8192}}, {"plan_sku": "EP2"}, "memory:", "plan EP2 has 7168 MiB"),
-    ({"scaling": {"min": 1, "max": 150}}, {}, "max:", "bursts to at most 100 instances"),
-    ({"scaling": {"min": 1, "max": 3, "cpu_target": 60}}, {}, "cpu_target", "no CPU-target setting"),
-    ({"container": {"image": "mcr.microsoft.com/x@sha256:" + "a" * 64}}, {}, "image:", "by tag, not by digest"),
-    ({"container": {"image": "mcr.microsoft.com/x:1", "secrets": {"K": "s"}}}, {}, "azure-functions:", "give `key_vault_id`"),
-])
+@pytest.mark.parametrize(
+    ("sections", "settings", "key", "message"),
+    [
+        (
+            {"resources": {"cpu": 1, "memory": 1024, "gpu": {"count": 1, "type": "nvidia-tesla-t4"}}},
+            {},
+            "gpu",
+            "has no GPUs",
+        ),
+        ({"resources": {"cpu": 8, "memory": 4096}}, {}, "cpu:", "largest Elastic Premium plan (EP3)"),
+        ({"resources": {"cpu": 2, "memory": 4096}}, {"plan_sku": "EP1"}, "cpu:", "plan EP1 has 1 vCPU"),
+        ({"resources": {"cpu": 1, "memory": 8192}}, {"plan_sku": "EP2"}, "memory:", "plan EP2 has 7168 MiB"),
+        ({"scaling": {"min": 1, "max": 150}}, {}, "max:", "bursts to at most 100 instances"),
+        ({"scaling": {"min": 1, "max": 3, "cpu_target": 60}}, {}, "cpu_target", "no CPU-target setting"),
+        ({"container": {"image": "mcr.microsoft.com/x@sha256:" + "a" * 64}}, {}, "image:", "by tag, not by digest"),
+        (
+            {"container": {"image": "mcr.microsoft.com/x:1", "secrets": {"K": "s"}}},
+            {},
+            "azure-functions:",
+            "give `key_vault_id`",
+        ),
+    ],
+)
 def test_what_the_platform_cannot_honour_is_refused_where_it_is_written(tmp_path, sections, settings, key, message):
     path = _spec(tmp_path, settings, **sections)
     errors = _errors(path)

@@ -71,8 +71,9 @@ def types_in_modules(folder: Path) -> set[tuple[str, str]]:
 
 def lacking(types: set[tuple[str, str]]) -> list[str]:
     held = bundled_types()
-    return sorted(f'{kind} "{type_}"' for kind, type_ in types
-                  if not type_.startswith("terraform_") and type_ not in held[kind])
+    return sorted(
+        f'{kind} "{type_}"' for kind, type_ in types if not type_.startswith("terraform_") and type_ not in held[kind]
+    )
 
 
 def test_every_type_a_template_renders_is_in_the_bundled_schema():
@@ -83,8 +84,12 @@ def test_every_type_a_template_renders_is_in_the_bundled_schema():
 
 
 def test_every_type_in_the_rendered_example_modules_is_in_the_bundled_schema(tmp_path):
-    subprocess.run([sys.executable, "-m", "generator", "render", *map(str, sorted(EXAMPLES.glob("*.yaml"))),
-                    "-o", str(tmp_path)], cwd=REPO, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "generator", "render", *map(str, sorted(EXAMPLES.glob("*.yaml"))), "-o", str(tmp_path)],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
     rendered = types_in_modules(tmp_path)
     assert {kind for kind, _ in rendered} == {"resource", "data"} and len(rendered) >= 50
     assert lacking(rendered) == []
@@ -137,23 +142,31 @@ def test_lint_of_the_examples_needs_nothing_but_the_bundle():
     report = lint([REPO / "modules"], [], use_terraform=False)
     assert [str(f) for f in report.findings] == []
     assert report.modules == len(EXAMPLE_MODULES) >= 4
-    assert report.counts.providers == len(EXAMPLE_MODULES) and report.counts.resources >= 80 and report.counts.data_sources >= 10
+    assert (
+        report.counts.providers == len(EXAMPLE_MODULES)
+        and report.counts.resources >= 80
+        and report.counts.data_sources >= 10
+    )
 
 
 def test_bundled_schema_finds_real_mistakes_with_suggestions_from_the_full_provider(tmp_path):
-    (tmp_path / "main.tf").write_text(textwrap.dedent("""\
+    (tmp_path / "main.tf").write_text(
+        textwrap.dedent("""\
         resource "aws_lb" "this" {
           idle_timout = 60
         }
         resource "aws_load_balancer" "x" {
         }
-        """))
+        """)
+    )
     findings = [str(f).split(": ", 1)[1] for f in lint([tmp_path], [], use_terraform=False).findings]
     assert findings == [
         'resource.aws_lb.this: unknown attribute "idle_timout" (did you mean "idle_timeout"?)',
         # aws_load_balancer_policy is not bundled: the suggestion comes from the full provider's names
-        ('resource.aws_load_balancer.x: unknown resource type "aws_load_balancer" in provider aws '
-         '(did you mean "aws_load_balancer_policy"?)'),
+        (
+            'resource.aws_load_balancer.x: unknown resource type "aws_load_balancer" in provider aws '
+            '(did you mean "aws_load_balancer_policy"?)'
+        ),
     ]
 
 
@@ -169,7 +182,8 @@ def test_a_real_type_the_bundle_lacks_is_not_called_unknown(tmp_path):
 
 
 def test_a_module_pinning_another_provider_version_is_not_linted_against_the_bundle(tmp_path):
-    (tmp_path / "main.tf").write_text(textwrap.dedent("""\
+    (tmp_path / "main.tf").write_text(
+        textwrap.dedent("""\
         terraform {
           required_providers {
             aws = {
@@ -180,17 +194,32 @@ def test_a_module_pinning_another_provider_version_is_not_linted_against_the_bun
         }
         resource "aws_lb" "this" {
         }
-        """))
-    with pytest.raises(SchemaUnavailable, match=r"tfgen's bundled aws 5\.100\.0 schema does not meet the module's "
-                                                 r"constraint aws '>= 6\.0\.0'"):
+        """)
+    )
+    with pytest.raises(
+        SchemaUnavailable,
+        match=r"tfgen's bundled aws 5\.100\.0 schema does not meet the module's "
+        r"constraint aws '>= 6\.0\.0'",
+    ):
         lint([tmp_path], [], use_terraform=False)
 
 
 @pytest.mark.parametrize(
     ("constraint", "met"),
-    [(">= 5.100.0, < 6.0.0", True), ("~> 5.0", True), ("~> 5.100.0", True), ("~> 5.99.0", False), ("= 5.100.0", True),
-     ("5.100.0", True), ("!= 5.100.0", False), ("> 5.100.0", False), ("<= 5.100", True), ("~> 4.0", False),
-     (">= 5.0, != 5.100.0", False), ("latest", False)],
+    [
+        (">= 5.100.0, < 6.0.0", True),
+        ("~> 5.0", True),
+        ("~> 5.100.0", True),
+        ("~> 5.99.0", False),
+        ("= 5.100.0", True),
+        ("5.100.0", True),
+        ("!= 5.100.0", False),
+        ("> 5.100.0", False),
+        ("<= 5.100", True),
+        ("~> 4.0", False),
+        (">= 5.0, != 5.100.0", False),
+        ("latest", False),
+    ],
 )
 def test_version_constraints(constraint, met):
     assert satisfies("5.100.0", constraint) is met
@@ -199,10 +228,21 @@ def test_version_constraints(constraint, met):
 def test_a_given_schema_file_takes_precedence_over_the_bundle(tmp_path):
     # a schema document in which aws_lb has only "name": the bundle would accept idle_timeout, this file must not
     own = tmp_path / "own.json"
-    own.write_text(json.dumps({"format_version": "1.0", "provider_schemas": {"registry.terraform.io/hashicorp/aws": {
-        "provider": {"block": {}},
-        "resource_schemas": {"aws_lb": {"block": {"attributes": {"name": {"type": "string", "optional": True}}}}},
-    }}}))
+    own.write_text(
+        json.dumps(
+            {
+                "format_version": "1.0",
+                "provider_schemas": {
+                    "registry.terraform.io/hashicorp/aws": {
+                        "provider": {"block": {}},
+                        "resource_schemas": {
+                            "aws_lb": {"block": {"attributes": {"name": {"type": "string", "optional": True}}}}
+                        },
+                    }
+                },
+            }
+        )
+    )
     module = tmp_path / "m"
     module.mkdir()
     (module / "main.tf").write_text('resource "aws_lb" "this" {\n  idle_timeout = 60\n}\n')
@@ -220,7 +260,8 @@ def test_tfgen_init_data_in_dot_tfgen_is_used_before_the_bundle(tmp_path, monkey
     module = tmp_path / "modules" / "svc" / "aws"
     module.mkdir(parents=True)
     # aws_s3_object: only the full provider schema knows it, so a clean lint proves terraform's schema served it
-    (module / "main.tf").write_text(textwrap.dedent("""\
+    (module / "main.tf").write_text(
+        textwrap.dedent("""\
         terraform {
           backend "local" {}
 
@@ -236,7 +277,8 @@ def test_tfgen_init_data_in_dot_tfgen_is_used_before_the_bundle(tmp_path, monkey
           key     = "README"
           content = "hello"
         }
-        """))
+        """)
+    )
     data_dir = run_paths(module, tmp_path / "modules", emulator=emulator).data_dir
     runs = "emulator-runs" if emulator else "runs"
     assert data_dir == tmp_path / ".tfgen" / runs / "svc" / "aws" / "terraform-data"
@@ -245,7 +287,9 @@ def test_tfgen_init_data_in_dot_tfgen_is_used_before_the_bundle(tmp_path, monkey
     # backend elsewhere, so its init data's backend settings differ from the module's; lint must not trip over that
     override = module / "tfgen_emulator_override.tf"
     if emulator:
-        override.write_text(f'terraform {{\n  backend "local" {{\n    path = "{data_dir.parent / "terraform.tfstate"}"\n  }}\n}}\n')
+        override.write_text(
+            f'terraform {{\n  backend "local" {{\n    path = "{data_dir.parent / "terraform.tfstate"}"\n  }}\n}}\n'
+        )
     init = run([terraform, "init", "-input=false", "-no-color"], module, env)
     override.unlink(missing_ok=True)
     assert init.returncode == 0, init.stderr
@@ -260,21 +304,27 @@ def test_tfgen_init_data_in_dot_tfgen_is_used_before_the_bundle(tmp_path, monkey
     shutil.rmtree(data_dir)  # without tfgen's init data: the message says what is missing, where
     with pytest.raises(SchemaUnavailable) as exc:
         lint([Path("svc/aws")], [])
-    assert "is not initialized (no .terraform.lock.hcl, or no .terraform/ nor tfgen init data in .tfgen/)" in str(exc.value)
+    assert "is not initialized (no .terraform.lock.hcl, or no .terraform/ nor tfgen init data in .tfgen/)" in str(
+        exc.value
+    )
 
 
 def test_installed_package_ships_the_bundle_and_lints_offline_from_anywhere(tmp_path):
     """`pip install .` (not editable) must carry the schemas as package data."""
     target = tmp_path / "site"
-    install = run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(REPO)],
-                  tmp_path, timeout=600)
+    install = run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(REPO)],
+        tmp_path,
+        timeout=600,
+    )
     assert install.returncode == 0, install.stdout + install.stderr
     (dist_info,) = target.glob("*.dist-info")
     assert dist_info.name.startswith("tfgen_ml-")  # the distribution tfgen-ml; the command stays tfgen
     assert "tfgen = generator.cli:main" in (dist_info / "entry_points.txt").read_text()
     shipped = sorted(p.name for p in (target / "generator" / "data" / "provider_schemas").iterdir())
-    assert shipped == sorted(["README.md", "sources.json", *(r["schema_file"] for r in SOURCES),
-                              *(r["types_file"] for r in SOURCES)])
+    assert shipped == sorted(
+        ["README.md", "sources.json", *(r["schema_file"] for r in SOURCES), *(r["types_file"] for r in SOURCES)]
+    )
     modules = tmp_path / "modules"
     shutil.copytree(REPO / "modules", modules, ignore=shutil.ignore_patterns(".terraform*"))
     env = dict(os.environ, PYTHONPATH=str(target), XDG_CACHE_HOME=str(tmp_path / "cache"))

@@ -22,8 +22,12 @@ IRIS = str(EXAMPLES / "iris-classifier.yaml")  # the spec whose module the stale
 def rendered(tmp_path_factory) -> Path:
     require_terraform()
     modules = tmp_path_factory.mktemp("modules")
-    subprocess.run([sys.executable, "-m", "generator", "render", *SPECS, "-o", str(modules)], cwd=REPO, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "generator", "render", *SPECS, "-o", str(modules)],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
     return modules
 
 
@@ -35,9 +39,27 @@ SKIPS = ["--skip-validate-provider", "google", "--skip-validate-provider", "azur
 def clean_run(rendered, tmp_path_factory):
     # its own, empty pass cache: every step really runs (the user's ~/.cache/tfgen/check would replay passes)
     env = dict(os.environ, TFGEN_CACHE_DIR=str(tmp_path_factory.mktemp("check-cache")))
-    return subprocess.run([sys.executable, "-m", "generator", "check", *SPECS, "--modules-dir", str(rendered),
-                           "--plugin-mirror", str(PLUGIN_MIRROR), *SKIPS, "--no-cache"],  # lint: tfgen's bundled schemas
-                          cwd=REPO, capture_output=True, text=True, timeout=900, env=env, check=False)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "generator",
+            "check",
+            *SPECS,
+            "--modules-dir",
+            str(rendered),
+            "--plugin-mirror",
+            str(PLUGIN_MIRROR),
+            *SKIPS,
+            "--no-cache",
+        ],  # lint: tfgen's bundled schemas
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=env,
+        check=False,
+    )
 
 
 def table_rows(stdout: str) -> dict[str, str]:
@@ -51,10 +73,28 @@ def table_rows(stdout: str) -> dict[str, str]:
 def test_clean_examples_pass_every_step_with_the_explicit_skips(clean_run, rendered):
     assert clean_run.returncode == 0, clean_run.stdout + clean_run.stderr
     rows = table_rows(clean_run.stdout)
-    assert list(rows) == ["validate", "render", "fmt", "lint", "terraform validate", "scan",
-                          "kustomize build", "kubernetes schema", "scan (kubernetes)"]  # each output kind's gates
-    for step in ("validate", "render", "fmt", "lint", "terraform validate", "scan",
-                 "kustomize build", "kubernetes schema", "scan (kubernetes)"):
+    assert list(rows) == [
+        "validate",
+        "render",
+        "fmt",
+        "lint",
+        "terraform validate",
+        "scan",
+        "kustomize build",
+        "kubernetes schema",
+        "scan (kubernetes)",
+    ]  # each output kind's gates
+    for step in (
+        "validate",
+        "render",
+        "fmt",
+        "lint",
+        "terraform validate",
+        "scan",
+        "kustomize build",
+        "kubernetes schema",
+        "scan (kubernetes)",
+    ):
         assert "  ok  " in rows[step], rows[step]
     assert "0 failed" in rows["scan"] and "0 failed" in rows["scan (kubernetes)"]
     assert f"lint: 0 error(s), 0 warning(s) in {len(MODULES)} module(s)" in rows["lint"]
@@ -62,12 +102,15 @@ def test_clean_examples_pass_every_step_with_the_explicit_skips(clean_run, rende
     terraform_modules = sorted(p.parent for p in rendered.rglob("versions.tf"))
     skipped = [(m, provider_of(m)) for m in terraform_modules if provider_of(m) != "aws"]
     assert {p for _, p in skipped} == {"google", "azurerm"}
-    assert (f"{len(terraform_modules) - len(skipped)} of {len(terraform_modules)} module(s), {len(skipped)} skipped"
-            in rows["terraform validate"])
+    assert (
+        f"{len(terraform_modules) - len(skipped)} of {len(terraform_modules)} module(s), {len(skipped)} skipped"
+        in rows["terraform validate"]
+    )
     summary = clean_run.stdout.splitlines()[-1]
     assert summary == (
         "check: passed: every step ran on every module except as skipped (skipped as asked: terraform validate on "
-        + ", ".join(f"{module} ({provider})" for module, provider in skipped) + ")"
+        + ", ".join(f"{module} ({provider})" for module, provider in skipped)
+        + ")"
     )
 
 
@@ -81,14 +124,30 @@ def provider_of(module: Path) -> str:
 @pytest.mark.checkov
 def test_a_step_that_cannot_run_fails_the_gate_and_names_the_exact_skip(tmp_path):
     """No skip given: terraform validate cannot install azurerm, so the gate fails (exit 3) and says how to skip exactly that."""
-    proc = subprocess.run([sys.executable, "-m", "generator", "check", str(EXAMPLES / "resnet-aci.yaml"),
-                           "--plugin-mirror", str(PLUGIN_MIRROR)], cwd=REPO, capture_output=True, text=True, timeout=600,
-                          check=False, env=dict(os.environ, TFGEN_CACHE_DIR=str(tmp_path / "check-cache")))
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "generator",
+            "check",
+            str(EXAMPLES / "resnet-aci.yaml"),
+            "--plugin-mirror",
+            str(PLUGIN_MIRROR),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env=dict(os.environ, TFGEN_CACHE_DIR=str(tmp_path / "check-cache")),
+    )
     assert proc.returncode == 3, proc.stdout + proc.stderr
     assert "terraform validate: not run: resnet-aci/azure-aci: provider not available here (azurerm)" in proc.stdout
-    assert ("terraform validate: could not run on 1 module(s): give tfgen those providers (--plugin-mirror DIR "
-            "holding them, or registry access), or skip terraform validate for exactly these modules: "
-            "--skip-validate-provider azurerm") in proc.stdout
+    assert (
+        "terraform validate: could not run on 1 module(s): give tfgen those providers (--plugin-mirror DIR "
+        "holding them, or registry access), or skip terraform validate for exactly these modules: "
+        "--skip-validate-provider azurerm"
+    ) in proc.stdout
     rows = table_rows(proc.stdout)
     assert "  not run  " in rows["terraform validate"] and "0 of 1 module(s)" in rows["terraform validate"]
     assert proc.stdout.splitlines()[-1] == "check: FAILED: terraform validate did not run on 1 module(s)"
@@ -101,8 +160,14 @@ def test_stale_module_is_a_finding(rendered, tmp_path):
     shutil.copytree(rendered, copy)
     main = copy / "iris-classifier" / "aws-ecs" / "main.tf"
     main.write_text(main.read_text() + "\n# hand edit\n")
-    proc = subprocess.run([sys.executable, "-m", "generator", "check", IRIS, "--modules-dir", str(copy)],
-                          cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "generator", "check", IRIS, "--modules-dir", str(copy)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert f"render: out of date: {main} (would update)" in proc.stdout
     assert "render" in proc.stdout and "findings" in proc.stdout
@@ -110,8 +175,14 @@ def test_stale_module_is_a_finding(rendered, tmp_path):
 
 def test_invalid_spec_stops_at_validate(write_spec):
     bad = write_spec("name: x-y\ntargets: {aws-ecs: {region: us-east-1}}\nresources: {memory: 1}\n")
-    proc = subprocess.run([sys.executable, "-m", "generator", "check", str(bad)], cwd=REPO, capture_output=True,
-                          text=True, timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "generator", "check", str(bad)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 1
     assert f"validate: {bad}:3:" in proc.stdout
     assert "render" not in proc.stdout.split("step")[1]
@@ -121,8 +192,15 @@ def test_invalid_spec_stops_at_validate(write_spec):
 def test_missing_terraform_is_a_tool_failure(rendered, tmp_path):
     bin_dir = tmp_path / "empty-bin"
     bin_dir.mkdir()
-    proc = subprocess.run([sys.executable, "-m", "generator", "check", IRIS, "--modules-dir", str(rendered)],
-                          cwd=REPO, capture_output=True, text=True, timeout=300, check=False, env={"PATH": str(bin_dir), "HOME": str(tmp_path)})
+    proc = subprocess.run(
+        [sys.executable, "-m", "generator", "check", IRIS, "--modules-dir", str(rendered)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={"PATH": str(bin_dir), "HOME": str(tmp_path)},
+    )
     assert proc.returncode == 3, proc.stdout + proc.stderr
     assert "fmt: terraform is not on PATH" in proc.stdout
     assert "tool failed" in proc.stdout
@@ -139,8 +217,9 @@ def fake_validate(outcomes: dict[str, tuple[str, ...]]):
     def validate_module(folder: Path, *, plugin_mirror=None) -> ValidateOutcome:
         missing = outcomes[folder.name]
         if missing:
-            return ValidateOutcome(unavailable=f"provider not available here ({', '.join(missing)})",
-                                   missing_providers=missing)
+            return ValidateOutcome(
+                unavailable=f"provider not available here ({', '.join(missing)})", missing_providers=missing
+            )
         return ValidateOutcome()
 
     return validate_module
@@ -182,12 +261,15 @@ def test_skip_covers_exactly_the_named_providers(monkeypatch):
     step = run_validate_gate(monkeypatch, {"both": ("azurerm", "google")}, skips={"google"})
     assert step.not_run == ["m/both"] and step.skipped == []
 
-    step = run_validate_gate(monkeypatch, {"ecs": (), "run": ("google",), "aci": ("azurerm",)},
-                             skips={"google", "azurerm"})
+    step = run_validate_gate(
+        monkeypatch, {"ecs": (), "run": ("google",), "aci": ("azurerm",)}, skips={"google", "azurerm"}
+    )
     assert step.status == OK and step.detail == "1 of 3 module(s), 2 skipped" and step.not_run == []
     assert exit_code([step]) == 0
-    assert summary([step]) == ("check: passed: every step ran on every module except as skipped "
-                               "(skipped as asked: terraform validate on m/run (google), m/aci (azurerm))")
+    assert summary([step]) == (
+        "check: passed: every step ran on every module except as skipped "
+        "(skipped as asked: terraform validate on m/run (google), m/aci (azurerm))"
+    )
 
 
 def test_every_module_skipped_is_a_skipped_step_not_a_pass_in_disguise(monkeypatch):

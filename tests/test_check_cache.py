@@ -23,7 +23,7 @@ def modules(tmp_path) -> list[Path]:
     for name in ("a", "b", "c"):
         folder = tmp_path / "modules" / name
         folder.mkdir(parents=True)
-        (folder / "main.tf").write_text(f'# module {name}\n')
+        (folder / "main.tf").write_text(f"# module {name}\n")
         folders.append(folder)
     return folders
 
@@ -35,6 +35,7 @@ def recording_gate(name: str, calls: list, fail_on: set[str] = frozenset(), **fl
         step.detail = f"{len(folders)} module(s)"
         if bad:
             step.status, step.messages = FINDINGS, [f"finding in {b}" for b in bad]
+
     return Gate(name, run, **flags)
 
 
@@ -54,8 +55,9 @@ def test_a_pass_is_remembered_and_one_changed_module_is_checked_again(modules, t
     assert second.detail == "3 module(s), 3 cached"
 
     (modules[1] / "main.tf").write_text("# changed\n")
-    again = run_gates([GateRun("kind", recording_gate("fmt", calls), modules)], GateOptions(specs=[]),
-                      lambda line: None, cache)[0]
+    again = run_gates(
+        [GateRun("kind", recording_gate("fmt", calls), modules)], GateOptions(specs=[]), lambda line: None, cache
+    )[0]
     assert calls[-1] == ["b"]
     assert again.detail == "1 module(s), 2 cached"
 
@@ -95,15 +97,29 @@ def test_the_key_covers_tools_schemas_and_options(modules, tmp_path):
     schema.write_text("{}")
     check_twice(recording_gate("lint", calls), modules, cache)
     # another schema file, another skip setting, another gate name: none reuses the pass
-    run_gates([GateRun("kind", recording_gate("lint", calls), modules)],
-              GateOptions(specs=[], provider_schemas=[schema]), lambda line: None, cache)
-    run_gates([GateRun("kind", recording_gate("lint", calls), modules)],
-              GateOptions(specs=[], skip_validate_providers=frozenset({"google"})), lambda line: None, cache)
-    run_gates([GateRun("kind", recording_gate("scan", calls), modules)], GateOptions(specs=[]), lambda line: None, cache)
+    run_gates(
+        [GateRun("kind", recording_gate("lint", calls), modules)],
+        GateOptions(specs=[], provider_schemas=[schema]),
+        lambda line: None,
+        cache,
+    )
+    run_gates(
+        [GateRun("kind", recording_gate("lint", calls), modules)],
+        GateOptions(specs=[], skip_validate_providers=frozenset({"google"})),
+        lambda line: None,
+        cache,
+    )
+    run_gates(
+        [GateRun("kind", recording_gate("scan", calls), modules)], GateOptions(specs=[]), lambda line: None, cache
+    )
     assert len(calls) == 4
     schema.write_text('{"format_version": "1.0"}')  # the same schema file, edited
-    run_gates([GateRun("kind", recording_gate("lint", calls), modules)],
-              GateOptions(specs=[], provider_schemas=[schema]), lambda line: None, cache)
+    run_gates(
+        [GateRun("kind", recording_gate("lint", calls), modules)],
+        GateOptions(specs=[], provider_schemas=[schema]),
+        lambda line: None,
+        cache,
+    )
     assert len(calls) == 5
 
 
@@ -123,7 +139,7 @@ def test_per_module_gate_remembers_each_clean_module_and_replays_nothing_else(mo
 
     def run(step, folders, options):
         outcomes = options.each_module(lambda f: (ran.append(f.name), "error" if f.name == "b" else "")[1], folders, "")
-        step.messages = [f"{f.name}: {o}" for f, o in zip(folders, outcomes) if o]
+        step.messages = [f"{f.name}: {o}" for f, o in zip(folders, outcomes, strict=True) if o]
         step.status = FINDINGS if step.messages else OK
 
     gate = Gate("terraform validate", run, per_module=True)
@@ -150,9 +166,13 @@ def test_jobs_bound_how_many_gates_run_at_once_and_steps_keep_their_order(module
             time.sleep(0.05)  # long enough for the others to start beside it
             with lock:
                 running[0] -= 1
+
         return Gate(name, run, **flags)
 
-    runs = [GateRun("kind", gate(n, in_process=(n == "lint")), modules) for n in ("fmt", "lint", "validate", "scan", "build")]
+    runs = [
+        GateRun("kind", gate(n, in_process=(n == "lint")), modules)
+        for n in ("fmt", "lint", "validate", "scan", "build")
+    ]
     seen: list[str] = []
     steps = run_gates(runs, GateOptions(specs=[], jobs=2), seen.append, None)
     assert [s.name for s in steps] == ["fmt", "lint", "validate", "scan", "build"]
@@ -175,8 +195,11 @@ def test_cli_check_remembers_passes_and_no_cache_forgets(monkeypatch, tmp_path):
 
     calls: list = []
     kind = dataclasses.replace(TERRAFORM, name="fake", gates=(recording_gate("fake gate", calls),))
-    monkeypatch.setattr(registry, "_BY_NAME", {name: dataclasses.replace(target, output=kind)
-                                               for name, target in registry._BY_NAME.items()})
+    monkeypatch.setattr(
+        registry,
+        "_BY_NAME",
+        {name: dataclasses.replace(target, output=kind) for name, target in registry._BY_NAME.items()},
+    )
     monkeypatch.setenv("TFGEN_CACHE_DIR", str(tmp_path / "cache"))
     spec = tmp_path / "svc.yaml"
     text = (EXAMPLES / "iris-classifier.yaml").read_text()

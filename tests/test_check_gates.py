@@ -23,6 +23,7 @@ def _kind(name: str, calls: list, status: str | None = None) -> OutputKind:
             calls.append((gate_name, where, options))
             if status:
                 step.status = status
+
         return Gate(gate_name, run)
 
     return dataclasses.replace(TERRAFORM, name=name, gates=(gate(f"{name} one"), gate(f"{name} two")))
@@ -42,8 +43,10 @@ def test_each_output_kind_runs_its_own_gates_over_its_own_modules(monkeypatch):
     assert [s.name for s in steps] == ["validate", "render", "first one", "first two", "second one", "second two"]
     ecs_modules, run_modules = [ecs.name, f"prod/{ecs.name}"], [run.name, f"prod/{run.name}"]
     assert [(gate, where) for gate, where, _ in calls] == [
-        ("first one", ecs_modules), ("first two", ecs_modules),
-        ("second one", run_modules), ("second two", run_modules),
+        ("first one", ecs_modules),
+        ("first two", ecs_modules),
+        ("second one", run_modules),
+        ("second two", run_modules),
     ]
     assert all(opts is options for *_, opts in calls)
     assert [s.status for s in steps[-2:]] == [FINDINGS, FINDINGS]

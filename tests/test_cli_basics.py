@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -36,8 +35,9 @@ def test_usage_error_exit_code_is_2(run_cli):
 def test_spec_reference_is_generated_from_the_schema(run_cli):
     result = run_cli("schema", "--format", "markdown")
     assert result.exit_code == 0
-    assert (REPO / "docs" / "spec-reference.md").read_text() == result.stdout, \
+    assert (REPO / "docs" / "spec-reference.md").read_text() == result.stdout, (
         "docs/spec-reference.md is stale: run `tfgen schema --format markdown > docs/spec-reference.md`"
+    )
 
 
 def test_installed_tfgen_renders_from_any_directory(tmp_path):
@@ -45,10 +45,19 @@ def test_installed_tfgen_renders_from_any_directory(tmp_path):
     exe = Path(sys.executable).with_name("tfgen")
     if not exe.exists():
         pytest.fail(f"no installed tfgen next to {sys.executable}: install with `pip install .` (scripts/test does)")
-    proc = subprocess.run([str(exe), "render", str(EXAMPLES / "iris-classifier.yaml"), "-o", "out", "--target", "aws-ecs"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [str(exe), "render", str(EXAMPLES / "iris-classifier.yaml"), "-o", "out", "--target", "aws-ecs"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "out" / "iris-classifier" / "aws-ecs" / "versions.tf").is_file()
-    probe = subprocess.run([str(exe.with_name("python")), "-c", "import generator, sys; print(generator.__file__)"],
-                           cwd=tmp_path, capture_output=True, text=True)
+    probe = subprocess.run(
+        [str(exe.with_name("python")), "-c", "import generator, sys; print(generator.__file__)"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert "site-packages" in probe.stdout, "tfgen should run from the installed package, not the source tree"

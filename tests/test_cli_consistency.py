@@ -36,13 +36,17 @@ def test_a_target_the_spec_lacks_is_a_usage_error_with_the_same_words(command, r
 
 
 @pytest.mark.parametrize("command", [c for c in RUN_COMMANDS if c[0] != "output"], ids=lambda c: c[0])
-@pytest.mark.parametrize(("spec", "target", "provider"),
-                         [("iris-classifier", "gcp-cloud-run", "google"), ("resnet-aci", "azure-aci", "azurerm")])
+@pytest.mark.parametrize(
+    ("spec", "target", "provider"),
+    [("iris-classifier", "gcp-cloud-run", "google"), ("resnet-aci", "azure-aci", "azurerm")],
+)
 def test_emulator_is_refused_for_targets_that_are_not_aws(command, spec, target, provider, run_cli, tmp_path):
     result = run_cli(*command, str(EXAMPLES / f"{spec}.yaml"), "--target", target, "--emulator")
     assert result.exit_code == 2
-    assert (f"--emulator is a local AWS emulator (moto); target {target} uses {provider}, not aws: "
-            "run it without --emulator") in result.stderr
+    assert (
+        f"--emulator is a local AWS emulator (moto); target {target} uses {provider}, not aws: "
+        "run it without --emulator"
+    ) in result.stderr
     assert not (tmp_path / "modules").exists()  # refused before anything was rendered or run
 
 

@@ -45,28 +45,38 @@ def test_a_workspace_per_module_by_default_and_by_tags_in_an_environment(write_s
     rendered = backends(write_spec(SPEC))
     assert rendered["iris-cloud/aws-ecs"] == (
         'terraform {\n  cloud {\n    organization = "acme-ml"\n\n    workspaces {\n'
-        '      name    = "iris-cloud-aws-ecs"\n      project = "ml-services"\n    }\n  }\n}\n')
+        '      name    = "iris-cloud-aws-ecs"\n      project = "ml-services"\n    }\n  }\n}\n'
+    )
     assert 'name    = "iris-cloud-aws-lambda"' in rendered["iris-cloud/aws-lambda"]
     assert rendered["iris-cloud/prod/aws-lambda"] == (
         'terraform {\n  cloud {\n    organization = "acme-ml"\n    hostname     = "tfe.example.com"\n\n'
-        '    workspaces {\n      tags    = ["iris", "env:prod"]\n      project = "ml-services"\n    }\n  }\n}\n')
+        '    workspaces {\n      tags    = ["iris", "env:prod"]\n      project = "ml-services"\n    }\n  }\n}\n'
+    )
 
 
 def test_a_named_workspace_for_a_one_module_spec(write_spec):
-    text = SPEC.replace("  aws-lambda: {region: us-east-1, package: {type: image}}\n", "").replace(
-        "  project: ml-services\n", "  workspace: iris-base\n").replace(
-        '      workspace_tags: ["iris", "env:prod"]', "      workspace: iris-prod")
+    text = (
+        SPEC.replace("  aws-lambda: {region: us-east-1, package: {type: image}}\n", "")
+        .replace("  project: ml-services\n", "  workspace: iris-base\n")
+        .replace('      workspace_tags: ["iris", "env:prod"]', "      workspace: iris-prod")
+    )
     rendered = backends(write_spec(text))
     assert 'name = "iris-base"' in rendered["iris-cloud/aws-ecs"]
     assert 'name = "iris-prod"' in rendered["iris-cloud/prod/aws-ecs"]
 
 
-@pytest.mark.parametrize("state, message", [
-    ("  workspace: shared\n", "state.workspace: one workspace would hold the state of 2 modules"),
-    ("  workspace: a\n  workspace_tags: [b]\n", "give `workspace` (one workspace by name) or `workspace_tags`, not both"),
-    ('  workspace_tags: ["has space"]\n', "state.workspace_tags[0]:"),
-    ("  bucket: not-for-cloud\n", "state.bucket: not allowed here"),
-])
+@pytest.mark.parametrize(
+    "state, message",
+    [
+        ("  workspace: shared\n", "state.workspace: one workspace would hold the state of 2 modules"),
+        (
+            "  workspace: a\n  workspace_tags: [b]\n",
+            "give `workspace` (one workspace by name) or `workspace_tags`, not both",
+        ),
+        ('  workspace_tags: ["has space"]\n', "state.workspace_tags[0]:"),
+        ("  bucket: not-for-cloud\n", "state.bucket: not allowed here"),
+    ],
+)
 def test_bad_cloud_settings_are_one_located_error(write_spec, state, message):
     path = write_spec(SPEC.replace("  project: ml-services\n", state))
     with pytest.raises(SpecError) as caught:
@@ -97,7 +107,9 @@ def test_terraform_accepts_the_cloud_blocks(write_spec, tmp_path):
     def init(module):
         work = tmp_path / "init" / module.relative_to(out)
         shutil.copytree(module, work)
-        return run([require_terraform(), "init", "-input=false", "-no-color"], work, terraform_env(tmp_path), timeout=120)
+        return run(
+            [require_terraform(), "init", "-input=false", "-no-color"], work, terraform_env(tmp_path), timeout=120
+        )
 
     for module in modules:
         assert terraform_fmt_check(module).returncode == 0, module

@@ -38,25 +38,48 @@ def test_no_colour_when_not_a_terminal_or_with_no_color(tmp_path):
     assert "\x1b[" not in _validate(tmp_path, color=False).stderr  # CliRunner's stand-in for a pipe
     assert "\x1b[" not in _validate(tmp_path, color=True, env={"NO_COLOR": "1"}).stderr
     spec = tmp_path / "bad.yaml"
-    piped = subprocess.run([sys.executable, "-m", "generator", "validate", str(spec)], cwd=REPO,
-                           capture_output=True, text=True, timeout=60, check=False)
+    piped = subprocess.run(
+        [sys.executable, "-m", "generator", "validate", str(spec)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert piped.returncode == 1 and piped.stderr.startswith(f"{spec}:1:7: name: ") and "\x1b[" not in piped.stderr
 
 
 def test_force_color_colours_a_pipe_but_no_color_wins(tmp_path):
     spec = tmp_path / "bad.yaml"
     spec.write_text(BAD_SPEC)
-    forced = subprocess.run([sys.executable, "-m", "generator", "validate", str(spec)], cwd=REPO, capture_output=True,
-                            text=True, timeout=60, check=False, env={"PATH": "/usr/bin:/bin", "FORCE_COLOR": "1"})
+    forced = subprocess.run(
+        [sys.executable, "-m", "generator", "validate", str(spec)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "FORCE_COLOR": "1"},
+    )
     assert RED in forced.stderr
-    both = subprocess.run([sys.executable, "-m", "generator", "validate", str(spec)], cwd=REPO, capture_output=True,
-                          text=True, timeout=60, check=False, env={"PATH": "/usr/bin:/bin", "FORCE_COLOR": "1", "NO_COLOR": "1"})
+    both = subprocess.run(
+        [sys.executable, "-m", "generator", "validate", str(spec)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "FORCE_COLOR": "1", "NO_COLOR": "1"},
+    )
     assert "\x1b[" not in both.stderr
 
 
 def test_check_table_colours_statuses_and_keeps_its_columns():
-    steps = [Step("validate", OK, 0.01, "1 spec(s)"), Step("lint", NOT_RUN, 0.2, "no provider schema"),
-             Step("scan", FINDINGS, 3.5, "2 failed")]
+    steps = [
+        Step("validate", OK, 0.01, "1 spec(s)"),
+        Step("lint", NOT_RUN, 0.2, "no provider schema"),
+        Step("scan", FINDINGS, 3.5, "2 failed"),
+    ]
     painted = table(steps, colour.status)
     assert ANSI.sub("", painted) == table(steps)  # same text, same alignment
     rows = painted.splitlines()[2:]
@@ -75,10 +98,14 @@ def test_check_cli_colours_the_table_on_a_terminal(tmp_path):
 
 
 def test_plan_summary_colours_destroys_and_terraform_signs():
-    changes = (ResourceChange("aws_sqs_queue.old", "aws_sqs_queue", "old", "", "delete", ("delete",)),
-               ResourceChange("aws_lambda_function.this", "aws_lambda_function", "this", "", "update", ("update",)))
-    diff = ("  # aws_sqs_queue.old will be destroyed\n  - resource \"aws_sqs_queue\" \"old\" {}\n"
-            "  ~ resource \"aws_lambda_function\" \"this\" {\n      ~ memory_size = 512 -> 1024\n    }\n")
+    changes = (
+        ResourceChange("aws_sqs_queue.old", "aws_sqs_queue", "old", "", "delete", ("delete",)),
+        ResourceChange("aws_lambda_function.this", "aws_lambda_function", "this", "", "update", ("update",)),
+    )
+    diff = (
+        '  # aws_sqs_queue.old will be destroyed\n  - resource "aws_sqs_queue" "old" {}\n'
+        '  ~ resource "aws_lambda_function" "this" {\n      ~ memory_size = 512 -> 1024\n    }\n'
+    )
     text = to_text(PlanSummary("demo", "1.11.4", changes, (), diff))
     painted = colour.plan_text(text)
     assert ANSI.sub("", painted) == text

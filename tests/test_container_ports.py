@@ -19,8 +19,10 @@ from tests.support import checkov_scan, write_module
 
 PORTS = [22, 80, 443, 3389, 8080]
 MISREAD = {22: "CKV_AWS_24", 80: "CKV_AWS_260", 3389: "CKV_AWS_25"}
-VAULT = ("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-kv/providers/"
-         "Microsoft.KeyVault/vaults/kv-models")
+VAULT = (
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-kv/providers/"
+    "Microsoft.KeyVault/vaults/kv-models"
+)
 CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/abc-123"
 
 
@@ -29,13 +31,22 @@ def _specs() -> dict[str, dict]:
     for port in PORTS:
         container = {"image": "ghcr.io/example/demo:1.0", "port": port}
         specs[f"ecs-internal-{port}"] = {"container": container, "targets": {"aws-ecs": {"region": "us-east-1"}}}
-        specs[f"ecs-public-{port}"] = {"container": container, "network": {"public": True, "allowed_cidrs": ["0.0.0.0/0"]},
-                                       "targets": {"aws-ecs": {"region": "us-east-1", "certificate_arn": CERTIFICATE}}}
-        specs[f"aci-{port}"] = {"container": container, "observability": {"tracing": False},
-                                "targets": {"azure-aci": {"location": "westeurope", "resource_group": {"name": "rg-demo"},
-                                                          "key_vault_id": VAULT}}}
-        specs[f"run-{port}"] = {"container": container,
-                                "targets": {"gcp-cloud-run": {"project": "demo-project", "region": "europe-west1"}}}
+        specs[f"ecs-public-{port}"] = {
+            "container": container,
+            "network": {"public": True, "allowed_cidrs": ["0.0.0.0/0"]},
+            "targets": {"aws-ecs": {"region": "us-east-1", "certificate_arn": CERTIFICATE}},
+        }
+        specs[f"aci-{port}"] = {
+            "container": container,
+            "observability": {"tracing": False},
+            "targets": {
+                "azure-aci": {"location": "westeurope", "resource_group": {"name": "rg-demo"}, "key_vault_id": VAULT}
+            },
+        }
+        specs[f"run-{port}"] = {
+            "container": container,
+            "targets": {"gcp-cloud-run": {"project": "demo-project", "region": "europe-west1"}},
+        }
     return specs
 
 

@@ -38,7 +38,7 @@ def test_committed_readme_diagram_is_the_one_its_code_gives(module):
     declared = {r["address"] for r in facts["resources"]}
     named = set(ADDRESS.findall(diagram))
     assert named and named <= declared, named - declared  # it shows nothing the module does not declare
-    assert diagram.startswith("flowchart LR\n  callers([\"Callers\"])")
+    assert diagram.startswith('flowchart LR\n  callers(["Callers"])')
     for edge in ("-->|logs| logs", "-.->|runs as| identity"):
         assert edge in diagram, edge
     # alarms are drawn exactly when the module declares some (a module without thresholds may have none)
@@ -59,25 +59,42 @@ def test_every_variant_of_every_target_gets_a_diagram_of_its_own_resources(targe
     types = {r["type"] for r in render.module_facts(tf)["resources"] if not r["data"]}
     assert "  service[" in diagram
     # each optional part is drawn exactly when the module declares it
-    assert ("  network[" in diagram) == bool(types & {"aws_vpc", "aws_subnet", "aws_security_group", "google_compute_network",
-                                                      "google_vpc_access_connector", "azurerm_virtual_network", "azurerm_subnet",
-                                                      "azurerm_network_security_group", "aws_nat_gateway", "google_compute_subnetwork",
-                                                      "google_compute_firewall"})
+    assert ("  network[" in diagram) == bool(
+        types
+        & {
+            "aws_vpc",
+            "aws_subnet",
+            "aws_security_group",
+            "google_compute_network",
+            "google_vpc_access_connector",
+            "azurerm_virtual_network",
+            "azurerm_subnet",
+            "azurerm_network_security_group",
+            "aws_nat_gateway",
+            "google_compute_subnetwork",
+            "google_compute_firewall",
+        }
+    )
     assert ("  entry[" in diagram) == bool(types & {"aws_lb", "aws_lambda_function_url"})
     assert ("  dlq[" in diagram) == ("aws_sqs_queue" in types)
 
 
-@pytest.mark.parametrize(("reserve", "label"), [
-    (False, "Provisioned concurrency: 2 warm"),  # nothing reserved: no upper bound to draw
-    (True, "Provisioned concurrency: 2 warm, at most 9 concurrent"),  # reserved = scaling.max
-])
+@pytest.mark.parametrize(
+    ("reserve", "label"),
+    [
+        (False, "Provisioned concurrency: 2 warm"),  # nothing reserved: no upper bound to draw
+        (True, "Provisioned concurrency: 2 warm, at most 9 concurrent"),  # reserved = scaling.max
+    ],
+)
 def test_lambda_scaling_and_optional_parts_read_from_the_code(tmp_path, reserve, label):
     spec_file = tmp_path / "fn.yaml"
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "app.py").write_text("def handler(e, c):\n    return 1\n")
-    spec_file.write_text("name: fn\nscaling: {min: 2, max: 9}\ntargets:\n  aws-lambda:\n    region: us-east-1\n"
-                         "    package: {type: zip, source: src, handler: app.handler, runtime: python3.12}\n"
-                         f"    reserve_concurrency: {str(reserve).lower()}\n")
+    spec_file.write_text(
+        "name: fn\nscaling: {min: 2, max: 9}\ntargets:\n  aws-lambda:\n    region: us-east-1\n"
+        "    package: {type: zip, source: src, handler: app.handler, runtime: python3.12}\n"
+        f"    reserve_concurrency: {str(reserve).lower()}\n"
+    )
     files, _ = pipeline.render_spec(pipeline.load_spec(spec_file))
     diagram = _diagram(next(t for p, t in files.items() if p.name == "README.md"))
     assert f'  scaling{{{{"{label}<br/>aws_lambda_provisioned_concurrency_config.this (optional)"}}}}' in diagram
@@ -87,9 +104,18 @@ def test_no_service_no_diagram_and_long_lists_are_cut():
     assert mermaid([]) == ""
     resource = {"data": False, "count": None, "numbers": {}, "actions": []}
     service = {**resource, "type": "aws_ecs_service", "name": "this", "address": "aws_ecs_service.this"}
-    alarms = [{**resource, "type": "aws_cloudwatch_metric_alarm", "name": f"a{i}", "address": f"aws_cloudwatch_metric_alarm.a{i}"}
-              for i in range(5)]
+    alarms = [
+        {
+            **resource,
+            "type": "aws_cloudwatch_metric_alarm",
+            "name": f"a{i}",
+            "address": f"aws_cloudwatch_metric_alarm.a{i}",
+        }
+        for i in range(5)
+    ]
     diagram = mermaid([service, *alarms])
-    assert ('  alarms["CloudWatch alarms<br/>aws_cloudwatch_metric_alarm.a0<br/>aws_cloudwatch_metric_alarm.a1<br/>'
-            'aws_cloudwatch_metric_alarm.a2<br/>+2 more"]') in diagram
+    assert (
+        '  alarms["CloudWatch alarms<br/>aws_cloudwatch_metric_alarm.a0<br/>aws_cloudwatch_metric_alarm.a1<br/>'
+        'aws_cloudwatch_metric_alarm.a2<br/>+2 more"]'
+    ) in diagram
     assert "callers -->|requests| service" in diagram  # no load balancer declared: callers reach the service

@@ -19,7 +19,9 @@ from tests.support import REPO
 
 DOCS = sorted([REPO / "README.md", *(REPO / "docs").rglob("*.md")])
 SPEC_KEYS = frozenset(json.loads((REPO / "schemas" / "tfgen.schema.json").read_text())["properties"])
-FENCE = re.compile(r"^(?P<indent>[ \t]*)```(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=indent)```[ \t]*$", re.MULTILINE | re.DOTALL)
+FENCE = re.compile(
+    r"^(?P<indent>[ \t]*)```(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=indent)```[ \t]*$", re.MULTILINE | re.DOTALL
+)
 
 
 def fenced_blocks(path: Path) -> list[tuple[int, str, str]]:

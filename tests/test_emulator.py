@@ -53,7 +53,7 @@ def test_start_status_stop(own_state_dir, run_cli):
 
 
 def test_stale_state_file_is_not_trusted(own_state_dir, run_cli):
-    (own_state_dir / "emulator.json").write_text(json.dumps({"pid": 2 ** 22 + 12345, "port": 1}))
+    (own_state_dir / "emulator.json").write_text(json.dumps({"pid": 2**22 + 12345, "port": 1}))
     result = run_cli("emulator", "status")
     assert (result.exit_code, result.stdout) == (1, "emulator not running\n")
     assert not (own_state_dir / "emulator.json").exists()
@@ -84,13 +84,16 @@ def test_a_corrupt_state_file_finds_the_running_emulator_instead_of_starting_ano
         (own_state_dir / "emulator.json").write_text('{"pid": 12')  # cut short
         again = run_cli("emulator", "start")
         assert again.exit_code == 0, again.stderr
-        assert again.stdout == f"emulator already running at http://127.0.0.1:{recorded['port']} (pid {recorded['pid']})\n"
+        assert (
+            again.stdout == f"emulator already running at http://127.0.0.1:{recorded['port']} (pid {recorded['pid']})\n"
+        )
         assert json.loads((own_state_dir / "emulator.json").read_text()) == recorded  # rebuilt
         assert _moto_servers_for(own_state_dir) == [recorded["pid"]]
         (own_state_dir / "emulator.json").write_text("not json at all")
         status = run_cli("emulator", "status")
-        assert status.stdout == (f"emulator running at http://127.0.0.1:{recorded['port']} "
-                                 f"(pid {recorded['pid']}, answering)\n")
+        assert status.stdout == (
+            f"emulator running at http://127.0.0.1:{recorded['port']} (pid {recorded['pid']}, answering)\n"
+        )
     finally:
         stopped = run_cli("emulator", "stop")
     assert stopped.stdout == f"emulator stopped (pid {recorded['pid']})\n"
@@ -123,12 +126,14 @@ def test_stop_never_kills_a_process_it_cannot_prove_is_its_own(own_state_dir, ru
 
 def test_missing_moto_server_is_a_clear_tool_error(own_state_dir, run_cli, monkeypatch):
     real_find_spec = emulator.importlib.util.find_spec
-    monkeypatch.setattr(emulator.importlib.util, "find_spec",
-                        lambda name, *a: None if name == "flask" else real_find_spec(name, *a))
+    monkeypatch.setattr(
+        emulator.importlib.util, "find_spec", lambda name, *a: None if name == "flask" else real_find_spec(name, *a)
+    )
     result = run_cli("emulator", "start")
     assert result.exit_code == 3
-    assert result.stderr == ("the AWS emulator needs moto's server, which is not installed: "
-                             "pip install 'tfgen-ml[emulator]'\n")
+    assert result.stderr == (
+        "the AWS emulator needs moto's server, which is not installed: pip install 'tfgen-ml[emulator]'\n"
+    )
 
 
 def test_terraform_env_points_only_at_the_emulator(monkeypatch):
@@ -148,10 +153,17 @@ def write(folder: Path, name: str, text: str) -> None:
 
 
 def test_plan_settings_switch_off_what_moto_cannot_create(tmp_path):
-    write(tmp_path, "variables.tf", 'variable "enable_autoscaling" {\n  type = bool\n}\n'
-                                    'variable "enable_provisioned_concurrency" {\n  type = bool\n}\n')
-    write(tmp_path, "main.tf", 'provider "aws" {\n  region = "eu-west-1"\n}\n'
-                               'provider "aws" {\n  alias  = "dr"\n  region = "eu-west-2"\n}\n')
+    write(
+        tmp_path,
+        "variables.tf",
+        'variable "enable_autoscaling" {\n  type = bool\n}\n'
+        'variable "enable_provisioned_concurrency" {\n  type = bool\n}\n',
+    )
+    write(
+        tmp_path,
+        "main.tf",
+        'provider "aws" {\n  region = "eu-west-1"\n}\nprovider "aws" {\n  alias  = "dr"\n  region = "eu-west-2"\n}\n',
+    )
     settings = emulator_overrides.plan_settings(tmp_path)
     assert settings.variables == {"enable_autoscaling": "false", "enable_provisioned_concurrency": "false"}
     assert settings.notes == (
@@ -160,15 +172,30 @@ def test_plan_settings_switch_off_what_moto_cannot_create(tmp_path):
         "emulator: leaving out Lambda provisioned concurrency (enable_provisioned_concurrency=false): "
         "moto does not implement Lambda provisioned concurrency",
     )
-    assert settings.override == {"provider": {"aws": [
-        {"max_retries": 3, "s3_use_path_style": True},
-        {"alias": "dr", "max_retries": 3, "s3_use_path_style": True},
-    ]}}
+    assert settings.override == {
+        "provider": {
+            "aws": [
+                {"max_retries": 3, "s3_use_path_style": True},
+                {"alias": "dr", "max_retries": 3, "s3_use_path_style": True},
+            ]
+        }
+    }
 
 
 def test_plan_settings_warn_about_unswitchable_resources(tmp_path):
-    write(tmp_path, "main.tf.json", json.dumps({"resource": {"aws_lambda_provisioned_concurrency_config": {
-        "this": {"function_name": "f", "qualifier": "1", "provisioned_concurrent_executions": 1}}}}))
+    write(
+        tmp_path,
+        "main.tf.json",
+        json.dumps(
+            {
+                "resource": {
+                    "aws_lambda_provisioned_concurrency_config": {
+                        "this": {"function_name": "f", "qualifier": "1", "provisioned_concurrent_executions": 1}
+                    }
+                }
+            }
+        ),
+    )
     settings = emulator_overrides.plan_settings(tmp_path)
     assert settings.variables == {}
     assert settings.override is None
@@ -180,20 +207,36 @@ def test_plan_settings_warn_about_unswitchable_resources(tmp_path):
 
 
 def test_arguments_moto_drops_are_ignored_keeping_the_modules_own(tmp_path):
-    write(tmp_path, "main.tf", 'provider "aws" {}\n'
-                               'resource "aws_ecs_service" "this" {\n  name = "s"\n'
-                               '  lifecycle {\n    ignore_changes = [desired_count]\n  }\n}\n'
-                               'resource "aws_ecs_service" "all" {\n  lifecycle {\n    ignore_changes = all\n  }\n}\n'
-                               'resource "aws_lambda_function" "fn" {\n  function_name = "f"\n}\n')
+    write(
+        tmp_path,
+        "main.tf",
+        'provider "aws" {}\n'
+        'resource "aws_ecs_service" "this" {\n  name = "s"\n'
+        "  lifecycle {\n    ignore_changes = [desired_count]\n  }\n}\n"
+        'resource "aws_ecs_service" "all" {\n  lifecycle {\n    ignore_changes = all\n  }\n}\n'
+        'resource "aws_lambda_function" "fn" {\n  function_name = "f"\n}\n',
+    )
     settings = emulator_overrides.plan_settings(tmp_path)
     assert settings.override["resource"] == {
-        "aws_ecs_service": {"this": {"lifecycle": {"ignore_changes": [
-            "desired_count", "availability_zone_rebalancing", "enable_ecs_managed_tags",
-            "health_check_grace_period_seconds", "capacity_provider_strategy"]}}},
+        "aws_ecs_service": {
+            "this": {
+                "lifecycle": {
+                    "ignore_changes": [
+                        "desired_count",
+                        "availability_zone_rebalancing",
+                        "enable_ecs_managed_tags",
+                        "health_check_grace_period_seconds",
+                        "capacity_provider_strategy",
+                    ]
+                }
+            }
+        },
         "aws_lambda_function": {"fn": {"lifecycle": {"ignore_changes": ["dead_letter_config"]}}},
     }
-    assert ("emulator: moto does not keep dead_letter_config of aws_lambda_function (fn); "
-            "changes to them are ignored in emulator runs") in settings.notes
+    assert (
+        "emulator: moto does not keep dead_letter_config of aws_lambda_function (fn); "
+        "changes to them are ignored in emulator runs"
+    ) in settings.notes
 
 
 def test_override_file_exists_only_inside_the_block(tmp_path):

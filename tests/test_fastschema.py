@@ -17,8 +17,29 @@ from generator.spec_schema import spec_schema
 from tests.support import EXAMPLES, REPO
 
 EXAMPLE_DATA = [yaml.safe_load(p.read_text()) for p in sorted(EXAMPLES.glob("*.yaml"))]
-STRANGE = [None, True, False, 0, 1, 1.0, 1.5, -1, 2**40, "", "x", "svc\n", "UPPER", "a" * 300, "${x}", [], [1, 1.0],
-           ["a", "a"], {}, {"unknown": 1}, {1: "int key"}]
+STRANGE = [
+    None,
+    True,
+    False,
+    0,
+    1,
+    1.0,
+    1.5,
+    -1,
+    2**40,
+    "",
+    "x",
+    "svc\n",
+    "UPPER",
+    "a" * 300,
+    "${x}",
+    [],
+    [1, 1.0],
+    ["a", "a"],
+    {},
+    {"unknown": 1},
+    {1: "int key"},
+]
 
 
 def leaf_paths(node, path=()):
@@ -73,15 +94,23 @@ def test_never_valid_where_jsonschema_finds_an_error():
     assert disagreements == 0, f"{disagreements} documents went to jsonschema that it accepts (slow path only)"
 
 
-@pytest.mark.parametrize("schema, document, valid", [
-    ({"type": "integer"}, 1.0, True), ({"type": "integer"}, True, False), ({"type": "number"}, False, False),
-    ({"enum": [1]}, True, False), ({"const": "a"}, "a", True), ({"uniqueItems": True}, [1, 1.0], False),
-    ({"uniqueItems": True}, [1, True], True), ({"pattern": "^[a-z]+$"}, "svc\n", False),
-    ({"properties": {"a": {"type": "string"}}, "additionalProperties": False}, {"a": "x", "b": 1}, False),
-    ({"propertyNames": {"maxLength": 2}}, {"abc": 1}, False),
-    ({"if": {"properties": {"k": {"const": "s3"}}}, "then": {"required": ["bucket"]}}, {"k": "s3"}, False),
-    ({"$defs": {"n": {"type": "integer", "minimum": 1}}, "items": {"$ref": "#/$defs/n"}}, [1, 0], False),
-])
+@pytest.mark.parametrize(
+    "schema, document, valid",
+    [
+        ({"type": "integer"}, 1.0, True),
+        ({"type": "integer"}, True, False),
+        ({"type": "number"}, False, False),
+        ({"enum": [1]}, True, False),
+        ({"const": "a"}, "a", True),
+        ({"uniqueItems": True}, [1, 1.0], False),
+        ({"uniqueItems": True}, [1, True], True),
+        ({"pattern": "^[a-z]+$"}, "svc\n", False),
+        ({"properties": {"a": {"type": "string"}}, "additionalProperties": False}, {"a": "x", "b": 1}, False),
+        ({"propertyNames": {"maxLength": 2}}, {"abc": 1}, False),
+        ({"if": {"properties": {"k": {"const": "s3"}}}, "then": {"required": ["bucket"]}}, {"k": "s3"}, False),
+        ({"$defs": {"n": {"type": "integer", "minimum": 1}}, "items": {"$ref": "#/$defs/n"}}, [1, 0], False),
+    ],
+)
 def test_keywords_as_jsonschema_reads_them(schema, document, valid):
     import jsonschema
 
@@ -98,12 +127,16 @@ def test_a_keyword_it_does_not_know_sends_everything_to_jsonschema():
 
 
 def test_a_valid_spec_is_rendered_without_importing_jsonschema(tmp_path):
-    probe = ("import sys; from generator.pipeline import load_environments, render_spec; "
-             f"[render_spec(s) for s in load_environments({str(EXAMPLES / 'iris-classifier.yaml')!r})]; "
-             "print('jsonschema' in sys.modules)")
+    probe = (
+        "import sys; from generator.pipeline import load_environments, render_spec; "
+        f"[render_spec(s) for s in load_environments({str(EXAMPLES / 'iris-classifier.yaml')!r})]; "
+        "print('jsonschema' in sys.modules)"
+    )
     proc = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "False"
     bad = tmp_path / "bad.yaml"
     bad.write_text((EXAMPLES / "iris-classifier.yaml").read_text().replace("port: 8080", "port: 99999"))
-    proc = subprocess.run([sys.executable, "-m", "generator", "validate", str(bad)], cwd=REPO, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "generator", "validate", str(bad)], cwd=REPO, capture_output=True, text=True
+    )
     assert proc.returncode == 1 and f"{bad}:" in proc.stderr + proc.stdout

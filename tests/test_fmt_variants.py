@@ -44,52 +44,105 @@ def _variants(size: int) -> dict[str, dict]:
     """Specs for every target and network mode; `size` items in each list and map (0: none where allowed)."""
     labels = {f"label-{i}": f"value-{i}" for i in range(size)}
     cidrs = _cidrs(max(size, 1))
-    ecs_network = {"vpc_id": "vpc-0123456789abcdef0", "private_subnet_ids": _subnets(max(size, 1), "0"),
-                   "public_subnet_ids": _subnets(max(size, 2), "1")}
+    ecs_network = {
+        "vpc_id": "vpc-0123456789abcdef0",
+        "private_subnet_ids": _subnets(max(size, 1), "0"),
+        "public_subnet_ids": _subnets(max(size, 2), "1"),
+    }
     return {
         "ecs-existing": {
-            "labels": labels, "container": _container(size, "ghcr.io/example/demo:1.0"),
+            "labels": labels,
+            "container": _container(size, "ghcr.io/example/demo:1.0"),
             "network": {"public": True, "vpc": "existing", "allowed_cidrs": cidrs},
-            "targets": {"aws-ecs": {"region": "us-east-1", "network": ecs_network,
-                                    "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc-123"}},
+            "targets": {
+                "aws-ecs": {
+                    "region": "us-east-1",
+                    "network": ecs_network,
+                    "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc-123",
+                }
+            },
         },
         "ecs-created": {
-            "labels": labels, "container": _container(size, "ghcr.io/example/demo:1.0"),
+            "labels": labels,
+            "container": _container(size, "ghcr.io/example/demo:1.0"),
             "network": {"public": False, "vpc": "create", "allowed_cidrs": cidrs},
             "targets": {"aws-ecs": {"region": "us-east-1"}},
         },
         "lambda-existing": {
-            "labels": labels, "container": {k: v for k, v in _container(size, ECR_IMAGE).items() if k not in ("command", "args")},
+            "labels": labels,
+            "container": {k: v for k, v in _container(size, ECR_IMAGE).items() if k not in ("command", "args")},
             "network": {"vpc": "existing"},
-            "targets": {"aws-lambda": {"region": "us-east-1", "vpc": True, "package": {"type": "image"},
-                                       "network": {"vpc_id": "vpc-0123456789abcdef0",
-                                                   "private_subnet_ids": _subnets(max(size, 1), "0")}}},
+            "targets": {
+                "aws-lambda": {
+                    "region": "us-east-1",
+                    "vpc": True,
+                    "package": {"type": "image"},
+                    "network": {"vpc_id": "vpc-0123456789abcdef0", "private_subnet_ids": _subnets(max(size, 1), "0")},
+                }
+            },
         },
         "lambda-zip-created": {
-            "labels": labels, "container": {k: v for k, v in _container(size, "").items() if k in ("env", "secrets")},
-            "targets": {"aws-lambda": {"region": "us-east-1", "vpc": True,
-                                       "package": {"type": "zip", "source": "sentiment-lambda", "handler": "app.handler",
-                                                   "runtime": "python3.12"}}},
+            "labels": labels,
+            "container": {k: v for k, v in _container(size, "").items() if k in ("env", "secrets")},
+            "targets": {
+                "aws-lambda": {
+                    "region": "us-east-1",
+                    "vpc": True,
+                    "package": {
+                        "type": "zip",
+                        "source": "sentiment-lambda",
+                        "handler": "app.handler",
+                        "runtime": "python3.12",
+                    },
+                }
+            },
         },
         "cloud-run": {
-            "labels": labels, "container": _container(size, "ghcr.io/example/demo:1.0"),
-            "targets": {"gcp-cloud-run": {"project": "demo-project", "region": "europe-west1",
-                                          "invokers": [f"user:person-{i}@example.com" for i in range(size)]}},
+            "labels": labels,
+            "container": _container(size, "ghcr.io/example/demo:1.0"),
+            "targets": {
+                "gcp-cloud-run": {
+                    "project": "demo-project",
+                    "region": "europe-west1",
+                    "invokers": [f"user:person-{i}@example.com" for i in range(size)],
+                }
+            },
         },
         "cloud-run-existing": {
-            "labels": labels, "container": _container(size, "ghcr.io/example/demo:1.0"), "network": {"vpc": "existing"},
-            "targets": {"gcp-cloud-run": {"project": "demo-project", "region": "europe-west1",
-                                          "vpc_connector": "projects/demo-project/locations/europe-west1/connectors/conn"}},
+            "labels": labels,
+            "container": _container(size, "ghcr.io/example/demo:1.0"),
+            "network": {"vpc": "existing"},
+            "targets": {
+                "gcp-cloud-run": {
+                    "project": "demo-project",
+                    "region": "europe-west1",
+                    "vpc_connector": "projects/demo-project/locations/europe-west1/connectors/conn",
+                }
+            },
         },
         "aci-created": {
-            "labels": labels, "container": _container(size, "ghcr.io/example/demo:1.0"),
-            "network": {"allowed_cidrs": cidrs}, "observability": {"tracing": False},
-            "targets": {"azure-aci": {"location": "westeurope", "resource_group": {"name": "rg-demo"}, "key_vault_id": VAULT}}},
+            "labels": labels,
+            "container": _container(size, "ghcr.io/example/demo:1.0"),
+            "network": {"allowed_cidrs": cidrs},
+            "observability": {"tracing": False},
+            "targets": {
+                "azure-aci": {"location": "westeurope", "resource_group": {"name": "rg-demo"}, "key_vault_id": VAULT}
+            },
+        },
         "aci-existing": {
-            "labels": labels, "container": _container(size, "ghcr.io/example/demo:1.0"),
-            "network": {"vpc": "existing", "allowed_cidrs": cidrs}, "observability": {"tracing": False},
-            "targets": {"azure-aci": {"location": "westeurope", "resource_group": {"name": "rg-demo"}, "key_vault_id": VAULT,
-                                      "subnet_id": ACI_SUBNET}}},
+            "labels": labels,
+            "container": _container(size, "ghcr.io/example/demo:1.0"),
+            "network": {"vpc": "existing", "allowed_cidrs": cidrs},
+            "observability": {"tracing": False},
+            "targets": {
+                "azure-aci": {
+                    "location": "westeurope",
+                    "resource_group": {"name": "rg-demo"},
+                    "key_vault_id": VAULT,
+                    "subnet_id": ACI_SUBNET,
+                }
+            },
+        },
     }
 
 

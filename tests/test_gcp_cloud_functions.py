@@ -27,10 +27,15 @@ def _spec(tmp_path, settings=None, **sections):
     source = tmp_path / "fn"
     if not source.exists():
         source.mkdir()
-        (source / "main.py").write_text("import functions_framework\n\n@functions_framework.http\ndef predict(request):\n"
-                                        "    return 'ok'\n")
-    data = {"name": "digits", "resources": {"cpu": 1, "memory": 1024}, **sections,
-            "targets": {NAME: {**SETTINGS, **(settings or {})}}}
+        (source / "main.py").write_text(
+            "import functions_framework\n\n@functions_framework.http\ndef predict(request):\n    return 'ok'\n"
+        )
+    data = {
+        "name": "digits",
+        "resources": {"cpu": 1, "memory": 1024},
+        **sections,
+        "targets": {NAME: {**SETTINGS, **(settings or {})}},
+    }
     return write_spec_file(tmp_path, "spec", yaml.safe_dump(data, sort_keys=False))
 
 
@@ -61,8 +66,10 @@ def test_the_source_folder_is_zipped_into_the_module_and_uploaded_under_its_hash
     assert obj["source"] == "${local.source_zip}"
     function = resources(module, "google_cloudfunctions2_function")["this"]
     build = function["build_config"][0]
-    assert build["source"][0]["storage_source"][0] == {"bucket": "${google_storage_bucket.source.name}",
-                                                       "object": "${google_storage_bucket_object.source.name}"}
+    assert build["source"][0]["storage_source"][0] == {
+        "bucket": "${google_storage_bucket.source.name}",
+        "object": "${google_storage_bucket_object.source.name}",
+    }
     assert (build["runtime"], build["entry_point"]) == ("python312", "predict")  # the seed's entry point by default
     bucket = resources(module, "google_storage_bucket")["source"]
     assert bucket["uniform_bucket_level_access"] is True
@@ -94,32 +101,50 @@ def test_all_users_may_invoke_only_a_public_function(tmp_path):
     module = _module(tmp_path, _spec(tmp_path, network={"public": True}))
     service = resources(module, "google_cloudfunctions2_function")["this"]["service_config"][0]
     assert service["ingress_settings"] == "ALLOW_ALL"
-    assert resources(module, "google_cloud_run_v2_service_iam_member")["invoker"]["for_each"] == "${toset(['allUsers'])}"
+    assert (
+        resources(module, "google_cloud_run_v2_service_iam_member")["invoker"]["for_each"] == "${toset(['allUsers'])}"
+    )
 
 
 def test_sizes_scaling_secrets_model_and_connector_reach_the_function(tmp_path):
-    path = _spec(tmp_path, {"vpc_connector": "projects/net/locations/europe-west1/connectors/shared", "timeout": 300},
-                 resources={"cpu": 2, "memory": 4096}, scaling={"min": 1, "max": 40, "concurrency": 16},
-                 network={"vpc": "existing"}, container={"secrets": {"API_KEY": "api-key"}},
-                 model={"uri": "gs://models/digits/model.pkl"}, observability={"tracing": False})
+    path = _spec(
+        tmp_path,
+        {"vpc_connector": "projects/net/locations/europe-west1/connectors/shared", "timeout": 300},
+        resources={"cpu": 2, "memory": 4096},
+        scaling={"min": 1, "max": 40, "concurrency": 16},
+        network={"vpc": "existing"},
+        container={"secrets": {"API_KEY": "api-key"}},
+        model={"uri": "gs://models/digits/model.pkl"},
+        observability={"tracing": False},
+    )
     module = _module(tmp_path, path)
     service = resources(module, "google_cloudfunctions2_function")["this"]["service_config"][0]
     assert (service["available_cpu"], service["available_memory"]) == ("2", "4096Mi")
-    assert (service["min_instance_count"], service["max_instance_count"], service["max_instance_request_concurrency"]) == (1, 40, 16)
+    assert (
+        service["min_instance_count"],
+        service["max_instance_count"],
+        service["max_instance_request_concurrency"],
+    ) == (1, 40, 16)
     assert service["timeout_seconds"] == 300
     assert service["vpc_connector"] == "projects/net/locations/europe-west1/connectors/shared"
     assert service["vpc_connector_egress_settings"] == "PRIVATE_RANGES_ONLY"
     assert service["environment_variables"] == {"MODEL_URI": "gs://models/digits/model.pkl"}
     assert service["secret_environment_variables"] == [
-        {"key": "API_KEY", "project_id": "ml-serving-demo", "secret": "api-key", "version": "latest"}]
+        {"key": "API_KEY", "project_id": "ml-serving-demo", "secret": "api-key", "version": "latest"}
+    ]
     assert service["service_account_email"] == "${google_service_account.this.email}"
     secret = resources(module, "google_secret_manager_secret_iam_member")["this"]
     assert (secret["for_each"], secret["role"]) == ("${toset(['api-key'])}", "roles/secretmanager.secretAccessor")
     model = resources(module, "google_storage_bucket_iam_member")["model"]
     assert (model["bucket"], model["member"]) == ("models", "${google_service_account.this.member}")
-    assert model["condition"][0]["expression"] == 'resource.name == \\"projects/_/buckets/models/objects/digits/model.pkl\\"'
+    assert (
+        model["condition"][0]["expression"]
+        == 'resource.name == \\"projects/_/buckets/models/objects/digits/model.pkl\\"'
+    )
     assert resources(module, "google_vpc_access_connector") == {}  # the existing connector, none created
-    assert resources(module, "google_project_iam_member").keys() == {"build_logs"}  # nothing project-wide for the runtime
+    assert resources(module, "google_project_iam_member").keys() == {
+        "build_logs"
+    }  # nothing project-wide for the runtime
 
 
 def test_a_created_network_gets_a_connector_on_a_28_of_the_range(tmp_path):
@@ -140,20 +165,39 @@ def test_cmek_covers_the_function_its_repository_and_buckets(tmp_path):
     assert resources(module, "google_kms_crypto_key_iam_member")["service_agents"]["crypto_key_id"] == key
 
 
-@pytest.mark.parametrize("sections, settings, field, key, words", [
-    ({"resources": {"cpu": 1, "memory": 16384, "gpu": {"type": "nvidia-l4", "count": 1}}}, {},
-     "resources.gpu", "gpu", "2nd-gen functions run on CPU only"),
-    ({"resources": {"cpu": 3, "memory": 4096}}, {}, "resources.cpu", "cpu", "got 3"),
-    ({"resources": {"cpu": 1, "memory": 65536}}, {}, "resources.memory", "memory", "128-32768 MiB"),
-    ({"resources": {"cpu": 1, "memory": 8192}}, {}, "resources.cpu", "cpu", "at least 2 vCPU"),
-    ({"resources": {"cpu": 0.5, "memory": 512}, "scaling": {"concurrency": 4}}, {}, "scaling.concurrency", "concurrency",
-     "one request at a time"),
-    ({"scaling": {"cpu_target": 60}}, {}, "scaling.cpu_target", "cpu_target", "no CPU-target setting"),
-    ({}, {"timeout": 4000}, f"targets.{NAME}.timeout", "timeout", "at most 3600"),
-    ({}, {"source": "missing"}, f"targets.{NAME}.source", "source", "does not exist"),
-    ({"network": {"vpc": "existing"}}, {}, f"targets.{NAME}", NAME, "give `vpc_connector`"),
-    ({"network": {"public": True}}, {"invokers": ["user:a@example.com"]}, f"targets.{NAME}.invokers", "invokers", "allUsers"),
-])
+@pytest.mark.parametrize(
+    "sections, settings, field, key, words",
+    [
+        (
+            {"resources": {"cpu": 1, "memory": 16384, "gpu": {"type": "nvidia-l4", "count": 1}}},
+            {},
+            "resources.gpu",
+            "gpu",
+            "2nd-gen functions run on CPU only",
+        ),
+        ({"resources": {"cpu": 3, "memory": 4096}}, {}, "resources.cpu", "cpu", "got 3"),
+        ({"resources": {"cpu": 1, "memory": 65536}}, {}, "resources.memory", "memory", "128-32768 MiB"),
+        ({"resources": {"cpu": 1, "memory": 8192}}, {}, "resources.cpu", "cpu", "at least 2 vCPU"),
+        (
+            {"resources": {"cpu": 0.5, "memory": 512}, "scaling": {"concurrency": 4}},
+            {},
+            "scaling.concurrency",
+            "concurrency",
+            "one request at a time",
+        ),
+        ({"scaling": {"cpu_target": 60}}, {}, "scaling.cpu_target", "cpu_target", "no CPU-target setting"),
+        ({}, {"timeout": 4000}, f"targets.{NAME}.timeout", "timeout", "at most 3600"),
+        ({}, {"source": "missing"}, f"targets.{NAME}.source", "source", "does not exist"),
+        ({"network": {"vpc": "existing"}}, {}, f"targets.{NAME}", NAME, "give `vpc_connector`"),
+        (
+            {"network": {"public": True}},
+            {"invokers": ["user:a@example.com"]},
+            f"targets.{NAME}.invokers",
+            "invokers",
+            "allUsers",
+        ),
+    ],
+)
 def test_what_a_function_cannot_honour_is_refused_where_it_is_set(tmp_path, sections, settings, field, key, words):
     path = _spec(tmp_path, settings, **sections)
     errors = _errors(path)
@@ -167,5 +211,5 @@ def test_the_example_spec_renders_the_committed_module():
     spec = pipeline.load_spec(REPO / "examples" / "digits-function.yaml")
     files, _ = pipeline.render_spec(spec, [NAME])
     for rel, content in files.items():
-        committed = (REPO / "modules" / rel)
+        committed = REPO / "modules" / rel
         assert committed.read_bytes() == (content if isinstance(content, bytes) else content.encode()), rel

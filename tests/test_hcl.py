@@ -23,7 +23,7 @@ NASTY = [
     'say "hi"',
     "back\\slash",
     "trailing backslash\\",
-    "\\\"",
+    '\\"',
     "line\nbreak",
     "cr\rlf\r\n",
     "tab\there",
@@ -35,7 +35,7 @@ NASTY = [
     "$",
     "%",
     "{}",
-    "}\"\n# not a comment",
+    '}"\n# not a comment',
     "\x00\x01\x1f\x7f",
     "unicode é ü 中文 🎉",
     "\u2028\u2029",
@@ -48,8 +48,15 @@ def terraform_values(encoded: list[str], tmp_path) -> list[str]:
     tf = require_terraform()
     # base64 keeps console's own string escaping out of the way
     expr = "base64encode(jsonencode([" + ", ".join(encoded) + "]))"
-    proc = subprocess.run([tf, "console"], input=expr, capture_output=True, text=True, cwd=tmp_path, timeout=60,
-                          env={"PATH": "/usr/bin:/bin:/usr/local/bin", "TF_CLI_CONFIG_FILE": "/dev/null", "HOME": str(tmp_path)})
+    proc = subprocess.run(
+        [tf, "console"],
+        input=expr,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin:/usr/local/bin", "TF_CLI_CONFIG_FILE": "/dev/null", "HOME": str(tmp_path)},
+    )
     assert proc.returncode == 0, proc.stderr
     return json.loads(base64.b64decode(proc.stdout.strip().strip('"')))
 

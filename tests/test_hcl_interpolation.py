@@ -24,10 +24,36 @@ from tests.support import require_terraform
 from tests.test_hcl import hcl_unescape
 
 TEMPLATE_TEXT = [
-    "${", "$${", "%{", "%%{", "$$${", "%%%{",  # unclosed
-    "${evil.attr}", "$${evil.attr}", "%{ if true }x%{ endif }", "%%{ if true }x%%{ endif }",  # closed
-    "x ${", "a $$${b} c", "${a}${b}", "}${", "${}", "%{}", "$", "%", "$$", "%%", "x $", "100%{",
-    "\\${x}", "\\$${x}", '"${x}"', "${\"}\"}", "${\n}", "{${", "$\u0024{", "\\u0024{x}",
+    "${",
+    "$${",
+    "%{",
+    "%%{",
+    "$$${",
+    "%%%{",  # unclosed
+    "${evil.attr}",
+    "$${evil.attr}",
+    "%{ if true }x%{ endif }",
+    "%%{ if true }x%%{ endif }",  # closed
+    "x ${",
+    "a $$${b} c",
+    "${a}${b}",
+    "}${",
+    "${}",
+    "%{}",
+    "$",
+    "%",
+    "$$",
+    "%%",
+    "x $",
+    "100%{",
+    "\\${x}",
+    "\\$${x}",
+    '"${x}"',
+    '${"}"}',
+    "${\n}",
+    "{${",
+    "$\u0024{",
+    "\\u0024{x}",
 ]
 FIRST, LAST = "resnet50", "--port"
 
@@ -62,9 +88,16 @@ POSITIONS = ["single", "short_list", "long_list", "map", "json"]
 def test_terraform_reads_every_position_back_exactly(tmp_path):
     (tmp_path / "main.tf").write_text(_locals(TEMPLATE_TEXT), encoding="utf-8")
     names = [f"local.{position}_{i}" for i in range(len(TEMPLATE_TEXT)) for position in POSITIONS]
-    proc = subprocess.run([require_terraform(), "console"], input=f"base64encode(jsonencode([{', '.join(names)}]))",
-                          capture_output=True, text=True, cwd=tmp_path, timeout=120, check=False,
-                          env={"PATH": "/usr/bin:/bin:/usr/local/bin", "TF_CLI_CONFIG_FILE": "/dev/null", "HOME": str(tmp_path)})
+    proc = subprocess.run(
+        [require_terraform(), "console"],
+        input=f"base64encode(jsonencode([{', '.join(names)}]))",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+        env={"PATH": "/usr/bin:/bin:/usr/local/bin", "TF_CLI_CONFIG_FILE": "/dev/null", "HOME": str(tmp_path)},
+    )
     assert proc.returncode == 0, proc.stderr
     got = iter(json.loads(base64.b64decode(proc.stdout.strip().strip('"'))))
     for value in TEMPLATE_TEXT:
@@ -91,7 +124,7 @@ def _hcl2_value(node):
 def _hcl2_jsonencode_argument(expression: str):
     """hcl2 gives a function call back as `${jsonencode(<python repr of its argument>)}`."""
     assert expression.startswith("${jsonencode(") and expression.endswith(")}"), expression
-    return _hcl2_value(ast.literal_eval(expression[len("${jsonencode("):-2]))
+    return _hcl2_value(ast.literal_eval(expression[len("${jsonencode(") : -2]))
 
 
 @pytest.mark.parametrize("value", TEMPLATE_TEXT)
@@ -149,7 +182,9 @@ def test_checkov_scans_modules_with_template_text_everywhere_and_finds_nothing(t
         data["description"] = HOSTILE_TEXT
         container = data.setdefault("container", {})
         container.setdefault("env", {})["TEMPLATE"] = HOSTILE_TEXT
-        if "command" in container or "args" in container:  # only where the example runs a command (SageMaker, a Lambda zip take none)
+        if (
+            "command" in container or "args" in container
+        ):  # only where the example runs a command (SageMaker, a Lambda zip take none)
             container["command"] = ["resnet50", "$${evil.attr}", "${"]
             container["args"] = ["%{ if x }", "%%{"]
         spec_path = tmp_path / example.name

@@ -35,8 +35,11 @@ def test_only_the_reader_parses_hcl():
 
 def test_dict_view_is_hcl2s_shape_and_node_view_keeps_lines():
     text = 'resource "aws_s3_bucket" "b" {\n  bucket = "x"\n  tags = {\n    a = "1"\n  }\n}\n'
-    assert hclread.load_dict(text) == {"resource": [{"aws_s3_bucket": {"b": {
-        "bucket": ["x"], "tags": [{"a": "1"}], "__start_line__": 1, "__end_line__": 6}}}]}
+    assert hclread.load_dict(text) == {
+        "resource": [
+            {"aws_s3_bucket": {"b": {"bucket": ["x"], "tags": [{"a": "1"}], "__start_line__": 1, "__end_line__": 6}}}
+        ]
+    }
     [block] = hclread.parse_text(text).blocks
     assert (block.labels, block.line, block.body.attribute("tags").line) == (("aws_s3_bucket", "b"), 1, 3)
 
@@ -52,18 +55,28 @@ def test_both_views_report_a_syntax_error_with_its_line():
 def test_time_limit_stops_a_runaway_read():
     """A `$${` left open before a few templates sends the grammar into exponential backtracking
     (3 templates: ~1.5 s, 4: over 20 s, 6: hours)."""
-    text = ('locals {\n  environment = {\n    LOG_LEVEL = "a $${ b"\n  }\n'
-            + "".join(f'  s{i} = "arn:${{local.p}}:x:${{local.r}}"\n' for i in range(6)) + "}\n")
+    text = (
+        'locals {\n  environment = {\n    LOG_LEVEL = "a $${ b"\n  }\n'
+        + "".join(f'  s{i} = "arn:${{local.p}}:x:${{local.r}}"\n' for i in range(6))
+        + "}\n"
+    )
     with pytest.raises(hclread.HclTimeout), hclread.time_limit(0.5):
         hclread.parse_text(text)
 
 
 def test_skip_comments_are_matched_by_one_pattern():
     assert render._SKIP is skips.SKIP_COMMENT
-    facts = render.module_facts({"main.tf": 'resource "aws_sqs_queue" "q" {\n'
-                                            '  // checkov:skip=CKV_AWS_27:events are public build notices\n}\n'})
-    assert facts["skips"] == [{"check": "CKV_AWS_27", "reason": "events are public build notices",
-                               "resource": "aws_sqs_queue.q", "file": "main.tf"}]
+    facts = render.module_facts(
+        {"main.tf": 'resource "aws_sqs_queue" "q" {\n  // checkov:skip=CKV_AWS_27:events are public build notices\n}\n'}
+    )
+    assert facts["skips"] == [
+        {
+            "check": "CKV_AWS_27",
+            "reason": "events are public build notices",
+            "resource": "aws_sqs_queue.q",
+            "file": "main.tf",
+        }
+    ]
 
 
 def test_lint_and_scan_findings_have_distinct_names():
@@ -101,8 +114,11 @@ def test_bounded_reads_are_remembered_per_content(tmp_path, monkeypatch):
     good, bad, slow = tmp_path / "good.tf", tmp_path / "bad.tf", tmp_path / "slow.tf"
     good.write_text('locals {\n  a = "b"\n}\n')
     bad.write_text('variable "v" {\n  description = "x $${"\n}\n')
-    slow.write_text('locals {\n  environment = {\n    LOG_LEVEL = "a $${ b"\n  }\n'
-                    + "".join(f'  s{i} = "arn:${{local.p}}:x:${{local.r}}"\n' for i in range(6)) + "}\n")
+    slow.write_text(
+        'locals {\n  environment = {\n    LOG_LEVEL = "a $${ b"\n  }\n'
+        + "".join(f'  s{i} = "arn:${{local.p}}:x:${{local.r}}"\n' for i in range(6))
+        + "}\n"
+    )
     for _ in range(2):
         assert hclread.parse_file_within(good, 5).attributes == ()
         with pytest.raises(hclread.HclSyntaxError) as failed:

@@ -12,8 +12,18 @@ from generator.starter import TARGETS, suggest_name
 from generator.targets import registry
 from generator.targets.aws_lambda import STARTER_HANDLER as LAMBDA_HANDLER
 
-KEY_VAULT = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-ml"
-EVERY_ANSWER = ["--image", "ghcr.io/acme/iris:1.0", "--gcp-project", "acme-ml", "--azure-key-vault-id", KEY_VAULT, "--no-input"]
+KEY_VAULT = (
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-ml"
+)
+EVERY_ANSWER = [
+    "--image",
+    "ghcr.io/acme/iris:1.0",
+    "--gcp-project",
+    "acme-ml",
+    "--azure-key-vault-id",
+    KEY_VAULT,
+    "--no-input",
+]
 COMBINATIONS = [c for n in range(1, len(TARGETS) + 1) for c in itertools.combinations(TARGETS, n)]
 
 
@@ -36,7 +46,9 @@ def test_refuses_to_overwrite(run_cli, tmp_path, monkeypatch):
     (tmp_path / "tfgen.yaml").write_text("mine: true\n")
     result = run_cli("init", "--name", "iris", *EVERY_ANSWER)
     assert result.exit_code == 1
-    assert result.stderr == "tfgen.yaml already exists; tfgen init never overwrites a file (remove it or name another)\n"
+    assert (
+        result.stderr == "tfgen.yaml already exists; tfgen init never overwrites a file (remove it or name another)\n"
+    )
     assert (tmp_path / "tfgen.yaml").read_text() == "mine: true\n"
 
 
@@ -81,6 +93,8 @@ def test_an_answer_cannot_change_the_documents_shape(run_cli, tmp_path, monkeypa
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize(("folder", "name"), [("My_Model v2", "my-model-v2"), ("2fast", "fast"), ("x", "my-model"), ("a" * 40, "a" * 24)])
+@pytest.mark.parametrize(
+    ("folder", "name"), [("My_Model v2", "my-model-v2"), ("2fast", "fast"), ("x", "my-model"), ("a" * 40, "a" * 24)]
+)
 def test_default_name_comes_from_the_folder(folder, name):
     assert suggest_name(folder) == name

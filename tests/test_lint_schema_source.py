@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.lint import SchemaSourceError, SchemaUnavailable, lint
-from generator.lint import schema_source
+from generator.lint import SchemaSourceError, SchemaUnavailable, lint, schema_source
 from generator.lint.schema_source import default_cache_dir, forget_loaded, load_schema_file
 from tests.support import require_terraform, run, terraform_env
 
@@ -144,7 +143,9 @@ def test_uninitialized_module_without_schema_files_says_why(tmp_path):
         lint([tmp_path], [])
     assert "no schema for provider aws" in str(exc.value)
     assert "is not initialized" in str(exc.value)
-    assert "tfgen's bundled aws 5.100.0 schema holds only the types tfgen renders, not resource aws_s3_object" in str(exc.value)
+    assert "tfgen's bundled aws 5.100.0 schema holds only the types tfgen renders, not resource aws_s3_object" in str(
+        exc.value
+    )
 
 
 def test_loads_without_orjson(monkeypatch):

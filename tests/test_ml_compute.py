@@ -21,11 +21,15 @@ from generator.targets.common import targets_that_can
 from tests.hclread import resources
 from tests.support import write_module, write_variant_spec
 
+
 def _spec_data(target: str, container: dict | None = None, resources_: dict | None = None) -> dict:
     """The target's minimal variant with the given container/resources fields."""
     minimal = registry.get(target).variants["minimal"]
-    data = {"name": "svc", "container": {**minimal.get("container", {}), **(container or {})},
-            "targets": json.loads(json.dumps(minimal["targets"]))}
+    data = {
+        "name": "svc",
+        "container": {**minimal.get("container", {}), **(container or {})},
+        "targets": json.loads(json.dumps(minimal["targets"])),
+    }
     for section in ("package", "observability"):
         if section in minimal:
             data[section] = minimal[section]
@@ -61,7 +65,9 @@ def _ecs_service(module: Path) -> dict:
 
 
 def test_ecs_grace_period_covers_a_90_second_model_load(tmp_path):
-    module = _render(tmp_path, "aws-ecs", container={"startup_seconds": 90, "health_check": {"interval": 30, "timeout": 5}})
+    module = _render(
+        tmp_path, "aws-ecs", container={"startup_seconds": 90, "health_check": {"interval": 30, "timeout": 5}}
+    )
     grace = _ecs_service(module)["health_check_grace_period_seconds"]
     assert grace >= 90
     # plus the two checks the target group needs to call the loaded task healthy
@@ -81,7 +87,9 @@ def test_cloud_run_startup_probe_waits_beyond_240_seconds(tmp_path):
 
 
 def test_cloud_run_refuses_a_window_beyond_its_limits(tmp_path):
-    _refused(tmp_path, "gcp-cloud-run", "container.startup_seconds", "at most 480 s", container={"startup_seconds": 481})
+    _refused(
+        tmp_path, "gcp-cloud-run", "container.startup_seconds", "at most 480 s", container={"startup_seconds": 481}
+    )
 
 
 def test_aci_liveness_delay_from_the_shared_field(tmp_path):
@@ -102,8 +110,11 @@ def test_lambda_refuses_a_window_beyond_its_init_phase(tmp_path):
 
 
 def _k8s_objects(module: Path) -> dict:
-    return {o["kind"]: o for o in (yaml.safe_load(p.read_text()) for p in (module / "base").glob("*.yaml"))
-            if isinstance(o, dict) and "kind" in o}
+    return {
+        o["kind"]: o
+        for o in (yaml.safe_load(p.read_text()) for p in (module / "base").glob("*.yaml"))
+        if isinstance(o, dict) and "kind" in o
+    }
 
 
 def test_kubernetes_startup_probe_from_the_shared_field(tmp_path):
@@ -127,7 +138,10 @@ def test_ecs_each_writable_path_gets_a_volume_and_the_root_stays_read_only(tmp_p
     assert [v["name"] for v in task["volume"]] == ["tmp", "home-app-cache-huggingface"]
     text = (module / "main.tf").read_text()
     assert "readonlyRootFilesystem = true" in text
-    assert '{ sourceVolume = "home-app-cache-huggingface", containerPath = "/home/app/.cache/huggingface", readOnly = false }' in text
+    assert (
+        '{ sourceVolume = "home-app-cache-huggingface", containerPath = "/home/app/.cache/huggingface", readOnly = false }'
+        in text
+    )
     assert '{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }' in text
 
 
@@ -145,7 +159,13 @@ def test_kubernetes_emptydir_per_shared_writable_path(tmp_path):
 
 
 def test_lambda_refuses_a_writable_path_other_than_tmp(tmp_path):
-    _refused(tmp_path, "aws-lambda", "container.writable_paths[1]", "only /tmp", container={"writable_paths": ["/tmp", CACHE]})
+    _refused(
+        tmp_path,
+        "aws-lambda",
+        "container.writable_paths[1]",
+        "only /tmp",
+        container={"writable_paths": ["/tmp", CACHE]},
+    )
 
 
 # ---------------------------------------------------------------- resources.architecture
@@ -190,9 +210,15 @@ def test_ecs_without_spot_stays_on_fargate(tmp_path):
     assert resources(module, "aws_ecs_cluster_capacity_providers") == {}
 
 
-@pytest.mark.parametrize("target, why", [
-    ("azure-aci", "inbound connections"), ("gcp-cloud-run", "no Spot"), ("aws-lambda", "no interruptible"),
-    ("kubernetes", "node pools")])
+@pytest.mark.parametrize(
+    "target, why",
+    [
+        ("azure-aci", "inbound connections"),
+        ("gcp-cloud-run", "no Spot"),
+        ("aws-lambda", "no interruptible"),
+        ("kubernetes", "node pools"),
+    ],
+)
 def test_spot_refused_elsewhere(tmp_path, target, why):
     _refused(tmp_path, target, "resources.spot", why, "targets that can: aws-ecs", resources_={"spot": True})
 
@@ -219,11 +245,15 @@ def test_cloud_run_without_gpu_keeps_request_billing(tmp_path):
 
 
 def test_cloud_run_gpu_needs_its_minimum_size(tmp_path):
-    message = _refused(tmp_path, "gcp-cloud-run", "resources.cpu", "at least 4 vCPU", resources_={"cpu": 2, "memory": 8192, "gpu": GPU})
+    message = _refused(
+        tmp_path, "gcp-cloud-run", "resources.cpu", "at least 4 vCPU", resources_={"cpu": 2, "memory": 8192, "gpu": GPU}
+    )
     assert "resources.memory:" in message and "16384" in message
 
 
-@pytest.mark.parametrize("field, value, where", [("type", "nvidia-t4", "resources.gpu.type"), ("count", 2, "resources.gpu.count")])
+@pytest.mark.parametrize(
+    "field, value, where", [("type", "nvidia-t4", "resources.gpu.type"), ("count", 2, "resources.gpu.count")]
+)
 def test_cloud_run_gpu_type_and_count(tmp_path, field, value, where):
     _refused(tmp_path, "gcp-cloud-run", where, resources_={"cpu": 4, "memory": 16384, "gpu": {**GPU, field: value}})
 
@@ -247,7 +277,9 @@ def test_kubernetes_gpu_from_the_shared_field(tmp_path):
 def test_all_features_variants_use_the_new_fields():
     """The conformance suite's gates cover these fields through each target's all-features variant."""
     ecs = registry.get("aws-ecs").variants["all-features"]
-    assert ecs["container"]["startup_seconds"] and ecs["resources"]["spot"] and ecs["resources"]["architecture"] == "arm64"
+    assert (
+        ecs["container"]["startup_seconds"] and ecs["resources"]["spot"] and ecs["resources"]["architecture"] == "arm64"
+    )
     assert len(ecs["container"]["writable_paths"]) > 1
     assert registry.get("gcp-cloud-run").variants["all-features"]["resources"]["gpu"] == GPU
     assert registry.get("aws-lambda").variants["all-features"]["resources"]["architecture"] == "arm64"

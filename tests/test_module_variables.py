@@ -28,7 +28,9 @@ def test_every_variable_a_module_readme_names_is_declared_so_var_can_set_it():
     for module in RENDERED:
         readme = (module / "README.md").read_text()
         named = set(re.findall(r"-var (\w+)=", readme)) | set(re.findall(r"`var\.(\w+)`", readme))
-        named |= set(re.findall(r"^\| `(\w+)` \| `", readme.split("## Inputs")[-1].split("## Outputs")[0], re.MULTILINE))
+        named |= set(
+            re.findall(r"^\| `(\w+)` \| `", readme.split("## Inputs")[-1].split("## Outputs")[0], re.MULTILINE)
+        )
         assert named <= declared_variables(module), module
         for name in re.findall(r"-var (\w+)=", readme):  # every -var the README shows has its tfgen form beside it
             assert f"--var {name}=" in readme, f"{module}/README.md: -var {name} without the tfgen command"
@@ -56,11 +58,17 @@ def test_a_var_the_emulator_must_switch_off_is_refused(tmp_path, monkeypatch):
     running = object()
     monkeypatch.setattr(emulator_server, "require_running", lambda: running)
     monkeypatch.setattr(emulator_overrides, "terraform_env", lambda r: {})
-    monkeypatch.setattr(emulator_overrides, "plan_settings", lambda *a: emulator_overrides.EmulatorPlanSettings(
-        {"enable_autoscaling": "false"}, (), None))
+    monkeypatch.setattr(
+        emulator_overrides,
+        "plan_settings",
+        lambda *a: emulator_overrides.EmulatorPlanSettings({"enable_autoscaling": "false"}, (), None),
+    )
     options = workflow.RunOptions(emulator=True, variables={"enable_autoscaling": "true", "prefix": "x"})
-    with pytest.raises(RunError, match=r"^--var enable_autoscaling=true: the emulator cannot create what "
-                                       r"enable_autoscaling switches on, so emulator runs set it to false"):
+    with pytest.raises(
+        RunError,
+        match=r"^--var enable_autoscaling=true: the emulator cannot create what "
+        r"enable_autoscaling switches on, so emulator runs set it to false",
+    ):
         workflow._session(run_paths(module, tmp_path / "modules", emulator=True), options, print, planning=True)
 
 
@@ -70,7 +78,8 @@ def test_var_reaches_the_saved_plan_and_apply_uses_it(tfgen_module, tmp_path, mo
     monkeypatch.setenv("TFGEN_STATE_DIR", str(tmp_path / "state"))
     module = tmp_path / "modules" / "guarded"
     module.mkdir(parents=True)
-    (module / "main.tf").write_text(textwrap.dedent("""\
+    (module / "main.tf").write_text(
+        textwrap.dedent("""\
         variable "deletion_protection" {
           type    = bool
           default = true
@@ -83,7 +92,8 @@ def test_var_reaches_the_saved_plan_and_apply_uses_it(tfgen_module, tmp_path, mo
         output "deletion_protection" {
           value = terraform_data.service.output
         }
-        """))
+        """)
+    )
     plan = tfgen_module("plan", module, "--var", "deletion_protection=false", "--summary", "json")
     assert plan.exit_code == 2, plan.stderr  # changes
     saved = json.loads((tmp_path / "state" / "runs" / "guarded" / "tfplan.json").read_text())

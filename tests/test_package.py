@@ -54,12 +54,24 @@ def test_same_sources_give_the_same_bytes_whatever_the_order_times_and_umask(tmp
 def test_executable_bit_is_kept_and_normalised(tmp_path):
     source = _tree(tmp_path / "src", {"bootstrap": "#!/bin/sh\n"}, mode=0o700)
     _tree(source, {"app.py": "x = 1\n"}, mode=0o600)
-    assert [(name, mode) for name, _, mode, _ in _entries(build_zip(source))] == [("app.py", 0o100644), ("bootstrap", 0o100755)]
+    assert [(name, mode) for name, _, mode, _ in _entries(build_zip(source))] == [
+        ("app.py", 0o100644),
+        ("bootstrap", 0o100755),
+    ]
 
 
 def test_hidden_files_and_python_caches_are_left_out(tmp_path):
-    source = _tree(tmp_path / "src", {"app.py": "x\n", ".env": "SECRET=1\n", ".git/HEAD": "ref\n",
-                                      "__pycache__/app.cpython-312.pyc": "c", "lib/old.pyc": "c", "lib/ok.py": "y\n"})
+    source = _tree(
+        tmp_path / "src",
+        {
+            "app.py": "x\n",
+            ".env": "SECRET=1\n",
+            ".git/HEAD": "ref\n",
+            "__pycache__/app.cpython-312.pyc": "c",
+            "lib/old.pyc": "c",
+            "lib/ok.py": "y\n",
+        },
+    )
     assert [name for name, _ in package_files(source)] == ["app.py", "lib/ok.py"]
 
 
@@ -79,16 +91,21 @@ def test_a_package_over_lambdas_direct_upload_limit_is_refused(tmp_path, monkeyp
 
     monkeypatch.setattr(package, "MAX_ZIP_BYTES", 1000)
     source = _tree(tmp_path / "src", {"a.py": "x" * 600, "b.py": "y" * 600})
-    with pytest.raises(PackageError, match="exceeds Lambda's 0 MB limit for a directly uploaded zip \\(stopped at b.py\\)"):
+    with pytest.raises(
+        PackageError, match="exceeds Lambda's 0 MB limit for a directly uploaded zip \\(stopped at b.py\\)"
+    ):
         build_zip(source)
 
 
-@pytest.mark.parametrize(("setup", "message"), [
-    (lambda p: None, "does not exist"),
-    (lambda p: (p / "src").mkdir(), "has no files to package"),
-    (lambda p: (p / "src").write_text("x"), "is not a folder"),
-    (lambda p: ((p / "src").mkdir(), (p / "src" / "link.py").symlink_to("/etc/hostname")), "is a symbolic link"),
-])
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda p: None, "does not exist"),
+        (lambda p: (p / "src").mkdir(), "has no files to package"),
+        (lambda p: (p / "src").write_text("x"), "is not a folder"),
+        (lambda p: ((p / "src").mkdir(), (p / "src" / "link.py").symlink_to("/etc/hostname")), "is a symbolic link"),
+    ],
+)
 def test_unpackageable_folders_are_refused_with_a_reason(tmp_path, setup, message):
     setup(tmp_path)
     with pytest.raises(PackageError, match=message):
@@ -106,7 +123,8 @@ def test_source_is_relative_to_the_spec_file_and_located_when_missing(tmp_path):
     with pytest.raises(SpecError) as caught:
         pipeline.load_spec(path)
     assert [str(p) for p in caught.value.problems] == [
-        f"{path}:7:26: targets.aws-lambda.package.source: folder {tmp_path / 'fn'} does not exist (resolved relative to the spec file)"]
+        f"{path}:7:26: targets.aws-lambda.package.source: folder {tmp_path / 'fn'} does not exist (resolved relative to the spec file)"
+    ]
 
 
 @pytest.mark.parametrize(("package", "word"), [("source: fn, filename: fn.zip,", "both"), ("", "neither")])

@@ -38,8 +38,11 @@ def fake_plan(monkeypatch):
             state["running"] -= 1
         if options.label.endswith("gcp-cloud-run"):
             raise workflow.RunError("terraform init failed: provider google not available")
-        changes = (change("aws_ecs_service.this", "replace"), change("aws_iam_role.task", "create")) \
-            if options.label == "iris-classifier/prod/aws-ecs" else ()
+        changes = (
+            (change("aws_ecs_service.this", "replace"), change("aws_iam_role.task", "create"))
+            if options.label == "iris-classifier/prod/aws-ecs"
+            else ()
+        )
         return workflow.PlanResult(PlanSummary(options.label, "1.11.4", changes, ()), bool(changes))
 
     monkeypatch.setattr(workflow, "plan", plan)
@@ -50,9 +53,13 @@ def test_every_module_planned_within_jobs_and_one_summary(fake_plan, tmp_path):
     result = CliRunner().invoke(cli, ["plan-all", *SPECS, "--modules-dir", str(tmp_path / "modules"), "--jobs", "2"])
     assert result.exit_code == 1, result.output  # one module failed to plan
     assert fake_plan["most"] == 2  # side by side, never more than --jobs
-    assert sorted(fake_plan["labels"]) == ["iris-classifier/aws-ecs", "iris-classifier/gcp-cloud-run",
-                                           "iris-classifier/prod/aws-ecs", "iris-classifier/prod/gcp-cloud-run",
-                                           "sentiment-lambda/aws-lambda"]
+    assert sorted(fake_plan["labels"]) == [
+        "iris-classifier/aws-ecs",
+        "iris-classifier/gcp-cloud-run",
+        "iris-classifier/prod/aws-ecs",
+        "iris-classifier/prod/gcp-cloud-run",
+        "sentiment-lambda/aws-lambda",
+    ]
     out = result.stdout
     assert "iris-classifier/prod/aws-ecs" in out and "WILL BE DESTROYED OR REPLACED (1):" in out
     assert "  iris-classifier/prod/aws-ecs: aws_ecs_service.this" in out
@@ -67,7 +74,10 @@ def test_emulator_plans_only_aws_modules_and_changes_exit_2(fake_plan, tmp_path)
     assert result.exit_code == 2, result.output
     assert "skipped (not AWS: the emulator is AWS only)" in result.stdout
     assert not any(label.endswith("gcp-cloud-run") for label in fake_plan["labels"])
-    assert result.stdout.splitlines()[-1] == "plan-all: 3 module(s) planned, 1 with changes, 1 destroy(s); 0 failed; 2 skipped"
+    assert (
+        result.stdout.splitlines()[-1]
+        == "plan-all: 3 module(s) planned, 1 with changes, 1 destroy(s); 0 failed; 2 skipped"
+    )
 
 
 def test_no_changes_anywhere_is_exit_0(fake_plan, tmp_path):

@@ -16,15 +16,23 @@ NOTE = f"truncated to fit a GitHub comment (65,536 characters); every change is 
 
 def plan_of(creates: int, destroys: int, name_length: int = 40) -> dict:
     def change(i: int, action: str) -> dict:
-        return {"address": f"aws_ssm_parameter.p{i:05d}_{'x' * name_length}", "type": "aws_ssm_parameter",
-                "name": f"p{i}", "change": {"actions": [action]}}
+        return {
+            "address": f"aws_ssm_parameter.p{i:05d}_{'x' * name_length}",
+            "type": "aws_ssm_parameter",
+            "name": f"p{i}",
+            "change": {"actions": [action]},
+        }
 
-    return {"resource_changes": [change(i, "create") for i in range(creates)]
-            + [change(100_000 + i, "delete") for i in range(destroys)]}
+    return {
+        "resource_changes": [change(i, "create") for i in range(creates)]
+        + [change(100_000 + i, "delete") for i in range(destroys)]
+    }
 
 
 def diff_of(lines: int) -> str:
-    return "".join(f'  + resource "aws_ssm_parameter" "p{i}" {{\n      + value = "{"v" * 60}"\n    }}\n' for i in range(lines))
+    return "".join(
+        f'  + resource "aws_ssm_parameter" "p{i}" {{\n      + value = "{"v" * 60}"\n    }}\n' for i in range(lines)
+    )
 
 
 def test_a_small_plan_is_not_cut():

@@ -16,11 +16,28 @@ from tests.support import REPO
 
 HOOKS = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
 
-SPECS = ["tfgen.yaml", "tfgen.yml", "specs/iris.tfgen.yaml", "deploy/prod/sentiment-lambda.tfgen.yml",
-         "services/a/tfgen.yaml"]
-NOT_SPECS = ["docker-compose.yml", "docker-compose.yaml", ".github/workflows/ci.yml", "mkdocs.yml", "config.yaml",
-             ".pre-commit-config.yaml", ".pre-commit-hooks.yaml", "k8s/deployment.yaml", "nottfgen.yaml",
-             "tfgen.yaml.bak", "tfgen/values.yaml", "charts/tfgen.yaml.tpl", "examples/ci/github-actions.yml"]
+SPECS = [
+    "tfgen.yaml",
+    "tfgen.yml",
+    "specs/iris.tfgen.yaml",
+    "deploy/prod/sentiment-lambda.tfgen.yml",
+    "services/a/tfgen.yaml",
+]
+NOT_SPECS = [
+    "docker-compose.yml",
+    "docker-compose.yaml",
+    ".github/workflows/ci.yml",
+    "mkdocs.yml",
+    "config.yaml",
+    ".pre-commit-config.yaml",
+    ".pre-commit-hooks.yaml",
+    "k8s/deployment.yaml",
+    "nottfgen.yaml",
+    "tfgen.yaml.bak",
+    "tfgen/values.yaml",
+    "charts/tfgen.yaml.tpl",
+    "examples/ci/github-actions.yml",
+]
 
 
 def selected(hook: dict, path: str) -> bool:

@@ -76,7 +76,7 @@ def test_diff_shows_a_unified_diff(run_cli, tmp_path):
     providers.write_text(providers.read_text().replace("us-east-1", "eu-west-1"))
     result = run_cli("render", IRIS, "-o", str(out), "--target", "aws-ecs", "--diff")
     assert result.exit_code == 1
-    assert f"--- a/iris-classifier/aws-ecs/providers.tf" in result.stdout
+    assert "--- a/iris-classifier/aws-ecs/providers.tf" in result.stdout
     assert '-  region = "eu-west-1"' in result.stdout and '+  region = "us-east-1"' in result.stdout
     assert "eu-west-1" in providers.read_text()  # --diff writes nothing
 
@@ -141,8 +141,14 @@ def test_compiled_template_cache_changes_nothing_and_is_optional(tmp_path):
     outputs = {}
     for name, cache in (("cached", tmp_path / "cache"), ("unwritable", Path("/proc/no-cache-here"))):
         env = dict(os.environ, XDG_CACHE_HOME=str(cache))
-        proc = subprocess.run([sys.executable, "-m", "generator", "render", IRIS, "-o", str(tmp_path / name)],
-                              cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+        proc = subprocess.run(
+            [sys.executable, "-m", "generator", "render", IRIS, "-o", str(tmp_path / name)],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert proc.returncode == 0, proc.stderr
         outputs[name] = _tree(tmp_path / name)
     assert outputs["cached"] == outputs["unwritable"]

@@ -71,8 +71,11 @@ def _rendered_then_shrunk(run_cli, tmp_path: Path) -> tuple[Path, Path]:
     spec, out = tmp_path / "spec.yaml", tmp_path / "modules"
     spec.write_text(TWO_TARGETS)
     assert run_cli("render", str(spec), "-o", str(out)).exit_code == 0
-    spec.write_text(TWO_TARGETS.replace("  gcp-cloud-run: {project: acme-ml, region: europe-west1}\n", "")
-                    .replace("environments:\n  staging: {scaling: {max: 4}}\n", ""))
+    spec.write_text(
+        TWO_TARGETS.replace("  gcp-cloud-run: {project: acme-ml, region: europe-west1}\n", "").replace(
+            "environments:\n  staging: {scaling: {max: 4}}\n", ""
+        )
+    )
     return spec, out
 
 
@@ -83,9 +86,13 @@ def test_check_reports_orphaned_modules(run_cli, tmp_path):
     result = run_cli("render", str(spec), "-o", str(out), "--check")
     assert result.exit_code == 1
     orphaned = [line for line in result.stderr.splitlines() if line.startswith("orphaned: ")]
-    assert orphaned == [f"orphaned: {out / m} (rendered by tfgen; the spec no longer has it)"
-                        for m in ("cover/gcp-cloud-run", "cover/staging/aws-ecs", "cover/staging/gcp-cloud-run")]
-    assert result.stderr.endswith("0 file(s) out of date, 3 orphaned module(s); run `tfgen render` with --prune to update\n")
+    assert orphaned == [
+        f"orphaned: {out / m} (rendered by tfgen; the spec no longer has it)"
+        for m in ("cover/gcp-cloud-run", "cover/staging/aws-ecs", "cover/staging/gcp-cloud-run")
+    ]
+    assert result.stderr.endswith(
+        "0 file(s) out of date, 3 orphaned module(s); run `tfgen render` with --prune to update\n"
+    )
 
 
 def test_plain_render_only_warns_about_orphans(run_cli, tmp_path):
@@ -117,7 +124,10 @@ def test_prune_refuses_an_edited_file_and_a_module_with_resources_in_its_state(r
     refused = run_cli("render", str(spec), "-o", str(out), "--prune")
     assert refused.exit_code == 1
     assert f"{edited} (edited since tfgen wrote it)" in refused.stderr
-    assert edited.read_text().endswith("# tuned by hand\n") and (out / "cover" / "staging" / "aws-ecs" / "main.tf").exists()
+    assert (
+        edited.read_text().endswith("# tuned by hand\n")
+        and (out / "cover" / "staging" / "aws-ecs" / "main.tf").exists()
+    )
     edited.write_text(edited.read_text().replace("# tuned by hand\n", ""))
     state = out / "cover" / "staging" / "aws-ecs" / "terraform.tfstate"
     state.write_text('{"version": 4, "resources": [{"type": "aws_ecs_service", "name": "this"}]}')
@@ -140,8 +150,10 @@ def test_the_check_gate_fails_on_an_orphaned_module(run_cli, tmp_path):
     assert run_cli("render", str(spec), "-o", str(out)).exit_code == 0  # everything but the orphans is current
     steps = run_check(CheckOptions([spec], modules_dir=out), echo=lambda _line: None)
     assert [(s.name, s.status) for s in steps] == [("validate", "ok"), ("render", "findings")]  # stops before fmt
-    assert steps[1].messages == [f"orphaned: {out / m} (rendered by tfgen; the spec no longer has it); run `tfgen render --prune`"
-                                 for m in ("cover/gcp-cloud-run", "cover/staging/aws-ecs", "cover/staging/gcp-cloud-run")]
+    assert steps[1].messages == [
+        f"orphaned: {out / m} (rendered by tfgen; the spec no longer has it); run `tfgen render --prune`"
+        for m in ("cover/gcp-cloud-run", "cover/staging/aws-ecs", "cover/staging/gcp-cloud-run")
+    ]
     assert exit_code(steps) == 1
 
 
@@ -150,9 +162,14 @@ def test_prune_empties_a_nested_orphan_tree_bottom_up(tmp_path):
     from generator.writer import apply_changes, plan_write
 
     root = tmp_path / "modules"
-    tree = {PurePosixPath("svc/kubernetes/overlays/staging/kustomization.yaml"): "resources: []\n",
-            PurePosixPath("svc/kubernetes/overlays/staging/patches/replicas.yaml"): "- op: add\n"}
-    folders = {PurePosixPath("svc/kubernetes/overlays/staging"), PurePosixPath("svc/kubernetes/overlays/staging/patches")}
+    tree = {
+        PurePosixPath("svc/kubernetes/overlays/staging/kustomization.yaml"): "resources: []\n",
+        PurePosixPath("svc/kubernetes/overlays/staging/patches/replicas.yaml"): "- op: add\n",
+    }
+    folders = {
+        PurePosixPath("svc/kubernetes/overlays/staging"),
+        PurePosixPath("svc/kubernetes/overlays/staging/patches"),
+    }
     apply_changes(plan_write(tree, root, folders).changes, root)
     orphans = find_orphans(root, {"svc"}, set())
     assert orphans == sorted(folders)

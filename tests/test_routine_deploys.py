@@ -6,8 +6,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from generator.cli import plan as plan_cli
 from generator.cli import cli
+from generator.cli import plan as plan_cli
 from generator.runners.plans import fingerprint
 from generator.runners.workflow import guarded_destroys
 from generator.summary import summarize
@@ -16,32 +16,44 @@ from tests.support import render_spec_file, write_variant_spec
 
 
 def _plan(*changes: tuple[str, str, list[str]]) -> dict:
-    return {"resource_changes": [{"address": f"{kind}.{name}", "type": kind, "name": name, "change": {"actions": actions}}
-                                 for kind, name, actions in changes]}
+    return {
+        "resource_changes": [
+            {"address": f"{kind}.{name}", "type": kind, "name": name, "change": {"actions": actions}}
+            for kind, name, actions in changes
+        ]
+    }
 
 
 def test_a_new_task_definition_revision_is_routine():
-    summary = summarize(_plan(("aws_ecs_task_definition", "this", ["delete", "create"]),
-                              ("aws_ecs_service", "this", ["update"])))
+    summary = summarize(
+        _plan(("aws_ecs_task_definition", "this", ["delete", "create"]), ("aws_ecs_service", "this", ["update"]))
+    )
     assert [c.address for c in summary.destroys] == ["aws_ecs_task_definition.this"]  # still shown to the reviewer
     assert guarded_destroys(summary) == ()
 
 
-@pytest.mark.parametrize("kind, actions", [
-    ("aws_cloudwatch_log_group", ["delete", "create"]),  # stateful: replacing loses the logs
-    ("aws_s3_bucket", ["create", "delete"]),
-    ("aws_kms_key", ["delete"]),
-    ("aws_ecs_task_definition", ["delete"]),  # removing it is not a deploy
-])
+@pytest.mark.parametrize(
+    "kind, actions",
+    [
+        ("aws_cloudwatch_log_group", ["delete", "create"]),  # stateful: replacing loses the logs
+        ("aws_s3_bucket", ["create", "delete"]),
+        ("aws_kms_key", ["delete"]),
+        ("aws_ecs_task_definition", ["delete"]),  # removing it is not a deploy
+    ],
+)
 def test_stateful_or_deleted_resources_still_need_allow_destroy(kind, actions):
     summary = summarize(_plan((kind, "this", actions), ("aws_ecs_task_definition", "this2", ["delete", "create"])))
     assert [c.address for c in guarded_destroys(summary)] == [f"{kind}.this"]
 
 
 def test_ecs_task_definition_keeps_old_revisions(tmp_path):
-    module = render_spec_file(write_variant_spec(tmp_path, "s", dict(registry.get("aws-ecs").variants["minimal"])),
-                              registry.get("aws-ecs"), tmp_path / "out")
+    module = render_spec_file(
+        write_variant_spec(tmp_path, "s", dict(registry.get("aws-ecs").variants["minimal"])),
+        registry.get("aws-ecs"),
+        tmp_path / "out",
+    )
     from tests.hclread import resources
+
     assert resources(module, "aws_ecs_task_definition")["this"]["skip_destroy"] is True
     assert "aws_ecs_task_definition" in registry.get("aws-ecs").routine_replacements
 
@@ -91,8 +103,19 @@ def test_the_image_is_in_the_plan_fingerprint(tmp_path):
 
 def test_cli_refuses_another_repository_before_running_terraform(tmp_path):
     spec = write_variant_spec(tmp_path, "s", dict(registry.get("aws-ecs").variants["minimal"]))
-    result = CliRunner().invoke(cli, ["plan", str(spec), "--target", "aws-ecs", "--modules-dir", str(tmp_path / "m"),
-                                      "--image", "ghcr.io/example/other:2.0"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "plan",
+            str(spec),
+            "--target",
+            "aws-ecs",
+            "--modules-dir",
+            str(tmp_path / "m"),
+            "--image",
+            "ghcr.io/example/other:2.0",
+        ],
+    )
     assert result.exit_code == 2, result.output
     assert "not in the repository" in result.output
     assert not (tmp_path / "m" / "ecs-minimal" / "aws-ecs" / ".tfgen").exists()

@@ -34,8 +34,12 @@ def moto_enforcing_credentials():
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = dict(os.environ, INITIAL_NO_AUTH_ACTION_COUNT="0", MOTO_PORT=str(port))
-    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -67,11 +71,17 @@ def test_provider_missing_from_the_mirror(isolated_state, module_copy, tfgen_mod
 @pytest.mark.emulator
 def test_bad_credentials(isolated_state, module_copy, tfgen_module, moto_enforcing_credentials):
     module = module_copy(FIXTURES / "basic")
-    env = {"AWS_ENDPOINT_URL": moto_enforcing_credentials, "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
-           "AWS_SECRET_ACCESS_KEY": "not-a-real-secret", "AWS_PROFILE": None, "AWS_SESSION_TOKEN": None}
+    env = {
+        "AWS_ENDPOINT_URL": moto_enforcing_credentials,
+        "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
+        "AWS_SECRET_ACCESS_KEY": "not-a-real-secret",
+        "AWS_PROFILE": None,
+        "AWS_SESSION_TOKEN": None,
+    }
     result = tfgen_module("plan", module, env=env)
-    assert_one_clear_message(result, 1, "terraform plan failed:\nError: Retrieving AWS account details: "
-                                        "validating provider credentials")
+    assert_one_clear_message(
+        result, 1, "terraform plan failed:\nError: Retrieving AWS account details: validating provider credentials"
+    )
     assert "StatusCode: 403" in result.stderr
     assert result.stderr.count("\nError: ") == 1  # said once, not once per stream
 
@@ -115,11 +125,17 @@ def test_plugin_mirror_must_be_a_folder(isolated_state, module_copy, tfgen_modul
     assert_one_clear_message(result, 1, f"provider mirror {tmp_path / 'no-such-mirror'} is not a directory")
 
 
-@pytest.mark.parametrize("args, message", [
-    ([], "give a SPEC file and --target TARGET (or --module-dir DIR)"),
-    (["spec.yaml"], "--target is required with SPEC"),
-    (["spec.yaml", "--module-dir", "."], "give either SPEC --target TARGET [--env ENV] or --module-dir DIR, not both"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ([], "give a SPEC file and --target TARGET (or --module-dir DIR)"),
+        (["spec.yaml"], "--target is required with SPEC"),
+        (
+            ["spec.yaml", "--module-dir", "."],
+            "give either SPEC --target TARGET [--env ENV] or --module-dir DIR, not both",
+        ),
+    ],
+)
 def test_module_selection_usage_errors(run_cli, tmp_path, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "spec.yaml").write_text("service: x\n")
@@ -138,8 +154,10 @@ def test_emulator_names_what_it_cannot_create_and_gives_up_quickly(aws_emulator,
     module = module_copy(FIXTURES / "unsupported", {'default = "tfgen-run"': f'default = "t{secrets.token_hex(3)}"'})
     planned = tfgen_module("plan", module, "--emulator", "--summary", "json")
     assert planned.exit_code == 2, planned.stderr
-    assert ("emulator: cannot create aws_appautoscaling_target.reads (moto does not implement Application Auto "
-            "Scaling ListTagsForResource); expect these to fail after 3 attempts\n") in planned.stderr
+    assert (
+        "emulator: cannot create aws_appautoscaling_target.reads (moto does not implement Application Auto "
+        "Scaling ListTagsForResource); expect these to fail after 3 attempts\n"
+    ) in planned.stderr
     started = time.monotonic()
     applied = tfgen_module("apply", module, "--emulator", "--auto-approve")
     assert_one_clear_message(applied, 1, "terraform apply failed:\nError: listing tags for Application Auto Scaling")

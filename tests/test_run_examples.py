@@ -14,8 +14,9 @@ from tests.support import EXAMPLES
 @pytest.mark.terraform
 @pytest.mark.emulator
 def test_ecs_example(emulator_lifecycle, tmp_path):
-    timings = emulator_lifecycle(str(EXAMPLES / "iris-classifier.yaml"), "--target", "aws-ecs",
-                                 "--modules-dir", str(tmp_path / "modules"))
+    timings = emulator_lifecycle(
+        str(EXAMPLES / "iris-classifier.yaml"), "--target", "aws-ecs", "--modules-dir", str(tmp_path / "modules")
+    )
     print("aws-ecs seconds per step:", timings)
 
 
@@ -37,6 +38,11 @@ def test_lambda_example(emulator_lifecycle, run_cli, tmp_path):
 def test_sagemaker_example(emulator_lifecycle, tmp_path):
     # moto accepts ml.m5.large; it cannot tag Application Auto Scaling targets (enable_endpoint_autoscaling=false
     # there) and drops the declared drift (network isolation, VPC config, data capture, deployment config)
-    timings = emulator_lifecycle(str(EXAMPLES / "xgboost-sagemaker.yaml"), "--target", "aws-sagemaker",
-                                 "--modules-dir", str(tmp_path / "modules"))
+    timings = emulator_lifecycle(
+        str(EXAMPLES / "xgboost-sagemaker.yaml"),
+        "--target",
+        "aws-sagemaker",
+        "--modules-dir",
+        str(tmp_path / "modules"),
+    )
     print("aws-sagemaker seconds per step:", timings)

@@ -37,10 +37,26 @@ def test_interrupted_apply_stops_cleanly(signum, module_copy, tfgen_module, tmp_
     assert stat.S_IMODE(plan_file.stat().st_mode) == 0o600  # issue 10 #11: terraform wrote it 0644
 
     apply = subprocess.Popen(
-        [sys.executable, "-m", "generator.cli", "apply", "--module-dir", str(module), "--modules-dir",
-         str(module.parent), "--plugin-mirror", str(PLUGIN_MIRROR), "--auto-approve"],
-        cwd=REPO, env=dict(os.environ), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "generator.cli",
+            "apply",
+            "--module-dir",
+            str(module),
+            "--modules-dir",
+            str(module.parent),
+            "--plugin-mirror",
+            str(PLUGIN_MIRROR),
+            "--auto-approve",
+        ],
+        cwd=REPO,
+        env=dict(os.environ),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=read_lines, args=(apply.stderr, lines), daemon=True).start()
     seen = []

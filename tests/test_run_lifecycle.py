@@ -23,8 +23,13 @@ FIXTURE = Path(__file__).parent / "fixtures" / "run" / "basic"
 
 
 def aws(client: str, emulator):
-    return boto3.client(client, endpoint_url=emulator.url, region_name=DEFAULT_REGION,
-                        aws_access_key_id="test", aws_secret_access_key="test")
+    return boto3.client(
+        client,
+        endpoint_url=emulator.url,
+        region_name=DEFAULT_REGION,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
 
 
 def fresh_module(module_copy) -> tuple[Path, str]:
@@ -47,8 +52,10 @@ def mode(path: Path) -> int:
 
 
 # The state of a real deployment of the module (local backend); emulator runs must never touch it.
-REAL_STATE = ('{"version": 4, "terraform_version": "1.11.4", "serial": 7, "lineage": "real-deployment", '
-              '"outputs": {}, "resources": [], "check_results": null}\n')
+REAL_STATE = (
+    '{"version": 4, "terraform_version": "1.11.4", "serial": 7, "lineage": "real-deployment", '
+    '"outputs": {}, "resources": [], "check_results": null}\n'
+)
 
 
 @pytest.mark.terraform
@@ -61,7 +68,10 @@ def test_lifecycle_against_the_emulator(aws_emulator, module_copy, tfgen_module)
     assert planned.exit_code == 2, planned.stderr
     work = run_paths(module, module.parent, emulator=True)
     assert {p.name: mode(p) for p in (work.plan_file, work.plan_json_file, work.record_file)} == {
-        "tfplan": 0o600, "tfplan.json": 0o600, "record.json": 0o600}  # issue 10 #11: tfplan was 0644
+        "tfplan": 0o600,
+        "tfplan.json": 0o600,
+        "record.json": 0o600,
+    }  # issue 10 #11: tfplan was 0644
     assert planned.stdout.startswith("Plan: 3 to add, 0 to change, 0 to destroy.\n")
     assert "# aws_kms_key.this will be created" in planned.stdout  # terraform's own diff
     assert "aws_ssm_parameter.autoscaling" not in planned.stdout  # -var enable_autoscaling=false reached terraform
@@ -106,8 +116,11 @@ def test_lifecycle_against_the_emulator(aws_emulator, module_copy, tfgen_module)
     assert ssm.get_parameters_by_path(Path=f"/{prefix}", Recursive=True)["Parameters"] == []
     assert aws("logs", aws_emulator).describe_log_groups(logGroupNamePrefix=f"/{prefix}/")["logGroups"] == []
     kms = aws("kms", aws_emulator)
-    mine = [k for k in kms.list_keys()["Keys"]
-            if kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["Description"] == f"{prefix} logs"]
+    mine = [
+        k
+        for k in kms.list_keys()["Keys"]
+        if kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["Description"] == f"{prefix} logs"
+    ]
     assert [kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] for k in mine] == ["PendingDeletion"]
 
     nothing = tfgen_module("destroy", module, "--emulator", "--auto-approve")
@@ -116,7 +129,13 @@ def test_lifecycle_against_the_emulator(aws_emulator, module_copy, tfgen_module)
     # the module folder holds only what terraform itself puts there; tfgen's files and the emulator's
     # state are elsewhere, and the real deployment's state was never touched
     assert sorted(p.name for p in module.iterdir()) == [
-        ".terraform.lock.hcl", "main.tf", "outputs.tf", "terraform.tfstate", "variables.tf", "versions.tf"]
+        ".terraform.lock.hcl",
+        "main.tf",
+        "outputs.tf",
+        "terraform.tfstate",
+        "variables.tf",
+        "versions.tf",
+    ]
     assert (module / "terraform.tfstate").read_text() == REAL_STATE
 
 
@@ -144,8 +163,10 @@ def test_apply_refusals(aws_emulator, module_copy, tfgen_module, monkeypatch):
 
     real_cloud = tfgen_module("apply", module, "--auto-approve")
     assert real_cloud.exit_code == 1
-    assert real_cloud.stderr == (f"no saved plan for {module}: run `tfgen plan` first (there is a plan made "
-                                 "against the emulator: apply it with --emulator)\n")
+    assert real_cloud.stderr == (
+        f"no saved plan for {module}: run `tfgen plan` first (there is a plan made "
+        "against the emulator: apply it with --emulator)\n"
+    )
 
     main_tf = module / "main.tf"
     original = main_tf.read_text()
@@ -159,7 +180,8 @@ def test_apply_refusals(aws_emulator, module_copy, tfgen_module, monkeypatch):
     assert edited.stderr == (
         f"refusing to apply: {module} changed since the plan was made:\n"
         "  added: build/function.zip\n  added: extra.tf\n  changed: main.tf\n"
-        "run `tfgen plan` again and review the new plan\n")
+        "run `tfgen plan` again and review the new plan\n"
+    )
 
     main_tf.write_text(original)
     (module / "extra.tf").unlink()
@@ -187,8 +209,10 @@ def test_apply_refusals(aws_emulator, module_copy, tfgen_module, monkeypatch):
     paths.plan_file.write_bytes(paths.destroy_plan_file.read_bytes())
     swapped = tfgen_module("apply", module, "--emulator", "--auto-approve", "--allow-destroy")
     assert swapped.exit_code == 1
-    assert swapped.stderr == (f"refusing to apply: the saved plan file {paths.plan_file} is not the one `tfgen plan` "
-                              "made (its sha256 differs from the record): run `tfgen plan` again\n")
+    assert swapped.stderr == (
+        f"refusing to apply: the saved plan file {paths.plan_file} is not the one `tfgen plan` "
+        "made (its sha256 differs from the record): run `tfgen plan` again\n"
+    )
     # a record rewritten to match changes nothing: the guard and summary come from the file being applied
     record = json.loads(paths.record_file.read_text())
     record["plan_sha256"] = hashlib.sha256(paths.plan_file.read_bytes()).hexdigest()
@@ -213,13 +237,15 @@ def test_destroying_plan_needs_allow_destroy_and_summaries_match_the_plan(aws_em
     text = main_tf.read_text()
     text = text.replace('value = "replicas=1"', 'value = "replicas=2"')
     text = text.replace('name              = "/${var.prefix}/app"', 'name              = "/${var.prefix}/app2"')
-    text = text.replace('enable_key_rotation     = true', 'enable_key_rotation     = false')
-    main_tf.write_text(text + '\nresource "aws_ssm_parameter" "extra" {\n  name  = "/${var.prefix}/extra"\n'
-                       '  type  = "String"\n  value = "x"\n}\n')
+    text = text.replace("enable_key_rotation     = true", "enable_key_rotation     = false")
+    main_tf.write_text(
+        text + '\nresource "aws_ssm_parameter" "extra" {\n  name  = "/${var.prefix}/extra"\n'
+        '  type  = "String"\n  value = "x"\n}\n'
+    )
     (module / "outputs.tf").write_text((module / "outputs.tf").read_text().split('output "config_parameter"')[0])
     text = main_tf.read_text()
     start = text.index('resource "aws_ssm_parameter" "config"')
-    main_tf.write_text(text[:start] + text[text.index("}\n", start) + 2:])
+    main_tf.write_text(text[:start] + text[text.index("}\n", start) + 2 :])
 
     as_json = tfgen_module("plan", module, "--emulator", "--summary", "json")
     assert as_json.exit_code == 2, as_json.stderr
@@ -231,8 +257,12 @@ def test_destroying_plan_needs_allow_destroy_and_summaries_match_the_plan(aws_em
         if actions != ["no-op"]:
             key = "replace" if sorted(actions) == ["create", "delete"] else actions[0]
             by_action.setdefault(key, []).append(change["address"])
-    assert by_action == {"create": ["aws_ssm_parameter.extra"], "update": ["aws_kms_key.this"],
-                         "delete": ["aws_ssm_parameter.config"], "replace": ["aws_cloudwatch_log_group.this"]}
+    assert by_action == {
+        "create": ["aws_ssm_parameter.extra"],
+        "update": ["aws_kms_key.this"],
+        "delete": ["aws_ssm_parameter.config"],
+        "replace": ["aws_cloudwatch_log_group.this"],
+    }
     assert summary["counts"] == {"add": 2, "change": 1, "destroy": 2}
     assert summary["has_changes"] is True
     assert summary["destroys"] == [
@@ -240,22 +270,27 @@ def test_destroying_plan_needs_allow_destroy_and_summaries_match_the_plan(aws_em
         {"address": "aws_cloudwatch_log_group.this", "action": "replace", "reason": "name forces replacement"},
     ]
     assert {c["address"]: c["action"] for c in summary["resource_changes"]} == {
-        address: action for action, addresses in by_action.items() for address in addresses}
-    assert summary["output_changes"] == [{"name": "config_parameter", "action": "delete"},
-                                         {"name": "log_group_name", "action": "update"}]
+        address: action for action, addresses in by_action.items() for address in addresses
+    }
+    assert summary["output_changes"] == [
+        {"name": "config_parameter", "action": "delete"},
+        {"name": "log_group_name", "action": "update"},
+    ]
     assert "replicas" not in as_json.stdout  # addresses and actions only, no values
 
     as_markdown = tfgen_module("plan", module, "--emulator", "--summary", "markdown")
     assert as_markdown.exit_code == 2, as_markdown.stderr
     md = as_markdown.stdout
     assert md.startswith(f"### Terraform plan: `{module}`\n\n**Plan: 2 to add, 1 to change, 2 to destroy.**\n")
-    assert ("> [!CAUTION]\n> **This plan destroys or replaces 2 resources:**\n"
-            "> - `aws_ssm_parameter.config` (delete)\n"
-            "> - `aws_cloudwatch_log_group.this` (replace: name forces replacement)\n") in md
+    assert (
+        "> [!CAUTION]\n> **This plan destroys or replaces 2 resources:**\n"
+        "> - `aws_ssm_parameter.config` (delete)\n"
+        "> - `aws_cloudwatch_log_group.this` (replace: name forces replacement)\n"
+    ) in md
     assert "- create `aws_ssm_parameter.extra`\n- update `aws_kms_key.this`\n" in md
     assert "<details><summary>Show the full plan</summary>\n\n```diff\n" in md
     assert md.rstrip().endswith("```\n\n</details>")
-    assert "\n-/+ resource \"aws_cloudwatch_log_group\" \"this\"" in md  # terraform's diff, markers at column 0
+    assert '\n-/+ resource "aws_cloudwatch_log_group" "this"' in md  # terraform's diff, markers at column 0
     assert '\n!   resource "aws_kms_key" "this"' in md
 
     refused = tfgen_module("apply", module, "--emulator", "--auto-approve")
@@ -263,7 +298,8 @@ def test_destroying_plan_needs_allow_destroy_and_summaries_match_the_plan(aws_em
     assert refused.stderr == (
         "refusing to apply: the plan destroys or replaces 2 resource(s):\n"
         "  aws_ssm_parameter.config\n  aws_cloudwatch_log_group.this\n"
-        "review them, then run again with --allow-destroy\n")
+        "review them, then run again with --allow-destroy\n"
+    )
     assert aws("ssm", aws_emulator).get_parameter(Name=f"/{prefix}/config")["Parameter"]["Value"] == "replicas=1"
 
     allowed = tfgen_module("apply", module, "--emulator", "--auto-approve", "--allow-destroy")
@@ -278,6 +314,7 @@ def test_destroy_refuses_without_a_terminal(aws_emulator, module_copy, tfgen_mod
     module, _ = fresh_module(module_copy)
     result = tfgen_module("destroy", module, "--emulator")
     assert result.exit_code == 1
-    assert result.stderr == ("refusing to destroy without confirmation: stdin is not a terminal; "
-                             "pass --auto-approve to run unattended\n")
+    assert result.stderr == (
+        "refusing to destroy without confirmation: stdin is not a terminal; pass --auto-approve to run unattended\n"
+    )
     assert not (module / ".terraform.lock.hcl").exists()  # refused before running terraform

@@ -29,11 +29,23 @@ def test_files_read_outside_are_found_in_the_planned_values(tmp_path):
     digest = write_zip(outside, "x = 1\n")
     absolute = tmp_path / "layer.zip"
     absolute.write_bytes(b"layer")
-    plan = {"planned_values": {"root_module": {
-        "resources": [{"values": {"filename": "./../build/function.zip", "runtime": "python3.12",
-                                  "layers": [{"filename": str(absolute)}], "handler": "inside.zip"}}],
-        "child_modules": [{"resources": [{"values": {"source": "../build", "name": "missing.zip"}}]}],
-    }}}
+    plan = {
+        "planned_values": {
+            "root_module": {
+                "resources": [
+                    {
+                        "values": {
+                            "filename": "./../build/function.zip",
+                            "runtime": "python3.12",
+                            "layers": [{"filename": str(absolute)}],
+                            "handler": "inside.zip",
+                        }
+                    }
+                ],
+                "child_modules": [{"resources": [{"values": {"source": "../build", "name": "missing.zip"}}]}],
+            }
+        }
+    }
     assert files_read_outside(plan, module) == {
         str(outside.resolve()): digest,
         str(absolute.resolve()): hashlib.sha256(b"layer").hexdigest(),
@@ -55,9 +67,11 @@ def test_a_zip_outside_the_module_swapped_after_plan_is_refused(aws_emulator, mo
     write_zip(package, "def handler(event, context):\n    return 2\n")
     applied = tfgen_module("apply", module, "--emulator", "--auto-approve")
     assert applied.exit_code == 1
-    assert applied.stderr == (f"refusing to apply: {module} changed since the plan was made:\n"
-                              f"  changed: {package.resolve()} (read by the module)\n"
-                              "run `tfgen plan` again and review the new plan\n")
+    assert applied.stderr == (
+        f"refusing to apply: {module} changed since the plan was made:\n"
+        f"  changed: {package.resolve()} (read by the module)\n"
+        "run `tfgen plan` again and review the new plan\n"
+    )
 
 
 def test_plan_and_state_files_an_older_run_left_readable_are_made_owner_only(tmp_path, monkeypatch):

@@ -61,32 +61,45 @@ def test_text_calls_out_destruction_before_the_diff():
 
 
 def test_json_is_addresses_and_actions_only():
-    plan = dict(PLAN, resource_changes=PLAN["resource_changes"] + [
-        {**change("aws_ssm_parameter.secret", "update"), "change": {"actions": ["update"],
-                                                                    "after": {"value": "hunter2"}}}])
+    plan = dict(
+        PLAN,
+        resource_changes=PLAN["resource_changes"]
+        + [
+            {
+                **change("aws_ssm_parameter.secret", "update"),
+                "change": {"actions": ["update"], "after": {"value": "hunter2"}},
+            }
+        ],
+    )
     document = json.loads(to_json(summarize(plan, module="m")))
     assert document["counts"] == {"add": 3, "change": 2, "destroy": 3}
     assert document["destroys"][0] == {"address": "aws_iam_role.task", "action": "delete", "reason": ""}
     assert document["resource_changes"][1] == {
-        "address": "aws_ecs_cluster.this", "type": "aws_ecs_cluster", "name": "this", "module": "",
-        "action": "replace", "actions": ["delete", "create"]}
+        "address": "aws_ecs_cluster.this",
+        "type": "aws_ecs_cluster",
+        "name": "this",
+        "module": "",
+        "action": "replace",
+        "actions": ["delete", "create"],
+    }
     assert "hunter2" not in json.dumps(document)
 
 
 def test_markdown_survives_backticks_and_long_diffs():
     plan = {"resource_changes": [change('aws_s3_bucket.b["we`ird"]', "delete")]}
-    diff = "  - resource \"x\" {\n      ```tricky```\n" + "      - line\n" * (MARKDOWN_DIFF_LIMIT // 10)
+    diff = '  - resource "x" {\n      ```tricky```\n' + "      - line\n" * (MARKDOWN_DIFF_LIMIT // 10)
     md = to_markdown(summarize(plan, diff=diff, module="m"))
     assert '> - ``aws_s3_bucket.b["we`ird"]`` (delete)' in md
     assert "\n````diff\n" in md and md.rstrip().endswith("````\n\n</details>")  # fence longer than any ``` inside
-    assert "\n-   resource \"x\" {" in md
+    assert '\n-   resource "x" {' in md
     assert "... (truncated to fit a GitHub comment (65,536 characters); every change is in the plan's JSON" in md
     assert len(md) < MARKDOWN_DIFF_LIMIT + 2000
 
 
 def test_no_changes_and_output_only_changes():
     assert to_text(summarize({"resource_changes": [change("a.b", "no-op")]})) == (
-        "No changes. The infrastructure matches the configuration.\n")
+        "No changes. The infrastructure matches the configuration.\n"
+    )
     only_outputs = summarize({"output_changes": {"url": {"actions": ["create"]}}})
     assert only_outputs.has_changes and only_outputs.headline == "Only output values change; no resources."
     md = to_markdown(only_outputs)

@@ -49,8 +49,13 @@ def recorded(tmp_path, monkeypatch):
     monkeypatch.setenv("TF_CLI_ARGS_plan", "-destroy")
     paths = run_paths(module, module.parent)
     echoed: list[str] = []
-    tf = Terraform(paths, tmp_path / "rc.json", env={"AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_PROFILE": None},
-                   echo=echoed.append, binary=str(fake))
+    tf = Terraform(
+        paths,
+        tmp_path / "rc.json",
+        env={"AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_PROFILE": None},
+        echo=echoed.append,
+        binary=str(fake),
+    )
 
     def calls() -> list[dict]:
         return [json.loads(line) for line in log.read_text().splitlines()]
@@ -73,10 +78,22 @@ def test_each_command_line_is_exactly_what_tfgen_asks_for(recorded, monkeypatch)
     assert argvs == [
         ["version", "-json"],
         ["init", "-input=false", "-json"],
-        ["plan", "-input=false", "-json", "-detailed-exitcode", f"-out={paths.plan_file}",
-         "-var=enable_autoscaling=false"],
-        ["plan", "-input=false", "-json", "-detailed-exitcode", f"-out={paths.work_dir / 'destroy.tfplan'}",
-         "-destroy"],
+        [
+            "plan",
+            "-input=false",
+            "-json",
+            "-detailed-exitcode",
+            f"-out={paths.plan_file}",
+            "-var=enable_autoscaling=false",
+        ],
+        [
+            "plan",
+            "-input=false",
+            "-json",
+            "-detailed-exitcode",
+            f"-out={paths.work_dir / 'destroy.tfplan'}",
+            "-destroy",
+        ],
         ["apply", "-input=false", "-json", str(paths.plan_file)],
         ["show", "-json", str(paths.plan_file)],
         ["show", "-no-color", str(paths.plan_file)],
@@ -114,14 +131,25 @@ def test_progress_lines_from_terraforms_json_ui():
         {"type": "apply_progress", "hook": {**hook, "elapsed_seconds": 10}},
         {"type": "apply_complete", "hook": {**hook, "elapsed_seconds": 12}},
         {"type": "apply_start", "hook": {"resource": {"addr": "aws_kms_key.this"}, "action": "delete"}},
-        {"type": "apply_errored", "hook": {"resource": {"addr": "aws_kms_key.this"}, "action": "delete",
-                                           "elapsed_seconds": 1}},
+        {
+            "type": "apply_errored",
+            "hook": {"resource": {"addr": "aws_kms_key.this"}, "action": "delete", "elapsed_seconds": 1},
+        },
         {"type": "diagnostic", "diagnostic": {"severity": "warning", "summary": "Deprecated", "detail": "use x"}},
-        {"type": "diagnostic", "diagnostic": {"severity": "error", "summary": "denied",
-                                              "range": {"filename": "main.tf", "start": {"line": 3}},
-                                              "address": "aws_kms_key.this"}},
-        {"type": "change_summary", "@message": "Apply complete! Resources: 1 added, 0 changed, 1 destroyed.",
-         "changes": {"operation": "apply"}},
+        {
+            "type": "diagnostic",
+            "diagnostic": {
+                "severity": "error",
+                "summary": "denied",
+                "range": {"filename": "main.tf", "start": {"line": 3}},
+                "address": "aws_kms_key.this",
+            },
+        },
+        {
+            "type": "change_summary",
+            "@message": "Apply complete! Resources: 1 added, 0 changed, 1 destroyed.",
+            "changes": {"operation": "apply"},
+        },
     ]:
         ui.feed(json.dumps(event) + "\n")
     ui.feed("not json: a provider crash trace\n")

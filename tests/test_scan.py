@@ -168,9 +168,9 @@ def test_json_report_counts_match_the_lists(insecure):
 def test_table_lists_failures_first_then_the_summary(insecure):
     lines = render_report(insecure, "table").splitlines()
     assert lines[0].split() == ["STATUS", "CHECK", "RESOURCE", "LOCATION", "DESCRIPTION"]
-    assert all(line.startswith("FAILED ") for line in lines[1:1 + len(insecure.failed)])
+    assert all(line.startswith("FAILED ") for line in lines[1 : 1 + len(insecure.failed)])
     assert lines[-1].startswith(f"FAILED: {len(insecure.failed)} failed")
-    columns = {line.index("aws_security_group.ssh_world") for line in lines[1:1 + len(insecure.failed)]}
+    columns = {line.index("aws_security_group.ssh_world") for line in lines[1 : 1 + len(insecure.failed)]}
     assert len(columns) == 1, "columns are aligned"
     assert "\x1b[" not in "\n".join(lines), "no color unless asked for"
 
@@ -233,7 +233,7 @@ def test_clean_modules_exit_0_in_one_checkov_run(clean_run):
     assert data["summary"]["failed"] == 0 and data["ok"] is True
     [command] = clean_run.commands  # checkov runs once over all modules
     assert {"--framework", "terraform", "--skip-download"} <= set(command)
-    scanned = command[command.index("--file") + 1:]
+    scanned = command[command.index("--file") + 1 :]
     assert {Path(f).parent.name for f in scanned} == {"clean", "skip_reason", "plan"}
     passed = {(f["check_id"], f["file"]) for f in data["passed"]}
     assert ("CKV_AWS_7", "clean/main.tf") in passed
@@ -335,7 +335,7 @@ def test_crashing_checkov_is_a_tool_failure(run_cli, in_fixtures, monkeypatch, t
 
 def test_checkov_exiting_1_without_failures_is_a_tool_failure(run_cli, in_fixtures, monkeypatch, tmp_path):
     # an uncaught exception in Python also exits 1: that must not read as "checks failed"
-    _fake_checkov(monkeypatch, tmp_path, "import sys\nprint('{\"passed\": 0, \"failed\": 0}')\nsys.exit(1)\n")
+    _fake_checkov(monkeypatch, tmp_path, 'import sys\nprint(\'{"passed": 0, "failed": 0}\')\nsys.exit(1)\n')
     result = run_cli("scan", "clean")
     assert result.exit_code == 3
     assert "reported no failed check" in result.stderr
@@ -351,12 +351,16 @@ def _alive(pid: int) -> bool:
 
 def test_checkov_timeout_is_a_tool_failure_and_kills_its_workers(monkeypatch, tmp_path):
     pid_file = tmp_path / "worker.pid"
-    _fake_checkov(monkeypatch, tmp_path, (
-        "import subprocess, sys, time\n"
-        "worker = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
-        f"open({str(pid_file)!r}, 'w').write(str(worker.pid))\n"
-        "time.sleep(60)\n"
-    ))
+    _fake_checkov(
+        monkeypatch,
+        tmp_path,
+        (
+            "import subprocess, sys, time\n"
+            "worker = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+            f"open({str(pid_file)!r}, 'w').write(str(worker.pid))\n"
+            "time.sleep(60)\n"
+        ),
+    )
     started = time.monotonic()
     with pytest.raises(runner.ToolError, match="did not finish within 2 s"):
         runner.scan_paths([FIXTURES / "clean"], timeout=2)
@@ -406,7 +410,7 @@ def test_skip_comments_are_read_the_way_checkov_reads_them(tmp_path):
         "  # checkov:skip=CKV_AWS_21\n"
         "  #checkov:skip=CKV_AWS_144:   \n"
         "  #checkov:skip=CKV_AWS_145,CKV2_AWS_6:Both handled by the org SCP\n"
-        "  bucket = \"b\" # bridgecrew:skip=CKV2_AWS_62\n"
+        '  bucket = "b" # bridgecrew:skip=CKV2_AWS_62\n'
         "}\n"
     )
     found = [(c.line, c.check_ids, c.reason, c.has_reason) for c in read_skip_comments(tf)]

@@ -21,9 +21,12 @@ from tests.support import require_terraform
 # terraform reads this (a literal "x ${"), Checkov's grammar cannot
 UNREADABLE = 'variable "note" {\n  type        = string\n  description = "x $${"\n  default     = "a"\n}\n'
 # ... and on this one the grammar backtracks for hours (3 templates: ~1.5 s, 4: > 20 s, 6: hours)
-SLOW = ('locals {\n  environment = {\n    LOG_LEVEL = "a $${ b"\n  }\n'
-        + "".join(f'  s{i} = "arn:${{local.p}}:x:${{local.r}}"\n' for i in range(6)) + "}\n")
-QUEUE = ('resource "aws_sqs_queue" "events" {\n  name = "events"\n}\n')
+SLOW = (
+    'locals {\n  environment = {\n    LOG_LEVEL = "a $${ b"\n  }\n'
+    + "".join(f'  s{i} = "arn:${{local.p}}:x:${{local.r}}"\n' for i in range(6))
+    + "}\n"
+)
+QUEUE = 'resource "aws_sqs_queue" "events" {\n  name = "events"\n}\n'
 
 
 def module_with(tmp_path: Path, name: str, **files: str) -> Path:
@@ -52,16 +55,32 @@ def test_a_file_only_checkovs_grammar_cannot_read_fails_the_scan_and_the_rest_is
 def test_plan_scan_fails_when_checkov_cannot_read_the_modules_files(tmp_path):
     """Checkov reads the module's .tf files for skip comments and lines, and says nothing when it cannot."""
     terraform = require_terraform()
-    module = module_with(tmp_path, "m", **{
-        "main.tf": 'resource "terraform_data" "this" {\n  input = var.note\n}\n', "variables.tf": UNREADABLE})
-    env = {"TF_CLI_CONFIG_FILE": "/dev/null", "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1",
-           "PATH": str(Path(terraform).parent), "HOME": str(tmp_path)}
+    module = module_with(
+        tmp_path,
+        "m",
+        **{"main.tf": 'resource "terraform_data" "this" {\n  input = var.note\n}\n', "variables.tf": UNREADABLE},
+    )
+    env = {
+        "TF_CLI_CONFIG_FILE": "/dev/null",
+        "CHECKPOINT_DISABLE": "1",
+        "TF_IN_AUTOMATION": "1",
+        "PATH": str(Path(terraform).parent),
+        "HOME": str(tmp_path),
+    }
     for args in (["init", "-input=false"], ["plan", "-input=false", "-out=tfplan"]):
-        done = subprocess.run([terraform, *args], cwd=module, env=env, capture_output=True, text=True, timeout=300,
-                              check=False)
+        done = subprocess.run(
+            [terraform, *args], cwd=module, env=env, capture_output=True, text=True, timeout=300, check=False
+        )
         assert done.returncode == 0, done.stderr  # terraform reads the file
-    plan_json = subprocess.run([terraform, "show", "-json", "tfplan"], cwd=module, env=env, capture_output=True,
-                               text=True, timeout=300, check=True).stdout
+    plan_json = subprocess.run(
+        [terraform, "show", "-json", "tfplan"],
+        cwd=module,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    ).stdout
     (module / "plan.json").write_text(plan_json)
 
     result = checkov.scan_plan(module / "plan.json", module_dir=module, root=tmp_path)
@@ -74,9 +93,16 @@ def test_plan_scan_fails_when_checkov_cannot_read_the_modules_files(tmp_path):
 @pytest.mark.checkov
 def test_platform_variables_do_not_reach_checkov(tmp_path, monkeypatch):
     """An invalid BC_API_URL made `tfgen scan` fail with rc 3; no platform setting may reach Checkov."""
-    for name, value in {"BC_API_URL": "not a url", "PRISMA_API_URL": "also not", "BC_API_KEY": "k",
-                        "BC_SOURCE": "x", "BC_CA_BUNDLE": "/nonexistent", "CKV_SKIP_CHECK": "CKV_AWS_27",
-                        "CKV_FRAMEWORK": "kubernetes", "DOWNLOAD_EXTERNAL_MODULES": "true"}.items():
+    for name, value in {
+        "BC_API_URL": "not a url",
+        "PRISMA_API_URL": "also not",
+        "BC_API_KEY": "k",
+        "BC_SOURCE": "x",
+        "BC_CA_BUNDLE": "/nonexistent",
+        "CKV_SKIP_CHECK": "CKV_AWS_27",
+        "CKV_FRAMEWORK": "kubernetes",
+        "DOWNLOAD_EXTERNAL_MODULES": "true",
+    }.items():
         monkeypatch.setenv(name, value)
     env = checkov._checkov_env()
     assert not [k for k in env if k.startswith(("BC_", "PRISMA_", "CKV_")) and k not in checkov._FORCED_ENV]
@@ -100,4 +126,3 @@ def test_lint_is_time_bounded_with_a_clear_error(tmp_path):
     assert result.exit_code == 1
     assert f"{module / 'locals.tf'}:1: not linted: the HCL parser did not finish" in result.stdout
     assert "Traceback" not in result.stderr
-

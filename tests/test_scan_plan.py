@@ -30,8 +30,10 @@ def planned(tmp_path_factory) -> Path:
     # fake credentials: planning new resources makes no AWS call with the skip_* settings
     env = dict(terraform_env(tmp), AWS_ACCESS_KEY_ID="fake", AWS_SECRET_ACCESS_KEY="fake", AWS_REGION="us-east-1")
     tf = require_terraform()
-    for args in (["init", "-input=false", "-no-color"],
-                 ["plan", "-input=false", "-no-color", "-lock=false", "-out=plan.bin", "-var", "encrypt=false"]):
+    for args in (
+        ["init", "-input=false", "-no-color"],
+        ["plan", "-input=false", "-no-color", "-lock=false", "-out=plan.bin", "-var", "encrypt=false"],
+    ):
         proc = run([tf, *args], module, env)
         assert proc.returncode == 0, proc.stderr
     show = run([tf, "show", "-json", "plan.bin"], module, env)

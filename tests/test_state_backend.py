@@ -26,19 +26,35 @@ def _backend_block(spec, target: str = "aws-ecs") -> tuple[str, dict]:
     (backend,) = hcl2.load(io.StringIO(backend_tf))["terraform"][0]["backend"]
     ((kind, settings),) = backend.items()
     # hcl2 wraps attribute values in lists and keeps string literals quoted
-    return kind, {key: value[0].strip('"') if isinstance(value[0], str) else value[0]
-                  for key, value in settings.items() if not key.startswith("__")}
+    return kind, {
+        key: value[0].strip('"') if isinstance(value[0], str) else value[0]
+        for key, value in settings.items()
+        if not key.startswith("__")
+    }
 
 
 @pytest.mark.parametrize(
     "state, field, takes",
     [
         ("{backend: local, path: s/dev.tfstate, bucket: b-tfstate}", "bucket", "the local backend takes `path`"),
-        ("{backend: s3, bucket: b-tfstate, key: k, region: us-east-1, path: s/x.tfstate}", "path",
-         "the s3 backend takes `bucket`, `key` and `region` (all required)"),
-        (("{backend: azurerm, resource_group_name: rg, storage_account_name: st123, container_name: tfstate, key: k, "
-          "path: s/x.tfstate}"), "path", "the azurerm backend takes `resource_group_name`, `storage_account_name`"),
-        ("{backend: gcs, bucket: b-tfstate, region: us-east-1}", "region", "the gcs backend takes `bucket` and `prefix` (`bucket` required)"),
+        (
+            "{backend: s3, bucket: b-tfstate, key: k, region: us-east-1, path: s/x.tfstate}",
+            "path",
+            "the s3 backend takes `bucket`, `key` and `region` (all required)",
+        ),
+        (
+            (
+                "{backend: azurerm, resource_group_name: rg, storage_account_name: st123, container_name: tfstate, key: k, "
+                "path: s/x.tfstate}"
+            ),
+            "path",
+            "the azurerm backend takes `resource_group_name`, `storage_account_name`",
+        ),
+        (
+            "{backend: gcs, bucket: b-tfstate, region: us-east-1}",
+            "region",
+            "the gcs backend takes `bucket` and `prefix` (`bucket` required)",
+        ),
     ],
 )
 def test_a_field_of_another_backend_is_one_located_error(tmp_path, run_cli, state, field, takes):
@@ -51,9 +67,12 @@ def test_a_field_of_another_backend_is_one_located_error(tmp_path, run_cli, stat
 
 
 def test_switching_backend_in_an_environment_replaces_state_whole(tmp_path):
-    path = _spec(tmp_path, "state: {backend: local, path: state/dev.tfstate}\n"
-                           "environments:\n  prod:\n"
-                           "    state: {backend: s3, bucket: demo-tfstate, key: demo/prod.tfstate, region: us-east-1}\n")
+    path = _spec(
+        tmp_path,
+        "state: {backend: local, path: state/dev.tfstate}\n"
+        "environments:\n  prod:\n"
+        "    state: {backend: s3, bucket: demo-tfstate, key: demo/prod.tfstate, region: us-east-1}\n",
+    )
     prod = pipeline.load_spec(path, "prod")
     kind, settings = _backend_block(prod)
     assert kind == "s3"
@@ -63,15 +82,20 @@ def test_switching_backend_in_an_environment_replaces_state_whole(tmp_path):
 
 
 def test_the_same_backend_in_an_environment_still_merges(tmp_path):
-    path = _spec(tmp_path, "state: {backend: s3, bucket: demo-tfstate, key: demo/dev.tfstate, region: us-east-1}\n"
-                           "environments:\n  prod:\n    state: {backend: s3, key: demo/prod.tfstate}\n")
+    path = _spec(
+        tmp_path,
+        "state: {backend: s3, bucket: demo-tfstate, key: demo/dev.tfstate, region: us-east-1}\n"
+        "environments:\n  prod:\n    state: {backend: s3, key: demo/prod.tfstate}\n",
+    )
     kind, settings = _backend_block(pipeline.load_spec(path, "prod"))
     assert (kind, settings["bucket"], settings["key"]) == ("s3", "demo-tfstate", "demo/prod.tfstate")
 
 
 def test_an_overlay_field_foreign_to_the_inherited_backend_points_at_the_overlay(tmp_path):
-    path = _spec(tmp_path, "state: {backend: local, path: state/dev.tfstate}\n"
-                           "environments:\n  prod:\n    state: {bucket: demo-tfstate}\n")
+    path = _spec(
+        tmp_path,
+        "state: {backend: local, path: state/dev.tfstate}\nenvironments:\n  prod:\n    state: {bucket: demo-tfstate}\n",
+    )
     with pytest.raises(SpecError) as caught:
         pipeline.load_spec(path, "prod")
     (problem,) = caught.value.problems
@@ -80,8 +104,11 @@ def test_an_overlay_field_foreign_to_the_inherited_backend_points_at_the_overlay
 
 
 def test_switching_backend_must_bring_its_required_fields(tmp_path):
-    path = _spec(tmp_path, "state: {backend: s3, bucket: demo-tfstate, key: demo/dev.tfstate, region: us-east-1}\n"
-                           "environments:\n  prod:\n    state: {backend: gcs}\n")
+    path = _spec(
+        tmp_path,
+        "state: {backend: s3, bucket: demo-tfstate, key: demo/dev.tfstate, region: us-east-1}\n"
+        "environments:\n  prod:\n    state: {backend: gcs}\n",
+    )
     with pytest.raises(SpecError) as caught:
         pipeline.load_spec(path, "prod")
     (problem,) = caught.value.problems

@@ -139,10 +139,16 @@ def test_task_definition_is_locked_down_and_wired_to_roles_and_logs(modules):
     assert task["execution_role_arn"] != task["task_role_arn"]
     assert task["volume"] == [{"name": "tmp"}]
     definitions = _compact(task["container_definitions"])
-    for fragment in ('"readonlyRootFilesystem":true', '"containerPath":"/tmp"', '"logDriver":"awslogs"',
-                     '"awslogs-group":"${aws_cloudwatch_log_group.this.name}"', '"entryPoint":["uvicorn","app:api"]',
-                     '"containerPort":8080', '"valueFrom":"${local.secret_arn_prefix}:${secret_name}"',
-                     '"value":"${value}"'):
+    for fragment in (
+        '"readonlyRootFilesystem":true',
+        '"containerPath":"/tmp"',
+        '"logDriver":"awslogs"',
+        '"awslogs-group":"${aws_cloudwatch_log_group.this.name}"',
+        '"entryPoint":["uvicorn","app:api"]',
+        '"containerPort":8080',
+        '"valueFrom":"${local.secret_arn_prefix}:${secret_name}"',
+        '"value":"${value}"',
+    ):
         assert fragment in definitions, fragment
     log_group = resources(modules["example"], "aws_cloudwatch_log_group")["this"]
     assert log_group["retention_in_days"] == 30 and log_group["kms_key_id"] == "${aws_kms_key.this.arn}"
@@ -153,9 +159,13 @@ def test_task_definition_is_locked_down_and_wired_to_roles_and_logs(modules):
 def test_service_is_private_with_circuit_breaker_and_alb_health(modules):
     service = resources(modules["example"], "aws_ecs_service")["this"]
     assert service["launch_type"] == "FARGATE" and service["enable_execute_command"] is False
-    assert service["network_configuration"] == [{
-        "subnets": "${local.private_subnet_ids}", "security_groups": ["${aws_security_group.service.id}"],
-        "assign_public_ip": False}]
+    assert service["network_configuration"] == [
+        {
+            "subnets": "${local.private_subnet_ids}",
+            "security_groups": ["${aws_security_group.service.id}"],
+            "assign_public_ip": False,
+        }
+    ]
     assert service["deployment_circuit_breaker"] == [{"enable": True, "rollback": True}]
     group = resources(modules["example"], "aws_lb_target_group")["this"]
     assert group["target_type"] == "ip" and group["port"] == 8080
@@ -171,11 +181,16 @@ def test_service_is_private_with_circuit_breaker_and_alb_health(modules):
 
 
 def test_secrets_are_referenced_by_arn_and_only_they_are_readable(modules):
-    assert local_values(modules["existing"])["secrets"] == {"ALSO_DB": "db-pass", "API_KEY": "api-keys", "DB_PASSWORD": "db-pass"}
+    assert local_values(modules["existing"])["secrets"] == {
+        "ALSO_DB": "db-pass",
+        "API_KEY": "api-keys",
+        "DB_PASSWORD": "db-pass",
+    }
     statements = policy_statements(modules["existing"], "execution")
     assert statements["ReadSecrets"]["actions"] == ["secretsmanager:GetSecretValue"]
     assert _compact(statements["ReadSecrets"]["resources"]) == _compact(
-        '${[for secret_name in distinct(values(local.secrets)) : "${local.secret_arn_prefix}:${secret_name}-??????"]}')
+        '${[for secret_name in distinct(values(local.secrets)) : "${local.secret_arn_prefix}:${secret_name}-??????"]}'
+    )
     assert "ReadSecrets" not in policy_statements(modules["public"], "execution")
     # Pulling from ECR is granted only for an ECR image, and only on its repository.
     assert "EcrPull" not in policy_statements(modules["existing"], "execution")
@@ -229,7 +244,10 @@ def test_created_vpc_has_two_zones_flow_logs_and_a_locked_default_group(modules)
     for name in ("existing", "existing-public"):
         assert not (modules[name] / "network.tf").exists()
         assert local_values(modules[name])["vpc_id"] == "vpc-0123456789abcdef0"
-    assert local_values(modules["existing-public"])["alb_subnet_ids"] == ["subnet-0123456789abcdef2", "subnet-0123456789abcdef3"]
+    assert local_values(modules["existing-public"])["alb_subnet_ids"] == [
+        "subnet-0123456789abcdef2",
+        "subnet-0123456789abcdef3",
+    ]
 
 
 def test_autoscaling_follows_the_spec_and_the_emulator_toggle(modules):
@@ -249,7 +267,9 @@ def test_autoscaling_follows_the_spec_and_the_emulator_toggle(modules):
     assert metrics["in_flight"]["return_data"] is True
     requests = metrics["requests_per_task"]["metric_stat"][0]
     assert (requests["stat"], requests["metric"][0]["metric_name"]) == ("Sum", "RequestCountPerTarget")
-    assert requests["metric"][0]["dimensions"] == [{"name": "TargetGroup", "value": "${aws_lb_target_group.this.arn_suffix}"}]
+    assert requests["metric"][0]["dimensions"] == [
+        {"name": "TargetGroup", "value": "${aws_lb_target_group.this.arn_suffix}"}
+    ]
     latency = metrics["response_seconds"]["metric_stat"][0]
     assert (latency["stat"], latency["metric"][0]["metric_name"]) == ("Average", "TargetResponseTime")
     assert not metrics["requests_per_task"]["return_data"] and not metrics["response_seconds"]["return_data"]
@@ -261,13 +281,25 @@ def test_autoscaling_follows_the_spec_and_the_emulator_toggle(modules):
     assert tracking["predefined_metric_specification"][0]["predefined_metric_type"] == "ECSServiceAverageCPUUtilization"
     # issue 13 #4: with neither cpu_target nor concurrency, CPU and memory at 75 % (terraform-aws-modules/ecs's default)
     default = resources(modules["existing-public"], "aws_appautoscaling_policy")
-    assert {key: (p["target_tracking_scaling_policy_configuration"][0]["target_value"],
-                  p["target_tracking_scaling_policy_configuration"][0]["predefined_metric_specification"][0]["predefined_metric_type"])
-            for key, p in default.items()} == {"cpu": (75, "ECSServiceAverageCPUUtilization"),
-                                               "memory": (75, "ECSServiceAverageMemoryUtilization")}
-    assert "target tracking on CPU at 75% and on Memory at 75% (the default" in (modules["existing-public"] / "README.md").read_text()
-    variables = {name: plain(body) for parsed in parse_module(modules["example"]).values()
-                 for block in parsed.get("variable", []) for name, body in block.items()}
+    assert {
+        key: (
+            p["target_tracking_scaling_policy_configuration"][0]["target_value"],
+            p["target_tracking_scaling_policy_configuration"][0]["predefined_metric_specification"][0][
+                "predefined_metric_type"
+            ],
+        )
+        for key, p in default.items()
+    } == {"cpu": (75, "ECSServiceAverageCPUUtilization"), "memory": (75, "ECSServiceAverageMemoryUtilization")}
+    assert (
+        "target tracking on CPU at 75% and on Memory at 75% (the default"
+        in (modules["existing-public"] / "README.md").read_text()
+    )
+    variables = {
+        name: plain(body)
+        for parsed in parse_module(modules["example"]).values()
+        for block in parsed.get("variable", [])
+        for name, body in block.items()
+    }
     assert list(variables) == ["image", "enable_autoscaling"]
     assert variables["image"]["default"] == "ghcr.io/example/iris-classifier:1.4.2"  # issue 12 #5: --image overrides it
     assert (variables["enable_autoscaling"]["type"], variables["enable_autoscaling"]["default"]) == ("${bool}", True)
@@ -276,13 +308,18 @@ def test_autoscaling_follows_the_spec_and_the_emulator_toggle(modules):
 def test_alarms_follow_the_spec_thresholds(modules):
     alarms = resources(modules["example"], "aws_cloudwatch_metric_alarm")
     assert set(alarms) == {"cpu", "memory", "error_rate", "latency_p99", "no_healthy_task", "running_tasks"}
-    assert (alarms["cpu"]["namespace"], alarms["cpu"]["metric_name"], alarms["cpu"]["threshold"]) == ("AWS/ECS", "CPUUtilization", 85)
+    assert (alarms["cpu"]["namespace"], alarms["cpu"]["metric_name"], alarms["cpu"]["threshold"]) == (
+        "AWS/ECS",
+        "CPUUtilization",
+        85,
+    )
     assert alarms["memory"]["metric_name"] == "MemoryUtilization"
     assert alarms["latency_p99"]["extended_statistic"] == "p99" and alarms["latency_p99"]["threshold"] == 1.5
     # issue 13 #6: the ALB's own 5xx (no healthy task, a task not answering) count too, over every request
     queries = {q["id"]: q for q in alarms["error_rate"]["metric_query"]}
     assert queries["error_rate"]["expression"] == (
-        "IF(requests > 0, 100 * (FILL(target_errors, 0) + FILL(alb_errors, 0)) / requests, 0)")
+        "IF(requests > 0, 100 * (FILL(target_errors, 0) + FILL(alb_errors, 0)) / requests, 0)"
+    )
     assert queries["target_errors"]["metric"][0]["metric_name"] == "HTTPCode_Target_5XX_Count"
     assert queries["target_errors"]["metric"][0]["dimensions"] == "${local.target_group_dimensions}"
     assert queries["alb_errors"]["metric"][0]["metric_name"] == "HTTPCode_ELB_5XX_Count"
@@ -302,7 +339,7 @@ def test_alarms_follow_the_spec_thresholds(modules):
 def test_kms_key_policy_names_service_principals_by_the_partition_dns_suffix(modules):
     """Issue 13 #14: amazonaws.com.cn in the China partition; nothing hardcoded."""
     kms = (modules["example"] / "kms.tf").read_text()
-    assert "amazonaws.com\"" not in kms and ".amazonaws.com }" not in kms
+    assert 'amazonaws.com"' not in kms and ".amazonaws.com }" not in kms
     assert 'Principal = { Service = "logs.${local.region}.${local.dns_suffix}" }' in kms
     assert 'Principal = { Service = "cloudwatch.${local.dns_suffix}" }' in kms
     assert local_values(modules["example"])["dns_suffix"] == "${data.aws_partition.current.dns_suffix}"
@@ -322,13 +359,22 @@ def test_outage_alarms_exist_without_any_threshold(modules):
     assert set(alarms) == {"no_healthy_task", "running_tasks"}
     healthy, running = alarms["no_healthy_task"], alarms["running_tasks"]
     assert (healthy["namespace"], healthy["metric_name"], healthy["statistic"]) == (
-        "AWS/ApplicationELB", "HealthyHostCount", "Minimum")
+        "AWS/ApplicationELB",
+        "HealthyHostCount",
+        "Minimum",
+    )
     assert (healthy["comparison_operator"], healthy["threshold"]) == ("LessThanThreshold", 1)
     assert healthy["dimensions"] == "${local.target_group_dimensions}"
     assert (running["namespace"], running["metric_name"], running["statistic"]) == (
-        "ECS/ContainerInsights", "RunningTaskCount", "Minimum")
+        "ECS/ContainerInsights",
+        "RunningTaskCount",
+        "Minimum",
+    )
     assert (running["comparison_operator"], running["threshold"], running["treat_missing_data"]) == (
-        "LessThanThreshold", 2, "breaching")  # PUBLIC has scaling.min 2; no task reports no data
+        "LessThanThreshold",
+        2,
+        "breaching",
+    )  # PUBLIC has scaling.min 2; no task reports no data
     assert running["dimensions"] == "${local.service_dimensions}"
     assert all(a["alarm_actions"] == "${local.alarm_actions}" for a in alarms.values())
     assert "alarm_topic_arn" in outputs(modules["public"])
@@ -345,22 +391,36 @@ def test_log_retention_below_a_year_is_a_documented_skip_only_then(modules):
 # -- the limits check() adds -------------------------------------------------
 
 
-@pytest.mark.parametrize("change, message", [
-    ("network: {cidr: 10.20.1.0/16}", "`10.20.1.0/16` has host bits set; use 10.20.0.0/16"),
-    ("network: {cidr: 10.20.0.0/26}", "a created VPC needs a /16 to /24 range"),
-    ("container: {image: ghcr.io/x/y:1, secrets: {TOKEN: api-secret}}", "rename the secret so it does not end in `-` and six"),
-    ("name: internal-svc", "an ALB name cannot begin with `internal-`"),
-    ("network: {vpc: existing}\ntargets:\n  aws-ecs:\n    region: us-east-1\n    network:\n"
-     "      vpc_id: vpc-0123456789abcdef0\n      private_subnet_ids: [subnet-0123456789abcdef0]",
-     "an internal ALB needs subnets in two Availability Zones"),
-    ("resources: {cpu: 1, memory: 1024}", "Fargate with 1 vCPU needs memory 2048-8192 in steps of 1024 MiB; got 1024"),
-    ("network: {public: true}", "a public service needs `certificate_arn`"),
-    # issue 13 #1: zero tasks emit no metric, so no policy could ever start one
-    ("scaling: {min: 0, max: 3}", "scaling.min: ECS on Fargate cannot start from zero tasks"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ("network: {cidr: 10.20.1.0/16}", "`10.20.1.0/16` has host bits set; use 10.20.0.0/16"),
+        ("network: {cidr: 10.20.0.0/26}", "a created VPC needs a /16 to /24 range"),
+        (
+            "container: {image: ghcr.io/x/y:1, secrets: {TOKEN: api-secret}}",
+            "rename the secret so it does not end in `-` and six",
+        ),
+        ("name: internal-svc", "an ALB name cannot begin with `internal-`"),
+        (
+            "network: {vpc: existing}\ntargets:\n  aws-ecs:\n    region: us-east-1\n    network:\n"
+            "      vpc_id: vpc-0123456789abcdef0\n      private_subnet_ids: [subnet-0123456789abcdef0]",
+            "an internal ALB needs subnets in two Availability Zones",
+        ),
+        (
+            "resources: {cpu: 1, memory: 1024}",
+            "Fargate with 1 vCPU needs memory 2048-8192 in steps of 1024 MiB; got 1024",
+        ),
+        ("network: {public: true}", "a public service needs `certificate_arn`"),
+        # issue 13 #1: zero tasks emit no metric, so no policy could ever start one
+        ("scaling: {min: 0, max: 3}", "scaling.min: ECS on Fargate cannot start from zero tasks"),
+    ],
+)
 def test_check_rejects_what_ecs_cannot_do(tmp_path, change, message):
-    base = {"name": "name: svc", "container": "container: {image: ghcr.io/x/y:1}",
-            "targets": "targets:\n  aws-ecs:\n    region: us-east-1"}
+    base = {
+        "name": "name: svc",
+        "container": "container: {image: ghcr.io/x/y:1}",
+        "targets": "targets:\n  aws-ecs:\n    region: us-east-1",
+    }
     key = change.split(":", 1)[0]
     if key == "network" and "targets:" in change:
         network, targets = change.split("\ntargets:", 1)

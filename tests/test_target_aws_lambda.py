@@ -143,12 +143,20 @@ def _skips(module: Path) -> set[str]:
 
 def test_each_checkov_skip_is_there_because_of_the_spec(modules):
     # CKV_AWS_115 (a concurrency limit): skipped exactly where the spec does not reserve (issue 13 #12)
-    assert _skips(modules["example"]) == {"CKV_AWS_272", "CKV_AWS_117", "CKV_AWS_338", "CKV_AWS_115"}  # zip, no VPC, 14 days
+    assert _skips(modules["example"]) == {
+        "CKV_AWS_272",
+        "CKV_AWS_117",
+        "CKV_AWS_338",
+        "CKV_AWS_115",
+    }  # zip, no VPC, 14 days
     assert _skips(modules["public"]) == {"CKV_AWS_272", "CKV_AWS_50", "CKV_AWS_258", "CKV_AWS_301", "CKV_AWS_394"}
     assert _skips(modules["existing"]) == {"CKV_AWS_272", "CKV_AWS_338", "CKV_AWS_115"}
     assert _skips(modules["minimal"]) == {"CKV_AWS_272", "CKV_AWS_117", "CKV_AWS_338", "CKV_AWS_115"}
     example = (modules["example"] / "README.md").read_text()
-    assert "| CKV_AWS_338 | `aws_cloudwatch_log_group.this` | retention is the spec's observability.log\\_retention\\_days (14 days) |" in example
+    assert (
+        "| CKV_AWS_338 | `aws_cloudwatch_log_group.this` | retention is the spec's observability.log\\_retention\\_days (14 days) |"
+        in example
+    )
     assert "targets.aws-lambda.vpc is false" in example
     assert "this function runs the ECR image in container.image" in (modules["public"] / "README.md").read_text()
 
@@ -164,8 +172,14 @@ def test_description_becomes_the_function_description(modules):
 def test_example_zip_function_maps_the_spec(modules):
     function = _function(modules["example"])
     assert (function["function_name"], function["package_type"], function["handler"], function["runtime"]) == (
-        "sentiment-lambda", "Zip", "app.handler", "python3.12")
-    assert _same_expr(local_values(modules["example"])["package_file"], '${format("%s/%s", path.module, "package.zip")}')
+        "sentiment-lambda",
+        "Zip",
+        "app.handler",
+        "python3.12",
+    )
+    assert _same_expr(
+        local_values(modules["example"])["package_file"], '${format("%s/%s", path.module, "package.zip")}'
+    )
     assert (modules["example"] / "package.zip").read_bytes() == build_zip(EXAMPLE_SOURCE)  # built from package.source
     assert function["filename"] == "${local.package_file}"
     assert function["source_code_hash"] == "${filebase64sha256(local.package_file)}"
@@ -185,17 +199,22 @@ def test_example_zip_function_maps_the_spec(modules):
     assert key["enable_key_rotation"] is True
     # issue 13 #14: CloudWatch may use the key for this account's alarms only, by the partition's principal
     alarms_statement = policy_statements(modules["example"], "kms")["CloudWatchAlarmsToTopic"]
-    assert alarms_statement["principals"] == [{"type": "Service",
-                                               "identifiers": ["cloudwatch.${data.aws_partition.current.dns_suffix}"]}]
-    assert alarms_statement["condition"] == [{"test": "StringEquals", "variable": "aws:SourceAccount",
-                                              "values": ["${local.account_id}"]}]
+    assert alarms_statement["principals"] == [
+        {"type": "Service", "identifiers": ["cloudwatch.${data.aws_partition.current.dns_suffix}"]}
+    ]
+    assert alarms_statement["condition"] == [
+        {"test": "StringEquals", "variable": "aws:SourceAccount", "values": ["${local.account_id}"]}
+    ]
     log_group = resources(modules["example"], "aws_cloudwatch_log_group")["this"]
     assert (log_group["name"], log_group["retention_in_days"], log_group["kms_key_id"]) == (
-        "/aws/lambda/sentiment-lambda", 14, "${aws_kms_key.this.arn}")
+        "/aws/lambda/sentiment-lambda",
+        14,
+        "${aws_kms_key.this.arn}",
+    )
 
 
 def test_absolute_zip_path_and_image_package(modules):
-    assert local_values(modules["existing"])["package_file"].endswith('/fn.zip')
+    assert local_values(modules["existing"])["package_file"].endswith("/fn.zip")
     assert "path.module" not in (modules["existing"] / "main.tf").read_text()
     function = _function(modules["public"])
     assert (function["package_type"], function["image_uri"]) == ("Image", "${var.image}")
@@ -212,13 +231,18 @@ def test_absolute_zip_path_and_image_package(modules):
 def test_secrets_become_arn_variables_and_only_those_are_readable(modules):
     local = local_values(modules["example"])
     assert local["secrets"] == {"FEATURE_STORE_KEY": "sentiment-feature-store-key"}
-    assert local["secret_arn_prefix"] == "arn:${local.partition}:secretsmanager:${local.region}:${local.account_id}:secret:"
+    assert (
+        local["secret_arn_prefix"]
+        == "arn:${local.partition}:secretsmanager:${local.region}:${local.account_id}:secret:"
+    )
     assert 'format("%s%s",env_name,"_SECRET_ARN")' in "".join(local["secret_arns"].split())
     assert _same_expr(local["environment"], "${merge(local.plain_environment, local.secret_arns)}")
     assert _function(modules["example"])["environment"] == [{"variables": "${local.environment}"}]
     read = policy_statements(modules["example"])["ReadNamedSecrets"]
     assert read["actions"] == ["secretsmanager:GetSecretValue"]
-    assert _same_expr(read["resources"], '${[for secret in values(local.secrets) : "${local.secret_arn_prefix}${secret}-??????"]}')
+    assert _same_expr(
+        read["resources"], '${[for secret in values(local.secrets) : "${local.secret_arn_prefix}${secret}-??????"]}'
+    )
     # No secrets: no statement, no ARN variables.
     assert "ReadNamedSecrets" not in policy_statements(modules["existing"])
     assert "secret_arns" not in local_values(modules["existing"])
@@ -227,7 +251,13 @@ def test_secrets_become_arn_variables_and_only_those_are_readable(modules):
 
 def test_role_is_least_privilege(modules):
     statements = policy_statements(modules["example"])
-    assert set(statements) == {"WriteOwnLogs", "SendToDeadLetterQueue", "UseServiceKey", "WriteTraces", "ReadNamedSecrets"}
+    assert set(statements) == {
+        "WriteOwnLogs",
+        "SendToDeadLetterQueue",
+        "UseServiceKey",
+        "WriteTraces",
+        "ReadNamedSecrets",
+    }
     assert statements["WriteOwnLogs"]["resources"] == ["${aws_cloudwatch_log_group.this.arn}:*"]
     assert statements["SendToDeadLetterQueue"]["resources"] == ["${aws_sqs_queue.this.arn}"]
     assert statements["UseServiceKey"]["resources"] == ["${aws_kms_key.this.arn}"]
@@ -235,8 +265,10 @@ def test_role_is_least_privilege(modules):
     network = policy_statements(modules["existing"])
     assert network["DescribeNetwork"]["resources"] == ["*"]
     assert network["ManageNetworkInterfacesInVpc"]["condition"][0]["variable"] == "ec2:Vpc"
-    assert _same_expr(local_values(modules["existing"])["vpc_arn"],
-                      '${format("arn:%s:ec2:%s:%s:vpc/%s", local.partition, local.region, local.account_id, "vpc-0123456789abcdef0")}')
+    assert _same_expr(
+        local_values(modules["existing"])["vpc_arn"],
+        '${format("arn:%s:ec2:%s:%s:vpc/%s", local.partition, local.region, local.account_id, "vpc-0123456789abcdef0")}',
+    )
 
 
 def test_concurrency_alias_and_provisioned_instances(modules):
@@ -246,7 +278,10 @@ def test_concurrency_alias_and_provisioned_instances(modules):
     assert not resources(modules["example"], "aws_lambda_provisioned_concurrency_config")
     provisioned = resources(modules["public"], "aws_lambda_provisioned_concurrency_config")["this"]
     assert provisioned["count"] == "${var.enable_provisioned_concurrency ? 1 : 0}"
-    assert (provisioned["provisioned_concurrent_executions"], provisioned["qualifier"]) == (2, "${aws_lambda_alias.this.name}")
+    assert (provisioned["provisioned_concurrent_executions"], provisioned["qualifier"]) == (
+        2,
+        "${aws_lambda_alias.this.name}",
+    )
     # issue 13 #15: the switch is declared only where there is something to switch
     assert not (modules["example"] / "variables.tf").exists()
     variables = parse_module(modules["public"])["variables.tf"]["variable"]
@@ -263,7 +298,10 @@ def test_function_url_is_iam_unless_public(modules):
     assert public["authorization_type"] == "NONE"
     permission = resources(modules["public"], "aws_lambda_permission")["public_url"]
     assert (permission["action"], permission["principal"], permission["qualifier"]) == (
-        "lambda:InvokeFunction", "*", "${aws_lambda_alias.this.name}")
+        "lambda:InvokeFunction",
+        "*",
+        "${aws_lambda_alias.this.name}",
+    )
     # issue 13 #11: the statement holds only for requests through a NONE-auth function URL
     assert permission["function_url_auth_type"] == "NONE"
     assert "lambda:FunctionUrlAuthType = NONE" in (modules["public"] / "README.md").read_text()
@@ -283,13 +321,17 @@ def test_vpc_created_existing_or_none(modules):
     egress = resources(created, "aws_vpc_security_group_egress_rule")["https"]
     assert (egress["from_port"], egress["to_port"], egress["cidr_ipv4"]) == (443, 443, "${aws_vpc.this.cidr_block}")
     assert resources(created, "aws_vpc_endpoint")["secretsmanager"]["private_dns_enabled"] is True  # it has secrets
-    assert _function(created)["vpc_config"] == [{"subnet_ids": "${aws_subnet.private[*].id}",
-                                                 "security_group_ids": ["${aws_security_group.this.id}"]}]
+    assert _function(created)["vpc_config"] == [
+        {"subnet_ids": "${aws_subnet.private[*].id}", "security_group_ids": ["${aws_security_group.this.id}"]}
+    ]
     existing = modules["existing"]
     assert not resources(existing, "aws_vpc") and not resources(existing, "aws_vpc_endpoint")
     assert resources(existing, "aws_security_group")["this"]["vpc_id"] == "vpc-0123456789abcdef0"
     assert resources(existing, "aws_vpc_security_group_egress_rule")["https"]["cidr_ipv4"] == "0.0.0.0/0"
-    assert _function(existing)["vpc_config"][0]["subnet_ids"] == ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]
+    assert _function(existing)["vpc_config"][0]["subnet_ids"] == [
+        "subnet-0123456789abcdef0",
+        "subnet-0fedcba9876543210",
+    ]
     outputs = (existing / "outputs.tf").read_text()
     assert 'output "security_group_id"' in outputs and 'output "vpc_id"' not in outputs
 
@@ -304,7 +346,9 @@ def test_alarms_follow_the_spec_thresholds(modules):
     assert example["latency"]["extended_statistic"] == "p99" and example["latency"]["threshold"] == 800
     assert example["throttles"]["metric_name"] == "Throttles"
     for alarm in example.values():
-        assert alarm["alarm_actions"] == "${local.alarm_actions}"  # the topic and the spec's (tests/test_alarm_notify.py)
+        assert (
+            alarm["alarm_actions"] == "${local.alarm_actions}"
+        )  # the topic and the spec's (tests/test_alarm_notify.py)
     minimal = resources(modules["minimal"], "aws_cloudwatch_metric_alarm")
     assert set(minimal) == {"errors", "throttles"}
     assert (minimal["errors"]["metric_name"], minimal["errors"]["threshold"]) == ("Errors", 0)
@@ -328,8 +372,11 @@ def test_example_handler_scores_text_from_a_url_or_a_direct_call(monkeypatch):
     app = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(app)
     monkeypatch.delenv("FEATURE_STORE_KEY_SECRET_ARN", raising=False)
-    url_event = {"requestContext": {}, "isBase64Encoded": True,
-                 "body": base64.b64encode(json.dumps({"text": "I love it, excellent work"}).encode()).decode()}
+    url_event = {
+        "requestContext": {},
+        "isBase64Encoded": True,
+        "body": base64.b64encode(json.dumps({"text": "I love it, excellent work"}).encode()).decode(),
+    }
     positive = app.handler(url_event, None)
     assert positive["statusCode"] == 200 and json.loads(positive["body"])["label"] == "positive"
     negative = json.loads(app.handler({"text": "not good, terrible and slow"}, None)["body"])
@@ -357,22 +404,37 @@ targets:
 """
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"env": "{AWS_REGION: x}"}, "`AWS_REGION` is set by the Lambda runtime"),
-    ({"env": "{_X: x}"}, "Lambda environment variable names start with a letter"),
-    ({"env": "{TOKEN_SECRET_ARN: x}", "secrets": "{TOKEN: tok}"}, "the secret's ARN goes into `TOKEN_SECRET_ARN`"),
-    ({"env": "{BIG: " + "x" * 4096 + "}"}, "Lambda allows 4096 bytes of environment variables in total"),
-    ({"vpc": "true", "network": "{cidr: 10.0.0.0/27}"}, "a created VPC needs a /16 to /26 range"),
-    ({"vpc": "true", "network": "{vpc: existing}"}, "vpc: true with network.vpc `existing` needs `network`"),
-    ({"extra": "    network: {vpc_id: vpc-0123456789abcdef0, private_subnet_ids: [subnet-0123456789abcdef0]}"},
-     "only used with vpc: true and network.vpc `existing`"),
-    ({"package": "{type: image}", "image": IMAGE.replace("eu-west-1", "us-east-2")},
-     "Lambda pulls images only from ECR in its own region: the image is in us-east-2, the function in us-east-1"),
-    ({"vpc": "true", "network": "{cidr: 10.0.0.0/26}"}, None),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"env": "{AWS_REGION: x}"}, "`AWS_REGION` is set by the Lambda runtime"),
+        ({"env": "{_X: x}"}, "Lambda environment variable names start with a letter"),
+        ({"env": "{TOKEN_SECRET_ARN: x}", "secrets": "{TOKEN: tok}"}, "the secret's ARN goes into `TOKEN_SECRET_ARN`"),
+        ({"env": "{BIG: " + "x" * 4096 + "}"}, "Lambda allows 4096 bytes of environment variables in total"),
+        ({"vpc": "true", "network": "{cidr: 10.0.0.0/27}"}, "a created VPC needs a /16 to /26 range"),
+        ({"vpc": "true", "network": "{vpc: existing}"}, "vpc: true with network.vpc `existing` needs `network`"),
+        (
+            {"extra": "    network: {vpc_id: vpc-0123456789abcdef0, private_subnet_ids: [subnet-0123456789abcdef0]}"},
+            "only used with vpc: true and network.vpc `existing`",
+        ),
+        (
+            {"package": "{type: image}", "image": IMAGE.replace("eu-west-1", "us-east-2")},
+            "Lambda pulls images only from ECR in its own region: the image is in us-east-2, the function in us-east-1",
+        ),
+        ({"vpc": "true", "network": "{cidr: 10.0.0.0/26}"}, None),
+    ],
+)
 def test_check_refuses_what_lambda_cannot_do(tmp_path, changes, message):
-    fields = {"env": "{}", "secrets": "{}", "network": "{}", "vpc": "false", "extra": "", "image": IMAGE.replace("eu-west-1", "us-east-1"),
-              "package": "{type: zip, filename: fn.zip, handler: app.handler, runtime: python3.12}", **changes}
+    fields = {
+        "env": "{}",
+        "secrets": "{}",
+        "network": "{}",
+        "vpc": "false",
+        "extra": "",
+        "image": IMAGE.replace("eu-west-1", "us-east-1"),
+        "package": "{type: zip, filename: fn.zip, handler: app.handler, runtime: python3.12}",
+        **changes,
+    }
     path = write_spec_file(tmp_path, "spec", BASE.format(**fields))
     if message is None:
         assert pipeline.load_spec(path).target("aws-lambda")["vpc"] is True

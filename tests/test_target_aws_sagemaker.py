@@ -39,7 +39,10 @@ def test_example_model_variant_and_endpoint(tmp_path):
     model = _one(module, "aws_sagemaker_model")
     assert model["enable_network_isolation"] is True  # on by default
     container = model["primary_container"][0]
-    assert string_value(container["model_data_url"]) == "s3://example-ml-artifacts/xgboost-churn/2026-11-01/output/model.tar.gz"
+    assert (
+        string_value(container["model_data_url"])
+        == "s3://example-ml-artifacts/xgboost-churn/2026-11-01/output/model.tar.gz"
+    )
     assert string_value(container["image"]).endswith("/sagemaker-xgboost:1.7-1")
     assert model["vpc_config"][0]["subnets"] == "${aws_subnet.private[*].id}"
 
@@ -58,7 +61,10 @@ def test_example_model_variant_and_endpoint(tmp_path):
     policy = endpoint["deployment_config"][0]["blue_green_update_policy"][0]
     routing = policy["traffic_routing_configuration"][0]
     assert string_value(routing["type"]) == "CANARY" and routing["canary_size"][0]["value"] == 25
-    rollback = [string_value(a["alarm_name"]) for a in endpoint["deployment_config"][0]["auto_rollback_configuration"][0]["alarms"]]
+    rollback = [
+        string_value(a["alarm_name"])
+        for a in endpoint["deployment_config"][0]["auto_rollback_configuration"][0]["alarms"]
+    ]
     alarms = resources(module, "aws_cloudwatch_metric_alarm")
     assert sorted(rollback) == sorted(string_value(alarms[k]["alarm_name"]) for k in ("errors", "latency"))
     assert set(alarms) == {"errors", "latency", "cpu", "memory"}
@@ -110,9 +116,19 @@ def test_serverless_variant_has_no_vpc_no_isolation_no_scaling(tmp_path):
 def test_execution_role_grants_exactly_what_hosting_needs(tmp_path):
     module = _variant(tmp_path, "all-features")
     statements = policy_statements(module)
-    assert set(statements) == {"ReadModel", "DecryptModel", "PullImage", "EcrLogin", "WriteOwnLogs", "PublishSageMakerMetrics",
-                               "WriteCapturedData", "EncryptCapturedData", "DescribeNetwork", "CreateNetworkInterfaces",
-                               "ManageNetworkInterfacesInVpc"}
+    assert set(statements) == {
+        "ReadModel",
+        "DecryptModel",
+        "PullImage",
+        "EcrLogin",
+        "WriteOwnLogs",
+        "PublishSageMakerMetrics",
+        "WriteCapturedData",
+        "EncryptCapturedData",
+        "DescribeNetwork",
+        "CreateNetworkInterfaces",
+        "ManageNetworkInterfacesInVpc",
+    }
     [model_object] = statements["ReadModel"]["resources"]
     assert '"example-models/sm-full/v2/model.tar.gz"' in model_object and "*" not in model_object
     [repository] = statements["PullImage"]["resources"]
@@ -126,7 +142,9 @@ def test_execution_role_grants_exactly_what_hosting_needs(tmp_path):
     assert {"PullImage", "EcrLogin"} <= set(policy_statements(plain))
     spec = dict(TARGET.variants["minimal"], container={"image": "ghcr.io/example/model:1"})
     path = write_variant_spec(tmp_path / "g", "ghcr", spec)
-    assert not {"PullImage", "EcrLogin"} & set(policy_statements(render_spec_file(path, TARGET, tmp_path / "g" / "out")))
+    assert not {"PullImage", "EcrLogin"} & set(
+        policy_statements(render_spec_file(path, TARGET, tmp_path / "g" / "out"))
+    )
 
 
 def test_emulator_gaps_and_drift_are_declared():
@@ -137,31 +155,58 @@ def test_emulator_gaps_and_drift_are_declared():
     assert [g.variable for g in TARGET.emulator_gaps] == ["enable_endpoint_autoscaling"]
 
 
-@pytest.mark.parametrize("extra, message", [
-    ("container: {image: IMG, port: 9000}", "container.port: SageMaker sends requests to port 8080"),
-    ("container: {image: IMG, health_check: {path: /healthz}}", "container.health_check.path: SageMaker checks health with GET /ping"),
-    ("container: {image: IMG, command: [serve]}", "container.command: SageMaker starts the image's own entrypoint"),
-    ("network: {allowed_cidrs: [10.1.0.0/16]}", "network.allowed_cidrs: the SageMaker runtime API is an AWS API authenticated by IAM"),
-    ("scaling: {min: 0}", "scaling.min: a real-time SageMaker variant cannot run zero instances"),
-    ("TARGET instance_type: ml.m9.huge", "`ml.m9.huge` is not a SageMaker real-time instance type"),
-    ("resources: {gpu: {type: nvidia-t4}}\nTARGET instance_type: ml.m5.large", "`ml.m5.large` has 0 GPU; resources.gpu asks for 1 nvidia-t4"),
-    ("resources: {gpu: {type: nvidia-t4}}\nTARGET mode: serverless", "resources.gpu: SageMaker serverless inference runs on CPU only"),
-    ("resources: {memory: 3000}\nTARGET mode: serverless", "serverless memory is one of 1024, 2048"),
-    ("scaling: {max: 300}\nTARGET mode: serverless", "serverless max concurrency is at most 200"),
-    ("TARGET mode: serverless\nTARGET data_capture: {sampling_percent: 5}", "serverless inference cannot capture data"),
-    ("model: {uri: s3://example-models/xgb/v1/}", "model_data_url is one model.tar.gz object"),
-    ("TARGET deployment: {strategy: linear, step_percent: 5}", "SageMaker's linear steps are 10-50% of the variant's capacity"),
-    ("resources: {spot: true}", "resources.spot: SageMaker hosting cannot run on Spot capacity"),
-    ("permissions: {aws: [{sid: X, actions: [s3:GetObject], resources: [arn:aws:s3:::b/k]}]}",
-     "permissions: network isolation (on by default) gives the container no network"),
-])
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ("container: {image: IMG, port: 9000}", "container.port: SageMaker sends requests to port 8080"),
+        (
+            "container: {image: IMG, health_check: {path: /healthz}}",
+            "container.health_check.path: SageMaker checks health with GET /ping",
+        ),
+        ("container: {image: IMG, command: [serve]}", "container.command: SageMaker starts the image's own entrypoint"),
+        (
+            "network: {allowed_cidrs: [10.1.0.0/16]}",
+            "network.allowed_cidrs: the SageMaker runtime API is an AWS API authenticated by IAM",
+        ),
+        ("scaling: {min: 0}", "scaling.min: a real-time SageMaker variant cannot run zero instances"),
+        ("TARGET instance_type: ml.m9.huge", "`ml.m9.huge` is not a SageMaker real-time instance type"),
+        (
+            "resources: {gpu: {type: nvidia-t4}}\nTARGET instance_type: ml.m5.large",
+            "`ml.m5.large` has 0 GPU; resources.gpu asks for 1 nvidia-t4",
+        ),
+        (
+            "resources: {gpu: {type: nvidia-t4}}\nTARGET mode: serverless",
+            "resources.gpu: SageMaker serverless inference runs on CPU only",
+        ),
+        ("resources: {memory: 3000}\nTARGET mode: serverless", "serverless memory is one of 1024, 2048"),
+        ("scaling: {max: 300}\nTARGET mode: serverless", "serverless max concurrency is at most 200"),
+        (
+            "TARGET mode: serverless\nTARGET data_capture: {sampling_percent: 5}",
+            "serverless inference cannot capture data",
+        ),
+        ("model: {uri: s3://example-models/xgb/v1/}", "model_data_url is one model.tar.gz object"),
+        (
+            "TARGET deployment: {strategy: linear, step_percent: 5}",
+            "SageMaker's linear steps are 10-50% of the variant's capacity",
+        ),
+        ("resources: {spot: true}", "resources.spot: SageMaker hosting cannot run on Spot capacity"),
+        (
+            "permissions: {aws: [{sid: X, actions: [s3:GetObject], resources: [arn:aws:s3:::b/k]}]}",
+            "permissions: network isolation (on by default) gives the container no network",
+        ),
+    ],
+)
 def test_check_refuses_what_sagemaker_cannot_do(tmp_path, extra, message):
     lines = [line for line in extra.replace("IMG", aws_sagemaker._IMAGE).splitlines()]
     top = "\n".join(line for line in lines if not line.startswith("TARGET "))
     settings = "".join(f"\n    {line.removeprefix('TARGET ')}" for line in lines if line.startswith("TARGET "))
-    text = ("name: sm\n" + ("" if top.startswith("container:") else f"container: {{image: {aws_sagemaker._IMAGE}}}\n")
-            + ("" if "model:" in top else "model: {uri: s3://example-models/xgb/v1/model.tar.gz}\n")
-            + top + f"\ntargets:\n  aws-sagemaker:\n    region: us-east-1{settings}\n")
+    text = (
+        "name: sm\n"
+        + ("" if top.startswith("container:") else f"container: {{image: {aws_sagemaker._IMAGE}}}\n")
+        + ("" if "model:" in top else "model: {uri: s3://example-models/xgb/v1/model.tar.gz}\n")
+        + top
+        + f"\ntargets:\n  aws-sagemaker:\n    region: us-east-1{settings}\n"
+    )
     path = write_spec_file(tmp_path, "spec", text)
     with pytest.raises(SpecError) as caught:
         pipeline.load_spec(path)

@@ -24,7 +24,9 @@ from tests.test_hcl import hcl_unescape
 
 SUB = "00000000-0000-0000-0000-000000000000"
 VAULT = f"/subscriptions/{SUB}/resourceGroups/rg-kv/providers/Microsoft.KeyVault/vaults/kv-models"
-SUBNET = f"/subscriptions/{SUB}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-shared/subnets/aci"
+SUBNET = (
+    f"/subscriptions/{SUB}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-shared/subnets/aci"
+)
 NASTY_ENV = {
     "QUOTES": 'say "hi" \\ back\\slash',
     "TEMPLATE": "${var.secret} and %{ if true }x%{ endif }",
@@ -39,7 +41,7 @@ PUBLIC = f"""
 name: public-api
 description: "a \\"quoted\\" description with ${{braces}} and %{{ directives }}\\nover two lines"
 container:
-  image: ghcr.io/example/api@sha256:{'a' * 64}
+  image: ghcr.io/example/api@sha256:{"a" * 64}
   port: 9000
   command: [python, -m, serve]
   args: []
@@ -133,7 +135,11 @@ def _outputs(module: Path) -> dict[str, str]:
 
     Kept here rather than hclread.outputs: it reads one file and unwraps with plain().
     """
-    return {name: plain(body)["value"] for block in parse_module(module)["outputs.tf"]["output"] for name, body in block.items()}
+    return {
+        name: plain(body)["value"]
+        for block in parse_module(module)["outputs.tf"]["output"]
+        for name, body in block.items()
+    }
 
 
 def _string(value: str) -> str:
@@ -173,16 +179,26 @@ def test_example_private_group_in_a_created_network(modules):
     assert group["ip_address_type"] == "Private" and "dns_name_label" not in group
     assert group["subnet_ids"] == ["${azurerm_subnet.this.id}"]
     assert (group["os_type"], group["restart_policy"], group["sku"]) == ("Linux", "Always", "Standard")
-    assert group["identity"] == [{"type": "UserAssigned", "identity_ids": ["${azurerm_user_assigned_identity.this.id}"]}]
+    assert group["identity"] == [
+        {"type": "UserAssigned", "identity_ids": ["${azurerm_user_assigned_identity.this.id}"]}
+    ]
     container = group["container"][0]
     assert (container["cpu"], container["memory"]) == (2, 4)  # 2 vCPU, 4096 MiB -> 4 GB
     assert container["ports"] == [{"port": 8080, "protocol": "TCP"}]
     # issue 13 #9: the liveness probe waits out the model load and restarts only after three failures
     http_get = [{"path": "/ping", "port": 8080, "scheme": "Http"}]
-    assert container["liveness_probe"] == [{"initial_delay_seconds": 120, "period_seconds": 30, "timeout_seconds": 10,
-                                            "failure_threshold": 3, "http_get": http_get}]
-    assert container["readiness_probe"] == [{"period_seconds": 30, "timeout_seconds": 10, "failure_threshold": 3,
-                                             "http_get": http_get}]
+    assert container["liveness_probe"] == [
+        {
+            "initial_delay_seconds": 120,
+            "period_seconds": 30,
+            "timeout_seconds": 10,
+            "failure_threshold": 3,
+            "http_get": http_get,
+        }
+    ]
+    assert container["readiness_probe"] == [
+        {"period_seconds": 30, "timeout_seconds": 10, "failure_threshold": 3, "http_get": http_get}
+    ]
     assert container["environment_variables"] == {"TS_DEFAULT_WORKERS_PER_MODEL": "2", "TS_NUMBER_OF_GPU": "0"}
     assert "data.azurerm_key_vault_secret.this" in container["secure_environment_variables"]
     log_analytics = group["diagnostics"][0]["log_analytics"][0]
@@ -210,7 +226,12 @@ def test_created_network_admits_only_the_spec_cidrs_on_the_port(modules):
     assert (allow["access"], allow["direction"], allow["protocol"]) == ("Allow", "Inbound", "Tcp")
     assert allow["source_address_prefixes"] == ["10.0.0.0/8", "192.168.0.0/16"]
     assert (allow["destination_port_range"], allow["destination_address_prefix"]) == ("8080", "10.30.0.0/24")
-    assert (deny["access"], deny["direction"], deny["source_address_prefix"], deny["priority"]) == ("Deny", "Inbound", "*", 4096)
+    assert (deny["access"], deny["direction"], deny["source_address_prefix"], deny["priority"]) == (
+        "Deny",
+        "Inbound",
+        "*",
+        4096,
+    )
     assert allow["priority"] < deny["priority"] < 65000  # ahead of Azure's default allow rules
     assoc = blocks(module, "resource", "azurerm_subnet_network_security_group_association")["this"]
     assert assoc["subnet_id"] == "${azurerm_subnet.this.id}"
@@ -234,7 +255,9 @@ def test_public_group_has_a_protected_dns_label_and_no_network(modules):
     assert outputs["url"] == "https://${azurerm_container_group.this.fqdn}:9000"
     container = group["container"][0]
     assert {probe: container[probe][0]["http_get"][0]["scheme"] for probe in ("liveness_probe", "readiness_probe")} == {
-        "liveness_probe": "Https", "readiness_probe": "Https"}
+        "liveness_probe": "Https",
+        "readiness_probe": "Https",
+    }
     assert outputs["fqdn"] == "${azurerm_container_group.this.fqdn}"
     assert _outputs(modules["resnet"])["url"] == "http://${azurerm_container_group.this.ip_address}:8080"
     assert "fqdn" not in _outputs(modules["resnet"])
@@ -255,7 +278,9 @@ def test_existing_subnet_and_resource_group(modules):
     assert (container["cpu"], container["memory"]) == (0.5, 1.5)
     assert container["liveness_probe"][0]["http_get"][0]["path"] == "/healthz"
     assert blocks(module, "data", "azurerm_key_vault_secret")["this"]["for_each"] == {
-        "API_KEY": "model-api-key", "DB_PASSWORD": "model-db-password"}
+        "API_KEY": "model-api-key",
+        "DB_PASSWORD": "model-db-password",
+    }
     assert blocks(module, "resource", "azurerm_resource_group")["this"]["name"] == "rg-existing-net"
     assert blocks(modules["public"], "data", "azurerm_resource_group")["this"]["name"] == "rg-shared"
     assert not blocks(modules["public"], "resource", "azurerm_resource_group")
@@ -289,7 +314,9 @@ def test_alert_thresholds_are_converted_from_percent(modules):
     criteria = memory["memory"]["criteria"][0]
     assert (criteria["metric_name"], criteria["threshold"]) == ("MemoryUsage", 1536 * 1024 * 1024 * 3 // 4)
     resnet = blocks(modules["resnet"], "resource", "azurerm_monitor_metric_alert")
-    assert resnet["cpu"]["criteria"][0]["threshold"] == 1800 and resnet["memory"]["criteria"][0]["threshold"] == 3865470566
+    assert (
+        resnet["cpu"]["criteria"][0]["threshold"] == 1800 and resnet["memory"]["criteria"][0]["threshold"] == 3865470566
+    )
     assert not blocks(modules["public"], "resource", "azurerm_monitor_metric_alert")
     assert "action_group_ids" in (modules["small"] / "variables.tf").read_text()
 
@@ -298,8 +325,12 @@ def test_tags_on_every_taggable_resource(modules):
     module = modules["resnet"]
     locals_ = plain(parse_module(module)["main.tf"]["locals"][0])
     assert locals_["tags"] == {"managed-by": "tfgen", "service": "resnet-aci", "team": "vision"}
-    untaggable = {"azurerm_subnet", "azurerm_network_security_rule",
-                  "azurerm_subnet_network_security_group_association", "azurerm_role_assignment"}
+    untaggable = {
+        "azurerm_subnet",
+        "azurerm_network_security_rule",
+        "azurerm_subnet_network_security_group_association",
+        "azurerm_role_assignment",
+    }
     for parsed in parse_module(module).values():
         for block in parsed.get("resource", []):
             for kind, bodies in block.items():
@@ -349,8 +380,10 @@ targets:
 
 
 def test_args_without_command_are_refused(tmp_path):
-    text = BASE.replace("container: {image: mcr.microsoft.com/x/y:1}",
-                        "container: {image: mcr.microsoft.com/x/y:1, args: [--port, '80']}")
+    text = BASE.replace(
+        "container: {image: mcr.microsoft.com/x/y:1}",
+        "container: {image: mcr.microsoft.com/x/y:1, args: [--port, '80']}",
+    )
     assert any("cannot pass args to the image's own entrypoint" in m for m in _problems(tmp_path, text))
 
 
@@ -370,7 +403,9 @@ def test_public_group_without_container_tls_is_refused(tmp_path):
     text = BASE + "network: {public: true, allowed_cidrs: [0.0.0.0/0]}\n"
     with pytest.raises(SpecError) as caught:
         pipeline.load_spec(write_spec_file(tmp_path, "bad", text))
-    assert "bad.yaml:" in str(caught.value) and "network.public: a public Container Instances group" in str(caught.value)
+    assert "bad.yaml:" in str(caught.value) and "network.public: a public Container Instances group" in str(
+        caught.value
+    )
     allowed = text.replace("    key_vault_id: " + VAULT, "    key_vault_id: " + VAULT + "\n    container_tls: true")
     pipeline.load_spec(write_spec_file(tmp_path, "good", allowed))  # accepted once the container serves TLS
 
@@ -387,19 +422,29 @@ def test_encryption_key_name_is_checked_by_the_schema(tmp_path):
     assert _problems(tmp_path, text)
 
 
-@pytest.mark.parametrize("state, where", [
-    ("", "container.secrets"),  # no state: the default local file; located at the secrets
-    ("state: {backend: local, path: x.tfstate}\n", "state.backend"),
-])
+@pytest.mark.parametrize(
+    "state, where",
+    [
+        ("", "container.secrets"),  # no state: the default local file; located at the secrets
+        ("state: {backend: local, path: x.tfstate}\n", "state.backend"),
+    ],
+)
 def test_secrets_with_a_local_state_are_refused(tmp_path, state, where):
     """Issue 13 #10: secret values sit in the plan and the state; a local state file would hold them unencrypted."""
-    text = BASE.replace("container: {image: mcr.microsoft.com/x/y:1}",
-                        "container: {image: mcr.microsoft.com/x/y:1, secrets: {API_KEY: api-key}}") + state
+    text = (
+        BASE.replace(
+            "container: {image: mcr.microsoft.com/x/y:1}",
+            "container: {image: mcr.microsoft.com/x/y:1, secrets: {API_KEY: api-key}}",
+        )
+        + state
+    )
     with pytest.raises(SpecError) as caught:
         pipeline.load_spec(write_spec_file(tmp_path, "bad", text))
     assert f"{where}: container.secrets reach Container Instances as values read from Key Vault" in str(caught.value)
-    remote = text.replace(state, "") + ("state: {backend: azurerm, resource_group_name: rg, storage_account_name: st1, "
-                                        "container_name: tfstate, key: k}\n")
+    remote = text.replace(state, "") + (
+        "state: {backend: azurerm, resource_group_name: rg, storage_account_name: st1, "
+        "container_name: tfstate, key: k}\n"
+    )
     pipeline.load_spec(write_spec_file(tmp_path, "good", remote))  # an azurerm backend is accepted
 
 

@@ -88,6 +88,7 @@ def test_every_variant_validates_and_renders_with_versions_from_the_providers(ta
 
 # -- the contract catches a broken target -------------------------------------
 
+
 def _broken(target, **changes):
     return contract.problems(dataclasses.replace(target, **changes))
 
@@ -134,9 +135,12 @@ def test_contract_catches_a_loose_schema_and_missing_variants():
 
 def test_templates_read_only_their_context():
     """No template reaches into the model (`spec.`): what it shows is decided in the target mapping."""
-    offenders = [f"{p.relative_to(REPO)}:{n}" for p in sorted((REPO / "templates").rglob("*.j2"))
-                 for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
-                 if re.search(r"(?<![\w.])spec(\.\w|\[|\()", line)]
+    offenders = [
+        f"{p.relative_to(REPO)}:{n}"
+        for p in sorted((REPO / "templates").rglob("*.j2"))
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"(?<![\w.])spec(\.\w|\[|\()", line)
+    ]
     assert offenders == []
 
 
@@ -152,9 +156,12 @@ def test_readme_facts_come_from_the_mapping_through_one_template(target):
 
 def test_checkov_skip_reasons_come_from_the_mapping():
     """Templates name the check; its reason is `skip.<key>` from the target's context, never template text."""
-    literal = [f"{p.relative_to(REPO)}:{n}" for p in sorted((REPO / "templates").rglob("*.j2"))
-               for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
-               if "checkov:skip=" in line and not re.search(r"checkov:skip=[A-Z0-9_]+:\{\{ skip\.\w+ \}\}$", line.strip())]
+    literal = [
+        f"{p.relative_to(REPO)}:{n}"
+        for p in sorted((REPO / "templates").rglob("*.j2"))
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if "checkov:skip=" in line and not re.search(r"checkov:skip=[A-Z0-9_]+:\{\{ skip\.\w+ \}\}$", line.strip())
+    ]
     assert literal == []
     for target in TARGETS:
         spec = model.normalize(target.variants["all-features"])
@@ -162,16 +169,29 @@ def test_checkov_skip_reasons_come_from_the_mapping():
         assert all(isinstance(reason, str) and reason.strip() for reason in skips.values())
 
 
-SHARED_AWS_RESOURCES = ("aws_availability_zones", "aws_default_security_group", "aws_subnet", "aws_internet_gateway",
-                        "aws_nat_gateway", "aws_route_table", "aws_eip", "aws_flow_log", "aws_cloudwatch_log_group\" \"flow_logs",
-                        "aws_kms_alias")
+SHARED_AWS_RESOURCES = (
+    "aws_availability_zones",
+    "aws_default_security_group",
+    "aws_subnet",
+    "aws_internet_gateway",
+    "aws_nat_gateway",
+    "aws_route_table",
+    "aws_eip",
+    "aws_flow_log",
+    'aws_cloudwatch_log_group" "flow_logs',
+    "aws_kms_alias",
+)
 
 
 def test_aws_network_blocks_are_written_once_in_the_shared_partials():
     """Subnets, NAT, flow logs ... of a created VPC come from templates/_shared/aws/, not per-target copies."""
-    copies = [f"{p.relative_to(REPO)}: {kind}" for p in sorted((REPO / "templates").rglob("*.j2"))
-              if "_shared" not in p.parts
-              for kind in SHARED_AWS_RESOURCES if re.search(rf'^(resource|data) "{kind}"', p.read_text(), re.M)]
+    copies = [
+        f"{p.relative_to(REPO)}: {kind}"
+        for p in sorted((REPO / "templates").rglob("*.j2"))
+        if "_shared" not in p.parts
+        for kind in SHARED_AWS_RESOURCES
+        if re.search(rf'^(resource|data) "{kind}"', p.read_text(), re.M)
+    ]
     assert copies == []
     shared = "".join(p.read_text() for p in (REPO / "templates" / "_shared" / "aws").glob("*.j2"))
     assert all(f'"{kind}' in shared for kind in SHARED_AWS_RESOURCES)
@@ -182,11 +202,12 @@ def test_subnet_maths_is_one_split():
 
     split = aws_common.subnet_cidrs("10.20.0.0/16")
     assert split == {"private": ["10.20.0.0/18", "10.20.64.0/18"], "public": ["10.20.128.0/18", "10.20.192.0/18"]}
-    assert "cidrsubnet(aws_vpc.this.cidr_block, 2, count.index)" == aws_common.subnet_cidr_in_terraform()
+    assert aws_common.subnet_cidr_in_terraform() == "cidrsubnet(aws_vpc.this.cidr_block, 2, count.index)"
     assert aws_common.largest_vpc_prefix() == 26
 
 
 # -- the audit: a target is its module, its template folder and one registry line
+
 
 def test_no_file_outside_a_targets_own_files_names_it():
     """Outside generator/cli/ help texts, the registry, a target's module and template folder, nothing names it
@@ -201,8 +222,12 @@ def test_the_audit_finds_planted_mentions(tmp_path):
     (tmp_path / "schemas" / "tfgen.schema.json").write_text(json.dumps(schema))
     (tmp_path / "generator" / "targets").mkdir(parents=True)
     module = TARGETS[0].context.__module__.rsplit(".", 1)[-1]
-    (tmp_path / "generator" / "pipeline.py").write_text(f'if name == "{TARGETS[0].name}":\n    from .targets import {module}\n')
-    (tmp_path / "generator" / "targets" / f"{module}.py").write_text(f'NAME = "{TARGETS[0].name}"\n')  # its own: allowed
+    (tmp_path / "generator" / "pipeline.py").write_text(
+        f'if name == "{TARGETS[0].name}":\n    from .targets import {module}\n'
+    )
+    (tmp_path / "generator" / "targets" / f"{module}.py").write_text(
+        f'NAME = "{TARGETS[0].name}"\n'
+    )  # its own: allowed
     (tmp_path / "templates" / "other").mkdir(parents=True)
     (tmp_path / "templates" / "other" / "main.tf.j2").write_text(f"# see {TARGETS[0].schema_def_name}\n")
     found = contract.mentions(tmp_path, TARGETS)

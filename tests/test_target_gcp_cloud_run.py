@@ -55,14 +55,14 @@ targets:
 PRIVATE = f"""
 name: private-scorer
 container:
-  image: ghcr.io/example/scorer@sha256:{'a' * 64}
+  image: ghcr.io/example/scorer@sha256:{"a" * 64}
   secrets: {{API_KEY: scorer-api-key, API_KEY_COPY: scorer-api-key, DB_PASSWORD: scorer-db}}
 network: {{public: false, vpc: create, cidr: 10.30.0.0/20}}
 observability:
   log_retention_days: 7
   alarms: {{error_rate_percent: 2.5}}
 targets:
-  gcp-cloud-run: {{project: ml-serving-demo, region: us-central1, kms_key: {KEY.replace('europe-west1', 'us-central1')}}}
+  gcp-cloud-run: {{project: ml-serving-demo, region: us-central1, kms_key: {KEY.replace("europe-west1", "us-central1")}}}
 """
 
 
@@ -104,8 +104,12 @@ def test_iris_service_maps_the_spec(modules):
     service = _service(modules["iris"])
     assert service["ingress"] == "INGRESS_TRAFFIC_INTERNAL_ONLY"
     assert service["deletion_protection"] == "${var.deletion_protection}"
-    assert service["labels"] == {"cost-center": "research-42", "managed-by": "tfgen", "service": "iris-classifier",
-                                 "team": "ml-platform"}
+    assert service["labels"] == {
+        "cost-center": "research-42",
+        "managed-by": "tfgen",
+        "service": "iris-classifier",
+        "team": "ml-platform",
+    }
     template = service["template"][0]
     assert template["max_instance_request_concurrency"] == 80
     assert template["scaling"] == [{"min_instance_count": 1, "max_instance_count": 4}]
@@ -122,7 +126,10 @@ def test_iris_service_maps_the_spec(modules):
     assert resources["limits"] == {"cpu": "1", "memory": "2048Mi"}
     assert (resources["cpu_idle"], resources["startup_cpu_boost"]) == (True, True)
     assert container["startup_probe"][0]["http_get"] == [{"path": "/healthz", "port": 8080}]
-    assert (container["startup_probe"][0]["period_seconds"], container["startup_probe"][0]["failure_threshold"]) == (10, 24)
+    assert (container["startup_probe"][0]["period_seconds"], container["startup_probe"][0]["failure_threshold"]) == (
+        10,
+        24,
+    )
     liveness = container["liveness_probe"][0]
     assert (liveness["period_seconds"], liveness["timeout_seconds"], liveness["failure_threshold"]) == (30, 5, 3)
 
@@ -130,9 +137,11 @@ def test_iris_service_maps_the_spec(modules):
 def test_secrets_are_references_with_least_privilege(modules):
     container = _service(modules["private"])["template"][0]["containers"][0]
     secret_env = {e["name"]: e["value_source"][0]["secret_key_ref"][0] for e in container["env"]}
-    assert secret_env == {"API_KEY": {"secret": "scorer-api-key", "version": "latest"},
-                          "API_KEY_COPY": {"secret": "scorer-api-key", "version": "latest"},
-                          "DB_PASSWORD": {"secret": "scorer-db", "version": "latest"}}
+    assert secret_env == {
+        "API_KEY": {"secret": "scorer-api-key", "version": "latest"},
+        "API_KEY_COPY": {"secret": "scorer-api-key", "version": "latest"},
+        "DB_PASSWORD": {"secret": "scorer-db", "version": "latest"},
+    }
     assert all("value" not in e for e in container["env"])
     grants = resources(modules["private"], "google_secret_manager_secret_iam_member")
     assert list(grants) == ["this"]
@@ -162,7 +171,11 @@ def test_existing_network_uses_the_connector_and_creates_none(modules):
     assert not (modules["public"] / "network.tf").exists()
     assert "network_id" not in (modules["public"] / "outputs.tf").read_text()
     subnet = resources(modules["private"], "google_compute_subnetwork")["this"]
-    assert (subnet["ip_cidr_range"], subnet["private_ip_google_access"], subnet["region"]) == ("10.30.0.0/20", True, "us-central1")
+    assert (subnet["ip_cidr_range"], subnet["private_ip_google_access"], subnet["region"]) == (
+        "10.30.0.0/20",
+        True,
+        "us-central1",
+    )
     assert resources(modules["private"], "google_compute_network")["this"]["auto_create_subnetworks"] is False
 
 
@@ -173,7 +186,8 @@ def test_cmek_covers_the_revision_and_the_log_bucket(modules):
     grants = resources(modules["public"], "google_kms_crypto_key_iam_member")
     assert set(grants) == {"run_service_agent", "logging"}
     assert grants["run_service_agent"]["member"] == (
-        "serviceAccount:service-${data.google_project.this.number}@serverless-robot-prod.iam.gserviceaccount.com")
+        "serviceAccount:service-${data.google_project.this.number}@serverless-robot-prod.iam.gserviceaccount.com"
+    )
     assert {g["role"] for g in grants.values()} == {"roles/cloudkms.cryptoKeyEncrypterDecrypter"}
     bucket = resources(modules["public"], "google_logging_project_bucket_config")["this"]
     assert bucket["cmek_settings"] == [{"kms_key_name": KEY}]
@@ -205,7 +219,10 @@ def test_one_alert_policy_per_threshold(modules):
     assert list(private) == ["error_rate"]
     ratio = private["error_rate"]["conditions"][0]["condition_threshold"][0]
     assert ratio["threshold_value"] == 0.025
-    assert 'response_code_class = \\"5xx\\"' in ratio["filter"] and "response_code_class" not in ratio["denominator_filter"]
+    assert (
+        'response_code_class = \\"5xx\\"' in ratio["filter"]
+        and "response_code_class" not in ratio["denominator_filter"]
+    )
     # No thresholds: no policies and no notification_channels variable.
     assert not (modules["public"] / "monitoring.tf").exists()
     assert "notification_channels" not in (modules["public"] / "variables.tf").read_text()
@@ -214,7 +231,10 @@ def test_one_alert_policy_per_threshold(modules):
 def test_description_becomes_the_service_description(modules):
     # escaping in general is checked for every target in tests/test_conformance.py
     service = _service(modules["public"])
-    assert string_value(service["description"]) == 'a "quoted" description with ${braces} and %{ directives }\nover two lines'
+    assert (
+        string_value(service["description"])
+        == 'a "quoted" description with ${braces} and %{ directives }\nover two lines'
+    )
 
 
 def test_readme_states_what_cloud_run_cannot_honour(modules):
@@ -242,23 +262,42 @@ targets:
 """
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"env": "{PORT: '1'}"}, "Cloud Run sets `PORT` itself"),
-    ({"env": "{TOKEN: x}", "secrets": "{TOKEN: tok}"}, "`TOKEN` is also in container.env"),
-    ({"network": "{public: true}", "target": "{project: ml-serving-demo, region: europe-west1, invokers: ['user:a@b.c']}"},
-     "a public service is invokable by allUsers"),
-    ({"target": f"{{project: ml-serving-demo, region: europe-west1, vpc_connector: {CONNECTOR}}}"},
-     "only used when network.vpc is `existing`"),
-    ({"network": "{vpc: existing}"}, "network.vpc is `existing`: give `vpc_connector`"),
-    ({"network": "{cidr: 10.0.0.0/27}"}, "Direct VPC egress needs a subnet of /26 or larger; got /27"),
-    ({"target": f"{{project: ml-serving-demo, region: us-east1, kms_key: {KEY}}}"},
-     "the key is in `europe-west1`; the service and its log bucket are in `us-east1`"),
-    # Refused, never silently dropped: Cloud Run scales on concurrency with a fixed CPU target.
-    ({"scaling": "{cpu_target: 70, concurrency: 10}"}, "Cloud Run has no CPU-target setting"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"env": "{PORT: '1'}"}, "Cloud Run sets `PORT` itself"),
+        ({"env": "{TOKEN: x}", "secrets": "{TOKEN: tok}"}, "`TOKEN` is also in container.env"),
+        (
+            {
+                "network": "{public: true}",
+                "target": "{project: ml-serving-demo, region: europe-west1, invokers: ['user:a@b.c']}",
+            },
+            "a public service is invokable by allUsers",
+        ),
+        (
+            {"target": f"{{project: ml-serving-demo, region: europe-west1, vpc_connector: {CONNECTOR}}}"},
+            "only used when network.vpc is `existing`",
+        ),
+        ({"network": "{vpc: existing}"}, "network.vpc is `existing`: give `vpc_connector`"),
+        ({"network": "{cidr: 10.0.0.0/27}"}, "Direct VPC egress needs a subnet of /26 or larger; got /27"),
+        (
+            {"target": f"{{project: ml-serving-demo, region: us-east1, kms_key: {KEY}}}"},
+            "the key is in `europe-west1`; the service and its log bucket are in `us-east1`",
+        ),
+        # Refused, never silently dropped: Cloud Run scales on concurrency with a fixed CPU target.
+        ({"scaling": "{cpu_target: 70, concurrency: 10}"}, "Cloud Run has no CPU-target setting"),
+    ],
+)
 def test_check_refuses_what_cloud_run_cannot_do(tmp_path, changes, message):
-    fields = {"name": "svc", "env": "{}", "secrets": "{}", "scaling": "{}", "network": "{}",
-              "target": "{project: ml-serving-demo, region: europe-west1}", **changes}
+    fields = {
+        "name": "svc",
+        "env": "{}",
+        "secrets": "{}",
+        "scaling": "{}",
+        "network": "{}",
+        "target": "{project: ml-serving-demo, region: europe-west1}",
+        **changes,
+    }
     path = write_spec_file(tmp_path, "spec", BASE.format(**fields))
     with pytest.raises(SpecError) as caught:
         pipeline.load_spec(path)
@@ -271,7 +310,10 @@ def test_check_refuses_what_cloud_run_cannot_do(tmp_path, changes, message):
 def test_tracing_grants_the_trace_agent_role_only_when_asked(modules):
     grant = resources(modules["iris"], "google_project_iam_member")["trace_agent"]
     assert (grant["role"], grant["member"], grant["project"]) == (
-        "roles/cloudtrace.agent", "${google_service_account.this.member}", "ml-serving-demo")
+        "roles/cloudtrace.agent",
+        "${google_service_account.this.member}",
+        "ml-serving-demo",
+    )
     assert "trace_agent" not in resources(modules["public"], "google_project_iam_member")  # tracing: false
     assert "`roles/cloudtrace.agent`" in (modules["iris"] / "README.md").read_text()
 
@@ -279,18 +321,26 @@ def test_tracing_grants_the_trace_agent_role_only_when_asked(modules):
 def test_the_apis_the_module_calls_are_enabled_and_stay_enabled_on_destroy(modules):
     iris = resources(modules["iris"], "google_project_service")["this"]
     assert iris["disable_on_destroy"] is False and iris["service"] == "${each.value}"
-    assert iris["for_each"] == ("${toset(['cloudtrace.googleapis.com', 'compute.googleapis.com', 'iam.googleapis.com', "
-                                "'logging.googleapis.com', 'monitoring.googleapis.com', 'run.googleapis.com', "
-                                "'secretmanager.googleapis.com'])}")
+    assert iris["for_each"] == (
+        "${toset(['cloudtrace.googleapis.com', 'compute.googleapis.com', 'iam.googleapis.com', "
+        "'logging.googleapis.com', 'monitoring.googleapis.com', 'run.googleapis.com', "
+        "'secretmanager.googleapis.com'])}"
+    )
     # existing network (a connector), no secrets, no alerts, no tracing
     public = resources(modules["public"], "google_project_service")["this"]
-    assert public["for_each"] == ("${toset(['iam.googleapis.com', 'logging.googleapis.com', 'run.googleapis.com', "
-                                  "'vpcaccess.googleapis.com'])}")
+    assert public["for_each"] == (
+        "${toset(['iam.googleapis.com', 'logging.googleapis.com', 'run.googleapis.com', 'vpcaccess.googleapis.com'])}"
+    )
     # what calls an API waits for it: the service account (and through it every grant), the service, logs, network, alerts
     for module in (modules["iris"], modules["private"]):
         assert resources(module, "google_service_account")["this"]["depends_on"] == ["${google_project_service.this}"]
         assert "${google_project_service.this}" in _service(module)["depends_on"]
-        assert "${google_project_service.this}" in resources(module, "google_logging_project_bucket_config")["this"]["depends_on"]
+        assert (
+            "${google_project_service.this}"
+            in resources(module, "google_logging_project_bucket_config")["this"]["depends_on"]
+        )
         assert resources(module, "google_compute_network")["this"]["depends_on"] == ["${google_project_service.this}"]
-        assert all(p["depends_on"] == ["${google_project_service.this}"]
-                   for p in resources(module, "google_monitoring_alert_policy").values())
+        assert all(
+            p["depends_on"] == ["${google_project_service.this}"]
+            for p in resources(module, "google_monitoring_alert_policy").values()
+        )

@@ -23,9 +23,40 @@ from generator.targets import kubernetes as k8s
 from tests import support
 
 EXAMPLE = support.EXAMPLES / "iris-gke.yaml"
-HOSTILE = ["on", "1e3", "0x10", "yes", "null", "~", "- item", "a: b", "# not a comment", "{x}", "[y]", "'q'", '"dq"',
-           "back\\slash", "line\nbreak", "tab\there", "${HOME}", "%{x}", "* star", "&anchor", "!tag", "@at", "`tick`",
-           "émoji ✓", " lead", "trail ", "", "---", "...", "|", ">", "= eq"]
+HOSTILE = [
+    "on",
+    "1e3",
+    "0x10",
+    "yes",
+    "null",
+    "~",
+    "- item",
+    "a: b",
+    "# not a comment",
+    "{x}",
+    "[y]",
+    "'q'",
+    '"dq"',
+    "back\\slash",
+    "line\nbreak",
+    "tab\there",
+    "${HOME}",
+    "%{x}",
+    "* star",
+    "&anchor",
+    "!tag",
+    "@at",
+    "`tick`",
+    "émoji ✓",
+    " lead",
+    "trail ",
+    "",
+    "---",
+    "...",
+    "|",
+    ">",
+    "= eq",
+]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -61,6 +92,7 @@ def by_key(objs: list[dict]) -> dict[tuple[str, str], dict]:
 
 # ---------------------------------------------------------------- YAML out
 
+
 @pytest.mark.parametrize("value", HOSTILE)
 def test_yaml_emitter_keeps_every_string_a_string(value):
     text = yamlout.dump({"value": value, "list": [value]})
@@ -70,8 +102,12 @@ def test_yaml_emitter_keeps_every_string_a_string(value):
 def test_hostile_strings_survive_kubectl_kustomize(tmp_path):
     """Go's YAML parser (kubectl) reads back exactly the strings the spec held."""
     env = {f"V{i}": v for i, v in enumerate(HOSTILE)}
-    data = {"name": "hostile", "description": "desc: \"x\" \n ${y} {{z}} # c", "container": {"image": "ghcr.io/e/m:1", "env": env},
-            "targets": {"kubernetes": {}}}
+    data = {
+        "name": "hostile",
+        "description": 'desc: "x" \n ${y} {{z}} # c',
+        "container": {"image": "ghcr.io/e/m:1", "env": env},
+        "targets": {"kubernetes": {}},
+    }
     module = render_tree(spec_file(tmp_path, data), tmp_path / "out")
     built = gates.build([module])
     deployment = by_key(built[f"{module}/base"])[("Deployment", "hostile")]
@@ -83,8 +119,10 @@ def test_hostile_strings_survive_kubectl_kustomize(tmp_path):
 
 def test_json_pointer_escapes_slash_and_tilde():
     ops = kustomize.json_patch({"labels": {"a/b": "1", "c~d": "2"}}, {"labels": {"a/b": "x", "c~d": "y"}})
-    assert ops == [{"op": "replace", "path": "/labels/a~1b", "value": "x"},
-                   {"op": "replace", "path": "/labels/c~0d", "value": "y"}]
+    assert ops == [
+        {"op": "replace", "path": "/labels/a~1b", "value": "x"},
+        {"op": "replace", "path": "/labels/c~0d", "value": "y"},
+    ]
     assert kustomize.json_patch({"n": 1}, {"n": True}) == [{"op": "replace", "path": "/n", "value": True}]
 
 
@@ -96,6 +134,7 @@ def test_render_is_deterministic(tmp_path):
 
 
 # ---------------------------------------------------------------- the tree
+
 
 @pytest.mark.parametrize("variant", sorted(k8s.VARIANTS))
 def test_every_overlay_builds_to_exactly_its_environment(tmp_path, variant):
@@ -118,12 +157,15 @@ def test_overlay_adds_and_deletes_objects(tmp_path):
     assert {"path": "patches/delete-horizontalpodautoscaler.yaml"} in dev["patches"]
     built = gates.build([module])
     assert ("HorizontalPodAutoscaler", "k8s-full") not in by_key(built[f"{module}/overlays/dev"])
-    assert by_key(built[f"{module}/overlays/prod"])[("HorizontalPodAutoscaler", "k8s-full")]["spec"]["maxReplicas"] == 20
+    assert (
+        by_key(built[f"{module}/overlays/prod"])[("HorizontalPodAutoscaler", "k8s-full")]["spec"]["maxReplicas"] == 20
+    )
     assert by_key(built[f"{module}/overlays/dev"])[("Namespace", "ml-serving-dev")]
     assert not (module / "overlays/dev/deployment.yaml").exists()  # patched, not copied
 
 
 # ---------------------------------------------------------------- seed parity
+
 
 def test_seed_parity_gke_deployment_and_load_balancer(tmp_path):
     module = render_tree(EXAMPLE, tmp_path / "out")
@@ -131,15 +173,19 @@ def test_seed_parity_gke_deployment_and_load_balancer(tmp_path):
     deployment = objs[("Deployment", "iris-gke")]
     container = deployment["spec"]["template"]["spec"]["containers"][0]
     assert deployment["spec"]["replicas"] == 3
-    assert container["resources"] == {"requests": {"cpu": "250m", "memory": "512Mi"},
-                                      "limits": {"cpu": "500m", "memory": "1Gi"}}
+    assert container["resources"] == {
+        "requests": {"cpu": "250m", "memory": "512Mi"},
+        "limits": {"cpu": "500m", "memory": "1Gi"},
+    }
     assert container["ports"] == [{"name": "http", "containerPort": 8080, "protocol": "TCP"}]
     service = objs[("Service", "iris-gke")]
     assert service["spec"]["type"] == "LoadBalancer"
     assert service["spec"]["ports"] == [{"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"}]
     assert service["spec"]["selector"].items() <= deployment["spec"]["template"]["metadata"]["labels"].items()
     sa = objs[("ServiceAccount", "iris-gke")]
-    assert sa["metadata"]["annotations"] == {"iam.gke.io/gcp-service-account": "iris-serving@ml-serving-demo.iam.gserviceaccount.com"}
+    assert sa["metadata"]["annotations"] == {
+        "iam.gke.io/gcp-service-account": "iris-serving@ml-serving-demo.iam.gserviceaccount.com"
+    }
     assert ("HorizontalPodAutoscaler", "iris-gke") not in objs  # 3 fixed replicas, as the seed
 
 
@@ -156,8 +202,11 @@ def test_committed_readme_diagram_and_skips_are_read_back_from_the_manifests():
 
     module = support.REPO / "modules" / "iris-gke" / "kubernetes"
     readme = (module / "README.md").read_text(encoding="utf-8")
-    objs = {o["kind"]: o for o in (yaml.safe_load(p.read_text()) for p in (module / "base").glob("*.yaml"))
-            if o.get("kind") != "Kustomization"}
+    objs = {
+        o["kind"]: o
+        for o in (yaml.safe_load(p.read_text()) for p in (module / "base").glob("*.yaml"))
+        if o.get("kind") != "Kustomization"
+    }
     drawn = diagram(objs)
     assert f"```mermaid\n{drawn}\n```" in readme
     assert '-->|TCP 80| service["Service LoadBalancer<br/>:80"]' in drawn
@@ -170,17 +219,25 @@ def test_committed_readme_diagram_and_skips_are_read_back_from_the_manifests():
 
 # ---------------------------------------------------------------- what the manifests hold
 
+
 def test_labels_on_every_object_and_restricted_pod(tmp_path):
     path = spec_file(tmp_path, k8s.VARIANTS["all-features"])
     spec = pipeline.load_spec(path)
     objs = k8s.objects_of(spec)
     for obj in objs:
-        assert {"team": "ml", "cost-center": "research-42", "managed-by": "tfgen"}.items() <= obj["metadata"]["labels"].items(), obj["kind"]
+        assert {"team": "ml", "cost-center": "research-42", "managed-by": "tfgen"}.items() <= obj["metadata"][
+            "labels"
+        ].items(), obj["kind"]
     pod = by_key(objs)[("Deployment", "k8s-full")]["spec"]["template"]["spec"]
     c = pod["containers"][0]
-    assert c["securityContext"] == {"allowPrivilegeEscalation": False, "privileged": False, "readOnlyRootFilesystem": True,
-                                    "runAsNonRoot": True, "capabilities": {"drop": ["ALL"]},
-                                    "seccompProfile": {"type": "RuntimeDefault"}}
+    assert c["securityContext"] == {
+        "allowPrivilegeEscalation": False,
+        "privileged": False,
+        "readOnlyRootFilesystem": True,
+        "runAsNonRoot": True,
+        "capabilities": {"drop": ["ALL"]},
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
     assert [m["mountPath"] for m in c["volumeMounts"]] == ["/tmp", "/home/app/.cache/huggingface"]
     assert [v["emptyDir"] for v in pod["volumes"]] == [{}, {}]
     assert pod["imagePullSecrets"] == [{"name": "registry-credentials"}]
@@ -189,7 +246,12 @@ def test_labels_on_every_object_and_restricted_pod(tmp_path):
     assert pod["tolerations"] == [{"key": "sku", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"}]
     assert c["resources"]["limits"]["nvidia.com/gpu"] == 1
     assert pod["topologySpreadConstraints"][0]["topologyKey"] == "topology.kubernetes.io/zone"
-    assert by_key(objs)[("Deployment", "k8s-full")]["spec"]["template"]["metadata"]["labels"]["azure.workload.identity/use"] == "true"
+    assert (
+        by_key(objs)[("Deployment", "k8s-full")]["spec"]["template"]["metadata"]["labels"][
+            "azure.workload.identity/use"
+        ]
+        == "true"
+    )
     assert {"name": "API_KEY", "valueFrom": {"secretKeyRef": {"name": "model-api-key", "key": "api-key"}}} in c["env"]
     # startup window 300 s at a 10 s period; liveness from the health check
     assert c["startupProbe"]["periodSeconds"] * c["startupProbe"]["failureThreshold"] == 300
@@ -198,10 +260,12 @@ def test_labels_on_every_object_and_restricted_pod(tmp_path):
     # the Secret the secretKeyRef names is synced by External Secrets from the named store
     external = by_key(objs)[("ExternalSecret", "model-api-key")]
     assert external["apiVersion"] == "external-secrets.io/v1"
-    assert external["spec"] == {"refreshInterval": "15m",
-                                "secretStoreRef": {"name": "vault-backend", "kind": "ClusterSecretStore"},
-                                "target": {"name": "model-api-key", "creationPolicy": "Owner"},
-                                "data": [{"secretKey": "api-key", "remoteRef": {"key": "model-api-key"}}]}
+    assert external["spec"] == {
+        "refreshInterval": "15m",
+        "secretStoreRef": {"name": "vault-backend", "kind": "ClusterSecretStore"},
+        "target": {"name": "model-api-key", "creationPolicy": "Owner"},
+        "data": [{"secretKey": "api-key", "remoteRef": {"key": "model-api-key"}}],
+    }
 
 
 def test_minimal_is_clusterip_without_token_and_network_policy_limits_traffic(tmp_path):
@@ -215,7 +279,8 @@ def test_minimal_is_clusterip_without_token_and_network_policy_limits_traffic(tm
     assert policy["policyTypes"] == ["Ingress", "Egress"]
     assert policy["ingress"][0]["from"] == [
         {"ipBlock": {"cidr": "10.0.0.0/8"}},
-        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "k8s-minimal"}}}]
+        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "k8s-minimal"}}},
+    ]
     assert policy["egress"][1]["ports"] == [{"protocol": "TCP", "port": 443}]
     assert objs[("PodDisruptionBudget", "k8s-minimal")]["spec"]["maxUnavailable"] == 1
 
@@ -231,30 +296,62 @@ def test_ingress_variant_has_tls_and_class(tmp_path):
 
 # ---------------------------------------------------------------- limits (located errors)
 
-@pytest.mark.parametrize("change, where, words", [
-    ({"targets": {"kubernetes": {"requests": {"cpu": 2}}}}, "targets.kubernetes.requests.cpu", "above the limit"),
-    ({"targets": {"kubernetes": {"requests": {"memory": 4096}}}}, "targets.kubernetes.requests.memory", "above the limit"),
-    ({"targets": {"kubernetes": {"identity": "arn:aws:iam::123456789012:role/x"}}}, "targets.kubernetes.identity", "needs `cloud`"),
-    ({"targets": {"kubernetes": {"cloud": "gke", "identity": "arn:aws:iam::123456789012:role/x"}}}, "targets.kubernetes.identity",
-     "Google service account"),
-    ({"scaling": {"concurrency": 10}}, "scaling.concurrency", "custom-metrics"),
-    ({"scaling": {"min": 0, "max": 3}}, "scaling.min", "cannot scale to zero"),
-    ({"container": {"secrets": {"TOKEN": "Upper-Case"}}}, "container.secrets.TOKEN", "not a Kubernetes Secret name"),
-    ({"labels": {"team": "-ml"}}, "labels.team", "not a Kubernetes label value"),
-    ({"observability": {"alarms": {"cpu_percent": 80}}}, "observability.alarms.cpu_percent", "monitoring stack"),
-    ({"resources": {"cpu": 0.0005}}, "resources.cpu", "millicores"),
-    ({"network": {"public": True, "allowed_cidrs": ["10.0.0.0/8"]},
-      "targets": {"kubernetes": {"ingress": {"host": "a.example.com", "class_name": "nginx", "tls_secret": "t"}}}},
-     "network.allowed_cidrs", "cannot be limited"),
-    ({"targets": {"kubernetes": {"unknown": 1}}}, "targets.kubernetes.unknown", "unknown field"),
-    ({"targets": {"kubernetes": {"secret_store": {"name": "vault"}}}}, "targets.kubernetes.secret_store", "no container.secrets"),
-])
+
+@pytest.mark.parametrize(
+    "change, where, words",
+    [
+        ({"targets": {"kubernetes": {"requests": {"cpu": 2}}}}, "targets.kubernetes.requests.cpu", "above the limit"),
+        (
+            {"targets": {"kubernetes": {"requests": {"memory": 4096}}}},
+            "targets.kubernetes.requests.memory",
+            "above the limit",
+        ),
+        (
+            {"targets": {"kubernetes": {"identity": "arn:aws:iam::123456789012:role/x"}}},
+            "targets.kubernetes.identity",
+            "needs `cloud`",
+        ),
+        (
+            {"targets": {"kubernetes": {"cloud": "gke", "identity": "arn:aws:iam::123456789012:role/x"}}},
+            "targets.kubernetes.identity",
+            "Google service account",
+        ),
+        ({"scaling": {"concurrency": 10}}, "scaling.concurrency", "custom-metrics"),
+        ({"scaling": {"min": 0, "max": 3}}, "scaling.min", "cannot scale to zero"),
+        (
+            {"container": {"secrets": {"TOKEN": "Upper-Case"}}},
+            "container.secrets.TOKEN",
+            "not a Kubernetes Secret name",
+        ),
+        ({"labels": {"team": "-ml"}}, "labels.team", "not a Kubernetes label value"),
+        ({"observability": {"alarms": {"cpu_percent": 80}}}, "observability.alarms.cpu_percent", "monitoring stack"),
+        ({"resources": {"cpu": 0.0005}}, "resources.cpu", "millicores"),
+        (
+            {
+                "network": {"public": True, "allowed_cidrs": ["10.0.0.0/8"]},
+                "targets": {
+                    "kubernetes": {"ingress": {"host": "a.example.com", "class_name": "nginx", "tls_secret": "t"}}
+                },
+            },
+            "network.allowed_cidrs",
+            "cannot be limited",
+        ),
+        ({"targets": {"kubernetes": {"unknown": 1}}}, "targets.kubernetes.unknown", "unknown field"),
+        (
+            {"targets": {"kubernetes": {"secret_store": {"name": "vault"}}}},
+            "targets.kubernetes.secret_store",
+            "no container.secrets",
+        ),
+    ],
+)
 def test_refusals_are_located(tmp_path, run_cli, change, where, words):
     data = copy.deepcopy(k8s.VARIANTS["minimal"])
     for key, value in change.items():
         data[key] = {**data.get(key, {}), **value} if isinstance(value, dict) else value
         if key == "targets":
-            data["targets"] = {"kubernetes": {**k8s.VARIANTS["minimal"]["targets"]["kubernetes"], **value["kubernetes"]}}
+            data["targets"] = {
+                "kubernetes": {**k8s.VARIANTS["minimal"]["targets"]["kubernetes"], **value["kubernetes"]}
+            }
     path = spec_file(tmp_path, data)
     result = run_cli("validate", str(path))
     assert result.exit_code == 1, result.output
@@ -265,6 +362,7 @@ def test_refusals_are_located(tmp_path, run_cli, change, where, words):
 
 # ---------------------------------------------------------------- gates
 
+
 def test_schema_gate_passes_every_variant_and_catches_a_planted_error(tmp_path):
     built = {}
     for variant, data in sorted(k8s.VARIANTS.items()):
@@ -273,7 +371,9 @@ def test_schema_gate_passes_every_variant_and_catches_a_planted_error(tmp_path):
     planted = copy.deepcopy(built)
     first = next(iter(planted))
     deployment = next(o for o in planted[first] if o["kind"] == "Deployment")
-    deployment["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]["periodSecond"] = 5  # misspelt: strict mode
+    deployment["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]["periodSecond"] = (
+        5  # misspelt: strict mode
+    )
     deployment["spec"]["replicas"] = "three"
     external = next(o for objs in planted.values() for o in objs if o["kind"] == "ExternalSecret")
     external["spec"]["secretStoreRef"]["knd"] = "SecretStore"  # the custom resource is held to a strict schema too
@@ -315,6 +415,7 @@ def test_kustomize_build_error_is_a_tool_error(tmp_path):
 
 # ---------------------------------------------------------------- plan / apply
 
+
 def test_kubectl_commands_are_exact():
     folder = Path("modules/iris-gke/kubernetes/overlays/prod")
     assert kubectl.diff_args(folder) == ["diff", "--server-side", "--field-manager=tfgen", "-k", str(folder)]
@@ -326,12 +427,14 @@ def _kubeconfig(tmp_path: Path, server: str | None) -> Path:
     path = tmp_path / "kubeconfig"
     config = {"apiVersion": "v1", "kind": "Config", "clusters": [], "contexts": [], "users": []}
     if server:
-        config.update({
-            "clusters": [{"name": "c", "cluster": {"server": server, "insecure-skip-tls-verify": True}}],
-            "users": [{"name": "u", "user": {"token": "t"}}],
-            "contexts": [{"name": "unreachable", "context": {"cluster": "c", "user": "u"}}],
-            "current-context": "unreachable",
-        })
+        config.update(
+            {
+                "clusters": [{"name": "c", "cluster": {"server": server, "insecure-skip-tls-verify": True}}],
+                "users": [{"name": "u", "user": {"token": "t"}}],
+                "contexts": [{"name": "unreachable", "context": {"cluster": "c", "user": "u"}}],
+                "current-context": "unreachable",
+            }
+        )
     path.write_text(json.dumps(config))
     return path
 
@@ -340,7 +443,9 @@ def _kubeconfig(tmp_path: Path, server: str | None) -> Path:
 def test_plan_and_apply_refuse_without_a_context(tmp_path, run_cli, monkeypatch, command):
     monkeypatch.setenv("KUBECONFIG", str(_kubeconfig(tmp_path, None)))
     extra = ["--auto-approve"] if command == "apply" else []
-    result = run_cli(command, str(EXAMPLE), "--target", "kubernetes", "--modules-dir", str(tmp_path / "modules"), *extra)
+    result = run_cli(
+        command, str(EXAMPLE), "--target", "kubernetes", "--modules-dir", str(tmp_path / "modules"), *extra
+    )
     assert result.exit_code == 3, result.output
     assert "no current kubectl context" in result.stderr
 
@@ -349,8 +454,17 @@ def test_plan_and_apply_refuse_without_a_context(tmp_path, run_cli, monkeypatch,
 def test_plan_and_apply_refuse_an_unreachable_cluster(tmp_path, run_cli, monkeypatch, command):
     monkeypatch.setenv("KUBECONFIG", str(_kubeconfig(tmp_path, "https://127.0.0.1:9")))
     extra = ["--auto-approve"] if command == "apply" else []
-    result = run_cli(command, str(EXAMPLE), "--target", "kubernetes", "--env", "prod",
-                     "--modules-dir", str(tmp_path / "modules"), *extra)
+    result = run_cli(
+        command,
+        str(EXAMPLE),
+        "--target",
+        "kubernetes",
+        "--env",
+        "prod",
+        "--modules-dir",
+        str(tmp_path / "modules"),
+        *extra,
+    )
     assert result.exit_code == 3, result.output
     assert "context `unreachable` is not reachable" in result.stderr
 
@@ -359,16 +473,18 @@ def test_plan_and_apply_run_the_exact_kubectl_commands(tmp_path, run_cli, monkey
     """A stand-in kubectl records its arguments: what a reachable cluster would receive."""
     log = tmp_path / "calls.log"
     fake = tmp_path / "kubectl"
-    fake.write_text("#!/bin/sh\n"
-                    f'echo "$@" >> "{log}"\n'
-                    'case "$1" in\n'
-                    '  config) echo ctx ;;\n'
-                    '  version) echo \'{"serverVersion": {"gitVersion": "v1.32.0"}}\' ;;\n'
-                    '  get) echo "namespace/iris-gke-prod" ;;\n'
-                    '  kustomize) exec kubectl "$@" ;;\n'
-                    '  diff) echo "+ replicas: 3"; exit 1 ;;\n'
-                    '  apply) echo "deployment.apps/iris-gke serverside-applied" ;;\n'
-                    'esac\n')
+    fake.write_text(
+        "#!/bin/sh\n"
+        f'echo "$@" >> "{log}"\n'
+        'case "$1" in\n'
+        "  config) echo ctx ;;\n"
+        '  version) echo \'{"serverVersion": {"gitVersion": "v1.32.0"}}\' ;;\n'
+        '  get) echo "namespace/iris-gke-prod" ;;\n'
+        '  kustomize) exec kubectl "$@" ;;\n'
+        '  diff) echo "+ replicas: 3"; exit 1 ;;\n'
+        '  apply) echo "deployment.apps/iris-gke serverside-applied" ;;\n'
+        "esac\n"
+    )
     fake.chmod(0o755)
     monkeypatch.setenv("TFGEN_KUBECTL", str(fake))
     modules = tmp_path / "modules"
@@ -388,16 +504,18 @@ def test_plan_and_apply_run_the_exact_kubectl_commands(tmp_path, run_cli, monkey
 def _fake_kubectl(tmp_path: Path, diff_exit: int, namespace_exists: bool = True) -> Path:
     log = tmp_path / "calls.log"
     fake = tmp_path / "kubectl"
-    fake.write_text("#!/bin/sh\n"
-                    f'echo "$@" >> "{log}"\n'
-                    'case "$1" in\n'
-                    '  config) echo ctx ;;\n'
-                    '  version) echo \'{"serverVersion": {"gitVersion": "v1.32.0"}}\' ;;\n'
-                    f'  get) {"echo namespace/iris-gke" if namespace_exists else "true"} ;;\n'
-                    '  kustomize) exec kubectl "$@" ;;\n'
-                    f'  diff) echo "+ replicas: 3"; exit {diff_exit} ;;\n'
-                    '  apply) echo "applied" ;;\n'
-                    'esac\n')
+    fake.write_text(
+        "#!/bin/sh\n"
+        f'echo "$@" >> "{log}"\n'
+        'case "$1" in\n'
+        "  config) echo ctx ;;\n"
+        '  version) echo \'{"serverVersion": {"gitVersion": "v1.32.0"}}\' ;;\n'
+        f"  get) {'echo namespace/iris-gke' if namespace_exists else 'true'} ;;\n"
+        '  kustomize) exec kubectl "$@" ;;\n'
+        f'  diff) echo "+ replicas: 3"; exit {diff_exit} ;;\n'
+        '  apply) echo "applied" ;;\n'
+        "esac\n"
+    )
     fake.chmod(0o755)
     return log
 
@@ -409,7 +527,9 @@ def test_apply_shows_the_diff_and_asks_on_a_terminal(tmp_path, run_cli, monkeypa
     log = _fake_kubectl(tmp_path, diff_exit=1)
     monkeypatch.setenv("TFGEN_KUBECTL", str(tmp_path / "kubectl"))
     monkeypatch.setattr(_run_options, "stdin_is_terminal", lambda: True)
-    result = run_cli("apply", str(EXAMPLE), "--target", "kubernetes", "--modules-dir", str(tmp_path / "m"), input=answer)
+    result = run_cli(
+        "apply", str(EXAMPLE), "--target", "kubernetes", "--modules-dir", str(tmp_path / "m"), input=answer
+    )
     assert "+ replicas: 3" in result.stderr and "kubectl context `ctx`" in result.stderr
     calls = log.read_text()
     assert ("apply --server-side" in calls) == applied
@@ -456,9 +576,11 @@ def test_one_module_for_every_environment_whichever_model_renders_it(tmp_path):
     base, _ = pipeline.render_spec(pipeline.load_spec(EXAMPLE), [k8s.NAME])
     prod, _ = pipeline.render_spec(pipeline.load_spec(EXAMPLE, "prod"), [k8s.NAME])
     assert prod == base
-    assert {str(p) for p in base} >= {"iris-gke/kubernetes/base/kustomization.yaml",
-                                      "iris-gke/kubernetes/overlays/prod/kustomization.yaml",
-                                      "iris-gke/kubernetes/README.md"}
+    assert {str(p) for p in base} >= {
+        "iris-gke/kubernetes/base/kustomization.yaml",
+        "iris-gke/kubernetes/overlays/prod/kustomization.yaml",
+        "iris-gke/kubernetes/README.md",
+    }
 
 
 def test_first_plan_lists_new_objects_when_the_namespace_does_not_exist(tmp_path, run_cli, monkeypatch):

@@ -55,16 +55,19 @@ def home(tmp_path, monkeypatch):
 
 
 def user_rc(registry_url: str, cache: Path, token_line: str = '  token = "hcl-secret"\n') -> str:
-    return (f'# my settings\nplugin_cache_dir = "{cache}"\n'
-            f'host "registry.corp.example" {{\n  services = {{\n    "modules.v1" = "{registry_url}/v1/modules/"\n  }}\n}}\n'
-            f'credentials "registry.corp.example" {{\n{token_line}}}\n')
+    return (
+        f'# my settings\nplugin_cache_dir = "{cache}"\n'
+        f'host "registry.corp.example" {{\n  services = {{\n    "modules.v1" = "{registry_url}/v1/modules/"\n  }}\n}}\n'
+        f'credentials "registry.corp.example" {{\n{token_line}}}\n'
+    )
 
 
 def registry_module(tmp_path: Path) -> Path:
     module = tmp_path / "uses-private-registry"
     module.mkdir()
-    (module / "main.tf").write_text('module "m" {\n  source  = "registry.corp.example/team/net/aws"\n'
-                                    '  version = "1.0.0"\n}\n')
+    (module / "main.tf").write_text(
+        'module "m" {\n  source  = "registry.corp.example/team/net/aws"\n  version = "1.0.0"\n}\n'
+    )
     return module
 
 
@@ -105,7 +108,8 @@ def test_credentials_from_terraform_login_are_kept(home, registry, tmp_path):
     url, seen = registry
     (home / ".terraformrc").write_text(user_rc(url, tmp_path, token_line=""))
     (home / ".terraform.d" / "credentials.tfrc.json").write_text(
-        json.dumps({"credentials": {"registry.corp.example": {"token": "json-secret"}}}))
+        json.dumps({"credentials": {"registry.corp.example": {"token": "json-secret"}}})
+    )
     with pytest.raises(ToolError):
         static_checks.validate_module(registry_module(tmp_path), plugin_mirror=PLUGIN_MIRROR)
     assert ("/v1/modules/team/net/aws/versions", "Bearer json-secret") in seen
@@ -128,7 +132,7 @@ def test_the_mirror_joins_the_users_own_provider_installation(home, tmp_path, mo
 
 
 def test_without_a_mirror_the_users_configuration_is_left_alone(home, tmp_path, monkeypatch):
-    (home / ".terraformrc").write_text("plugin_cache_dir = \"/x\"\n")
+    (home / ".terraformrc").write_text('plugin_cache_dir = "/x"\n')
     earlier = tfconfig.write_cli_config(tmp_path, PLUGIN_MIRROR)  # an earlier run with a mirror
     assert earlier is not None and earlier.is_file()
     assert tfconfig.write_cli_config(tmp_path, None) is None
@@ -164,17 +168,23 @@ def test_unreachable_registry_says_how_to_use_a_mirror(home, tmp_path, monkeypat
         tf.init()
     message = str(failed.value)
     assert "could not connect to registry.terraform.io" in message
-    assert message.endswith("filesystem mirror filled by `terraform providers mirror DIR` on a machine with "
-                            "registry access.")
+    assert message.endswith(
+        "filesystem mirror filled by `terraform providers mirror DIR` on a machine with registry access."
+    )
 
 
 def test_provider_missing_from_the_mirror_names_it(tmp_path):
-    text = ("Error: Failed to query available provider packages\n\nCould not retrieve the list of available "
-            "versions for provider hashicorp/google: provider registry.terraform.io/hashicorp/google was not\n"
-            "found in any of the search locations\n\n  - /opt/tf-plugins\n")
+    text = (
+        "Error: Failed to query available provider packages\n\nCould not retrieve the list of available "
+        "versions for provider hashicorp/google: provider registry.terraform.io/hashicorp/google was not\n"
+        "found in any of the search locations\n\n  - /opt/tf-plugins\n"
+    )
     assert tfconfig.provider_install_hint(text).startswith(
-        "The provider mirror has no registry.terraform.io/hashicorp/google: add it there")
+        "The provider mirror has no registry.terraform.io/hashicorp/google: add it there"
+    )
     assert tfconfig.provider_install_hint("Error: Unsupported argument") == ""
-    module_registry = ("Error: Failed to retrieve available versions for module \"m\" from registry.corp.example: "
-                       "could not connect to registry.corp.example: failed to request discovery document")
+    module_registry = (
+        'Error: Failed to retrieve available versions for module "m" from registry.corp.example: '
+        "could not connect to registry.corp.example: failed to request discovery document"
+    )
     assert tfconfig.provider_install_hint(module_registry) == ""  # a module registry: no provider mirror helps

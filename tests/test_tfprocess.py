@@ -88,14 +88,23 @@ def test_every_terraform_call_gets_the_one_environment_policy(recorded, tmp_path
 def test_only_the_process_layer_starts_terraform():
     """subprocess is imported only by the terraform layer and the runners of other tools
     (Checkov, the emulator's moto, kubectl); python-terraform only by the terraform layer."""
-    allowed = {"generator/runners/tfprocess.py", "generator/runners/checkov.py", "generator/runners/emulator.py",
-               "generator/runners/kubectl.py"}
+    allowed = {
+        "generator/runners/tfprocess.py",
+        "generator/runners/checkov.py",
+        "generator/runners/emulator.py",
+        "generator/runners/kubectl.py",
+    }
     importers: dict[str, set[str]] = {"subprocess": set(), "python_terraform": set()}
     for path in sorted((REPO / "generator").rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
             for module, found in importers.items():
                 if any(n == module or n.startswith(module + ".") for n in names):
                     found.add(path.relative_to(REPO).as_posix())

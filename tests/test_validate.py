@@ -20,8 +20,10 @@ container:
 ECS = "  aws-ecs:\n    region: us-east-1\n"
 LAMBDA_ZIP = "  aws-lambda:\n    region: us-east-1\n    package: {type: zip, filename: build/f.zip, handler: app.handler, runtime: python3.12}\n"
 RUN = "  gcp-cloud-run:\n    project: demo-project\n    region: europe-west1\n"
-ACI = ("  azure-aci:\n    location: westeurope\n    resource_group: {name: rg-demo}\n"
-       "    key_vault_id: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-demo\n")
+ACI = (
+    "  azure-aci:\n    location: westeurope\n    resource_group: {name: rg-demo}\n"
+    "    key_vault_id: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-demo\n"
+)
 
 
 def _errors(run_cli, path):
@@ -53,7 +55,7 @@ def test_all_errors_reported_sorted_by_position(run_cli, write_spec):
     extra = "resources:\n  cpu: yes\n  memory: 64\nnetwork:\n  public: maybe\n"
     path = write_spec(BASE.format(extra=extra, targets=ECS).replace("demo-svc", "Demo_Svc"))
     lines = _errors(run_cli, path)
-    assert [l.split(": ")[1] for l in lines] == ["name", "resources.cpu", "resources.memory", "network.public"]
+    assert [line.split(": ")[1] for line in lines] == ["name", "resources.cpu", "resources.memory", "network.public"]
     assert lines[0].startswith(f"{path}:1:7: name:")
     assert "expected a number, got boolean" in lines[1]
     assert "64 is too small; minimum is 128" in lines[2]
@@ -69,16 +71,36 @@ def test_missing_required_fields(run_cli, write_spec):
 @pytest.mark.parametrize(
     "extra, targets, expected",
     [
-        ("resources: {cpu: 1, memory: 1024}\n", ECS, "resources.memory: Fargate with 1 vCPU needs memory 2048-8192 in steps of 1024 MiB; got 1024"),
-        ("resources: {cpu: 3, memory: 4096}\n", ECS, "resources.cpu: Fargate supports cpu 0.25, 0.5, 1, 2, 4, 8, 16; got 3"),
+        (
+            "resources: {cpu: 1, memory: 1024}\n",
+            ECS,
+            "resources.memory: Fargate with 1 vCPU needs memory 2048-8192 in steps of 1024 MiB; got 1024",
+        ),
+        (
+            "resources: {cpu: 3, memory: 4096}\n",
+            ECS,
+            "resources.cpu: Fargate supports cpu 0.25, 0.5, 1, 2, 4, 8, 16; got 3",
+        ),
         ("network: {public: true}\n", ECS, "targets.aws-ecs: a public service needs `certificate_arn`"),
         ("observability: {log_retention_days: 31}\n", ECS, "CloudWatch Logs cannot keep logs 31 days"),
         ("resources: {memory: 20000}\n", LAMBDA_ZIP, "resources.memory: Lambda memory is 128-10240 MiB; got 20000"),
-        ("resources: {cpu: 2, memory: 1024}\n", LAMBDA_ZIP, "Lambda gives 0.58 vCPU at 1024 MiB; raise memory to at least 3538"),
+        (
+            "resources: {cpu: 2, memory: 1024}\n",
+            LAMBDA_ZIP,
+            "Lambda gives 0.58 vCPU at 1024 MiB; raise memory to at least 3538",
+        ),
         ("scaling: {concurrency: 10}\n", LAMBDA_ZIP, "a Lambda instance serves one request at a time"),
-        ("resources: {cpu: 1, memory: 8192}\n", RUN, "resources.cpu: Cloud Run needs at least 2 vCPU for more than 4096 MiB"),
+        (
+            "resources: {cpu: 1, memory: 8192}\n",
+            RUN,
+            "resources.cpu: Cloud Run needs at least 2 vCPU for more than 4096 MiB",
+        ),
         ("resources: {cpu: 0.5}\n", RUN, "Cloud Run supports cpu 1, 2, 4, 6, 8; got 0.5"),
-        ("scaling: {max: 5}\nobservability: {tracing: false}\n", ACI, "scaling: Azure Container Instances has no autoscaling"),
+        (
+            "scaling: {max: 5}\nobservability: {tracing: false}\n",
+            ACI,
+            "scaling: Azure Container Instances has no autoscaling",
+        ),
         ("observability: {tracing: true}\n", ACI, "observability.tracing: Container Instances has no built-in tracing"),
     ],
 )

@@ -24,9 +24,13 @@ from generator.targets import registry
 from generator.validate import validate
 from tests.support import REPO
 
-KEY_VAULT = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-demo"
-SUBNET = ("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/"
-          "Microsoft.Network/virtualNetworks/vnet-demo/subnets/sn-demo")
+KEY_VAULT = (
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-demo"
+)
+SUBNET = (
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/"
+    "Microsoft.Network/virtualNetworks/vnet-demo/subnets/sn-demo"
+)
 
 # valid specs that together hold a value for every patterned field in the schema
 VARIANTS = {
@@ -289,7 +293,10 @@ def test_trailing_line_break_gives_one_located_error(variant, path, is_key, suff
 @pytest.mark.parametrize(
     "fragment, field",
     [
-        ('container:\n  image: ghcr.io/example/demo:1.0\n  env: {"LOG_LEVEL\\n": info}\n', "container.env.'LOG_LEVEL\\n'"),
+        (
+            'container:\n  image: ghcr.io/example/demo:1.0\n  env: {"LOG_LEVEL\\n": info}\n',
+            "container.env.'LOG_LEVEL\\n'",
+        ),
         ('labels: {"team\\n": x}\ncontainer: {image: ghcr.io/example/demo:1.0}\n', "labels.'team\\n'"),
         ('container:\n  image: ghcr.io/example/demo:1.0\n  secrets: {"TOKEN\\n": s}\n', "container.secrets"),
         ('network: {cidr: "10.20.0.0/16\\n"}\ncontainer: {image: ghcr.io/example/demo:1.0}\n', "network.cidr"),
@@ -308,7 +315,9 @@ def test_issue_examples_fail_in_the_cli_with_one_line(run_cli, tmp_path, fragmen
 
 def test_name_with_a_newline_is_refused(run_cli, tmp_path):
     spec = tmp_path / "spec.yaml"
-    spec.write_text('name: "svc-a\\n"\ncontainer: {image: ghcr.io/example/demo:1.0}\ntargets:\n  aws-ecs: {region: us-east-1}\n')
+    spec.write_text(
+        'name: "svc-a\\n"\ncontainer: {image: ghcr.io/example/demo:1.0}\ntargets:\n  aws-ecs: {region: us-east-1}\n'
+    )
     result = run_cli("render", str(spec), "-o", str(tmp_path / "out"))
     assert result.exit_code == 1
     assert "spec.yaml:1:7: name: " in result.stderr
@@ -323,7 +332,8 @@ def test_a_terraform_variable_name_with_a_newline_is_refused():
     with pytest.raises(click.BadParameter):
         _parse_variables(click.Context(click.Command("plan")), None, ("enable_autoscaling\n=false",))
     assert _parse_variables(click.Context(click.Command("plan")), None, ("enable_autoscaling=false",)) == {
-        "enable_autoscaling": "false"}
+        "enable_autoscaling": "false"
+    }
 
 
 def test_init_refuses_a_name_with_a_newline(run_cli, tmp_path):

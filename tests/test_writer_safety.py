@@ -63,8 +63,10 @@ def test_hand_edited_rendered_file_is_refused_unless_force(run_cli, tmp_path):
     refused = _render(run_cli, out)
     assert refused.exit_code == 1
     assert "Traceback" not in refused.stderr
-    assert refused.stderr.startswith("refusing to overwrite or delete 1 file(s) tfgen did not write as they are now:\n"
-                                     f"  {main_tf} (edited since tfgen wrote it)\n")
+    assert refused.stderr.startswith(
+        "refusing to overwrite or delete 1 file(s) tfgen did not write as they are now:\n"
+        f"  {main_tf} (edited since tfgen wrote it)\n"
+    )
     assert "`tfgen render --force`" in refused.stderr and "separate *.tf file" in refused.stderr
     assert main_tf.read_text() == edited
 
@@ -87,15 +89,23 @@ def test_plan_and_apply_refuse_a_hand_edited_module_instead_of_reverting_it(run_
     (module / "variables.tf").write_text((module / "variables.tf").read_text() + "# tuned by hand\n")
     (module / "providers.tf").write_text((module / "providers.tf").read_text().replace("us-east-1", "eu-west-1"))
     for command in ("plan", "apply"):
-        result = run_cli(command, IRIS, "--target", "aws-ecs", "--modules-dir", str(modules), "--auto-approve"
-                         if command == "apply" else "--summary=json")
+        result = run_cli(
+            command,
+            IRIS,
+            "--target",
+            "aws-ecs",
+            "--modules-dir",
+            str(modules),
+            "--auto-approve" if command == "apply" else "--summary=json",
+        )
         assert result.exit_code == 1, result.stderr
         assert result.stderr == (
             "refusing to overwrite or delete 2 file(s) tfgen did not write as they are now:\n"
             f"  {module / 'providers.tf'} (edited since tfgen wrote it)\n"
             f"  {module / 'variables.tf'} (edited since tfgen wrote it)\n"
             "put your own resources in a separate *.tf file beside the rendered ones (tfgen keeps it), "
-            "or discard the edits with `tfgen render --force`\n")
+            "or discard the edits with `tfgen render --force`\n"
+        )
     assert "eu-west-1" in (module / "providers.tf").read_text()
     assert "# tuned by hand" in (module / "variables.tf").read_text()
 
@@ -104,13 +114,16 @@ def test_stale_files_tfgen_wrote_are_deleted_but_not_once_edited(tmp_path):
     _write(tmp_path, {"main.tf": "a\n", "scaling.tf": "s\n", "old.tf": "o\n"})
     plan = _write(tmp_path, {"main.tf": "a\n", "scaling.tf": "s\n"})
     assert [(str(c.path), c.kind) for c in plan.changes] == [
-        ("svc/aws-ecs/.tfgen-manifest.json", "update"), ("svc/aws-ecs/old.tf", "delete")]
+        ("svc/aws-ecs/.tfgen-manifest.json", "update"),
+        ("svc/aws-ecs/old.tf", "delete"),
+    ]
     assert not (tmp_path / M / "old.tf").exists()
 
     (tmp_path / M / "scaling.tf").write_text("s\n# edited\n")
     plan = plan_write({M / "main.tf": "a\n"}, tmp_path, {M})
     assert [(str(c.path), c.kind, c.conflict) for c in plan.conflicts] == [
-        ("svc/aws-ecs/scaling.tf", "delete", "edited since tfgen wrote it")]
+        ("svc/aws-ecs/scaling.tf", "delete", "edited since tfgen wrote it")
+    ]
     with pytest.raises(writer.EditedFilesError):
         apply_changes(plan.changes, tmp_path)
     assert (tmp_path / M / "scaling.tf").read_text() == "s\n# edited\n"
@@ -174,8 +187,9 @@ def test_a_symlinked_module_folder_is_refused(run_cli, tmp_path):
     for extra in ((), ("--check",)):
         result = _render(run_cli, out, *extra)
         assert result.exit_code == 1
-        assert result.stderr == ("refusing to follow a symlink inside the output root: "
-                                 f"{out / 'iris-classifier' / 'aws-ecs'}\n")
+        assert result.stderr == (
+            f"refusing to follow a symlink inside the output root: {out / 'iris-classifier' / 'aws-ecs'}\n"
+        )
     assert list(elsewhere.iterdir()) == []
 
 
@@ -195,8 +209,10 @@ def test_disk_full_on_a_first_render_leaves_nothing(run_cli, tmp_path, monkeypat
     out = tmp_path / "out"
     result = _render(run_cli, out)
     assert result.exit_code == 1
-    assert result.stderr == (f"cannot write {out / 'iris-classifier' / 'aws-ecs' / 'versions.tf'}: "
-                             "No space left on device; nothing was changed\n")
+    assert result.stderr == (
+        f"cannot write {out / 'iris-classifier' / 'aws-ecs' / 'versions.tf'}: "
+        "No space left on device; nothing was changed\n"
+    )
     assert [p for p in out.rglob("*")] == []  # not one file, not one folder
 
 
@@ -249,8 +265,10 @@ def test_a_render_killed_mid_swap_leaves_files_the_next_render_owns(tmp_path, mo
 def test_the_output_root_is_locked_during_a_render(run_cli, tmp_path, monkeypatch):
     out = tmp_path / "out"
     out.mkdir()
-    program = ("import sys, time; from pathlib import Path; from generator.writer import output_lock\n"
-               "with output_lock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(60)\n")
+    program = (
+        "import sys, time; from pathlib import Path; from generator.writer import output_lock\n"
+        "with output_lock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(60)\n"
+    )
     holder = subprocess.Popen([sys.executable, "-c", program, str(out)], cwd=REPO, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline() == "locked\n"
@@ -283,17 +301,51 @@ def test_concurrent_renders_of_two_specs_never_mix_a_module(tmp_path):
     expected = {}
     for region, spec in specs.items():
         reference = tmp_path / f"reference-{region}"
-        done = subprocess.run([sys.executable, "-m", "generator", "render", str(spec), "-o", str(reference),
-                               "--target", "aws-ecs", "--env", "prod"], check=False, cwd=REPO, capture_output=True,
-                              text=True)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "generator",
+                "render",
+                str(spec),
+                "-o",
+                str(reference),
+                "--target",
+                "aws-ecs",
+                "--env",
+                "prod",
+            ],
+            check=False,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        )
         assert done.returncode == 0, done.stderr
         expected[region] = _snapshot(reference / "iris-classifier" / "prod" / "aws-ecs")
     out = tmp_path / "out"
     for _round in range(3):  # the lock test above is the deterministic proof; this checks the whole path
-        renders = [subprocess.Popen([sys.executable, "-m", "generator", "render", str(spec), "-o", str(out),
-                                     "--target", "aws-ecs", "--env", "prod"],
-                                    cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                   for spec in specs.values()]
+        renders = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "generator",
+                    "render",
+                    str(spec),
+                    "-o",
+                    str(out),
+                    "--target",
+                    "aws-ecs",
+                    "--env",
+                    "prod",
+                ],
+                cwd=REPO,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for spec in specs.values()
+        ]
         for render in renders:
             _stdout, stderr = render.communicate(timeout=300)
             assert render.returncode == 0, stderr

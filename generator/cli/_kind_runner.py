@@ -31,15 +31,19 @@ def kind_runner(target: str | None) -> Any:
     return registry.get(target).output.runner
 
 
-def plan(runner: Any, spec: Path | None, target: str, env: str | None, modules_dir: Path) -> None:
+def plan(runner: Any, spec: Path | None, target: str | None, env: str | None, modules_dir: Path) -> None:
     folder, _ = resolve_module(spec, target, env, modules_dir, None)
     result = runner.plan(folder, env, echo_progress)
     click.echo(result.text, nl=False)
-    echo_progress("changes found; `tfgen apply` with the same arguments applies them" if result.has_changes else "no changes")
+    echo_progress(
+        "changes found; `tfgen apply` with the same arguments applies them" if result.has_changes else "no changes"
+    )
     raise SystemExit(EXIT_CHANGES if result.has_changes else 0)
 
 
-def apply(runner: Any, spec: Path | None, target: str, env: str | None, modules_dir: Path, auto_approve: bool) -> None:
+def apply(
+    runner: Any, spec: Path | None, target: str | None, env: str | None, modules_dir: Path, auto_approve: bool
+) -> None:
     folder, label = resolve_module(spec, target, env, modules_dir, None)
     ask = confirmer(auto_approve, "apply")
 

@@ -22,18 +22,36 @@ def module_options(func):
     """SPEC, --target, --env, --modules-dir, --module-dir, --plugin-mirror."""
     decorators = [
         click.argument("spec", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)),
-        click.option("--target", "target", type=click.Choice(registry.names()),  # as render: unknown is exit 2
-                     help="The spec's target to run."),
+        click.option(
+            "--target",
+            "target",
+            type=click.Choice(registry.names()),  # as render: unknown is exit 2
+            help="The spec's target to run.",
+        ),
         click.option("--env", "env", metavar="ENV", help="The spec's environment overlay."),
-        click.option("--modules-dir", "modules_dir", default="modules", show_default=True,
-                     type=click.Path(file_okay=False, path_type=Path),
-                     help="Root of rendered modules (<root>/<name>/[<env>/]<target>/)."),
-        click.option("--module-dir", "module_dir", metavar="DIR",
-                     type=click.Path(exists=True, file_okay=False, path_type=Path),
-                     help="Run this module folder directly, instead of SPEC --target."),
-        click.option("--plugin-mirror", "plugin_mirror", envvar=MIRROR_ENV, metavar="DIR",
-                     type=click.Path(file_okay=False, path_type=Path),
-                     help=f"Install providers only from this filesystem mirror (offline); env {MIRROR_ENV}."),
+        click.option(
+            "--modules-dir",
+            "modules_dir",
+            default="modules",
+            show_default=True,
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Root of rendered modules (<root>/<name>/[<env>/]<target>/).",
+        ),
+        click.option(
+            "--module-dir",
+            "module_dir",
+            metavar="DIR",
+            type=click.Path(exists=True, file_okay=False, path_type=Path),
+            help="Run this module folder directly, instead of SPEC --target.",
+        ),
+        click.option(
+            "--plugin-mirror",
+            "plugin_mirror",
+            envvar=MIRROR_ENV,
+            metavar="DIR",
+            type=click.Path(file_okay=False, path_type=Path),
+            help=f"Install providers only from this filesystem mirror (offline); env {MIRROR_ENV}.",
+        ),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
@@ -49,9 +67,11 @@ def emulator_option(func):
             refuse_emulator_off_aws(kwargs.get("target"), kwargs.get("module_dir"))
         return func(*args, **kwargs)
 
-    return click.option("--emulator", is_flag=True,
-                        help="Run against the local AWS emulator (`tfgen emulator start`), "
-                             "with test credentials. AWS targets only.")(refuse_off_aws)
+    return click.option(
+        "--emulator",
+        is_flag=True,
+        help="Run against the local AWS emulator (`tfgen emulator start`), with test credentials. AWS targets only.",
+    )(refuse_off_aws)
 
 
 def refuse_emulator_off_aws(target: str | None, module_dir: Path | None) -> None:
@@ -65,8 +85,9 @@ def refuse_emulator_off_aws(target: str | None, module_dir: Path | None) -> None
         return  # resolve_module reports the missing arguments
     if "aws" not in providers:
         uses = f"uses {', '.join(providers)}" if providers else "uses no Terraform provider"
-        raise click.UsageError(f"--emulator is a local AWS emulator (moto); {where} {uses}, not aws: "
-                               "run it without --emulator")
+        raise click.UsageError(
+            f"--emulator is a local AWS emulator (moto); {where} {uses}, not aws: run it without --emulator"
+        )
 
 
 def _module_providers(module_dir: Path) -> list[str]:
@@ -92,9 +113,15 @@ def _module_providers(module_dir: Path) -> list[str]:
 
 def variables_option(func):
     """--var NAME=VALUE, repeatable: module inputs, as `terraform -var` (a module README names the ones to set)."""
-    return click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", callback=_parse_variables,
-                        help="Set a module input variable, as `terraform -var` (e.g. --var deletion_protection=false); "
-                             "repeatable. The saved plan keeps it: apply needs no --var.")(func)
+    return click.option(
+        "--var",
+        "variables",
+        multiple=True,
+        metavar="NAME=VALUE",
+        callback=_parse_variables,
+        help="Set a module input variable, as `terraform -var` (e.g. --var deletion_protection=false); "
+        "repeatable. The saved plan keeps it: apply needs no --var.",
+    )(func)
 
 
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")  # Terraform's identifier rule
@@ -113,12 +140,17 @@ def _parse_variables(ctx: click.Context, param: click.Parameter, values: tuple[s
 
 
 def auto_approve_option(func):
-    return click.option("--auto-approve", "auto_approve", is_flag=True,
-                        help="Do not ask for confirmation (required when stdin is not a terminal).")(func)
+    return click.option(
+        "--auto-approve",
+        "auto_approve",
+        is_flag=True,
+        help="Do not ask for confirmation (required when stdin is not a terminal).",
+    )(func)
 
 
-def resolve_module(spec: Path | None, target: str | None, env: str | None, modules_dir: Path,
-                   module_dir: Path | None) -> tuple[Path, str]:
+def resolve_module(
+    spec: Path | None, target: str | None, env: str | None, modules_dir: Path, module_dir: Path | None
+) -> tuple[Path, str]:
     """The module folder to run, rendering it from the spec if one is given; and its label."""
     if module_dir is not None:
         if spec is not None or target or env:
@@ -161,8 +193,9 @@ def confirmer(auto_approve: bool, action: str, *, show_summary: bool = False):
     if not stdin_is_terminal():
         from ..errors import RunError
 
-        raise RunError(f"refusing to {action} without confirmation: stdin is not a terminal; "
-                       "pass --auto-approve to run unattended")
+        raise RunError(
+            f"refusing to {action} without confirmation: stdin is not a terminal; pass --auto-approve to run unattended"
+        )
 
     def confirm(summary) -> bool:
         if show_summary:

@@ -19,11 +19,21 @@ from ._run_options import (
 @click.command("apply")
 @module_options
 @emulator_option
-@click.option("--allow-destroy", "allow_destroy", is_flag=True,
-              help="Apply even though the plan destroys or replaces resources.")
+@click.option(
+    "--allow-destroy", "allow_destroy", is_flag=True, help="Apply even though the plan destroys or replaces resources."
+)
 @auto_approve_option
-def command(spec: Path | None, target: str | None, env: str | None, modules_dir: Path, module_dir: Path | None,
-            plugin_mirror: Path | None, emulator: bool, allow_destroy: bool, auto_approve: bool) -> None:
+def command(
+    spec: Path | None,
+    target: str | None,
+    env: str | None,
+    modules_dir: Path,
+    module_dir: Path | None,
+    plugin_mirror: Path | None,
+    emulator: bool,
+    allow_destroy: bool,
+    auto_approve: bool,
+) -> None:
     """Apply the plan saved by `tfgen plan`, and nothing else.
 
     Refuses (exit 1) when there is no saved plan, when the module's files

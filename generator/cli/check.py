@@ -10,21 +10,47 @@ import click
 @click.command("check")
 @click.argument("specs", nargs=-1, required=True, metavar="SPEC...", type=click.Path(path_type=Path))
 @click.option("--env", default=None, help="Only this environment overlay. Default: the base and every environment.")
-@click.option("--modules-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Compare against committed modules here (like `render --check`); default: render to a temporary folder.")
-@click.option("--provider-schema", "provider_schemas", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Provider schema JSON (.json or .json.gz, from `terraform providers schema -json`) for lint; repeatable.")
-@click.option("--plugin-mirror", type=click.Path(file_okay=False, path_type=Path), envvar="TFGEN_PLUGIN_MIRROR",
-              help="Terraform filesystem mirror for offline `terraform init` (env TFGEN_PLUGIN_MIRROR).")
-@click.option("--skip-validate-provider", "skip_validate_providers", multiple=True, metavar="NAME",
-              help="Skip terraform validate for modules that cannot run it only because provider NAME (e.g. google) "
-                   "cannot be installed here; repeatable. Every other module, and every other step, still must pass.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Run at most this many heavy steps at once (terraform validate of a module, a Checkov run). "
-                   "Default: the CPU count, lowered so that each job's ~700 MB fits in the memory available.")
-@click.option("--no-cache", is_flag=True,
-              help="Run every step on every module. By default a step's pass on a module is remembered "
-                   "(keyed on the module's files and the tools' versions) and not run again; failures are never remembered.")
+@click.option(
+    "--modules-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Compare against committed modules here (like `render --check`); default: render to a temporary folder.",
+)
+@click.option(
+    "--provider-schema",
+    "provider_schemas",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Provider schema JSON (.json or .json.gz, from `terraform providers schema -json`) for lint; repeatable.",
+)
+@click.option(
+    "--plugin-mirror",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="TFGEN_PLUGIN_MIRROR",
+    help="Terraform filesystem mirror for offline `terraform init` (env TFGEN_PLUGIN_MIRROR).",
+)
+@click.option(
+    "--skip-validate-provider",
+    "skip_validate_providers",
+    multiple=True,
+    metavar="NAME",
+    help="Skip terraform validate for modules that cannot run it only because provider NAME (e.g. google) "
+    "cannot be installed here; repeatable. Every other module, and every other step, still must pass.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Run at most this many heavy steps at once (terraform validate of a module, a Checkov run). "
+    "Default: the CPU count, lowered so that each job's ~700 MB fits in the memory available.",
+)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Run every step on every module. By default a step's pass on a module is remembered "
+    "(keyed on the module's files and the tools' versions) and not run again; failures are never remembered.",
+)
 def command(specs, env, modules_dir, provider_schemas, plugin_mirror, skip_validate_providers, jobs, no_cache) -> None:
     """Run every gate: validate, render, fmt, lint, terraform validate, scan.
 
@@ -56,9 +82,16 @@ def command(specs, env, modules_dir, provider_schemas, plugin_mirror, skip_valid
         name, _, status = line.rpartition(": ")
         click.echo(f"{name}: {colour.status(status, status)}" if name else line, err=True)
 
-    options = CheckOptions(list(specs), env, modules_dir, list(provider_schemas), plugin_mirror,
-                           skip_validate_providers=frozenset(skip_validate_providers),
-                           jobs=jobs or default_jobs(), cache=not no_cache)
+    options = CheckOptions(
+        list(specs),
+        env,
+        modules_dir,
+        list(provider_schemas),
+        plugin_mirror,
+        skip_validate_providers=frozenset(skip_validate_providers),
+        jobs=jobs or default_jobs(),
+        cache=not no_cache,
+    )
     steps = run_check(options, progress)
     for step in steps:
         for message in step.messages:

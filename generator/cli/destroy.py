@@ -23,8 +23,17 @@ from ._run_options import (
 @emulator_option
 @variables_option
 @auto_approve_option
-def command(spec: Path | None, target: str | None, env: str | None, modules_dir: Path, module_dir: Path | None,
-            plugin_mirror: Path | None, emulator: bool, variables: dict[str, str], auto_approve: bool) -> None:
+def command(
+    spec: Path | None,
+    target: str | None,
+    env: str | None,
+    modules_dir: Path,
+    module_dir: Path | None,
+    plugin_mirror: Path | None,
+    emulator: bool,
+    variables: dict[str, str],
+    auto_approve: bool,
+) -> None:
     """Destroy everything a module manages, after showing what and asking.
 
     Plans the destruction (`terraform plan -destroy`), prints that plan's

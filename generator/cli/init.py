@@ -46,7 +46,9 @@ def _targets(value: str) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(t.strip() for t in value.replace(" ", ",").split(",") if t.strip()))
     unknown = [t for t in chosen if t not in TARGETS]
     if unknown or not chosen:
-        raise click.BadParameter(f"choose from {', '.join(TARGETS)}" + (f"; unknown: {', '.join(unknown)}" if unknown else ""))
+        raise click.BadParameter(
+            f"choose from {', '.join(TARGETS)}" + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+        )
     return chosen
 
 
@@ -54,7 +56,9 @@ def _target_options(command):
     """One option per question the targets' starters ask (targets asking the same thing share it)."""
     for question in reversed(questions()):
         default = f"  [default: {question.default.replace('{name}', 'NAME')}]" if question.default else ""
-        command = click.option(f"--{question.option}", question.option.replace("-", "_"), help=question.help + default)(command)
+        command = click.option(f"--{question.option}", question.option.replace("-", "_"), help=question.help + default)(
+            command
+        )
     return command
 
 
@@ -63,7 +67,13 @@ def _target_options(command):
 @click.option("--name", help="Service name: 2-24 characters [a-z0-9-]. Default: from the folder's name.")
 @click.option("--image", help="Container image (pinned tag or digest); not needed for a Lambda-only service.")
 @click.option("--port", type=click.IntRange(1, 65535), help="Port the server listens on.  [default: 8080]")
-@click.option("--target", "targets", multiple=True, type=click.Choice(TARGETS), help="A platform (repeatable).  [default: aws-ecs]")
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    type=click.Choice(TARGETS),
+    help="A platform (repeatable).  [default: aws-ecs]",
+)
 @_target_options
 @click.option("--no-input", is_flag=True, help="Never prompt; use defaults for what the flags leave out.")
 def command(spec, name, image, port, targets, no_input, **given) -> None:
@@ -83,10 +93,14 @@ def command(spec, name, image, port, targets, no_input, **given) -> None:
         click.echo(f"{spec} already exists; tfgen init never overwrites a file (remove it or name another)", err=True)
         raise SystemExit(EXIT_FINDINGS)
     ask = _interactive() and not no_input
-    name = _valid_name(_ask(name, "Service name", "--name", ask, default=suggest_name(Path.cwd().resolve().name),
-                            value_proc=_valid_name))
-    chosen = tuple(dict.fromkeys(targets)) or _ask(None, f"Targets ({', '.join(TARGETS)})", "--target", ask,
-                                                      default=TARGETS[0], value_proc=_targets)
+    name = _valid_name(
+        _ask(
+            name, "Service name", "--name", ask, default=suggest_name(Path.cwd().resolve().name), value_proc=_valid_name
+        )
+    )
+    chosen = tuple(dict.fromkeys(targets)) or _ask(
+        None, f"Targets ({', '.join(TARGETS)})", "--target", ask, default=TARGETS[0], value_proc=_targets
+    )
     if isinstance(chosen, str):
         chosen = _targets(chosen)
     if needs_image(chosen):
@@ -95,12 +109,18 @@ def command(spec, name, image, port, targets, no_input, **given) -> None:
     settings = {}
     for question in questions(chosen):
         default = {} if question.default is None else {"default": question.default.replace("{name}", name)}
-        settings[question.option] = _ask(given[question.option.replace("-", "_")], question.prompt, f"--{question.option}",
-                                         ask, **default)
-    answers = Answers(name=name, image=image if needs_image(chosen) else None, port=port, targets=chosen, settings=settings)
+        settings[question.option] = _ask(
+            given[question.option.replace("-", "_")], question.prompt, f"--{question.option}", ask, **default
+        )
+    answers = Answers(
+        name=name, image=image if needs_image(chosen) else None, port=port, targets=chosen, settings=settings
+    )
     text = render(answers, spec.name)
-    extra = {spec.parent / rel: content for rel, content in files(chosen).items()
-             if not (spec.parent / rel.split("/")[0]).exists()}
+    extra = {
+        spec.parent / rel: content
+        for rel, content in files(chosen).items()
+        if not (spec.parent / rel.split("/")[0]).exists()
+    }
     _validate_before_writing(text, spec, extra)
     for path, content in extra.items():
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -35,8 +35,9 @@ import click
     metavar="SECONDS",
     help="How long one file may take to parse; a file that takes longer is an error finding, not a hang.",
 )
-def command(paths: tuple[str, ...], schema_files: tuple[str, ...], use_terraform: bool, output_format: str,
-            parse_timeout: float) -> None:
+def command(
+    paths: tuple[str, ...], schema_files: tuple[str, ...], use_terraform: bool, output_format: str, parse_timeout: float
+) -> None:
     """Check rendered Terraform against real provider schemas, offline.
 
     Every resource, data source and provider block in every module under DIR

@@ -15,10 +15,22 @@ REDACTED = "(sensitive value)"
 @click.command("output")
 @module_options
 @emulator_option
-@click.option("--show-sensitive", "show_sensitive", is_flag=True,
-              help="Print sensitive outputs in clear (by default they are replaced by a marker).")
-def command(spec: Path | None, target: str | None, env: str | None, modules_dir: Path, module_dir: Path | None,
-            plugin_mirror: Path | None, emulator: bool, show_sensitive: bool) -> None:
+@click.option(
+    "--show-sensitive",
+    "show_sensitive",
+    is_flag=True,
+    help="Print sensitive outputs in clear (by default they are replaced by a marker).",
+)
+def command(
+    spec: Path | None,
+    target: str | None,
+    env: str | None,
+    modules_dir: Path,
+    module_dir: Path | None,
+    plugin_mirror: Path | None,
+    emulator: bool,
+    show_sensitive: bool,
+) -> None:
     """Print the module's outputs as one JSON object {name: value}.
 
     Sensitive outputs print as "(sensitive value)" unless --show-sensitive.

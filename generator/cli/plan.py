@@ -24,14 +24,33 @@ EXIT_CHANGES = 2  # as `terraform plan -detailed-exitcode`
 @module_options
 @emulator_option
 @variables_option
-@click.option("--image", "image", metavar="REF",
-              help="Deploy this image for this run: another tag or digest of the spec's container.image repository "
-                   "(sets the module's `image` input, kept in the saved plan; the spec is not edited).")
-@click.option("--summary", "summary_format", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="Summary on stdout: text, markdown (a pull-request comment) or json (machine-readable).")
-def command(spec: Path | None, target: str | None, env: str | None, modules_dir: Path, module_dir: Path | None,
-            plugin_mirror: Path | None, emulator: bool, variables: dict[str, str], image: str | None,
-            summary_format: str) -> None:
+@click.option(
+    "--image",
+    "image",
+    metavar="REF",
+    help="Deploy this image for this run: another tag or digest of the spec's container.image repository "
+    "(sets the module's `image` input, kept in the saved plan; the spec is not edited).",
+)
+@click.option(
+    "--summary",
+    "summary_format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Summary on stdout: text, markdown (a pull-request comment) or json (machine-readable).",
+)
+def command(
+    spec: Path | None,
+    target: str | None,
+    env: str | None,
+    modules_dir: Path,
+    module_dir: Path | None,
+    plugin_mirror: Path | None,
+    emulator: bool,
+    variables: dict[str, str],
+    image: str | None,
+    summary_format: str,
+) -> None:
     """Plan a module and save the plan for `tfgen apply`.
 
     Renders the module from SPEC (writing only what changed), runs
@@ -59,8 +78,10 @@ def command(spec: Path | None, target: str | None, env: str | None, modules_dir:
 
     if (runner := _kind_runner.kind_runner(target)) is not None:  # e.g. kubectl diff for manifests
         if image is not None:
-            raise click.UsageError(f"--image sets a Terraform module input; the {target} module is not Terraform: "
-                                   "set container.image in the spec (or a Kustomize image override)")
+            raise click.UsageError(
+                f"--image sets a Terraform module input; the {target} module is not Terraform: "
+                "set container.image in the spec (or a Kustomize image override)"
+            )
         _kind_runner.plan(runner, spec, target, env, modules_dir)
     folder, label = resolve_module(spec, target, env, modules_dir, module_dir)
     if image is not None:
@@ -80,18 +101,26 @@ def command(spec: Path | None, target: str | None, env: str | None, modules_dir:
 # in the plan and the state in clear text, whatever `sensitive` hides from the CLI (issue 13 #10).
 SECRET_VALUE_SOURCES = re.compile(
     r'^data\s+"(azurerm_key_vault_secret|aws_secretsmanager_secret_version|google_secret_manager_secret_version)"\s+"([^"]+)"',
-    re.MULTILINE)
+    re.MULTILINE,
+)
 
 
 def secret_value_notes(folder: Path) -> list[str]:
     """What the plan holds that a reader of it should know: secret values read at plan time."""
-    found = sorted({f"data.{kind}.{name}" for tf in folder.glob("*.tf")
-                    for kind, name in SECRET_VALUE_SOURCES.findall(tf.read_text(encoding="utf-8"))})
+    found = sorted(
+        {
+            f"data.{kind}.{name}"
+            for tf in folder.glob("*.tf")
+            for kind, name in SECRET_VALUE_SOURCES.findall(tf.read_text(encoding="utf-8"))
+        }
+    )
     if not found:
         return []
-    return [f"note: this plan holds secret values in clear text ({', '.join(found)} read them at plan time); so will the "
-            "state after apply. Keep the state in an encrypted remote backend with restricted access, and do not keep or "
-            "share the saved plan file."]
+    return [
+        f"note: this plan holds secret values in clear text ({', '.join(found)} read them at plan time); so will the "
+        "state after apply. Keep the state in an encrypted remote backend with restricted access, and do not keep or "
+        "share the saved plan file."
+    ]
 
 
 _IMAGE_INPUT = re.compile(r'^variable "image" \{\n(?:.*\n)*?  default     = ("(?:[^"\\]|\\.)*")\n', re.M)
@@ -114,20 +143,25 @@ def _image_variable(image: str, folder: Path, variables: dict[str, str]) -> dict
 
     pattern = spec_schema()["$defs"]["container"]["properties"]["image"]["pattern"]
     if len(image) > 255 or not re.fullmatch(pattern, image):
-        raise click.BadParameter(f"{image!r} is not an image reference (registry/repository:tag or @sha256 digest)",
-                                 param_hint="--image")
+        raise click.BadParameter(
+            f"{image!r} is not an image reference (registry/repository:tag or @sha256 digest)", param_hint="--image"
+        )
     if "image" in variables and variables["image"] != image:
         raise click.BadParameter("given twice (--image and --var image=...)", param_hint="--image")
     text = (folder / "variables.tf").read_text(encoding="utf-8") if (folder / "variables.tf").is_file() else ""
     declared = _IMAGE_INPUT.search(text)
     if declared is None:
-        raise click.UsageError(f"{folder} takes no image input (a Lambda zip package, or a module kind that is not "
-                               "Terraform): --image cannot be used with it")
+        raise click.UsageError(
+            f"{folder} takes no image input (a Lambda zip package, or a module kind that is not "
+            "Terraform): --image cannot be used with it"
+        )
     rendered = json.loads(declared.group(1))
     if _repository(image) != _repository(rendered):
-        raise click.BadParameter(f"{image!r} is not in the repository the module was rendered for "
-                                 f"({_repository(rendered)}); change container.image in the spec to move repositories",
-                                 param_hint="--image")
+        raise click.BadParameter(
+            f"{image!r} is not in the repository the module was rendered for "
+            f"({_repository(rendered)}); change container.image in the spec to move repositories",
+            param_hint="--image",
+        )
     return {"image": image}
 
 

@@ -27,17 +27,45 @@ class Planned:
 
 
 @click.command("plan-all")
-@click.argument("specs", nargs=-1, required=True, metavar="SPEC...", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--target", "targets", multiple=True, type=click.Choice(registry.names()),
-              help="Only these targets (repeatable). Default: every Terraform target of each spec.")
-@click.option("--env", "env", default=None, help="Only this environment overlay. Default: the base and every environment.")
-@click.option("--modules-dir", "modules_dir", default="modules", show_default=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Root of rendered modules (<root>/<name>/[<env>/]<target>/).")
-@click.option("--plugin-mirror", "plugin_mirror", envvar=MIRROR_ENV, metavar="DIR", type=click.Path(file_okay=False, path_type=Path),
-              help=f"Install providers only from this filesystem mirror (offline); env {MIRROR_ENV}.")
-@click.option("--emulator", is_flag=True, help="Plan the AWS modules against the local AWS emulator; the others are skipped.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Plans at once. Default: the CPU count, lowered so that each plan's provider (~700 MB) fits in memory.")
+@click.argument(
+    "specs", nargs=-1, required=True, metavar="SPEC...", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    type=click.Choice(registry.names()),
+    help="Only these targets (repeatable). Default: every Terraform target of each spec.",
+)
+@click.option(
+    "--env", "env", default=None, help="Only this environment overlay. Default: the base and every environment."
+)
+@click.option(
+    "--modules-dir",
+    "modules_dir",
+    default="modules",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Root of rendered modules (<root>/<name>/[<env>/]<target>/).",
+)
+@click.option(
+    "--plugin-mirror",
+    "plugin_mirror",
+    envvar=MIRROR_ENV,
+    metavar="DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    help=f"Install providers only from this filesystem mirror (offline); env {MIRROR_ENV}.",
+)
+@click.option(
+    "--emulator", is_flag=True, help="Plan the AWS modules against the local AWS emulator; the others are skipped."
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Plans at once. Default: the CPU count, lowered so that each plan's provider (~700 MB) fits in memory.",
+)
 def command(specs, targets, env, modules_dir, plugin_mirror, emulator, jobs) -> None:
     """Plan every Terraform module of many specs (targets x environments) side by side; one summary.
 
@@ -70,7 +98,9 @@ def command(specs, targets, env, modules_dir, plugin_mirror, emulator, jobs) -> 
                 target = registry.get(name)
                 label = module_path(spec, name).as_posix()
                 if target.output.name != "terraform":
-                    modules.append((Planned(label, skipped=f"{target.output.name}: `tfgen plan --target {name}`"), None))
+                    modules.append(
+                        (Planned(label, skipped=f"{target.output.name}: `tfgen plan --target {name}`"), None)
+                    )
                 elif emulator and "aws" not in {p.name for p in target.providers}:
                     modules.append((Planned(label, skipped="not AWS: the emulator is AWS only"), None))
                 else:  # rendered here, one after another: plans run in parallel, writes do not
@@ -87,8 +117,12 @@ def command(specs, targets, env, modules_dir, plugin_mirror, emulator, jobs) -> 
                 click.echo(f"[{planned.label}] {line}", err=True)
 
         try:
-            result = plan(run_paths(folder, modules_dir, emulator=emulator),
-                          RunOptions(plugin_mirror=plugin_mirror, emulator=emulator, label=planned.label), echo, diff=False)
+            result = plan(
+                run_paths(folder, modules_dir, emulator=emulator),
+                RunOptions(plugin_mirror=plugin_mirror, emulator=emulator, label=planned.label),
+                echo,
+                diff=False,
+            )
         except TfgenError as exc:
             planned.error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             return planned
@@ -113,15 +147,22 @@ def summary_text(results: list[Planned]) -> str:
         counts = ("-", "-", "-") if r.error or r.skipped else (str(r.add), str(r.change), str(r.destroy))
         rows.append((r.label, *counts, note))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = [f"{row[0]:<{widths[0]}}  {row[1]:>{widths[1]}}  {row[2]:>{widths[2]}}  {row[3]:>{widths[3]}}  {row[4]}".rstrip()
-             for row in rows]
+    lines = [
+        f"{row[0]:<{widths[0]}}  {row[1]:>{widths[1]}}  {row[2]:>{widths[2]}}  {row[3]:>{widths[3]}}  {row[4]}".rstrip()
+        for row in rows
+    ]
     destroys = [(r.label, address) for r in results for address in r.destroys]
     if destroys:
-        lines += ["", f"WILL BE DESTROYED OR REPLACED ({len(destroys)}):"] + [f"  {label}: {a}" for label, a in destroys]
+        lines += ["", f"WILL BE DESTROYED OR REPLACED ({len(destroys)}):"] + [
+            f"  {label}: {a}" for label, a in destroys
+        ]
     planned = [r for r in results if not r.error and not r.skipped]
     changed = sum(1 for r in planned if r.add or r.change or r.destroy)
     failed = sum(1 for r in results if r.error)
     skipped = sum(1 for r in results if r.skipped)
-    lines += ["", f"plan-all: {len(planned)} module(s) planned, {changed} with changes, "
-                  f"{sum(r.destroy for r in planned)} destroy(s); {failed} failed; {skipped} skipped"]
+    lines += [
+        "",
+        f"plan-all: {len(planned)} module(s) planned, {changed} with changes, "
+        f"{sum(r.destroy for r in planned)} destroy(s); {failed} failed; {skipped} skipped",
+    ]
     return "\n".join(lines) + "\n"

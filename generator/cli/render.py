@@ -12,22 +12,47 @@ from ..targets import registry
 
 @click.command("render")
 @click.argument("specs", nargs=-1, required=True, metavar="SPEC...")
-@click.option("-o", "--output", "output", default="modules", show_default=True, type=click.Path(file_okay=False),
-              help="Output root; modules go to <root>/<name>/[<env>/]<target>/.")
-@click.option("--target", "targets", multiple=True, type=click.Choice(registry.names()),
-              help="Only these targets (repeatable). Default: every target in the spec.")
-@click.option("--env", "env", default=None, help="Only this environment overlay. Default: the base and every environment.")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    default="modules",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Output root; modules go to <root>/<name>/[<env>/]<target>/.",
+)
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    type=click.Choice(registry.names()),
+    help="Only these targets (repeatable). Default: every target in the spec.",
+)
+@click.option(
+    "--env", "env", default=None, help="Only this environment overlay. Default: the base and every environment."
+)
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 and list files that would change.")
 @click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print a unified diff of what would change.")
-@click.option("--prune", is_flag=True,
-              help="Also remove module folders tfgen rendered for these specs that they no longer have "
-                   "(a target or environment removed): only the files tfgen wrote there.")
-@click.option("--force", is_flag=True,
-              help="Overwrite (or delete) rendered files even though they were edited by hand since tfgen wrote them.")
-@click.option("--atlantis", "atlantis_file", default=None, type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write an Atlantis repo config here (atlantis.yaml at the repository root): one project per "
-                   "rendered Terraform module of these specs, planned when the module or its spec changes, its "
-                   "workflow running `tfgen check` on the spec first. With --check: exit 1 if it is out of date.")
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Also remove module folders tfgen rendered for these specs that they no longer have "
+    "(a target or environment removed): only the files tfgen wrote there.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite (or delete) rendered files even though they were edited by hand since tfgen wrote them.",
+)
+@click.option(
+    "--atlantis",
+    "atlantis_file",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write an Atlantis repo config here (atlantis.yaml at the repository root): one project per "
+    "rendered Terraform module of these specs, planned when the module or its spec changes, its "
+    "workflow running `tfgen check` on the spec first. With --check: exit 1 if it is out of date.",
+)
 def command(specs, output, targets, env, check, show_diff, prune, force, atlantis_file) -> None:
     """Render Terraform modules from spec files.
 
@@ -95,7 +120,9 @@ def command(specs, output, targets, env, check, show_diff, prune, force, atlanti
             click.echo(f"would write: {atlantis_file} (the Atlantis config for these modules)", err=True)
             changes = [*changes, atlantis_file]
         if changes or orphaned:
-            parts = [f"{len(changes)} file(s) out of date"] + ([f"{len(orphaned)} orphaned module(s)"] if orphaned else [])
+            parts = [f"{len(changes)} file(s) out of date"] + (
+                [f"{len(orphaned)} orphaned module(s)"] if orphaned else []
+            )
             fix = "`tfgen render`" + (" with --prune" if orphaned else "")
             click.echo(f"{', '.join(parts)}; run {fix} to update", err=True)
             raise SystemExit(EXIT_FINDINGS)
@@ -129,8 +156,11 @@ def command(specs, output, targets, env, check, show_diff, prune, force, atlanti
             click.echo(f"{gone} orphaned module {root / module}", err=True)
     elif orphaned:
         for module in orphaned:
-            click.echo(f"orphaned: {root / module} (rendered by tfgen; the spec no longer has it); "
-                       "`tfgen render --prune` removes it", err=True)
+            click.echo(
+                f"orphaned: {root / module} (rendered by tfgen; the spec no longer has it); "
+                "`tfgen render --prune` removes it",
+                err=True,
+            )
     click.echo(f"{len(modules)} module(s) rendered, {len(changes)} file(s) changed", err=True)
 
 

@@ -13,22 +13,65 @@ from ..report import FORMATS, render_report
 
 @click.command("scan")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path), metavar="PATH...")
-@click.option("--plan", "plan", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE",
-              help="Scan a saved plan instead: the JSON of `terraform show -json`, or the binary plan "
-                   "(PATH is then its module directory; default: the plan's directory).")
-@click.option("--saved-plan", "saved_plan", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              metavar="MODULE_DIR", help="Scan the plan `tfgen plan` saved for this module folder.")
-@click.option("--modules-dir", "modules_dir", default="modules", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="With --saved-plan: the root of rendered modules.")
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
-              help="Report format (written to --output, else to stdout).")
-@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help="Write the report in --format to FILE; the terminal still gets the table.")
+@click.option(
+    "--plan",
+    "plan",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Scan a saved plan instead: the JSON of `terraform show -json`, or the binary plan "
+    "(PATH is then its module directory; default: the plan's directory).",
+)
+@click.option(
+    "--saved-plan",
+    "saved_plan",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    metavar="MODULE_DIR",
+    help="Scan the plan `tfgen plan` saved for this module folder.",
+)
+@click.option(
+    "--modules-dir",
+    "modules_dir",
+    default="modules",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="With --saved-plan: the root of rendered modules.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="Report format (written to --output, else to stdout).",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Write the report in --format to FILE; the terminal still gets the table.",
+)
 @click.option("--soft-fail", is_flag=True, help="Report failed checks but exit 0.")
-@click.option("--timeout", type=click.IntRange(min=1), default=600, show_default=True, metavar="SECONDS",
-              help="Give up on Checkov after this long.")
-def command(paths: tuple[Path, ...], plan: Path | None, saved_plan: Path | None, modules_dir: Path, fmt: str,
-            output: Path | None, soft_fail: bool, timeout: int) -> None:
+@click.option(
+    "--timeout",
+    type=click.IntRange(min=1),
+    default=600,
+    show_default=True,
+    metavar="SECONDS",
+    help="Give up on Checkov after this long.",
+)
+def command(
+    paths: tuple[Path, ...],
+    plan: Path | None,
+    saved_plan: Path | None,
+    modules_dir: Path,
+    fmt: str,
+    output: Path | None,
+    soft_fail: bool,
+    timeout: int,
+) -> None:
     """Run Checkov once over Terraform modules and report every check.
 
     Exit 1 when any check fails (unless --soft-fail), 3 when Checkov is

@@ -6,8 +6,14 @@ import click
 
 
 @click.command("schema")
-@click.option("--format", "fmt", type=click.Choice(["json", "markdown"]), default="json", show_default=True,
-              help="json: the JSON Schema itself; markdown: the field reference page.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "markdown"]),
+    default="json",
+    show_default=True,
+    help="json: the JSON Schema itself; markdown: the field reference page.",
+)
 def command(fmt: str) -> None:
     """Print the spec's JSON Schema (Draft 2020-12), for editors' completion.
 

@@ -43,7 +43,9 @@ def bundled_sources(folder: Path | None = None) -> tuple[dict, ...]:
         document = json.loads((folder / "sources.json").read_text(encoding="utf-8"))
         return tuple(document["providers"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise SchemaSourceError(f"tfgen's bundled provider schemas in {folder} are unreadable ({exc}); reinstall tfgen") from None
+        raise SchemaSourceError(
+            f"tfgen's bundled provider schemas in {folder} are unreadable ({exc}); reinstall tfgen"
+        ) from None
 
 
 @functools.cache
@@ -65,7 +67,9 @@ def bundled_pool(
     folder = folder or provider_schemas_dir()
     required = _required(bodies)
     used = _types_in_use(bodies)
-    in_use = set(used) | set(required) | {b.labels[0] for _, body in bodies for b in body.blocks_of("provider") if b.labels}
+    in_use = (
+        set(used) | set(required) | {b.labels[0] for _, body in bodies for b in body.blocks_of("provider") if b.labels}
+    )
     # the provider each local name stands for: its required_providers source, else hashicorp/<name>
     address = {name: required.get(name, (None, None))[0] or f"{DEFAULT_REGISTRY}/hashicorp/{name}" for name in in_use}
     pool: list[ProviderSchema] = []
@@ -86,10 +90,14 @@ def bundled_pool(
                 if type_ not in record[_KIND[kind]] and type_ in _all_type_names(folder / record["types_file"])[kind]
             ]
         if why:
-            reasons.update({name: "; ".join(why) + " (initialise the module or pass --provider-schema)" for name in names})
+            reasons.update(
+                {name: "; ".join(why) + " (initialise the module or pass --provider-schema)" for name in names}
+            )
         else:
             all_names = _all_type_names(folder / record["types_file"])
-            pool += [_BundledSchema.of(p, all_names) for p in load_schema_file(folder / record["schema_file"], cache_dir)]
+            pool += [
+                _BundledSchema.of(p, all_names) for p in load_schema_file(folder / record["schema_file"], cache_dir)
+            ]
     return pool, reasons
 
 
@@ -105,8 +113,14 @@ class _BundledSchema(ProviderSchema):
 
     @classmethod
     def of(cls, schema: ProviderSchema, all_names: dict[str, tuple[str, ...]]) -> _BundledSchema:
-        return cls(schema.source, f"tfgen's bundled schema {schema.origin}", schema._provider, schema._resources,
-                   schema._data_sources, _all_names=all_names)
+        return cls(
+            schema.source,
+            f"tfgen's bundled schema {schema.origin}",
+            schema._provider,
+            schema._resources,
+            schema._data_sources,
+            _all_names=all_names,
+        )
 
     def resource_types(self) -> Iterable[str]:
         return self._all_names["resource"]
@@ -134,8 +148,14 @@ def satisfies(version: str, constraint: str) -> bool:
             upper[-1] += 1
             ok = want <= have < tuple(upper + [0] * (3 - len(upper)))
         else:
-            ok = {"=": have == want, "!=": have != want, ">": have > want, ">=": have >= want,
-                  "<": have < want, "<=": have <= want}[op]
+            ok = {
+                "=": have == want,
+                "!=": have != want,
+                ">": have > want,
+                ">=": have >= want,
+                "<": have < want,
+                "<=": have <= want,
+            }[op]
         if not ok:
             return False
     return True

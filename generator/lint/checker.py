@@ -151,10 +151,12 @@ class FileChecker:
             schema, known = provider.data_source(type_), provider.data_source_types()
         if schema is None:
             what = "resource type" if kind == "resource" else "data source"
-            self._error(block.line, "", f'unknown {what} "{type_}" in provider {provider.name}' + _suggest(type_, known))
+            self._error(
+                block.line, "", f'unknown {what} "{type_}" in provider {provider.name}' + _suggest(type_, known)
+            )
             return
         if schema.get("deprecated"):
-            self._warn(block.line, "", f'{type_} is deprecated')
+            self._warn(block.line, "", f"{type_} is deprecated")
         self._meta_arguments(block.body)
         meta_blocks = RESOURCE_META_BLOCKS if kind == "resource" else DATA_META_BLOCKS
         self._body(schema, block.body, "", block.line, RESOURCE_META_ARGS, meta_blocks, kind)
@@ -174,7 +176,11 @@ class FileChecker:
             if isinstance(for_each.value, list):
                 self._error(for_each.line, "", '"for_each" needs a map or a set of strings: wrap the list in toset()')
             elif not isinstance(for_each.value, dict):
-                self._error(for_each.line, "", f'"for_each" needs a map or a set of strings, got {describe_value(for_each.value)}')
+                self._error(
+                    for_each.line,
+                    "",
+                    f'"for_each" needs a map or a set of strings, got {describe_value(for_each.value)}',
+                )
         if depends_on is not None:
             self._depends_on(depends_on)
 
@@ -185,7 +191,9 @@ class FileChecker:
             return
         for item in attr.value:
             if isinstance(item, str) and not is_expression(item):
-                self._warn(attr.line, "", f'quoted references in "depends_on" are deprecated: write {item} without quotes')
+                self._warn(
+                    attr.line, "", f'quoted references in "depends_on" are deprecated: write {item} without quotes'
+                )
             elif not is_expression(item):
                 self._error(attr.line, "", f'"depends_on" entries must be references, not {describe_value(item)}')
 
@@ -333,7 +341,9 @@ class FileChecker:
         if max_items and count > max_items:
             plural = "block" if max_items == 1 else "blocks"
             self._error(
-                blocks[max_items].line, path, f'too many "{name}" blocks: at most {max_items} {plural} allowed, found {count}'
+                blocks[max_items].line,
+                path,
+                f'too many "{name}" blocks: at most {max_items} {plural} allowed, found {count}',
             )
 
     def _dynamic(self, block: Block, schema: Mapping, path: str) -> str | None:
@@ -345,7 +355,9 @@ class FileChecker:
         where = f'dynamic "{name}"'
         for attr in block.body.attributes:
             if attr.name not in DYNAMIC_ARGS:
-                self._error(attr.line, path, f'{where}: unknown argument "{attr.name}"' + _suggest(attr.name, DYNAMIC_ARGS))
+                self._error(
+                    attr.line, path, f'{where}: unknown argument "{attr.name}"' + _suggest(attr.name, DYNAMIC_ARGS)
+                )
         if block.body.attribute("for_each") is None:
             self._error(block.line, path, f'{where}: missing required attribute "for_each"')
         contents = []
@@ -356,7 +368,7 @@ class FileChecker:
                 self._error(inner.line, path, f'{where}: unknown block "{inner.type}"; only "content" is allowed')
         if len(contents) != 1:
             line = contents[1].line if contents else block.line
-            self._error(line, path, f'{where}: needs exactly one content block, found {len(contents)}')
+            self._error(line, path, f"{where}: needs exactly one content block, found {len(contents)}")
 
         attrs: Mapping = schema.get("attributes") or {}
         block_types: Mapping = schema.get("block_types") or {}
@@ -382,12 +394,16 @@ class FileChecker:
         allowed_args, allowed_blocks = LIFECYCLE[kind]
         for attr in block.body.attributes:
             if attr.name not in allowed_args:
-                self._error(attr.line, path, f'lifecycle: unknown argument "{attr.name}"' + _suggest(attr.name, allowed_args))
+                self._error(
+                    attr.line, path, f'lifecycle: unknown argument "{attr.name}"' + _suggest(attr.name, allowed_args)
+                )
             elif attr.name == "ignore_changes":
                 self._ignore_changes(attr, schema, path)
         for inner in block.body.blocks:
             if inner.type not in allowed_blocks:
-                self._error(inner.line, path, f'lifecycle: unknown block "{inner.type}"' + _suggest(inner.type, allowed_blocks))
+                self._error(
+                    inner.line, path, f'lifecycle: unknown block "{inner.type}"' + _suggest(inner.type, allowed_blocks)
+                )
 
     def _ignore_changes(self, attr: Attribute, schema: Mapping, path: str) -> None:
         if not isinstance(attr.value, list):
@@ -398,7 +414,9 @@ class FileChecker:
             root = _ROOT_NAME.match(text) if isinstance(text, str) else None
             if root and root.group(0) not in names:
                 name = root.group(0)
-                self._error(attr.line, path, f'lifecycle.ignore_changes: unknown attribute "{name}"' + _suggest(name, names))
+                self._error(
+                    attr.line, path, f'lifecycle.ignore_changes: unknown attribute "{name}"' + _suggest(name, names)
+                )
 
     # --- reporting --------------------------------------------------------
 

@@ -110,14 +110,22 @@ def lint(
             except HclSyntaxError as exc:
                 report.findings.append(LintFinding(str(tf), exc.line, "", str(exc)))
             except HclTimeout:
-                report.findings.append(LintFinding(
-                    str(tf), 1, "", f"not linted: the HCL parser did not finish reading this file within "
-                    f"{parse_timeout:g} s (its grammar, which Checkov uses too, runs for many minutes on some "
-                    "text, for example a `$${` left open in a string)"))
+                report.findings.append(
+                    LintFinding(
+                        str(tf),
+                        1,
+                        "",
+                        f"not linted: the HCL parser did not finish reading this file within "
+                        f"{parse_timeout:g} s (its grammar, which Checkov uses too, runs for many minutes on some "
+                        "text, for example a `$${` left open in a string)",
+                    )
+                )
             except (OSError, UnicodeDecodeError) as exc:
                 report.findings.append(LintFinding(str(tf), 0, "", f"cannot read: {exc}"))
 
-    resolved = {d: _resolve_providers(d, bodies, given, use_terraform, use_bundled, cache_dir) for d, bodies in parsed.items()}
+    resolved = {
+        d: _resolve_providers(d, bodies, given, use_terraform, use_bundled, cache_dir) for d, bodies in parsed.items()
+    }
     missing: dict[str, list[tuple[Path, str]]] = {}
     for module_dir, (_, unresolved) in resolved.items():
         for name, why in unresolved.items():

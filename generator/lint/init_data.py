@@ -49,7 +49,8 @@ def providers_workspace(module_dir: Path, data_dir: Path) -> Iterator[tuple[Path
         data.mkdir()
         (work / ".terraform.lock.hcl").write_text(lock, encoding="utf-8")
         entries = [f'    p{index} = {{ source = "{source}" }}' for index, source in enumerate(sources)]
-        (work / "providers.tf").write_text("terraform {\n  required_providers {\n" + "\n".join(entries) + "\n  }\n}\n",
-                                           encoding="utf-8")
+        (work / "providers.tf").write_text(
+            "terraform {\n  required_providers {\n" + "\n".join(entries) + "\n  }\n}\n", encoding="utf-8"
+        )
         (data / "providers").symlink_to(data_dir / "providers", target_is_directory=True)
         yield work, data

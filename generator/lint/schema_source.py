@@ -146,7 +146,10 @@ def load_terraform_schemas(
     """
     key = terraform_lock_key(module_dir, data_dir)
     if key is None:
-        return [], f"{module_dir} is not initialized (no .terraform.lock.hcl, or no .terraform/ nor tfgen init data in .tfgen/)"
+        return (
+            [],
+            f"{module_dir} is not initialized (no .terraform.lock.hcl, or no .terraform/ nor tfgen init data in .tfgen/)",
+        )
     origin = f"terraform providers schema -json in {module_dir}"
     cached = _from_cache(key, origin, cache_dir)
     if cached is not None:
@@ -156,11 +159,22 @@ def load_terraform_schemas(
     from .init_data import providers_workspace
 
     # tfgen's init data: ask in a scratch module holding only its providers (its backend settings may not match)
-    workspace = providers_workspace(Path(module_dir), data_dir) if data_dir else contextlib.nullcontext((Path(module_dir), None))
+    workspace = (
+        providers_workspace(Path(module_dir), data_dir)
+        if data_dir
+        else contextlib.nullcontext((Path(module_dir), None))
+    )
     try:
         with workspace as (cwd, tf_data_dir):
-            proc = tfprocess.run(tfprocess.find_terraform(), "providers schema", ["-json"], cwd=cwd,
-                                 env=tfprocess.environment(cli_config=None, data_dir=tf_data_dir), timeout=timeout, ok=None)
+            proc = tfprocess.run(
+                tfprocess.find_terraform(),
+                "providers schema",
+                ["-json"],
+                cwd=cwd,
+                env=tfprocess.environment(cli_config=None, data_dir=tf_data_dir),
+                timeout=timeout,
+                ok=None,
+            )
     except ToolError:
         return [], "terraform is not on PATH"
     except RunError:
@@ -170,7 +184,8 @@ def load_terraform_schemas(
     if proc.returncode != 0:
         errors = [line for line in _ANSI.sub("", proc.stderr).splitlines() if "Error:" in line]
         return [], "terraform providers schema failed: " + (
-            errors[0].split("Error:", 1)[1].strip() if errors else f"exit {proc.returncode}")
+            errors[0].split("Error:", 1)[1].strip() if errors else f"exit {proc.returncode}"
+        )
     try:
         providers = _split(_parse_json(proc.stdout), origin)
     except (ValueError, SchemaSourceError) as exc:
@@ -225,9 +240,7 @@ def _split(document: Any, origin: str) -> list[ProviderSchema]:
     """One ProviderSchema per provider, each type marshalled on its own."""
     schemas = document.get("provider_schemas") if isinstance(document, dict) else None
     if not isinstance(schemas, dict):
-        raise SchemaSourceError(
-            f"{origin}: not the output of `terraform providers schema -json` (no provider_schemas)"
-        )
+        raise SchemaSourceError(f"{origin}: not the output of `terraform providers schema -json` (no provider_schemas)")
     providers = []
     for source, schema in sorted(schemas.items()):
         if not isinstance(schema, dict):
@@ -291,4 +304,3 @@ def _to_cache(key: str, providers: list[ProviderSchema], cache_dir: Path | None)
 def forget_loaded() -> None:
     """Drop the in-process memo (benchmarks and tests measuring the disk cache)."""
     _LOADED.clear()
-

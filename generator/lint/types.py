@@ -81,7 +81,11 @@ def type_problems(value: Any, type_: Any, path: str = "") -> list[TypeProblem]:
             return [_mismatch(value, type_, path)]
         if len(value) != len(type_[1]):
             return [TypeProblem(path, f"expected a tuple of {len(type_[1])} elements, got {len(value)}")]
-        return [p for i, (v, t) in enumerate(zip(value, type_[1], strict=False)) for p in type_problems(v, t, f"{path}[{i}]")]
+        return [
+            p
+            for i, (v, t) in enumerate(zip(value, type_[1], strict=False))
+            for p in type_problems(v, t, f"{path}[{i}]")
+        ]
     if kind == "object":
         if not isinstance(value, dict):
             return [_mismatch(value, type_, path)]

@@ -66,8 +66,10 @@ def schema_problems(built: dict[str, list[dict[str, Any]]], version: str = KUBER
         for obj in objects:
             validator = _validator(obj.get("apiVersion", ""), obj.get("kind", ""), version)
             if validator is None:
-                problems.append(f"{where}: {_object_name(obj)}: no schema for {obj.get('apiVersion')} "
-                                f"{obj.get('kind')} in Kubernetes {version}")
+                problems.append(
+                    f"{where}: {_object_name(obj)}: no schema for {obj.get('apiVersion')} "
+                    f"{obj.get('kind')} in Kubernetes {version}"
+                )
                 continue
             for error in sorted(validator.iter_errors(obj), key=lambda e: list(map(str, e.absolute_path))):
                 path = ".".join(str(p) for p in error.absolute_path) or "(object)"
@@ -100,7 +102,8 @@ def _validator(api_version: str, kind: str, version: str):
         return None
     definitions = utils.schema_contents(f"{folder}/_definitions.json", version)
     registry = referencing.Resource.from_contents(definitions) @ (
-        referencing.Resource.from_contents(schema) @ referencing.Registry())
+        referencing.Resource.from_contents(schema) @ referencing.Registry()
+    )
     return jsonschema.Draft202012Validator(schema, registry=registry)
 
 
@@ -134,7 +137,9 @@ def scan(built: dict[str, list[dict[str, Any]]]) -> ScanOutcome:
         outcome.passed += len(results.get("passed_checks") or [])
         for record in results.get("failed_checks") or []:
             where = names.get(Path(record.get("file_path", "")).name, record.get("file_path", "?"))
-            outcome.failed.append(f"{record['check_id']} {where}: {record.get('resource', '?')} {record.get('check_name', '')}")
+            outcome.failed.append(
+                f"{record['check_id']} {where}: {record.get('resource', '?')} {record.get('check_name', '')}"
+            )
             outcome.failures.append((record["check_id"], where, record.get("resource", "?")))
         for record in results.get("skipped_checks") or []:
             reason = ((record.get("check_result") or {}).get("suppress_comment") or "").strip()

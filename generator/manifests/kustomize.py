@@ -112,8 +112,9 @@ def overlay_files(env: str, base: list[Object], env_objects: list[Object]) -> di
         if key not in env_by_key:
             path = f"patches/delete-{file_name(original)}"
             meta = {k: v for k, v in original["metadata"].items() if k in ("name", "namespace")}
-            files[root / path] = dump({"apiVersion": original["apiVersion"], "kind": original["kind"],
-                                       "metadata": meta, "$patch": "delete"})
+            files[root / path] = dump(
+                {"apiVersion": original["apiVersion"], "kind": original["kind"], "metadata": meta, "$patch": "delete"}
+            )
             patches.append({"path": path})
     kustomization: dict[str, Any] = {**KUSTOMIZATION, "resources": resources}
     if namespace != _namespace_of(base):

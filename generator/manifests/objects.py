@@ -33,7 +33,10 @@ GPU_RESOURCE = "nvidia.com/gpu"
 GPU_PLACEMENT: Mapping[str, tuple[str, dict[str, str]]] = {
     "gke": ("cloud.google.com/gke-accelerator", {"key": GPU_RESOURCE, "operator": "Exists", "effect": "NoSchedule"}),
     "eks": ("eks.amazonaws.com/instance-gpu-name", {"key": GPU_RESOURCE, "operator": "Exists", "effect": "NoSchedule"}),
-    "aks": ("node.kubernetes.io/instance-type", {"key": "sku", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"}),
+    "aks": (
+        "node.kubernetes.io/instance-type",
+        {"key": "sku", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"},
+    ),
     "none": ("nvidia.com/gpu.product", {"key": GPU_RESOURCE, "operator": "Exists", "effect": "NoSchedule"}),
 }
 # The workload-identity annotation on the ServiceAccount, per cloud.
@@ -55,8 +58,13 @@ DEFAULT_REFRESH = "1h"
 
 # Checkov checks that a rendered object fails by design, with the reason (no "=" in reasons:
 # Checkov splits the annotation on it).
-SKIP_SECRET_ENV = ("CKV_K8S_35", ("container.secrets maps secrets to environment variables as on every other "
-                                  "target; the values come from an existing Secret via secretKeyRef"))
+SKIP_SECRET_ENV = (
+    "CKV_K8S_35",
+    (
+        "container.secrets maps secrets to environment variables as on every other "
+        "target; the values come from an existing Secret via secretKeyRef"
+    ),
+)
 SKIP_DIGEST = ("CKV_K8S_43", "the image is pinned by tag in the spec; a digest is set by CI per deploy")
 SKIP_TOKEN = ("CKV_K8S_38", "targets.kubernetes.service_account_token is set: the server calls the Kubernetes API")
 
@@ -89,7 +97,9 @@ def settings_of(spec: Spec, target_name: str) -> Settings:
     requests = raw.get("requests") or {}
     # Issue 12 #3: the shared container/resources fields win over this target's own (which keep working).
     shared_gpu = spec.resources.gpu
-    gpu = {"type": shared_gpu.type, "count": shared_gpu.count} if shared_gpu else (raw.get("gpu") or {})
+    gpu: dict[str, Any] = (
+        {"type": shared_gpu.type, "count": shared_gpu.count} if shared_gpu else dict(raw.get("gpu") or {})
+    )
     startup = spec.container.startup_seconds
     writable = spec.container.writable_paths if "container.writable_paths" in spec.explicit else raw["writable_paths"]
     egress = {**DEFAULT_EGRESS, **(raw.get("egress") or {})}
@@ -102,7 +112,9 @@ def settings_of(spec: Spec, target_name: str) -> Settings:
         gpu_type=gpu.get("type"),
         gpu_count=int(gpu.get("count", 1)) if gpu else 0,
         startup_seconds=startup if startup is not None else raw["startup_seconds"],
-        ingress={"controller_namespace": DEFAULT_CONTROLLER_NAMESPACE, **raw["ingress"]} if raw.get("ingress") else None,
+        ingress={"controller_namespace": DEFAULT_CONTROLLER_NAMESPACE, **raw["ingress"]}
+        if raw.get("ingress")
+        else None,
         image_pull_secrets=tuple(raw["image_pull_secrets"]),
         writable_paths=tuple(writable),
         service_account_token=raw["service_account_token"],
@@ -110,8 +122,11 @@ def settings_of(spec: Spec, target_name: str) -> Settings:
         egress_ports=tuple(egress["ports"]),
         run_as_user=raw["run_as_user"],
         secret_key=raw["secret_key"],
-        secret_store=({"kind": DEFAULT_STORE_KIND, "refresh_interval": DEFAULT_REFRESH, **raw["secret_store"]}
-                      if raw.get("secret_store") else None),
+        secret_store=(
+            {"kind": DEFAULT_STORE_KIND, "refresh_interval": DEFAULT_REFRESH, **raw["secret_store"]}
+            if raw.get("secret_store")
+            else None
+        ),
     )
 
 
@@ -155,8 +170,7 @@ def _skip_annotations(skips: list[tuple[str, str]]) -> dict[str, str]:
 
 
 def namespace(spec: Spec, s: Settings) -> dict[str, Any]:
-    meta = _meta(spec, s, s.namespace, namespaced=False,
-                 annotations={"kubernetes.io/description": spec.description})
+    meta = _meta(spec, s, s.namespace, namespaced=False, annotations={"kubernetes.io/description": spec.description})
     # Pod Security Admission refuses any pod in this namespace that breaks the "restricted" profile.
     meta["labels"] = {**meta["labels"], "pod-security.kubernetes.io/enforce": "restricted"}
     return {"apiVersion": "v1", "kind": "Namespace", "metadata": meta}
@@ -164,15 +178,22 @@ def namespace(spec: Spec, s: Settings) -> dict[str, Any]:
 
 def service_account(spec: Spec, s: Settings) -> dict[str, Any]:
     annotations = {IDENTITY_ANNOTATION[s.cloud]: s.identity} if s.identity else None
-    return {"apiVersion": "v1", "kind": "ServiceAccount",
-            "metadata": _meta(spec, s, spec.service, annotations=annotations),
-            "automountServiceAccountToken": s.service_account_token}
+    return {
+        "apiVersion": "v1",
+        "kind": "ServiceAccount",
+        "metadata": _meta(spec, s, spec.service, annotations=annotations),
+        "automountServiceAccountToken": s.service_account_token,
+    }
 
 
 def _probe(spec: Spec, period: int, failures: int) -> dict[str, Any]:
     health = spec.container.health
-    return {"httpGet": {"path": health.path, "port": PORT_NAME}, "periodSeconds": period,
-            "timeoutSeconds": health.timeout, "failureThreshold": failures}
+    return {
+        "httpGet": {"path": health.path, "port": PORT_NAME},
+        "periodSeconds": period,
+        "timeoutSeconds": health.timeout,
+        "failureThreshold": failures,
+    }
 
 
 def probes(spec: Spec, s: Settings) -> dict[str, dict[str, Any]]:
@@ -192,8 +213,10 @@ def probes(spec: Spec, s: Settings) -> dict[str, dict[str, Any]]:
 
 def _env(spec: Spec, s: Settings) -> list[dict[str, Any]]:
     plain = [{"name": k, "value": v} for k, v in sorted(spec.container.env.items())]
-    secret = [{"name": k, "valueFrom": {"secretKeyRef": {"name": v, "key": s.secret_key}}}
-              for k, v in sorted(spec.container.secrets.items())]
+    secret = [
+        {"name": k, "valueFrom": {"secretKeyRef": {"name": v, "key": s.secret_key}}}
+        for k, v in sorted(spec.container.secrets.items())
+    ]
     return plain + secret
 
 
@@ -266,13 +289,15 @@ def deployment(spec: Spec, s: Settings) -> dict[str, Any]:
             "seccompProfile": {"type": "RuntimeDefault"},
         },
         "containers": [_container(spec, s)],
-        "topologySpreadConstraints": [{
-            "maxSkew": 1,
-            "topologyKey": ZONE_KEY,
-            # ScheduleAnyway: a single-zone cluster still runs every replica
-            "whenUnsatisfiable": "ScheduleAnyway",
-            "labelSelector": {"matchLabels": selector(spec)},
-        }],
+        "topologySpreadConstraints": [
+            {
+                "maxSkew": 1,
+                "topologyKey": ZONE_KEY,
+                # ScheduleAnyway: a single-zone cluster still runs every replica
+                "whenUnsatisfiable": "ScheduleAnyway",
+                "labelSelector": {"matchLabels": selector(spec)},
+            }
+        ],
     }
     if s.writable_paths:
         pod["volumes"] = [{"name": volume_name(i), "emptyDir": {}} for i in range(len(s.writable_paths))]
@@ -315,13 +340,15 @@ def ingress(spec: Spec, s: Settings) -> dict[str, Any]:
     i = s.ingress or {}
     backend = {"service": {"name": spec.service, "port": {"number": SERVICE_PORT}}}
     return {
-        "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
         "metadata": _meta(spec, s, spec.service),
         "spec": {
             "ingressClassName": i["class_name"],
             "tls": [{"hosts": [i["host"]], "secretName": i["tls_secret"]}],
-            "rules": [{"host": i["host"], "http": {"paths": [
-                {"path": "/", "pathType": "Prefix", "backend": backend}]}}],
+            "rules": [
+                {"host": i["host"], "http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": backend}]}}
+            ],
         },
     }
 
@@ -329,22 +356,31 @@ def ingress(spec: Spec, s: Settings) -> dict[str, Any]:
 def hpa(spec: Spec, s: Settings) -> dict[str, Any]:
     target = spec.scaling.cpu_target if spec.scaling.cpu_target is not None else DEFAULT_CPU_TARGET
     return {
-        "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+        "apiVersion": "autoscaling/v2",
+        "kind": "HorizontalPodAutoscaler",
         "metadata": _meta(spec, s, spec.service),
         "spec": {
             "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": spec.service},
             "minReplicas": spec.scaling.min,
             "maxReplicas": spec.scaling.max,
-            "metrics": [{"type": "Resource", "resource": {
-                "name": "cpu", "target": {"type": "Utilization", "averageUtilization": target}}}],
+            "metrics": [
+                {
+                    "type": "Resource",
+                    "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": target}},
+                }
+            ],
         },
     }
 
 
 def pdb(spec: Spec, s: Settings) -> dict[str, Any]:
     # maxUnavailable (not minAvailable) so a one-replica service never blocks a node drain
-    return {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": _meta(spec, s, spec.service),
-            "spec": {"maxUnavailable": 1, "selector": {"matchLabels": selector(spec)}}}
+    return {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": _meta(spec, s, spec.service),
+        "spec": {"maxUnavailable": 1, "selector": {"matchLabels": selector(spec)}},
+    }
 
 
 def _namespace_peer(name: str) -> dict[str, Any]:
@@ -356,18 +392,25 @@ def network_policy(spec: Spec, s: Settings) -> dict[str, Any]:
     sources.append(_namespace_peer(s.namespace))
     if s.ingress:
         sources.append(_namespace_peer(s.ingress["controller_namespace"]))
-    egress: list[dict[str, Any]] = [{
-        "to": [_namespace_peer("kube-system")],
-        "ports": [{"protocol": "UDP", "port": DNS_PORT}, {"protocol": "TCP", "port": DNS_PORT}],
-    }]
+    egress: list[dict[str, Any]] = [
+        {
+            "to": [_namespace_peer("kube-system")],
+            "ports": [{"protocol": "UDP", "port": DNS_PORT}, {"protocol": "TCP", "port": DNS_PORT}],
+        }
+    ]
     if s.egress_cidrs and s.egress_ports:
-        egress.append({"to": [{"ipBlock": {"cidr": c}} for c in s.egress_cidrs],
-                       "ports": [{"protocol": "TCP", "port": p} for p in s.egress_ports]})
+        egress.append(
+            {
+                "to": [{"ipBlock": {"cidr": c}} for c in s.egress_cidrs],
+                "ports": [{"protocol": "TCP", "port": p} for p in s.egress_ports],
+            }
+        )
     if s.cloud == "gke" and s.identity:
         for cidr, port in GKE_METADATA_EGRESS:
             egress.append({"to": [{"ipBlock": {"cidr": cidr}}], "ports": [{"protocol": "TCP", "port": port}]})
     return {
-        "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
         "metadata": _meta(spec, s, spec.service),
         "spec": {
             "podSelector": {"matchLabels": selector(spec)},
@@ -386,22 +429,31 @@ def external_secrets(spec: Spec, s: Settings) -> list[dict[str, Any]]:
     store = s.secret_store
     out = []
     for name in sorted(set(spec.container.secrets.values())):
-        out.append({
-            "apiVersion": EXTERNAL_SECRETS_API, "kind": "ExternalSecret",
-            "metadata": _meta(spec, s, name),
-            "spec": {
-                "refreshInterval": store["refresh_interval"],
-                "secretStoreRef": {"name": store["name"], "kind": store["kind"]},
-                "target": {"name": name, "creationPolicy": "Owner"},
-                "data": [{"secretKey": s.secret_key, "remoteRef": {"key": name}}],
-            },
-        })
+        out.append(
+            {
+                "apiVersion": EXTERNAL_SECRETS_API,
+                "kind": "ExternalSecret",
+                "metadata": _meta(spec, s, name),
+                "spec": {
+                    "refreshInterval": store["refresh_interval"],
+                    "secretStoreRef": {"name": store["name"], "kind": store["kind"]},
+                    "target": {"name": name, "creationPolicy": "Owner"},
+                    "data": [{"secretKey": s.secret_key, "remoteRef": {"key": name}}],
+                },
+            }
+        )
     return out
 
 
 def build(spec: Spec, s: Settings) -> list[dict[str, Any]]:
     """Every object of one environment, in apply order."""
-    objects = [namespace(spec, s), service_account(spec, s), *external_secrets(spec, s), deployment(spec, s), service(spec, s)]
+    objects = [
+        namespace(spec, s),
+        service_account(spec, s),
+        *external_secrets(spec, s),
+        deployment(spec, s),
+        service(spec, s),
+    ]
     if s.ingress:
         objects.append(ingress(spec, s))
     if uses_hpa(spec):

@@ -40,8 +40,15 @@ _Dumper.add_representer(str, _represent_str)
 
 def dump(obj: Any) -> str:
     """One YAML document (no `---`), deterministic."""
-    return yaml.dump(obj, Dumper=_Dumper, sort_keys=True, default_flow_style=False,
-                     allow_unicode=True, width=float("inf"), explicit_start=False)
+    return yaml.dump(
+        obj,
+        Dumper=_Dumper,
+        sort_keys=True,
+        default_flow_style=False,
+        allow_unicode=True,
+        width=float("inf"),
+        explicit_start=False,
+    )
 
 
 def dump_all(objs: Iterable[Any]) -> str:

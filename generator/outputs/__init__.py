@@ -29,6 +29,7 @@ R = TypeVar("R")
 def _one_after_another(work: Callable[[Path], R], folders: list[Path], clean: Any = None) -> list[R]:
     return [work(folder) for folder in folders]
 
+
 OK, FINDINGS, TOOL_FAILED, NOT_RUN = "ok", "findings", "tool failed", "not run"
 SKIPPED = "skipped"  # every module of the step skipped, as the user asked (e.g. --skip-validate-provider)
 

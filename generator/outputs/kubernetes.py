@@ -83,18 +83,22 @@ def diagram(objs: dict[str, dict[str, Any]]) -> str:
     if "Ingress" in objs:
         spec = objs["Ingress"]["spec"]
         lines.append('  callers(["clients"])')
-        lines.append(f'  callers -->|HTTPS| ingress["Ingress {spec["rules"][0]["host"]}<br/>TLS, class {spec["ingressClassName"]}"]')
+        lines.append(
+            f'  callers -->|HTTPS| ingress["Ingress {spec["rules"][0]["host"]}<br/>TLS, class {spec["ingressClassName"]}"]'
+        )
         lines.append(f"  ingress --> {svc}")
     else:
         lines.append(f'  callers(["{callers}"])')
-        lines.append(f'  callers -->|TCP {port["port"]}| {svc}')
+        lines.append(f"  callers -->|TCP {port['port']}| {svc}")
     if "HorizontalPodAutoscaler" in objs:
         hpa = objs["HorizontalPodAutoscaler"]["spec"]
-        count = f'{hpa["minReplicas"]}-{hpa["maxReplicas"]} pods'
+        count = f"{hpa['minReplicas']}-{hpa['maxReplicas']} pods"
         lines.append('  hpa{{"HorizontalPodAutoscaler"}} -.-> pods')
     else:
-        count = f'{deployment["spec"].get("replicas", 1)} pods'
-    lines.append(f'  service -->|:{port["targetPort"]}| pods["Deployment {deployment["metadata"]["name"]}<br/>{count}"]')
+        count = f"{deployment['spec'].get('replicas', 1)} pods"
+    lines.append(
+        f'  service -->|:{port["targetPort"]}| pods["Deployment {deployment["metadata"]["name"]}<br/>{count}"]'
+    )
     if "NetworkPolicy" in objs:
         lines.append('  netpol{{"NetworkPolicy"}} -.-> pods')
     if "PodDisruptionBudget" in objs:
@@ -104,8 +108,9 @@ def diagram(objs: dict[str, dict[str, Any]]) -> str:
         identity = "<br/>cloud workload identity" if sa["metadata"].get("annotations") else ""
         lines.append(f'  pods --- sa["ServiceAccount {sa["metadata"]["name"]}{identity}"]')
     container = pod["containers"][0]
-    uses_secrets = (any("valueFrom" in e for e in container.get("env", [])) or pod.get("imagePullSecrets")
-                    or "Ingress" in objs)
+    uses_secrets = (
+        any("valueFrom" in e for e in container.get("env", [])) or pod.get("imagePullSecrets") or "Ingress" in objs
+    )
     if uses_secrets:
         lines.append('  secrets[("existing Secrets")] -.-> pods')
     return "\n".join(lines)
@@ -124,7 +129,9 @@ def skip_annotations(files: dict[str, str]) -> list[dict[str, str]]:
                 if key.startswith("checkov.io/skip") and isinstance(value, str):
                     check, _, reason = value.partition("=")
                     resource = f"{doc['kind']}/{doc['metadata']['name']}"
-                    skips.setdefault((check, resource), {"check": check, "resource": resource, "reason": reason, "file": path})
+                    skips.setdefault(
+                        (check, resource), {"check": check, "resource": resource, "reason": reason, "file": path}
+                    )
     return list(skips.values())
 
 

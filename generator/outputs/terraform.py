@@ -46,8 +46,9 @@ def _validate(step: Step, folders: list[Path], options: GateOptions) -> None:
     from ..runners.static_checks import ValidateOutcome, validate_module
 
     ran, missing = 0, set()
-    outcomes = options.each_module(lambda folder: validate_module(folder, plugin_mirror=options.plugin_mirror),
-                                   folders, ValidateOutcome())
+    outcomes = options.each_module(
+        lambda folder: validate_module(folder, plugin_mirror=options.plugin_mirror), folders, ValidateOutcome()
+    )
     for folder, outcome in zip(folders, outcomes, strict=True):
         if outcome.unavailable:
             uninstallable = set(outcome.missing_providers)
@@ -69,7 +70,8 @@ def _validate(step: Step, folders: list[Path], options: GateOptions) -> None:
         skip = " ".join(f"--skip-validate-provider {name}" for name in sorted(missing))
         step.messages.append(
             f"could not run on {len(step.not_run)} module(s): give tfgen those providers (--plugin-mirror DIR "
-            "holding them, or registry access)" + (f", or skip terraform validate for exactly these modules: {skip}" if skip else "")
+            "holding them, or registry access)"
+            + (f", or skip terraform validate for exactly these modules: {skip}" if skip else "")
         )
     elif step.skipped and ran == 0:
         step.status = SKIPPED
@@ -121,8 +123,12 @@ def _facts(files: dict[str, str]) -> dict[str, Any]:
 
 TERRAFORM = OutputKind(
     name="terraform",
-    gates=(Gate("fmt", _fmt), Gate("lint", _lint, in_process=True),
-           Gate("terraform validate", _validate, per_module=True), Gate("scan", _scan, in_process=True)),
+    gates=(
+        Gate("fmt", _fmt),
+        Gate("lint", _lint, in_process=True),
+        Gate("terraform validate", _validate, per_module=True),
+        Gate("scan", _scan, in_process=True),
+    ),
     file_kinds={".tf": FileKind(_hcl_environment, _tidy_hcl), ".md": FileKind(_markdown_environment, _tidy_markdown)},
     facts=_facts,
     shared_templates=("README.md.j2", "backend.tf.j2", "versions.tf.j2"),

@@ -52,9 +52,15 @@ def build_result(
             skipped.add(_finding(record, SKIPPED, root, locate))
         for path in (report.get("results") or {}).get("parsing_errors") or []:
             if relative_path(Path(path), root) not in reported_unreadable:
-                failed.add(tfgen_finding(PARSE_ERROR, Path(path), 1, root,
-                                         detail="none of its resources were checked; fix the syntax "
-                                         "(see `terraform validate`)"))
+                failed.add(
+                    tfgen_finding(
+                        PARSE_ERROR,
+                        Path(path),
+                        1,
+                        root,
+                        detail="none of its resources were checked; fix the syntax (see `terraform validate`)",
+                    )
+                )
 
     unexplained, honoured = audit_skips(tf_files, skipped, root)
     return ScanResult(
@@ -68,8 +74,13 @@ def build_result(
     )
 
 
-def parse_failures(tf_files: list[Path], root: Path, *, seconds: float | None, consequence: str,
-                   ) -> tuple[list[Path], set[ScanFinding]]:
+def parse_failures(
+    tf_files: list[Path],
+    root: Path,
+    *,
+    seconds: float | None,
+    consequence: str,
+) -> tuple[list[Path], set[ScanFinding]]:
     """(the files Checkov's grammar reads, a PARSE_ERROR failure for each one it cannot).
 
     Checkov reads .tf files with the same grammar as generator/hclread.py. A
@@ -83,14 +94,28 @@ def parse_failures(tf_files: list[Path], root: Path, *, seconds: float | None, c
         try:
             parse_file_within(path, seconds)
         except HclSyntaxError as exc:
-            failures.add(tfgen_finding(PARSE_ERROR, path, max(exc.line, 1), root,
-                                       detail=f"{exc} (terraform may accept it; Checkov cannot): {consequence}"))
+            failures.add(
+                tfgen_finding(
+                    PARSE_ERROR,
+                    path,
+                    max(exc.line, 1),
+                    root,
+                    detail=f"{exc} (terraform may accept it; Checkov cannot): {consequence}",
+                )
+            )
             continue
         except HclTimeout:
-            failures.add(tfgen_finding(PARSE_ERROR, path, 1, root,
-                                       detail=f"Checkov's HCL grammar did not finish reading it within {seconds:g} s "
-                                       f"(it runs for many minutes on some text, e.g. a `$${{` left open in a "
-                                       f"string): {consequence}"))
+            failures.add(
+                tfgen_finding(
+                    PARSE_ERROR,
+                    path,
+                    1,
+                    root,
+                    detail=f"Checkov's HCL grammar did not finish reading it within {seconds:g} s "
+                    f"(it runs for many minutes on some text, e.g. a `$${{` left open in a "
+                    f"string): {consequence}",
+                )
+            )
             continue
         except (OSError, UnicodeDecodeError) as exc:
             failures.add(tfgen_finding(PARSE_ERROR, path, 1, root, detail=f"cannot read it: {exc}: {consequence}"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from itertools import groupby
+from typing import Any
 
 from .model import FAILED, SKIPPED, ScanFinding, ScanResult
 
@@ -23,7 +24,7 @@ def render_junit(result: ScanResult) -> str:
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 
 
-def _counts(findings: list[ScanFinding]) -> dict[str, str]:
+def _counts(findings: list[ScanFinding]) -> dict[str, Any]:
     return {
         "tests": str(len(findings)),
         "failures": str(sum(f.status == FAILED for f in findings)),
@@ -39,8 +40,11 @@ def _testcase(suite: ET.Element, finding: ScanFinding) -> None:
     )
     if finding.status == FAILED:
         failure = ET.SubElement(case, "failure", message=finding.message, type=finding.check_id)
-        body = [f"{finding.check_id}: {finding.message}", f"resource: {finding.resource or '-'}",
-                f"location: {finding.location}"]
+        body = [
+            f"{finding.check_id}: {finding.message}",
+            f"resource: {finding.resource or '-'}",
+            f"location: {finding.location}",
+        ]
         if finding.guideline:
             body.append(f"guideline: {finding.guideline}")
         failure.text = "\n".join(body)

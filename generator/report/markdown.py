@@ -65,13 +65,7 @@ def _details(summary: str, body: list[str]) -> list[str]:
 
 def _cell(text: str) -> str:
     """Text safe inside a table cell: one line, no column breaks, no raw HTML."""
-    return (
-        " ".join(text.split())
-        .replace("\\", "\\\\")
-        .replace("|", "\\|")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-    )
+    return " ".join(text.split()).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _code(text: str) -> str:

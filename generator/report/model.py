@@ -108,12 +108,16 @@ def module_of(file: str) -> str:
     return PurePosixPath(file).parent.as_posix()
 
 
-def tfgen_finding(
-    check_id: str, path: Path, line: int, root: Path, *, resource: str = "", detail: str
-) -> ScanFinding:
+def tfgen_finding(check_id: str, path: Path, line: int, root: Path, *, resource: str = "", detail: str) -> ScanFinding:
     file = relative_path(path, root)
     return ScanFinding(
-        file=file, start_line=line, end_line=line, module=module_of(file),
-        check_id=check_id, resource=resource, status=FAILED,
-        name=TFGEN_CHECK_NAMES[check_id], detail=detail,
+        file=file,
+        start_line=line,
+        end_line=line,
+        module=module_of(file),
+        check_id=check_id,
+        resource=resource,
+        status=FAILED,
+        name=TFGEN_CHECK_NAMES[check_id],
+        detail=detail,
     )

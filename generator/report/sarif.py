@@ -36,11 +36,13 @@ def render_sarif(result: ScanResult) -> str:
                         "version": __version__,
                         "rules": rules,
                     },
-                    "extensions": [{
-                        "name": "checkov",
-                        "version": result.checkov_version or "unknown",
-                        "informationUri": "https://www.checkov.io/",
-                    }],
+                    "extensions": [
+                        {
+                            "name": "checkov",
+                            "version": result.checkov_version or "unknown",
+                            "informationUri": "https://www.checkov.io/",
+                        }
+                    ],
                 },
                 "originalUriBaseIds": {_ROOT_ID: {"uri": Path(result.root).as_uri().rstrip("/") + "/"}},
                 "invocations": [{"executionSuccessful": True}],

@@ -87,28 +87,44 @@ def audit_skips(
         file = relative_path(comment.file, root)
         for check_id in comment.check_ids or ("",):
             matched = {
-                s for s in skipped
+                s
+                for s in skipped
                 if s.check_id == check_id and s.file == file and s.start_line <= comment.line <= s.end_line
             }
             dishonoured |= matched
             resource = ", ".join(sorted(s.resource for s in matched))
-            failures.add(tfgen_finding(
-                SKIP_WITHOUT_REASON, comment.file, comment.line, root,
-                resource=resource, detail=skip_advice(check_id),
-            ))
+            failures.add(
+                tfgen_finding(
+                    SKIP_WITHOUT_REASON,
+                    comment.file,
+                    comment.line,
+                    root,
+                    resource=resource,
+                    detail=skip_advice(check_id),
+                )
+            )
     for skip in skipped - dishonoured:
         if is_reasonless(skip.skip_reason):
             dishonoured.add(skip)
-            failures.add(ScanFinding(
-                file=skip.file, start_line=skip.start_line, end_line=skip.end_line, module=skip.module,
-                check_id=SKIP_WITHOUT_REASON, resource=skip.resource, status=FAILED,
-                name=TFGEN_CHECK_NAMES[SKIP_WITHOUT_REASON],
-                detail=f"{skip.check_id} is skipped without saying why, so the skip is not honoured",
-            ))
+            failures.add(
+                ScanFinding(
+                    file=skip.file,
+                    start_line=skip.start_line,
+                    end_line=skip.end_line,
+                    module=skip.module,
+                    check_id=SKIP_WITHOUT_REASON,
+                    resource=skip.resource,
+                    status=FAILED,
+                    name=TFGEN_CHECK_NAMES[SKIP_WITHOUT_REASON],
+                    detail=f"{skip.check_id} is skipped without saying why, so the skip is not honoured",
+                )
+            )
     return failures, skipped - dishonoured
 
 
 def skip_advice(check_id: str) -> str:
     if not check_id:
         return "the comment names no check; write #checkov:skip=CHECK_ID:<why>"
-    return f"{check_id} is skipped without saying why, so the skip is not honoured; write #checkov:skip={check_id}:<why>"
+    return (
+        f"{check_id} is skipped without saying why, so the skip is not honoured; write #checkov:skip={check_id}:<why>"
+    )

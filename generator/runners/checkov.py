@@ -49,10 +49,12 @@ TERRAFORM_SHOW_TIMEOUT = 120
 
 _COMMON_ARGS = (
     "--skip-download",  # no platform metadata: offline and reproducible
-    "--download-external-modules", "false",
+    "--download-external-modules",
+    "false",
     "--skip-results-upload",
     "--compact",
-    "--output", "json",
+    "--output",
+    "json",
 )
 _REPORT_FILE = "results_json.json"  # what `--output json --output-file-path DIR` writes
 
@@ -68,6 +70,7 @@ _FORCED_ENV = {
     "BC_SKIP_MAPPING": "TRUE",  # no check-ID mapping download
     "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true",  # no PyPI version check
 }
+
 
 def terraform_files(paths: Iterable[Path | str]) -> list[Path]:
     """The `.tf` files to scan: given files, or every `.tf` under given directories.
@@ -109,9 +112,12 @@ def scan_paths(
         raise TfgenError("nothing to scan: give at least one module directory or .tf file")
     files = terraform_files(targets)
     root_dir = _root(root)
-    readable, unreadable = parse_failures(files, root_dir, seconds=parse_timeout,
-                                          consequence="none of its resources were checked")
-    reports = run_checkov(["--framework", "terraform", "--file", *map(str, readable)], timeout=timeout) if readable else []
+    readable, unreadable = parse_failures(
+        files, root_dir, seconds=parse_timeout, consequence="none of its resources were checked"
+    )
+    reports = (
+        run_checkov(["--framework", "terraform", "--file", *map(str, readable)], timeout=timeout) if readable else []
+    )
     return build_result(
         reports,
         root=root_dir,
@@ -146,12 +152,17 @@ def scan_plan(
         raise TfgenError(f"{module}: not a directory")
     module = module.resolve()
     with tempfile.TemporaryDirectory(prefix="tfgen-plan-") as tmp:
-        plan_json = plan.resolve() if _is_plan_json(plan) else _show_plan(plan, module, Path(tmp) / "plan.json", timeout)
+        plan_json = (
+            plan.resolve() if _is_plan_json(plan) else _show_plan(plan, module, Path(tmp) / "plan.json", timeout)
+        )
         reports = run_checkov(
             [
-                "--framework", "terraform_plan",
-                "--repo-root-for-plan-enrichment", str(module),
-                "--file", str(plan_json),
+                "--framework",
+                "terraform_plan",
+                "--repo-root-for-plan-enrichment",
+                str(module),
+                "--file",
+                str(plan_json),
             ],
             timeout=timeout,
         )
@@ -159,8 +170,11 @@ def scan_plan(
     # says nothing when it cannot: that is a failure here.
     root_dir = _root(root)
     tf_files, unreadable = parse_failures(
-        sorted(_tf_files_under(module)), root_dir, seconds=parse_timeout,
-        consequence="its skip comments and line numbers were not applied to the plan's findings")
+        sorted(_tf_files_under(module)),
+        root_dir,
+        seconds=parse_timeout,
+        consequence="its skip comments and line numbers were not applied to the plan's findings",
+    )
     return build_result(
         reports,
         root=root_dir,
@@ -237,10 +251,14 @@ def _is_plan_json(plan: Path) -> bool:
         data = json.loads(plan.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise TfgenError(f"{plan}: neither a binary Terraform plan nor its JSON (`terraform show -json`)") from None
-    if not isinstance(data, dict) or "format_version" not in data or not (
-        "planned_values" in data or "resource_changes" in data
+    if (
+        not isinstance(data, dict)
+        or "format_version" not in data
+        or not ("planned_values" in data or "resource_changes" in data)
     ):
-        raise TfgenError(f"{plan}: JSON, but not a Terraform plan (expected the output of `terraform show -json PLANFILE`)")
+        raise TfgenError(
+            f"{plan}: JSON, but not a Terraform plan (expected the output of `terraform show -json PLANFILE`)"
+        )
     return True
 
 
@@ -252,8 +270,15 @@ def _show_plan(plan: Path, module: Path, target: Path, timeout: float) -> Path:
         raise ToolError(f"terraform is not on PATH: it is needed to read the binary plan {plan}")
     env = tfprocess.environment(cli_config=None)
     try:
-        proc = tfprocess.run(tfprocess.find_terraform(), "show", ["-json", "-no-color", str(plan.resolve())],
-                             cwd=module, env=env, timeout=min(timeout, TERRAFORM_SHOW_TIMEOUT), ok=None)
+        proc = tfprocess.run(
+            tfprocess.find_terraform(),
+            "show",
+            ["-json", "-no-color", str(plan.resolve())],
+            cwd=module,
+            env=env,
+            timeout=min(timeout, TERRAFORM_SHOW_TIMEOUT),
+            ok=None,
+        )
     except RunError:
         raise ToolError(f"terraform show -json {plan} did not finish in time") from None
     if proc.returncode != 0:

@@ -136,7 +136,10 @@ def start(timeout: float = START_TIMEOUT) -> tuple[Emulator, bool]:
                 try:
                     proc = subprocess.Popen(
                         [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(port)],
-                        stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,
+                        stdin=subprocess.DEVNULL,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        env=env,
                         start_new_session=True,  # outlives this command; Ctrl-C here does not stop it
                     )
                 except OSError as exc:
@@ -172,8 +175,10 @@ def require_running() -> Emulator:
     if running is None:
         raise ToolError("the AWS emulator is not running: start it with `tfgen emulator start`")  # exit 3
     if not answers(running):
-        raise ToolError(f"the AWS emulator (pid {running.pid}) does not answer on {running.url}: "
-                        "restart it with `tfgen emulator stop` then `tfgen emulator start`")
+        raise ToolError(
+            f"the AWS emulator (pid {running.pid}) does not answer on {running.url}: "
+            "restart it with `tfgen emulator stop` then `tfgen emulator start`"
+        )
     return running
 
 
@@ -239,7 +244,7 @@ def _free_port() -> int:
 
 def _answers(url: str) -> bool:
     try:
-        with urllib.request.urlopen(f"{url}/moto-api/", timeout=2) as response:  # local http only
+        with urllib.request.urlopen(f"{url}/moto-api/", timeout=2) as response:  # noqa: S310 - tfgen's own http://127.0.0.1 URL
             return response.status == 200
     except (OSError, urllib.error.URLError, ValueError):
         return False
@@ -284,8 +289,9 @@ def _process_start(pid: int) -> str | None:
     if Path("/proc/self/stat").exists():
         return None  # Linux, and the process is gone
     try:  # other Unixes
-        done = subprocess.run(["ps", "-o", "lstart=", "-p", str(pid)], check=False, capture_output=True, text=True,
-                              timeout=10)
+        done = subprocess.run(
+            ["ps", "-o", "lstart=", "-p", str(pid)], check=False, capture_output=True, text=True, timeout=10
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout.strip() or None
@@ -350,8 +356,13 @@ def _read_state() -> tuple[Emulator | None, bool]:
         return None, True
     try:
         data = json.loads(text)
-        return Emulator(pid=int(data["pid"]), port=int(data["port"]), started=str(data["started"]),
-                        token=str(data["token"]), host=str(data.get("host", HOST))), False
+        return Emulator(
+            pid=int(data["pid"]),
+            port=int(data["port"]),
+            started=str(data["started"]),
+            token=str(data["token"]),
+            host=str(data.get("host", HOST)),
+        ), False
     except (ValueError, KeyError, TypeError, AttributeError):
         return None, True
 

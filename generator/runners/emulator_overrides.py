@@ -49,9 +49,15 @@ OVERRIDE_FILE = "tfgen_emulator_override.tf.json"
 
 # User settings that could send an emulator run to a real account.
 _DROPPED_AWS_ENV = (
-    "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
-    "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_ROLE_ARN",
+    "AWS_ROLE_SESSION_NAME",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
 )
 
 
@@ -60,16 +66,18 @@ def terraform_env(emulator: Emulator) -> dict[str, str | None]:
     env: dict[str, str | None] = {key: None for key in _DROPPED_AWS_ENV}
     env.update({key: None for key in os.environ if key.startswith("AWS_ENDPOINT_URL_")})
     env.update(TEST_CREDENTIALS)
-    env.update({
-        "AWS_ENDPOINT_URL": emulator.url,
-        "AWS_REGION": DEFAULT_REGION,  # used only where the module sets no region
-        "AWS_DEFAULT_REGION": DEFAULT_REGION,
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "AWS_MAX_ATTEMPTS": str(MAX_RETRIES),
-        "AWS_RETRY_MODE": "standard",
-    })
+    env.update(
+        {
+            "AWS_ENDPOINT_URL": emulator.url,
+            "AWS_REGION": DEFAULT_REGION,  # used only where the module sets no region
+            "AWS_DEFAULT_REGION": DEFAULT_REGION,
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_MAX_ATTEMPTS": str(MAX_RETRIES),
+            "AWS_RETRY_MODE": "standard",
+        }
+    )
     return env
 
 
@@ -103,22 +111,28 @@ def plan_settings(module_dir: Path, state_file: Path | None = None) -> EmulatorP
         else:
             present = sorted(r for r in blocks.resources if r.split(".")[0] in gap.resource_types)
             if present:
-                notes.append(f"emulator: cannot create {', '.join(present)} ({gap.reason}); "
-                             f"expect these to fail after {MAX_RETRIES} attempts")
+                notes.append(
+                    f"emulator: cannot create {', '.join(present)} ({gap.reason}); "
+                    f"expect these to fail after {MAX_RETRIES} attempts"
+                )
     if blocks.aws_aliases:
-        override["provider"] = {"aws": [
-            {**({"alias": alias} if alias else {}), "max_retries": MAX_RETRIES, "s3_use_path_style": True}
-            for alias in sorted(blocks.aws_aliases)
-        ]}
+        override["provider"] = {
+            "aws": [
+                {**({"alias": alias} if alias else {}), "max_retries": MAX_RETRIES, "s3_use_path_style": True}
+                for alias in sorted(blocks.aws_aliases)
+            ]
+        }
     else:
-        notes.append("emulator: the module has no provider \"aws\" block, so AWS API retries are not bounded")
+        notes.append('emulator: the module has no provider "aws" block, so AWS API retries are not bounded')
     ignored = _drift_overrides(blocks)
     if ignored:
         override["resource"] = ignored
         for rtype, named in sorted(ignored.items()):
             drift = next(d for d in registry.emulator_drift() if d.resource_type == rtype)
-            notes.append(f"emulator: moto does not keep {', '.join(drift.arguments)} of {rtype} "
-                         f"({', '.join(sorted(named))}); changes to them are ignored in emulator runs")
+            notes.append(
+                f"emulator: moto does not keep {', '.join(drift.arguments)} of {rtype} "
+                f"({', '.join(sorted(named))}); changes to them are ignored in emulator runs"
+            )
     return EmulatorPlanSettings(variables, tuple(notes), override or None)
 
 

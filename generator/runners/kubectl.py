@@ -26,16 +26,26 @@ RUN_TIMEOUT = 600
 def kubectl_binary() -> str:
     found = shutil.which(os.environ.get("TFGEN_KUBECTL", KUBECTL))
     if not found:
-        raise ToolError("kubectl not found on the PATH (it builds and applies the kubernetes target; "
-                        "install kubectl >= 1.27, or set TFGEN_KUBECTL)")
+        raise ToolError(
+            "kubectl not found on the PATH (it builds and applies the kubernetes target; "
+            "install kubectl >= 1.27, or set TFGEN_KUBECTL)"
+        )
     return found
 
 
 def _run(args: list[str], timeout: float, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     command = [kubectl_binary(), *args]
     try:
-        return subprocess.run(command, capture_output=True, text=True, timeout=timeout, input=stdin,
-                              encoding="utf-8", errors="replace", check=False)
+        return subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            input=stdin,
+            encoding="utf-8",
+            errors="replace",
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         raise ToolError(f"`kubectl {' '.join(args)}` did not finish within {timeout:g} s") from None
     except OSError as exc:
@@ -48,6 +58,7 @@ def _tail(text: str, lines: int = 8) -> str:
 
 
 # ---------------------------------------------------------------- kustomize
+
 
 def kustomize_args(folder: Path) -> list[str]:
     return ["kustomize", str(folder)]
@@ -62,6 +73,7 @@ def kustomize_build(folder: Path) -> str:
 
 
 # ---------------------------------------------------------------- diff / apply
+
 
 def diff_args(folder: Path) -> list[str]:
     # --server-side: the API server computes the result, as `apply --server-side` will
@@ -87,10 +99,12 @@ def current_cluster() -> Cluster:
     proc = _run(["config", "current-context"], 30)
     context = proc.stdout.strip()
     if proc.returncode != 0 or not context:
-        raise NoCluster("no current kubectl context: `kubectl config current-context` has none "
-                        f"(KUBECONFIG={os.environ.get('KUBECONFIG', '~/.kube/config')}). Point kubectl at a "
-                        "cluster (e.g. `gcloud container clusters get-credentials`, `aws eks update-kubeconfig`, "
-                        "`az aks get-credentials`) and run again.")
+        raise NoCluster(
+            "no current kubectl context: `kubectl config current-context` has none "
+            f"(KUBECONFIG={os.environ.get('KUBECONFIG', '~/.kube/config')}). Point kubectl at a "
+            "cluster (e.g. `gcloud container clusters get-credentials`, `aws eks update-kubeconfig`, "
+            "`az aks get-credentials`) and run again."
+        )
     proc = _run(["version", "--output=json", f"--request-timeout={REACH_TIMEOUT}"], 60)
     if proc.returncode != 0 or '"serverVersion"' not in proc.stdout:
         raise NoCluster(f"the cluster of kubectl context `{context}` is not reachable{_tail(proc.stderr, 3)}")
@@ -123,6 +137,7 @@ def apply(folder: Path) -> str:
 
 # ---------------------------------------------------------------- plan / apply of a Kustomize module
 
+
 def kustomization_dir(module: Path, env: str | None) -> Path:
     """What plan/apply run on: overlays/<env>/ of the module, or base/ without an environment."""
     folder = module / "overlays" / env if env else module / "base"
@@ -154,7 +169,9 @@ def changes(folder: Path) -> DiffResult:
     namespace = next((o["metadata"]["name"] for o in objects if o.get("kind") == "Namespace"), None)
     if namespace and not namespace_exists(namespace):
         lines = [f"+ {o['kind']}/{o['metadata']['name']}" for o in objects]
-        return DiffResult(True, f"namespace {namespace} does not exist yet: every object is new\n" + "\n".join(lines) + "\n")
+        return DiffResult(
+            True, f"namespace {namespace} does not exist yet: every object is new\n" + "\n".join(lines) + "\n"
+        )
     return diff(folder)
 
 
@@ -162,7 +179,9 @@ def plan(module: Path, env: str | None, echo) -> DiffResult:
     """`kubectl diff` of the module (or its overlay) against the current context's cluster."""
     folder = kustomization_dir(module, env)
     cluster = current_cluster()
-    echo(f"kubectl context `{cluster.context}` (server {cluster.server_version}): kubectl {' '.join(diff_args(folder))}")
+    echo(
+        f"kubectl context `{cluster.context}` (server {cluster.server_version}): kubectl {' '.join(diff_args(folder))}"
+    )
     return changes(folder)
 
 

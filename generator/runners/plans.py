@@ -137,8 +137,13 @@ def module_files(module_dir: Path) -> dict[str, Path]:
     for dirpath, dirnames, filenames in os.walk(module_dir):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         for name in filenames:
-            if (name.startswith(".") or name in UNFINGERPRINTED_NAMES or name in TFGEN_TEMPORARY_FILES
-                    or name.endswith(UNFINGERPRINTED_SUFFIXES) or ".tfstate." in name):
+            if (
+                name.startswith(".")
+                or name in UNFINGERPRINTED_NAMES
+                or name in TFGEN_TEMPORARY_FILES
+                or name.endswith(UNFINGERPRINTED_SUFFIXES)
+                or ".tfstate." in name
+            ):
                 continue
             path = Path(dirpath) / name
             files[path.relative_to(module_dir).as_posix()] = path
@@ -296,8 +301,12 @@ def tighten_state_files(paths: RunPaths) -> None:
 
     terraform itself runs with umask 077, so what it creates now is 0600 already.
     """
-    candidates = [paths.plan_file, paths.destroy_plan_file, paths.emulator_state_file,
-                  paths.emulator_state_file.with_name("terraform.tfstate.backup")]
+    candidates = [
+        paths.plan_file,
+        paths.destroy_plan_file,
+        paths.emulator_state_file,
+        paths.emulator_state_file.with_name("terraform.tfstate.backup"),
+    ]
     if not paths.emulator:
         candidates += [paths.module_dir / "terraform.tfstate", paths.module_dir / "terraform.tfstate.backup"]
     for path in candidates:

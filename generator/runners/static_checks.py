@@ -21,8 +21,11 @@ from ..errors import RunError, ToolError
 from . import tfprocess
 from .tfconfig import provider_install_hint, write_cli_config
 
-_UNAVAILABLE = re.compile(r"Failed to query available provider packages|Failed to install provider|"
-                          r"could not connect to registry|provider registry .* does not have a provider", re.IGNORECASE)
+_UNAVAILABLE = re.compile(
+    r"Failed to query available provider packages|Failed to install provider|"
+    r"could not connect to registry|provider registry .* does not have a provider",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -35,8 +38,9 @@ class ValidateOutcome:
 def fmt_check(module: Path) -> list[str]:
     """Files in `module` that `terraform fmt` would change (empty: clean)."""
     env = tfprocess.environment(cli_config=Path(os.devnull))  # fmt reads no CLI configuration
-    proc = tfprocess.run(tfprocess.find_terraform(), "fmt", ["-check", "-list=true", "-no-color", "."],
-                         cwd=module, env=env, ok=None)
+    proc = tfprocess.run(
+        tfprocess.find_terraform(), "fmt", ["-check", "-list=true", "-no-color", "."], cwd=module, env=env, ok=None
+    )
     if proc.returncode not in (0, 3):
         raise ToolError(f"terraform fmt failed in {module}: {proc.stderr.strip()[-1000:]}")
     return [str(module / line.strip()) for line in proc.stdout.splitlines() if line.strip()]
@@ -50,17 +54,22 @@ def validate_module(module: Path, *, plugin_mirror: Path | None = None) -> Valid
         shutil.copytree(module, work, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*"))
         env = tfprocess.environment(cli_config=write_cli_config(Path(tmp), plugin_mirror), data_dir=Path(tmp) / "data")
         try:
-            init = tfprocess.run(terraform, "init", ["-backend=false", "-input=false", "-no-color"], cwd=work,
-                                 env=env, ok=None)
+            init = tfprocess.run(
+                terraform, "init", ["-backend=false", "-input=false", "-no-color"], cwd=work, env=env, ok=None
+            )
         except RunError as exc:  # a timeout: terraform was stopped
             raise ToolError(f"{exc} (in {module})") from None
         if init.returncode != 0:
             text = init.stderr + init.stdout
             if _UNAVAILABLE.search(text):
                 hint = provider_install_hint(text)
-                return ValidateOutcome(unavailable="provider not available here (" + _provider_names(text) + ")"
-                                       + (f". {hint}" if hint else ""),
-                                       missing_providers=tuple(sorted(set(_PROVIDER_NAME.findall(text)))))
+                return ValidateOutcome(
+                    unavailable="provider not available here ("
+                    + _provider_names(text)
+                    + ")"
+                    + (f". {hint}" if hint else ""),
+                    missing_providers=tuple(sorted(set(_PROVIDER_NAME.findall(text)))),
+                )
             raise ToolError(f"terraform init failed in {module}: {text.strip()[-1500:]}")
         try:
             proc = tfprocess.run(terraform, "validate", ["-json", "-no-color"], cwd=work, env=env, ok=None)

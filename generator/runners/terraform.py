@@ -31,8 +31,15 @@ class Terraform:
     variable); `echo` receives the live progress lines.
     """
 
-    def __init__(self, paths: RunPaths, cli_config: Path | None, *, env: Mapping[str, str | None] | None = None,
-                 echo: Echo, binary: str | None = None):
+    def __init__(
+        self,
+        paths: RunPaths,
+        cli_config: Path | None,
+        *,
+        env: Mapping[str, str | None] | None = None,
+        echo: Echo,
+        binary: str | None = None,
+    ):
         self.paths = paths
         self._echo = echo
         self._binary = binary or find_terraform()
@@ -73,8 +80,9 @@ class Terraform:
 
     def apply(self, plan_file: Path) -> None:
         """`terraform apply PLANFILE`: exactly the saved plan (terraform never prompts for one)."""
-        self._run("apply", ["-input=false", "-json", str(plan_file)], timeout=TIMEOUTS["apply"],
-                  ui=UiStream(self._echo))
+        self._run(
+            "apply", ["-input=false", "-json", str(plan_file)], timeout=TIMEOUTS["apply"], ui=UiStream(self._echo)
+        )
 
     def show_json(self, plan_file: Path | None = None) -> dict:
         """`terraform show -json [PLANFILE]`: the plan, or the current state."""
@@ -103,8 +111,16 @@ class Terraform:
 
     # -- running ------------------------------------------------------------
 
-    def _run(self, command: str, args: list[str], *, timeout: float, ui: UiStream | None = None,
-             stream_stdout: bool = False, ok: Iterable[int] = (0,)) -> tfprocess.Completed:
+    def _run(
+        self,
+        command: str,
+        args: list[str],
+        *,
+        timeout: float,
+        ui: UiStream | None = None,
+        stream_stdout: bool = False,
+        ok: Iterable[int] = (0,),
+    ) -> tfprocess.Completed:
         live = ui is not None or stream_stdout
 
         def on_stdout(line: str) -> None:
@@ -117,9 +133,19 @@ class Terraform:
             if live and line.strip():
                 self._echo(line.rstrip("\n"))
 
-        return tfprocess.run(self._binary, command, args, cwd=self.paths.module_dir, env=self._env, timeout=timeout,
-                             on_stdout=on_stdout, on_stderr=on_stderr, echo=self._echo, ok=ok,
-                             failure=lambda done: _failure_message(done, ui.errors if ui else ()))
+        return tfprocess.run(
+            self._binary,
+            command,
+            args,
+            cwd=self.paths.module_dir,
+            env=self._env,
+            timeout=timeout,
+            on_stdout=on_stdout,
+            on_stderr=on_stderr,
+            echo=self._echo,
+            ok=ok,
+            failure=lambda done: _failure_message(done, ui.errors if ui else ()),
+        )
 
 
 def _failure_message(done: tfprocess.Completed, diagnostics: tuple[Diagnostic, ...]) -> str:

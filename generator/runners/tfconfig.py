@@ -55,9 +55,13 @@ _ANY_PROVIDER_INSTALLATION = re.compile(r"^[ \t]*\"?provider_installation\"?[ \t
 # terraform's words when it could not reach a registry, or found no provider in the mirror
 _REGISTRY_UNREACHABLE = re.compile(
     r"could not connect to (?:registry\.terraform\.io|[\w.-]+): failed to request discovery document|"
-    r"could not connect to registry|Failed to request discovery document", re.IGNORECASE)
+    r"could not connect to registry|Failed to request discovery document",
+    re.IGNORECASE,
+)
 _PROVIDER_FAILURE = re.compile(r"provider packages|install provider|versions for provider", re.IGNORECASE)
-_NOT_IN_MIRROR = re.compile(r"provider ([\w.-]+/[\w.-]+/[\w.-]+) was not\s+found in any of the search\s+locations", re.IGNORECASE)
+_NOT_IN_MIRROR = re.compile(
+    r"provider ([\w.-]+/[\w.-]+/[\w.-]+) was not\s+found in any of the search\s+locations", re.IGNORECASE
+)
 
 
 def check_mirror(plugin_mirror: Path) -> Path:
@@ -79,15 +83,21 @@ def user_config_files(environ: dict[str, str] | None = None, home: Path | None =
     files = [home / ".terraformrc"] if (home / ".terraformrc").is_file() else []
     config_dir = home / ".terraform.d"
     if config_dir.is_dir():
-        files += sorted(p for p in config_dir.iterdir()
-                        if p.is_file() and (p.name.endswith(".tfrc") or p.name.endswith(".tfrc.json")))
+        files += sorted(
+            p
+            for p in config_dir.iterdir()
+            if p.is_file() and (p.name.endswith(".tfrc") or p.name.endswith(".tfrc.json"))
+        )
     return files, False
 
 
 def merged_config(plugin_mirror: Path | None, files: list[Path]) -> str:
     """The text of one CLI config: the user's files, in order, plus the mirror (if any)."""
-    parts = [f"# tfgen: a copy of {', '.join(str(f) for f in files) or 'no user CLI configuration'}"
-             + (f", with the provider mirror {plugin_mirror} added" if plugin_mirror else "") + "\n"]
+    parts = [
+        f"# tfgen: a copy of {', '.join(str(f) for f in files) or 'no user CLI configuration'}"
+        + (f", with the provider mirror {plugin_mirror} added" if plugin_mirror else "")
+        + "\n"
+    ]
     for path in files:
         try:
             text = path.read_text(encoding="utf-8")
@@ -100,11 +110,13 @@ def merged_config(plugin_mirror: Path | None, files: list[Path]) -> str:
     method = f"  filesystem_mirror {{\n    path = {_hcl_string(str(plugin_mirror))}\n  }}\n"
     block = _PROVIDER_INSTALLATION.search(text)
     if block:  # the user's block: our mirror becomes its first method
-        return text[: block.end()] + "\n" + method + text[block.end() + 1:]
+        return text[: block.end()] + "\n" + method + text[block.end() + 1 :]
     if _ANY_PROVIDER_INSTALLATION.search(text):
-        raise RunError("your Terraform CLI configuration has a provider_installation block that starts and "
-                       "continues on one line; tfgen adds its provider mirror as the block's first method: "
-                       "put a line break after `provider_installation {`")
+        raise RunError(
+            "your Terraform CLI configuration has a provider_installation block that starts and "
+            "continues on one line; tfgen adds its provider mirror as the block's first method: "
+            "put a line break after `provider_installation {`"
+        )
     return text + "\n# --- tfgen\nprovider_installation {\n" + method + "}\n"
 
 
@@ -127,12 +139,16 @@ def provider_install_hint(terraform_message: str) -> str:
     """What to do when terraform could not install a provider; "" for any other failure."""
     missing = sorted(set(_NOT_IN_MIRROR.findall(terraform_message)))
     if missing:
-        return (f"The provider mirror has no {', '.join(missing)}: add it there with `terraform providers mirror "
-                f"DIR` run in the module on a machine with registry access.")
+        return (
+            f"The provider mirror has no {', '.join(missing)}: add it there with `terraform providers mirror "
+            f"DIR` run in the module on a machine with registry access."
+        )
     if _REGISTRY_UNREACHABLE.search(terraform_message) and _PROVIDER_FAILURE.search(terraform_message):
-        return ("terraform could not reach the provider registry (offline, or a proxy in the way). Point tfgen "
-                f"at a provider mirror: --plugin-mirror DIR or {MIRROR_ENV}=DIR, where DIR is a filesystem "
-                "mirror filled by `terraform providers mirror DIR` on a machine with registry access.")
+        return (
+            "terraform could not reach the provider registry (offline, or a proxy in the way). Point tfgen "
+            f"at a provider mirror: --plugin-mirror DIR or {MIRROR_ENV}=DIR, where DIR is a filesystem "
+            "mirror filled by `terraform providers mirror DIR` on a machine with registry access."
+        )
     return ""
 
 
@@ -158,8 +174,13 @@ def _hcl_items(document: dict, indent: str) -> list[str]:
     lines: list[str] = []
     for key, value in document.items():
         name = _hcl_string(str(key))
-        blocks = [value] if isinstance(value, dict) else value if (
-            isinstance(value, list) and value and all(isinstance(v, dict) for v in value)) else None
+        blocks = (
+            [value]
+            if isinstance(value, dict)
+            else value
+            if (isinstance(value, list) and value and all(isinstance(v, dict) for v in value))
+            else None
+        )
         if blocks is None:
             lines.append(f"{indent}{name} = {_hcl_value(value)}\n")
             continue
@@ -185,6 +206,7 @@ def _hcl_value(value) -> str:
 
 
 def _hcl_string(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace(
-        "\t", "\\t")
+    escaped = (
+        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    )
     return f'"{escaped}"'

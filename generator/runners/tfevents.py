@@ -120,5 +120,6 @@ def parse_diagnostic(raw: dict) -> Diagnostic:
             where += f", in {raw['address']}"
     elif raw.get("address"):
         where = f"in {raw['address']}"
-    return Diagnostic(str(raw.get("severity", "error")), str(raw.get("summary", "")).strip(),
-                      str(raw.get("detail", "")), where)
+    return Diagnostic(
+        str(raw.get("severity", "error")), str(raw.get("summary", "")).strip(), str(raw.get("detail", "")), where
+    )

@@ -40,7 +40,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from python_terraform import Terraform as _PythonTerraform  # type: ignore[import-untyped]
+from python_terraform import Terraform as _PythonTerraform
 
 from ..errors import RunError, ToolError
 
@@ -76,15 +76,17 @@ class _ArgumentBuilder(_PythonTerraform):
     (and fails on a half-written one); tfgen never uses that copy of the state.
     """
 
-    def read_state_file(self, file_path=None):  # noqa: ARG002 - python-terraform's signature
+    def read_state_file(self, file_path=None):
         self.tfstate = None
 
 
 def find_terraform() -> str:
     path = shutil.which("terraform")
     if not path:
-        raise ToolError("terraform is not on PATH: install Terraform 1.10 or newer "
-                        "(https://developer.hashicorp.com/terraform/install)")
+        raise ToolError(
+            "terraform is not on PATH: install Terraform 1.10 or newer "
+            "(https://developer.hashicorp.com/terraform/install)"
+        )
     return path
 
 
@@ -93,8 +95,13 @@ def argv(binary: str, command: str, *args: str) -> list[str]:
     return _ArgumentBuilder(terraform_bin_path=binary).generate_cmd_string(command, *args)
 
 
-def environment(*, cli_config: Path | None, data_dir: Path | None = None,
-                extra: Mapping[str, str | None] | None = None, echo: Echo | None = None) -> dict[str, str]:
+def environment(
+    *,
+    cli_config: Path | None,
+    data_dir: Path | None = None,
+    extra: Mapping[str, str | None] | None = None,
+    echo: Echo | None = None,
+) -> dict[str, str]:
     """The environment of one terraform process, built from tfgen's own.
 
     `cli_config`: the CLI configuration file terraform reads (None: the user's
@@ -110,11 +117,13 @@ def environment(*, cli_config: Path | None, data_dir: Path | None = None,
         env[key] = value
     if cli_config is not None:
         env[CLI_CONFIG_ENV] = str(cli_config)
-    env.update({
-        "TF_IN_AUTOMATION": "1",  # shorter messages, no "run terraform apply" hints
-        "TF_INPUT": "0",
-        "CHECKPOINT_DISABLE": "1",
-    })
+    env.update(
+        {
+            "TF_IN_AUTOMATION": "1",  # shorter messages, no "run terraform apply" hints
+            "TF_INPUT": "0",
+            "CHECKPOINT_DISABLE": "1",
+        }
+    )
     if data_dir is not None:
         env["TF_DATA_DIR"] = str(data_dir)
     for key, extra_value in (extra or {}).items():
@@ -133,10 +142,20 @@ class Completed:
     stderr: str
 
 
-def run(binary: str, command: str, args: Sequence[str], *, cwd: Path, env: Mapping[str, str],
-        timeout: float | None = None, on_stdout: LineHandler | None = None, on_stderr: LineHandler | None = None,
-        echo: Echo | None = None, ok: Iterable[int] | None = (0,), failure: Callable[[Completed], str] | None = None,
-        ) -> Completed:
+def run(
+    binary: str,
+    command: str,
+    args: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str],
+    timeout: float | None = None,
+    on_stdout: LineHandler | None = None,
+    on_stderr: LineHandler | None = None,
+    echo: Echo | None = None,
+    ok: Iterable[int] | None = (0,),
+    failure: Callable[[Completed], str] | None = None,
+) -> Completed:
     """Run `terraform COMMAND ARGS...` in `cwd` and wait for it.
 
     Every line of output is collected, and also given to `on_stdout` /
@@ -150,9 +169,17 @@ def run(binary: str, command: str, args: Sequence[str], *, cwd: Path, env: Mappi
     command_line = argv(binary, command, *args)
     try:
         proc = subprocess.Popen(
-            command_line, cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace",
-            bufsize=1, start_new_session=True,
+            command_line,
+            cwd=cwd,
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            bufsize=1,
+            start_new_session=True,
             umask=0o077,  # plans and state terraform writes can hold secrets: every file it creates is 0600
         )
     except OSError as exc:
@@ -166,10 +193,13 @@ def run(binary: str, command: str, args: Sequence[str], *, cwd: Path, env: Mappi
             into.append(line)
             if handler is not None:
                 handler(line)
+
         return handle
 
-    pumps = [threading.Thread(target=_pump, args=(proc.stdout, collect(out, on_stdout)), daemon=True),
-             threading.Thread(target=_pump, args=(proc.stderr, collect(err, on_stderr)), daemon=True)]
+    pumps = [
+        threading.Thread(target=_pump, args=(proc.stdout, collect(out, on_stdout)), daemon=True),
+        threading.Thread(target=_pump, args=(proc.stderr, collect(err, on_stderr)), daemon=True),
+    ]
     for pump in pumps:
         pump.start()
     try:
@@ -198,8 +228,10 @@ def _wait(proc: subprocess.Popen, command: str, timeout: float, echo: Echo) -> i
             _stop(proc, echo)
             raise RunError(f"terraform {command} did not finish within {timeout:.0f} s and was stopped") from None
         except KeyboardInterrupt:
-            echo("interrupted: asking terraform to stop cleanly (it finishes the operations in flight, "
-                 "saves state and releases the lock); press Ctrl-C again to stop it at once")
+            echo(
+                "interrupted: asking terraform to stop cleanly (it finishes the operations in flight, "
+                "saves state and releases the lock); press Ctrl-C again to stop it at once"
+            )
             _stop(proc, echo)
             raise
 
@@ -237,7 +269,7 @@ def _sigterm_as_interrupt():
         yield
         return
 
-    def interrupt(signum, frame):  # noqa: ARG001 - a signal handler's signature
+    def interrupt(signum, frame):
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, interrupt)

@@ -86,8 +86,10 @@ def _session(paths: RunPaths, options: RunOptions, echo: Echo, *, planning: bool
         clashes = {n: v for n, v in options.variables.items() if n in variables and variables[n] != v}
         if clashes:
             name, value = next(iter(sorted(clashes.items())))
-            raise RunError(f"--var {name}={value}: the emulator cannot create what {name} switches on, so "
-                           f"emulator runs set it to {variables[name]}; drop --var {name} or run without --emulator")
+            raise RunError(
+                f"--var {name}={value}: the emulator cannot create what {name} switches on, so "
+                f"emulator runs set it to {variables[name]}; drop --var {name} or run without --emulator"
+            )
         if planning:
             for note in settings.notes:
                 echo(note)
@@ -120,16 +122,26 @@ def plan(paths: RunPaths, options: RunOptions, echo: Echo, *, diff: bool = True)
     after = fingerprint(paths.module_dir, tf.version(), session.variables)
     if after.digest != before.digest:
         discard(paths)
-        raise RunError(f"{paths.module_dir} changed while terraform was planning "
-                       f"({'; '.join(_differences(before, after))}); run tfgen plan again")
+        raise RunError(
+            f"{paths.module_dir} changed while terraform was planning "
+            f"({'; '.join(_differences(before, after))}); run tfgen plan again"
+        )
     tighten_state_files(paths)
     write_private(paths.plan_json_file, json.dumps(plan_json) + "\n")
-    save_record(paths, PlanRecord(
-        fingerprint=before.digest, files=before.files, terraform_version=tf.version(),
-        variables=session.variables, emulator=session.emulator.identity if session.emulator else None,
-        has_changes=has_changes, plan_sha256=plan_sha256, destroys=[c.address for c in summary.destroys],
-        outside_files=outside,
-    ))
+    save_record(
+        paths,
+        PlanRecord(
+            fingerprint=before.digest,
+            files=before.files,
+            terraform_version=tf.version(),
+            variables=session.variables,
+            emulator=session.emulator.identity if session.emulator else None,
+            has_changes=has_changes,
+            plan_sha256=plan_sha256,
+            destroys=[c.address for c in summary.destroys],
+            outside_files=outside,
+        ),
+    )
     return PlanResult(summary, has_changes)
 
 
@@ -142,8 +154,9 @@ def guarded_destroys(summary: PlanSummary) -> tuple[ResourceChange, ...]:
     return tuple(c for c in summary.destroys if not (c.action == "replace" and c.type in routine))
 
 
-def apply(paths: RunPaths, options: RunOptions, echo: Echo, *, allow_destroy: bool,
-          confirm: Confirm | None) -> PlanSummary | None:
+def apply(
+    paths: RunPaths, options: RunOptions, echo: Echo, *, allow_destroy: bool, confirm: Confirm | None
+) -> PlanSummary | None:
     """Apply the saved plan, after every check; the summary of what was applied (None: nothing to do).
 
     The plan file is copied aside first; its sha256 must be the one recorded
@@ -160,16 +173,20 @@ def apply(paths: RunPaths, options: RunOptions, echo: Echo, *, allow_destroy: bo
     copy_private(paths.plan_file, applying)
     try:
         if file_sha256(applying) != record.plan_sha256:
-            raise RunError(f"refusing to apply: the saved plan file {paths.plan_file} is not the one "
-                           "`tfgen plan` made (its sha256 differs from the record): run `tfgen plan` again")
+            raise RunError(
+                f"refusing to apply: the saved plan file {paths.plan_file} is not the one "
+                "`tfgen plan` made (its sha256 differs from the record): run `tfgen plan` again"
+            )
         _init_once(session, paths)
         with session.overridden(paths):
             summary = summarize(session.terraform.show_json(applying), module=options.label)
             guarded = guarded_destroys(summary)
             if guarded and not allow_destroy:
                 listed = "\n".join(f"  {change.address}" for change in guarded)
-                raise RunError(f"refusing to apply: the plan destroys or replaces {len(guarded)} "
-                               f"resource(s):\n{listed}\nreview them, then run again with --allow-destroy")
+                raise RunError(
+                    f"refusing to apply: the plan destroys or replaces {len(guarded)} "
+                    f"resource(s):\n{listed}\nreview them, then run again with --allow-destroy"
+                )
             if not summary.has_changes:
                 echo("the saved plan has no changes: nothing to apply")
                 discard(paths)
@@ -209,8 +226,9 @@ def plan_destroy(paths: RunPaths, options: RunOptions, echo: Echo) -> tuple[_Ses
     return session, summary
 
 
-def destroy(paths: RunPaths, options: RunOptions, echo: Echo, *, confirm: Confirm | None,
-            show: Callable[[PlanSummary], None]) -> PlanSummary:
+def destroy(
+    paths: RunPaths, options: RunOptions, echo: Echo, *, confirm: Confirm | None, show: Callable[[PlanSummary], None]
+) -> PlanSummary:
     """Destroy everything the module manages, after showing the plan and asking."""
     session, summary = plan_destroy(paths, options, echo)
     show(summary)
@@ -248,14 +266,17 @@ def state_resources(paths: RunPaths, options: RunOptions, echo: Echo) -> list[st
 
 def _check_emulator(record: PlanRecord, running: emulator_server.Emulator | None) -> None:
     if record.emulator and running is None:
-        raise RunError("this plan was made against the emulator: run apply with --emulator "
-                       "(or plan again without it)")
+        raise RunError("this plan was made against the emulator: run apply with --emulator (or plan again without it)")
     if running is not None and not record.emulator:
-        raise RunError("this plan was made against the real cloud, not the emulator: "
-                       "run `tfgen plan --emulator` first (or apply without --emulator)")
+        raise RunError(
+            "this plan was made against the real cloud, not the emulator: "
+            "run `tfgen plan --emulator` first (or apply without --emulator)"
+        )
     if running is not None and record.emulator != running.identity:
-        raise RunError("the emulator was restarted since this plan, so what it planned against is gone: "
-                       "run `tfgen plan --emulator` again")
+        raise RunError(
+            "the emulator was restarted since this plan, so what it planned against is gone: "
+            "run `tfgen plan --emulator` again"
+        )
 
 
 def _check_unchanged(paths: RunPaths, record: PlanRecord, tf: Terraform) -> None:
@@ -267,8 +288,10 @@ def _check_unchanged(paths: RunPaths, record: PlanRecord, tf: Terraform) -> None
     if tf.version() != record.terraform_version:
         reasons.append(f"terraform version: {record.terraform_version} at plan time, {tf.version()} now")
     listed = "\n".join(f"  {reason}" for reason in reasons) or "  (fingerprint differs)"
-    raise RunError(f"refusing to apply: {paths.module_dir} changed since the plan was made:\n{listed}\n"
-                   "run `tfgen plan` again and review the new plan")
+    raise RunError(
+        f"refusing to apply: {paths.module_dir} changed since the plan was made:\n{listed}\n"
+        "run `tfgen plan` again and review the new plan"
+    )
 
 
 def _differences(before, after) -> list[str]:

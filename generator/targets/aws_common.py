@@ -18,7 +18,7 @@ REGION_QUESTION = StarterQuestion("region", "AWS region", "AWS region.", default
 # CloudWatch takes at most five actions per alarm state; the module's own topic is one.
 ALARM_TOPIC_ARNS_SCHEMA = {
     "description": "Existing SNS topics every alarm also notifies (e.g. an on-call tool's topic); each topic's policy "
-                   "must let cloudwatch.amazonaws.com publish, and an encrypted topic's key must let CloudWatch use it.",
+    "must let cloudwatch.amazonaws.com publish, and an encrypted topic's key must let CloudWatch use it.",
     "type": "array",
     "maxItems": 4,
     "uniqueItems": True,
@@ -30,8 +30,11 @@ def alarm_notify(spec, target: str, own_topic: str) -> dict[str, Any]:
     """Who the alarms tell (issue 13 #3): the spec's emails subscribe to the module's topic
     (`own_topic`, an expression), and every alarm acts on that topic and the spec's own topics."""
     topics = list(spec.target(target).get("alarm_topic_arns", ()))
-    return {"emails": list(spec.observability.notify_emails), "topic_arns": topics,
-            "actions": [hcl.Expr(own_topic), *topics]}
+    return {
+        "emails": list(spec.observability.notify_emails),
+        "topic_arns": topics,
+        "actions": [hcl.Expr(own_topic), *topics],
+    }
 
 
 # `$defs` entry the AWS targets' schema fragments reference for network.vpc: existing.
@@ -97,14 +100,28 @@ def listed_subnet_cidr(cidrs: list[str]) -> hcl.Expr:
     return hcl.Expr(f"element({hcl.encode(cidrs)}, count.index)")
 
 
-def flow_logs(log_group: str, retention_days: int, role: str, role_policy: str, *,
-              assume_policy: str = "flow_logs_assume", role_description: str | None = None) -> dict[str, Any]:
+def flow_logs(
+    log_group: str,
+    retention_days: int,
+    role: str,
+    role_policy: str,
+    *,
+    assume_policy: str = "flow_logs_assume",
+    role_description: str | None = None,
+) -> dict[str, Any]:
     """Context of templates/_shared/aws/flow_logs.tf.j2."""
-    return {"log_group": log_group, "retention_days": retention_days, "role": role, "role_policy": role_policy,
-            "assume_policy": assume_policy, "role_description": role_description}
+    return {
+        "log_group": log_group,
+        "retention_days": retention_days,
+        "role": role,
+        "role_policy": role_policy,
+        "assume_policy": assume_policy,
+        "role_description": role_description,
+    }
 
 
 # -- the application's own permissions (issue 12 #1 #2): templates/_shared/aws/app_statements.tf.j2 --
+
 
 def app_permissions(spec) -> dict[str, Any]:
     """What the application's role may do beyond the target's own needs: read the model
@@ -125,8 +142,12 @@ def app_permissions(spec) -> dict[str, Any]:
         "model": read,
         "metrics_namespace": permissions.metrics_namespace if "metrics" in permissions.capabilities else None,
         "statements": [
-            {"sid": s["sid"], "actions": list(s["actions"]), "resources": list(s["resources"]),
-             "conditions": [dict(c, values=list(c["values"])) for c in s.get("conditions", ())]}
+            {
+                "sid": s["sid"],
+                "actions": list(s["actions"]),
+                "resources": list(s["resources"]),
+                "conditions": [dict(c, values=list(c["values"])) for c in s.get("conditions", ())],
+            }
             for s in permissions.aws
         ],
         "any": read is not None or "metrics" in permissions.capabilities or bool(permissions.aws),
@@ -138,8 +159,11 @@ def app_permission_words(app: dict[str, Any]) -> list[str]:
     words = []
     if app["model"]:
         m = app["model"]
-        words.append(f"s3:GetObject on {m['objects']}" + (f" and s3:ListBucket limited to the prefix {m['prefix'][0]}" if m["prefix"] else "")
-                     + (" and kms:Decrypt through S3 with the model's key" if m["kms_key"] else ""))
+        words.append(
+            f"s3:GetObject on {m['objects']}"
+            + (f" and s3:ListBucket limited to the prefix {m['prefix'][0]}" if m["prefix"] else "")
+            + (" and kms:Decrypt through S3 with the model's key" if m["kms_key"] else "")
+        )
     if app["metrics_namespace"]:
         words.append(f"cloudwatch:PutMetricData into the namespace {app['metrics_namespace']} only")
     words += [f"the spec's statement {s['sid']}" for s in app["statements"]]
@@ -151,17 +175,24 @@ def app_permission_notes(spec) -> list[str]:
     notes = []
     model = spec.model
     if model is not None and model.scheme == "s3":
-        notes.append(f"The model ({model.uri}) reaches the container as the environment variable {model.env}; the application "
-                     "downloads it with its own role, which may read exactly that "
-                     + ("prefix (and list only under it)" if model.is_prefix else "object") + ". A bucket policy or an "
-                     "SCP that denies the role still wins; with SSE-KMS give model.kms_key so the role may decrypt.")
+        notes.append(
+            f"The model ({model.uri}) reaches the container as the environment variable {model.env}; the application "
+            "downloads it with its own role, which may read exactly that "
+            + ("prefix (and list only under it)" if model.is_prefix else "object")
+            + ". A bucket policy or an "
+            "SCP that denies the role still wins; with SSE-KMS give model.kms_key so the role may decrypt."
+        )
     if "metrics" in spec.permissions.capabilities:
-        notes.append(f"permissions.capabilities metrics: cloudwatch:PutMetricData has no resource-level permissions, so the "
-                     f"statement allows only the namespace {spec.permissions.metrics_namespace} (the cloudwatch:namespace "
-                     "condition); publish there.")
+        notes.append(
+            f"permissions.capabilities metrics: cloudwatch:PutMetricData has no resource-level permissions, so the "
+            f"statement allows only the namespace {spec.permissions.metrics_namespace} (the cloudwatch:namespace "
+            "condition); publish there."
+        )
     if spec.permissions.aws:
-        notes.append("permissions.aws: the spec's own statements are rendered as written into the application's policy "
-                     "document; review them there. A `*` you write stays, and Checkov reports it.")
+        notes.append(
+            "permissions.aws: the spec's own statements are rendered as written into the application's policy "
+            "document; review them there. A `*` you write stays, and Checkov reports it."
+        )
     return notes
 
 
@@ -171,12 +202,28 @@ def check_sids(spec) -> list[tuple[tuple, str]]:
     found = []
     for index, statement in enumerate(spec.permissions.aws):
         if statement["sid"] in seen or statement["sid"] in RESERVED_SIDS:
-            found.append((("permissions", "aws", index, "sid"), f"`{statement['sid']}` is already a statement id of this policy"))
+            found.append(
+                (("permissions", "aws", index, "sid"), f"`{statement['sid']}` is already a statement id of this policy")
+            )
         seen.add(statement["sid"])
     return found
 
 
 # Statement ids tfgen's own statements use in the application's policy.
-RESERVED_SIDS = frozenset({"ReadModel", "ListModelPrefix", "DecryptModel", "PublishMetrics", "XRayWrite", "WriteTraces",
-                           "WriteOwnLogs", "SendToDeadLetterQueue", "UseServiceKey", "ReadNamedSecrets", "DescribeNetwork",
-                           "CreateNetworkInterfaces", "ManageNetworkInterfacesInVpc"})
+RESERVED_SIDS = frozenset(
+    {
+        "ReadModel",
+        "ListModelPrefix",
+        "DecryptModel",
+        "PublishMetrics",
+        "XRayWrite",
+        "WriteTraces",
+        "WriteOwnLogs",
+        "SendToDeadLetterQueue",
+        "UseServiceKey",
+        "ReadNamedSecrets",
+        "DescribeNetwork",
+        "CreateNetworkInterfaces",
+        "ManageNetworkInterfacesInVpc",
+    }
+)

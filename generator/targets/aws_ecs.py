@@ -34,7 +34,8 @@ VPC_PREFIX_MIN, VPC_PREFIX_MAX = 16, 24
 SECRET_SUFFIX_LIKE = re.compile(r"-[A-Za-z0-9]{6}$")
 
 ECR_IMAGE = re.compile(
-    r"^(?P<account>[0-9]{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/(?P<repository>[a-z0-9._/-]+)(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})?$")
+    r"^(?P<account>[0-9]{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/(?P<repository>[a-z0-9._/-]+)(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})?$"
+)
 
 CONTAINER_NAME = "app"
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"  # TLS 1.3 and 1.2 only, forward-secret ciphers
@@ -52,7 +53,8 @@ ALARM_DATAPOINTS = 3  # 3 of the last 5 minutes: a blip does not page, a trend d
 SCALE_FROM_ZERO_REFUSAL = (
     "ECS on Fargate cannot start from zero tasks: its scaling policies need metrics that only running tasks "
     "produce, so the load balancer would answer 503 until someone sets the count by hand; use scaling.min: 1 "
-    "or more (or a serverless target, which scales to zero on requests)")
+    "or more (or a serverless target, which scales to zero on requests)"
+)
 
 
 # Without container.startup_seconds the grace period stays ECS's usual 60 s.
@@ -67,7 +69,9 @@ def grace_period_seconds(spec: Spec) -> int:
     """The model-load window plus the health checks the target group needs to mark the task healthy."""
     if spec.container.startup_seconds is None:
         return DEFAULT_GRACE_SECONDS
-    return max(DEFAULT_GRACE_SECONDS, spec.container.startup_seconds + HEALTHY_THRESHOLD * spec.container.health.interval)
+    return max(
+        DEFAULT_GRACE_SECONDS, spec.container.startup_seconds + HEALTHY_THRESHOLD * spec.container.health.interval
+    )
 
 
 def writable_volumes(spec: Spec) -> list[dict[str, str]]:
@@ -95,8 +99,12 @@ def _check_created_vpc(spec: Spec) -> list[common.Finding]:
     if str(network) != spec.network.cidr:
         return [(("network", "cidr"), f"`{spec.network.cidr}` has host bits set; use {network}")]
     if not VPC_PREFIX_MIN <= network.prefixlen <= VPC_PREFIX_MAX:
-        return [(("network", "cidr"),
-                 f"a created VPC needs a /{VPC_PREFIX_MIN} to /{VPC_PREFIX_MAX} range (it is split into four subnets); got /{network.prefixlen}")]
+        return [
+            (
+                ("network", "cidr"),
+                f"a created VPC needs a /{VPC_PREFIX_MIN} to /{VPC_PREFIX_MAX} range (it is split into four subnets); got /{network.prefixlen}",
+            )
+        ]
     return []
 
 
@@ -105,10 +113,16 @@ def check(spec: Spec) -> list[common.Finding]:
     found = common.check_name_length(spec, 29, "ALB and target group names are at most 32 characters")
     cpu, memory = spec.resources.cpu, spec.resources.memory
     if cpu not in FARGATE_MEMORY:
-        found.append((("resources", "cpu"), f"Fargate supports cpu {', '.join(f'{c:g}' for c in FARGATE_MEMORY)}; got {cpu:g}"))
+        found.append(
+            (("resources", "cpu"), f"Fargate supports cpu {', '.join(f'{c:g}' for c in FARGATE_MEMORY)}; got {cpu:g}")
+        )
     elif memory not in FARGATE_MEMORY[cpu]:
-        found.append((("resources", "memory"),
-                      f"Fargate with {cpu:g} vCPU needs memory {_memory_words(FARGATE_MEMORY[cpu])} MiB; got {memory}"))
+        found.append(
+            (
+                ("resources", "memory"),
+                f"Fargate with {cpu:g} vCPU needs memory {_memory_words(FARGATE_MEMORY[cpu])} MiB; got {memory}",
+            )
+        )
     if spec.scaling.min == 0:
         found.append((("scaling", "min"), SCALE_FROM_ZERO_REFUSAL))
     if spec.name.startswith("internal-"):
@@ -118,24 +132,46 @@ def check(spec: Spec) -> list[common.Finding]:
     if spec.network.vpc == "existing":
         net = settings.get("network")
         if net is None:
-            found.append((("targets", NAME), "network.vpc is `existing`: give `network` with vpc_id and private_subnet_ids"))
+            found.append(
+                (("targets", NAME), "network.vpc is `existing`: give `network` with vpc_id and private_subnet_ids")
+            )
         elif spec.network.public and len(net.get("public_subnet_ids", ())) < 2:
-            found.append((("targets", NAME, "network"), "a public ALB in an existing VPC needs `public_subnet_ids` (two or more)"))
+            found.append(
+                (
+                    ("targets", NAME, "network"),
+                    "a public ALB in an existing VPC needs `public_subnet_ids` (two or more)",
+                )
+            )
         elif not spec.network.public and len(net["private_subnet_ids"]) < 2:
-            found.append((("targets", NAME, "network", "private_subnet_ids"),
-                          "an internal ALB needs subnets in two Availability Zones: give two or more private_subnet_ids"))
+            found.append(
+                (
+                    ("targets", NAME, "network", "private_subnet_ids"),
+                    "an internal ALB needs subnets in two Availability Zones: give two or more private_subnet_ids",
+                )
+            )
     else:
         if "network" in settings:
-            found.append((("targets", NAME, "network"), "only used when network.vpc is `existing`; remove it or set network.vpc: existing"))
+            found.append(
+                (
+                    ("targets", NAME, "network"),
+                    "only used when network.vpc is `existing`; remove it or set network.vpc: existing",
+                )
+            )
         found += _check_created_vpc(spec)
     for env_name, secret in spec.container.secrets.items():
         if SECRET_SUFFIX_LIKE.search(secret):
-            found.append((("container", "secrets", env_name),
-                          f"Secrets Manager would read the end of `{secret}` as its random ARN suffix; rename the secret so it does not end in `-` and six letters or digits"))
+            found.append(
+                (
+                    ("container", "secrets", env_name),
+                    f"Secrets Manager would read the end of `{secret}` as its random ARN suffix; rename the secret so it does not end in `-` and six letters or digits",
+                )
+            )
     found += common.check_cloudwatch_retention(spec)
     found += common.check_model_readable(spec, NAME, "s3", "ECS's IAM role")
     found += aws_common.check_sids(spec)
-    found += common.check_compute(spec, "ECS on Fargate", gpu="GPU tasks need EC2 container instances, which this target does not create")
+    found += common.check_compute(
+        spec, "ECS on Fargate", gpu="GPU tasks need EC2 container instances, which this target does not create"
+    )
     return found
 
 
@@ -174,7 +210,9 @@ def _created_vpc(spec: Spec, names: dict[str, str], retention: int) -> dict[str,
             "private_subnet_name": hcl.Expr(f'"${{aws_vpc.this.tags.Name}}-private-{zone_name}"'),
             "public_subnet_name": hcl.Expr(f'"${{aws_vpc.this.tags.Name}}-public-{zone_name}"'),
         },
-        "flow_logs": aws_common.flow_logs(names["flow_log_group"], retention, names["flow_log_role"], "write-flow-logs"),
+        "flow_logs": aws_common.flow_logs(
+            names["flow_log_group"], retention, names["flow_log_role"], "write-flow-logs"
+        ),
     }
 
 
@@ -202,27 +240,41 @@ def _utilisation_policies(spec: Spec) -> list[dict[str, Any]]:
     on CPU and memory at DEFAULT_UTILISATION_TARGET% (issue 13 #4: a service must scale by default)."""
     cpu = {"key": "cpu", "name": "cpu-target", "metric": "ECSServiceAverageCPUUtilization"}
     if spec.scaling.cpu_target is not None:
-        return [{**cpu, "target": spec.scaling.cpu_target, "why": "scaling.cpu_target: average CPU of the service's tasks."}]
+        return [
+            {**cpu, "target": spec.scaling.cpu_target, "why": "scaling.cpu_target: average CPU of the service's tasks."}
+        ]
     if spec.scaling.concurrency is not None:
         return []
-    why = (f"No scaling.cpu_target or scaling.concurrency: CPU and memory at {DEFAULT_UTILISATION_TARGET}%, as "
-           "terraform-aws-modules/ecs does (a task scales out when either is high, in when both are low).")
-    return [{**cpu, "target": DEFAULT_UTILISATION_TARGET, "why": why},
-            {"key": "memory", "name": "memory-target", "metric": "ECSServiceAverageMemoryUtilization",
-             "target": DEFAULT_UTILISATION_TARGET, "why": why}]
+    why = (
+        f"No scaling.cpu_target or scaling.concurrency: CPU and memory at {DEFAULT_UTILISATION_TARGET}%, as "
+        "terraform-aws-modules/ecs does (a task scales out when either is high, in when both are low)."
+    )
+    return [
+        {**cpu, "target": DEFAULT_UTILISATION_TARGET, "why": why},
+        {
+            "key": "memory",
+            "name": "memory-target",
+            "metric": "ECSServiceAverageMemoryUtilization",
+            "target": DEFAULT_UTILISATION_TARGET,
+            "why": why,
+        },
+    ]
 
 
 def _alarms(spec: Spec) -> dict[str, Any]:
     a = spec.observability.alarms
     return {
-        "names": {metric: f"{spec.name}-{metric.replace('_', '-')}"
-                  for metric in ("cpu", "memory", "error_rate", "latency", "no_healthy_task", "running_tasks")},
+        "names": {
+            metric: f"{spec.name}-{metric.replace('_', '-')}"
+            for metric in ("cpu", "memory", "error_rate", "latency", "no_healthy_task", "running_tasks")
+        },
         "descriptions": {
             "cpu": f"Service CPU above {a.cpu_percent}% (observability.alarms.cpu_percent)",
             "memory": f"Service memory above {a.memory_percent}% (observability.alarms.memory_percent)",
             "error_rate": f"5xx responses (the tasks' and the ALB's own) above {a.error_rate_percent:g}% of requests "
-                          "(observability.alarms.error_rate_percent)"
-            if a.error_rate_percent is not None else None,
+            "(observability.alarms.error_rate_percent)"
+            if a.error_rate_percent is not None
+            else None,
             "latency": f"p99 target response time above {a.latency_p99_ms} ms (observability.alarms.latency_p99_ms)",
             "no_healthy_task": "No task passes the load balancer's health check: the ALB answers every request with 503",
             "running_tasks": f"Fewer than {spec.scaling.min} running tasks (scaling.min): tasks are failing to start or stay up",
@@ -246,7 +298,8 @@ def _told(spec: Spec) -> str:
     """Who the alarms notify, in words ("" for nobody)."""
     emails, topics = len(spec.observability.notify_emails), len(spec.target(NAME).get("alarm_topic_arns", ()))
     parts = ([f"{_plural(emails, 'email subscription')} (observability.notify_emails)"] if emails else []) + (
-        [f"{_plural(topics, 'existing topic')} (alarm_topic_arns)"] if topics else [])
+        [f"{_plural(topics, 'existing topic')} (alarm_topic_arns)"] if topics else []
+    )
     return "with " + " and ".join(parts) if parts else ""
 
 
@@ -261,27 +314,43 @@ def readme(spec: Spec, context: dict[str, Any] | None = None) -> ReadmeFacts:
     days = spec.observability.log_retention_days
     secrets = len(spec.container.secrets)
     scaling, alarms, health = spec.scaling, spec.observability.alarms, spec.container.health
-    task_grants = (["X-Ray write"] if spec.observability.tracing else []) + aws_common.app_permission_words(aws_common.app_permissions(spec))
-    execution_grants = (["ECR pull of the image's repository"] if ecr else []) + ["log writes"] + (
-        ["reading the named secrets"] if secrets else [])
-    listener = (f"HTTPS on the given certificate (TLS policy {TLS_POLICY}) and an HTTP to HTTPS redirect" if https
-                else "an HTTP listener (no certificate_arn given)")
+    task_grants = (["X-Ray write"] if spec.observability.tracing else []) + aws_common.app_permission_words(
+        aws_common.app_permissions(spec)
+    )
+    execution_grants = (
+        (["ECR pull of the image's repository"] if ecr else [])
+        + ["log writes"]
+        + (["reading the named secrets"] if secrets else [])
+    )
+    listener = (
+        f"HTTPS on the given certificate (TLS policy {TLS_POLICY}) and an HTTP to HTTPS redirect"
+        if https
+        else "an HTTP listener (no certificate_arn given)"
+    )
     creates = [
         "An ECS cluster with Container Insights; ECS Exec is off on the service, and its sessions would be logged encrypted if an operator enabled it.",
         f"A Fargate task definition: {spec.resources.cpu:g} vCPU, {spec.resources.memory} MiB"
         + (", ARM64 (Graviton)" if spec.resources.architecture == "arm64" else "")
         + f", read-only root filesystem with writable {', '.join(spec.container.writable_paths)} "
         f"(task ephemeral storage), awslogs to a KMS-encrypted log group kept {days} days"
-        + (f", {_plural(secrets, 'secret')} injected from Secrets Manager by ARN (never a value)" if secrets else "") + ".",
+        + (f", {_plural(secrets, 'secret')} injected from Secrets Manager by ARN (never a value)" if secrets else "")
+        + ".",
         f"Separate IAM roles: an execution role ({', '.join(execution_grants)}) and a task role for the application"
         + (f" ({'; '.join(task_grants)})." if task_grants else " (no permissions)."),
         f"A Fargate service ({_plural(scaling.min, 'task')} at creation) in private subnets without public IPs, "
         f"with the deployment circuit breaker and automatic rollback; ECS ignores the load balancer's health verdict for "
         f"{grace_period_seconds(spec)} s after a task starts"
-        + (f" (container.startup_seconds {spec.container.startup_seconds} s to load the model, plus {HEALTHY_THRESHOLD} health checks)"
-           if spec.container.startup_seconds is not None else "")
-        + (f"; one task always on regular Fargate, the rest {SPOT_STRATEGY['spot_weight']}:{SPOT_STRATEGY['fargate_weight']} "
-           "on Fargate Spot (resources.spot), which AWS may interrupt with two minutes' notice" if spec.resources.spot else "")
+        + (
+            f" (container.startup_seconds {spec.container.startup_seconds} s to load the model, plus {HEALTHY_THRESHOLD} health checks)"
+            if spec.container.startup_seconds is not None
+            else ""
+        )
+        + (
+            f"; one task always on regular Fargate, the rest {SPOT_STRATEGY['spot_weight']}:{SPOT_STRATEGY['fargate_weight']} "
+            "on Fargate Spot (resources.spot), which AWS may interrupt with two minutes' notice"
+            if spec.resources.spot
+            else ""
+        )
         + ".",
         f"{'An internet-facing' if spec.network.public else 'An internal'} Application Load Balancer with {listener}; invalid headers dropped, "
         f"strictest desync mitigation, access logs to a dedicated S3 bucket (SSE-S3, versioned, public access blocked, TLS only, expired after {days} days).",
@@ -290,37 +359,65 @@ def readme(spec: Spec, context: dict[str, Any] | None = None) -> ReadmeFacts:
         f"on port {spec.container.port}, and send only HTTPS out.",
     ]
     if spec.network.vpc == "create":
-        creates.append(f"A VPC ({spec.network.cidr}) with private and public subnets in two Availability Zones, one NAT gateway per zone, "
-                       "VPC flow logs to a KMS-encrypted log group, and the default security group stripped of all rules.")
+        creates.append(
+            f"A VPC ({spec.network.cidr}) with private and public subnets in two Availability Zones, one NAT gateway per zone, "
+            "VPC flow logs to a KMS-encrypted log group, and the default security group stripped of all rules."
+        )
     if spec.network.public:
-        creates.append("A WAF web ACL on the ALB (AWS common, known-bad-inputs, IP reputation and anonymous-IP rule groups), "
-                       "logging to a KMS-encrypted log group.")
-    policies = [f"{p['metric'].removeprefix('ECSServiceAverage').removesuffix('Utilization')} at {p['target']}%"
-                for p in _utilisation_policies(spec)] + (
-        [f"{scaling.concurrency} in-flight requests per task"] if scaling.concurrency is not None else [])
-    creates.append(f"Application Auto Scaling between {scaling.min} and {scaling.max} tasks, target tracking on "
-                   f"{' and on '.join(policies)}"
-                   + (" (the default: the spec sets neither scaling.cpu_target nor scaling.concurrency)." if
-                      scaling.cpu_target is None and scaling.concurrency is None else "."))
-    thresholds = [text for value, text in (
-        (alarms.cpu_percent, f"CPU above {alarms.cpu_percent}%"),
-        (alarms.memory_percent, f"memory above {alarms.memory_percent}%"),
-        (alarms.error_rate_percent, f"5xx responses, the ALB's own included, above {alarms.error_rate_percent or 0:g}% of requests"),
-        (alarms.latency_p99_ms, f"p99 latency above {alarms.latency_p99_ms} ms"),
-    ) if value is not None] + ["no healthy task behind the ALB", f"fewer than {scaling.min} running tasks"]
+        creates.append(
+            "A WAF web ACL on the ALB (AWS common, known-bad-inputs, IP reputation and anonymous-IP rule groups), "
+            "logging to a KMS-encrypted log group."
+        )
+    policies = [
+        f"{p['metric'].removeprefix('ECSServiceAverage').removesuffix('Utilization')} at {p['target']}%"
+        for p in _utilisation_policies(spec)
+    ] + ([f"{scaling.concurrency} in-flight requests per task"] if scaling.concurrency is not None else [])
+    creates.append(
+        f"Application Auto Scaling between {scaling.min} and {scaling.max} tasks, target tracking on "
+        f"{' and on '.join(policies)}"
+        + (
+            " (the default: the spec sets neither scaling.cpu_target nor scaling.concurrency)."
+            if scaling.cpu_target is None and scaling.concurrency is None
+            else "."
+        )
+    )
+    thresholds = [
+        text
+        for value, text in (
+            (alarms.cpu_percent, f"CPU above {alarms.cpu_percent}%"),
+            (alarms.memory_percent, f"memory above {alarms.memory_percent}%"),
+            (
+                alarms.error_rate_percent,
+                f"5xx responses, the ALB's own included, above {alarms.error_rate_percent or 0:g}% of requests",
+            ),
+            (alarms.latency_p99_ms, f"p99 latency above {alarms.latency_p99_ms} ms"),
+        )
+        if value is not None
+    ] + ["no healthy task behind the ALB", f"fewer than {scaling.min} running tasks"]
     if thresholds:
         told = _told(spec)
-        creates.append(f"CloudWatch alarms ({', '.join(thresholds)}) notifying a KMS-encrypted SNS topic"
-                       + (f", {told}." if told else " that nobody is subscribed to (set observability.notify_emails or "
-                          "targets.aws-ecs.alarm_topic_arns)."))
-    creates.append("One customer-managed KMS key (rotation on) for the log groups"
-                   + (", the SNS topic" if thresholds else "") + " and Exec sessions.")
+        creates.append(
+            f"CloudWatch alarms ({', '.join(thresholds)}) notifying a KMS-encrypted SNS topic"
+            + (
+                f", {told}."
+                if told
+                else " that nobody is subscribed to (set observability.notify_emails or "
+                "targets.aws-ecs.alarm_topic_arns)."
+            )
+        )
+    creates.append(
+        "One customer-managed KMS key (rotation on) for the log groups"
+        + (", the SNS topic" if thresholds else "")
+        + " and Exec sessions."
+    )
 
     notes = []
     if secrets:
-        notes.append("Secrets are referenced by partial ARN (arn:...:secret:NAME, without the random suffix), which ECS resolves "
-                     "when a task starts, so planning needs no secret to exist. Create each secret in this account and Region "
-                     "before the first task starts; the execution role may read exactly those names.")
+        notes.append(
+            "Secrets are referenced by partial ARN (arn:...:secret:NAME, without the random suffix), which ECS resolves "
+            "when a task starts, so planning needs no secret to exist. Create each secret in this account and Region "
+            "before the first task starts; the execution role may read exactly those names."
+        )
     notes += [
         "Task health is the ALB target-group check, which ECS acts on. The task definition has no container healthCheck: "
         "it would run inside the image, and an image without curl or a shell would fail it and be replaced in a loop.",
@@ -330,27 +427,35 @@ def readme(spec: Spec, context: dict[str, Any] | None = None) -> ReadmeFacts:
         "The access-log bucket is not force-destroyed: empty it before terraform destroy, or keep the logs by removing it from state first.",
     ]
     if scaling.concurrency is not None:
-        notes.append(f"scaling.concurrency ({scaling.concurrency}) means in-flight requests per task, as on every target. The ALB "
-                     "reports no such metric, so the policy tracks an estimate made each minute by Little's law: "
-                     "RequestCountPerTarget (a per-minute sum) / 60 x mean TargetResponseTime (seconds). Unlike Cloud Run's "
-                     "concurrency it is a scaling target, not a cap: a task may hold more requests while new tasks start. "
-                     "A minute without requests counts as 0 in flight, so an idle service scales in to scaling.min.")
+        notes.append(
+            f"scaling.concurrency ({scaling.concurrency}) means in-flight requests per task, as on every target. The ALB "
+            "reports no such metric, so the policy tracks an estimate made each minute by Little's law: "
+            "RequestCountPerTarget (a per-minute sum) / 60 x mean TargetResponseTime (seconds). Unlike Cloud Run's "
+            "concurrency it is a scaling target, not a cap: a task may hold more requests while new tasks start. "
+            "A minute without requests counts as 0 in flight, so an idle service scales in to scaling.min."
+        )
     if not https:
-        notes.append("Without targets.aws-ecs.certificate_arn the internal ALB speaks plain HTTP inside the VPC. "
-                     "Give a certificate (e.g. from ACM Private CA) to get HTTPS with a redirect.")
+        notes.append(
+            "Without targets.aws-ecs.certificate_arn the internal ALB speaks plain HTTP inside the VPC. "
+            "Give a certificate (e.g. from ACM Private CA) to get HTTPS with a redirect."
+        )
     if spec.observability.tracing:
-        notes.append("How spans leave the task: observability.tracing grants the task role X-Ray write access "
-                     "(xray:PutTraceSegments, xray:PutTelemetryRecords), but tfgen adds no collector sidecar and there is no X-Ray "
-                     "daemon at 127.0.0.1:2000. An X-Ray SDK or an OpenTelemetry exporter that sends to a local daemon or "
-                     "collector loses every span. The image must carry its own collector (e.g. the AWS Distro for OpenTelemetry "
-                     "collector, started beside the model server) or the application must call the X-Ray API directly with "
-                     "the task role's credentials; either leaves through the NAT gateways over HTTPS.")
+        notes.append(
+            "How spans leave the task: observability.tracing grants the task role X-Ray write access "
+            "(xray:PutTraceSegments, xray:PutTelemetryRecords), but tfgen adds no collector sidecar and there is no X-Ray "
+            "daemon at 127.0.0.1:2000. An X-Ray SDK or an OpenTelemetry exporter that sends to a local daemon or "
+            "collector loses every span. The image must carry its own collector (e.g. the AWS Distro for OpenTelemetry "
+            "collector, started beside the model server) or the application must call the X-Ray API directly with "
+            "the task role's credentials; either leaves through the NAT gateways over HTTPS."
+        )
     notes += aws_common.app_permission_notes(spec)
     if thresholds:
-        notes.append("An alarm fires when 3 of the last 5 one-minute periods breach its threshold; missing data counts as healthy, "
-                     "except for the running-task alarm (Container Insights reports nothing when no task runs). "
-                     "Each address in observability.notify_emails gets a confirmation email from SNS and receives alarms only "
-                     "once it confirms; a topic in alarm_topic_arns must let cloudwatch.amazonaws.com publish to it.")
+        notes.append(
+            "An alarm fires when 3 of the last 5 one-minute periods breach its threshold; missing data counts as healthy, "
+            "except for the running-task alarm (Container Insights reports nothing when no task runs). "
+            "Each address in observability.notify_emails gets a confirmation email from SNS and receives alarms only "
+            "once it confirms; a topic in alarm_topic_arns must let cloudwatch.amazonaws.com publish to it."
+        )
     return ReadmeFacts("AWS ECS on Fargate", tuple(creates), tuple(notes))
 
 
@@ -359,33 +464,46 @@ def _skips(spec: Spec, https: bool) -> dict[str, hcl.Expr]:
     days = spec.observability.log_retention_days
     reasons = {
         "alb_deletion_protection": "the ALB holds no data and is recreated from this module in minutes; deletion protection "
-                                   "would make terraform destroy fail",
+        "would make terraform destroy fail",
         "log_bucket_kms": "ALB access-log delivery supports only SSE-S3, not SSE-KMS",
         "log_bucket_logging": "this bucket holds access logs itself; logging it would need a second log bucket for no added audit value",
         "log_bucket_replication": "access logs are kept in one Region with the spec's retention; a replica would double the log "
-                                  "store for no recovery need",
+        "store for no recovery need",
         "log_bucket_events": "nothing consumes new-object events for access logs; the ALB is their only writer",
         "availability_zones": "only the first two zones are used (names[0], names[1]); a zone AWS adds later sorts after them "
-                              "and changes nothing here",
+        "and changes nothing here",
     }
     if not https:
         # With HTTPS, CKV_AWS_378 passes on the HTTPS listener the target group is attached to: no skip.
-        reasons["target_group_http"] = ("the hop to the task stays inside the VPC between security groups, and the model "
-                                        "server has no certificate")
-        reasons["http_redirect"] = "internal ALB without a certificate_arn in the spec has no HTTPS listener to redirect to"
-        reasons["http_listener"] = ("internal ALB without a certificate_arn in the spec; HTTP stays inside the VPC, limited to "
-                                    "network.allowed_cidrs")
+        reasons["target_group_http"] = (
+            "the hop to the task stays inside the VPC between security groups, and the model server has no certificate"
+        )
+        reasons["http_redirect"] = (
+            "internal ALB without a certificate_arn in the spec has no HTTPS listener to redirect to"
+        )
+        reasons["http_listener"] = (
+            "internal ALB without a certificate_arn in the spec; HTTP stays inside the VPC, limited to "
+            "network.allowed_cidrs"
+        )
         reasons["http_listener_tls"] = "no TLS listener without a certificate_arn; internal HTTP only"
     if days < 365:
-        reasons["retention"] = f"retention is the spec's observability.log_retention_days ({days} days), a deliberate choice"
+        reasons["retention"] = (
+            f"retention is the spec's observability.log_retention_days ({days} days), a deliberate choice"
+        )
     if "0.0.0.0/0" in spec.network.allowed_cidrs:
-        reasons["open_http"] = "network.allowed_cidrs includes 0.0.0.0/0 and port 80 only answers with a redirect to HTTPS"
+        reasons["open_http"] = (
+            "network.allowed_cidrs includes 0.0.0.0/0 and port 80 only answers with a redirect to HTTPS"
+        )
     # Checkov's unrestricted-ingress checks for ports 22, 80 and 3389 count a rule without a CIDR
     # as open to all: they do not know referenced_security_group_id (issue 10 #16)
-    misread = {22: "service_from_alb_22", 80: "service_from_alb_80", 3389: "service_from_alb_3389"}.get(spec.container.port)
+    misread = {22: "service_from_alb_22", 80: "service_from_alb_80", 3389: "service_from_alb_3389"}.get(
+        spec.container.port
+    )
     if misread:
-        reasons[misread] = (f"the rule admits only the ALB's security group (referenced_security_group_id) on container "
-                            f"port {spec.container.port}, no CIDR; the check reads a rule without a CIDR as open to 0.0.0.0/0")
+        reasons[misread] = (
+            f"the rule admits only the ALB's security group (referenced_security_group_id) on container "
+            f"port {spec.container.port}, no CIDR; the check reads a rule without a CIDR as open to 0.0.0.0/0"
+        )
     return {key: hcl.Expr(text) for key, text in reasons.items()}
 
 
@@ -396,7 +514,7 @@ def _names(spec: Spec) -> dict[str, str]:
         "service": n,
         "alb": n,
         # name_prefix is at most 6 characters; AWS appends a unique suffix (issue 13 #7).
-        "target_group_prefix": n[:TARGET_GROUP_PREFIX_MAX - 1].rstrip("-") + "-",
+        "target_group_prefix": n[: TARGET_GROUP_PREFIX_MAX - 1].rstrip("-") + "-",
         "task_family": n,
         "log_group": f"/ecs/{n}",
         "flow_log_group": f"/vpc/{n}/flow-logs",
@@ -463,7 +581,9 @@ def context(spec: Spec) -> dict[str, Any]:
         "alarms": alarms,
         "notify": aws_common.alarm_notify(spec, NAME, "aws_sns_topic.alarms.arn"),
         "outputs": {
-            "service_url": hcl.Expr('"https://${aws_lb.this.dns_name}"' if https else '"http://${aws_lb.this.dns_name}"'),
+            "service_url": hcl.Expr(
+                '"https://${aws_lb.this.dns_name}"' if https else '"http://${aws_lb.this.dns_name}"'
+            ),
         },
     }
 
@@ -502,19 +622,32 @@ VARIANTS = {
         "name": "ecs-existing",
         "container": {"image": _IMAGE},
         "network": {"vpc": "existing"},
-        "targets": {NAME: {"region": "us-east-1", "network": {
-            "vpc_id": "vpc-0123456789abcdef0",
-            "private_subnet_ids": ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]}}},
+        "targets": {
+            NAME: {
+                "region": "us-east-1",
+                "network": {
+                    "vpc_id": "vpc-0123456789abcdef0",
+                    "private_subnet_ids": ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
+                },
+            }
+        },
     },
     # an internet-facing ALB in the user's own public subnets (its own branch of the network mapping)
     "existing-network-public": {
         "name": "ecs-existing-public",
         "container": {"image": _IMAGE},
         "network": {"vpc": "existing", "public": True, "allowed_cidrs": ["203.0.113.0/24"]},
-        "targets": {NAME: {"region": "us-east-1", "certificate_arn": _CERT, "network": {
-            "vpc_id": "vpc-0123456789abcdef0",
-            "private_subnet_ids": ["subnet-0123456789abcdef0"],
-            "public_subnet_ids": ["subnet-0123456789abcdef2", "subnet-0123456789abcdef3"]}}},
+        "targets": {
+            NAME: {
+                "region": "us-east-1",
+                "certificate_arn": _CERT,
+                "network": {
+                    "vpc_id": "vpc-0123456789abcdef0",
+                    "private_subnet_ids": ["subnet-0123456789abcdef0"],
+                    "public_subnet_ids": ["subnet-0123456789abcdef2", "subnet-0123456789abcdef3"],
+                },
+            }
+        },
     },
     "all-features": {
         "name": "ecs-full",
@@ -522,27 +655,52 @@ VARIANTS = {
         "labels": {"team": "ml"},
         "container": {
             "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/model:2.0.0",
-            "port": 9000, "command": ["python", "-m", "serve"], "args": ["--port", "9000"],
-            "env": {"MODEL_PATH": "/models/m.bin"}, "secrets": {"API_KEY": "model-api-key"},
+            "port": 9000,
+            "command": ["python", "-m", "serve"],
+            "args": ["--port", "9000"],
+            "env": {"MODEL_PATH": "/models/m.bin"},
+            "secrets": {"API_KEY": "model-api-key"},
             "health_check": {"path": "/ready", "interval": 20, "timeout": 4},
-            "startup_seconds": 90, "writable_paths": ["/tmp", "/home/app/.cache/huggingface"],
+            "startup_seconds": 90,
+            "writable_paths": ["/tmp", "/home/app/.cache/huggingface"],
         },
         "resources": {"cpu": 2, "memory": 4096, "architecture": "arm64", "spot": True},
         "scaling": {"min": 2, "max": 8, "cpu_target": 60, "concurrency": 100},
         "network": {"public": True, "allowed_cidrs": ["203.0.113.0/24"], "cidr": "10.40.0.0/20"},
-        "observability": {"log_retention_days": 365, "tracing": True, "alarms": {
-            "cpu_percent": 80, "memory_percent": 80, "error_rate_percent": 2.5, "latency_p99_ms": 900},
-            "notify_emails": ["oncall@example.com"]},
-        "model": {"uri": "s3://example-models/ecs-full/v2/", "env": "MODEL_LOCATION",
-                  "kms_key": "arn:aws:kms:us-east-1:123456789012:key/0f0e0d0c-1234-5678-9abc-def012345678"},
-        "permissions": {"capabilities": ["metrics"], "metrics_namespace": "ml/ecs-full", "aws": [
-            {"sid": "ReadFeatures", "actions": ["dynamodb:GetItem", "dynamodb:Query"],
-             "resources": ["arn:aws:dynamodb:us-east-1:123456789012:table/features"],
-             "conditions": [{"test": "StringEquals", "variable": "aws:RequestedRegion", "values": ["us-east-1"]}]}]},
+        "observability": {
+            "log_retention_days": 365,
+            "tracing": True,
+            "alarms": {"cpu_percent": 80, "memory_percent": 80, "error_rate_percent": 2.5, "latency_p99_ms": 900},
+            "notify_emails": ["oncall@example.com"],
+        },
+        "model": {
+            "uri": "s3://example-models/ecs-full/v2/",
+            "env": "MODEL_LOCATION",
+            "kms_key": "arn:aws:kms:us-east-1:123456789012:key/0f0e0d0c-1234-5678-9abc-def012345678",
+        },
+        "permissions": {
+            "capabilities": ["metrics"],
+            "metrics_namespace": "ml/ecs-full",
+            "aws": [
+                {
+                    "sid": "ReadFeatures",
+                    "actions": ["dynamodb:GetItem", "dynamodb:Query"],
+                    "resources": ["arn:aws:dynamodb:us-east-1:123456789012:table/features"],
+                    "conditions": [
+                        {"test": "StringEquals", "variable": "aws:RequestedRegion", "values": ["us-east-1"]}
+                    ],
+                }
+            ],
+        },
         # targets.<t> may override container, resources, scaling and model for this target only
-        "targets": {NAME: {"region": "us-east-1", "certificate_arn": _CERT,
-                           "alarm_topic_arns": ["arn:aws:sns:us-east-1:123456789012:pager"],
-                           "resources": {"memory": 8192}}},
+        "targets": {
+            NAME: {
+                "region": "us-east-1",
+                "certificate_arn": _CERT,
+                "alarm_topic_arns": ["arn:aws:sns:us-east-1:123456789012:pager"],
+                "resources": {"memory": 8192},
+            }
+        },
         "state": {"backend": "s3", "bucket": "example-tfstate", "key": "ecs-full.tfstate", "region": "us-east-1"},
     },
 }
@@ -569,18 +727,25 @@ TARGET = Target(
     readme=readme,
     emulator_gaps=(
         EmulatorGap(
-            "enable_autoscaling", "ECS service auto scaling",
+            "enable_autoscaling",
+            "ECS service auto scaling",
             ("aws_appautoscaling_target", "aws_appautoscaling_policy", "aws_appautoscaling_scheduled_action"),
             "moto does not implement Application Auto Scaling ListTagsForResource",
         ),
     ),
     # Found by plan -> apply -> plan of the example with moto 5.2.5.
     emulator_drift=(
-        EmulatorDrift("aws_ecs_service", ("availability_zone_rebalancing", "enable_ecs_managed_tags",
-                                          "health_check_grace_period_seconds",
-                                          # resources.spot: moto does not give the strategy back, so the
-                                          # provider would replace the service on every plan
-                                          "capacity_provider_strategy")),
+        EmulatorDrift(
+            "aws_ecs_service",
+            (
+                "availability_zone_rebalancing",
+                "enable_ecs_managed_tags",
+                "health_check_grace_period_seconds",
+                # resources.spot: moto does not give the strategy back, so the
+                # provider would replace the service on every plan
+                "capacity_provider_strategy",
+            ),
+        ),
         *aws_common.SECURITY_GROUP_RULE_DRIFT,
     ),
     variants=VARIANTS,

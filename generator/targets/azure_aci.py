@@ -40,7 +40,8 @@ METRIC_NAMESPACE = "Microsoft.ContainerInstance/containerGroups"
 PUBLIC_HTTP_REFUSAL = (
     "a public Container Instances group answers on its port with whatever the container speaks, to the whole "
     "internet (ACI terminates no TLS and filters no sources); set targets.azure-aci.container_tls: true if the image "
-    "serves HTTPS itself, or use network.public: false and put Application Gateway or Front Door in front")
+    "serves HTTPS itself, or use network.public: false and put Application Gateway or Front Door in front"
+)
 
 
 # Issue 13 #10: ACI has no Key Vault references, so the module reads each secret's value at
@@ -50,35 +51,69 @@ ENCRYPTED_REMOTE_BACKENDS = ("azurerm", "s3", "gcs", "cloud")  # storage encrypt
 SECRETS_NEED_REMOTE_STATE = (
     "container.secrets reach Container Instances as values read from Key Vault at plan time, so they are in clear text "
     "in the plan and the state; keep the state in a remote, encrypted backend (state.backend: azurerm, a storage "
-    "account encrypted at rest with restricted access), not a local file")
+    "account encrypted at rest with restricted access), not a local file"
+)
 
 
 def check(spec: Spec) -> list[common.Finding]:
     found = common.check_name_length(spec, 63, "container group names are at most 63 characters")
     scaling = spec.scaling
     asked = common.explicit(spec, "scaling")
-    if asked and (scaling.max > 1 or scaling.min > 1 or scaling.cpu_target is not None or scaling.concurrency is not None):
-        found.append((("scaling",), "Azure Container Instances has no autoscaling; remove `scaling` (or set min and max to 1) for this target"))
+    if asked and (
+        scaling.max > 1 or scaling.min > 1 or scaling.cpu_target is not None or scaling.concurrency is not None
+    ):
+        found.append(
+            (
+                ("scaling",),
+                "Azure Container Instances has no autoscaling; remove `scaling` (or set min and max to 1) for this target",
+            )
+        )
     cpu, memory = spec.resources.cpu, spec.resources.memory
     if cpu > CPU_MAX or (cpu * 2) != int(cpu * 2):
         found.append((("resources", "cpu"), f"ACI cpu is 0.5-{CPU_MAX} in steps of 0.5; got {cpu:g}"))
     if memory > MEMORY_MAX or memory % MEMORY_STEP:
-        found.append((("resources", "memory"), f"ACI memory is {MEMORY_STEP}-{MEMORY_MAX} MiB in steps of {MEMORY_STEP}; got {memory}"))
+        found.append(
+            (
+                ("resources", "memory"),
+                f"ACI memory is {MEMORY_STEP}-{MEMORY_MAX} MiB in steps of {MEMORY_STEP}; got {memory}",
+            )
+        )
     if spec.observability.tracing:
-        found.append((("observability", "tracing"), "Container Instances has no built-in tracing; set observability.tracing: false for this target"))
+        found.append(
+            (
+                ("observability", "tracing"),
+                "Container Instances has no built-in tracing; set observability.tracing: false for this target",
+            )
+        )
     for metric in ("error_rate_percent", "latency_p99_ms"):
         if getattr(spec.observability.alarms, metric) is not None:
-            found.append((("observability", "alarms", metric), "Container Instances publishes no request metrics; remove this alarm"))
+            found.append(
+                (
+                    ("observability", "alarms", metric),
+                    "Container Instances publishes no request metrics; remove this alarm",
+                )
+            )
     low, high = LOG_RETENTION
     if not low <= spec.observability.log_retention_days <= high:
-        found.append((("observability", "log_retention_days"), f"a Log Analytics workspace keeps logs {low}-{high} days"))
+        found.append(
+            (("observability", "log_retention_days"), f"a Log Analytics workspace keeps logs {low}-{high} days")
+        )
     if spec.network.vpc == "existing" and "subnet_id" not in spec.target(NAME):
-        found.append((("targets", NAME), "network.vpc is `existing`: give `subnet_id` (a subnet delegated to Microsoft.ContainerInstance)"))
+        found.append(
+            (
+                ("targets", NAME),
+                "network.vpc is `existing`: give `subnet_id` (a subnet delegated to Microsoft.ContainerInstance)",
+            )
+        )
     if spec.container.args and not spec.container.command:
         # ACI's `commands` works like `docker run --entrypoint`: it replaces the
         # image's entrypoint, so arguments alone cannot be appended to it.
-        found.append((("container", "args"),
-                      "Container Instances cannot pass args to the image's own entrypoint; give `command` (the entrypoint) with them"))
+        found.append(
+            (
+                ("container", "args"),
+                "Container Instances cannot pass args to the image's own entrypoint; give `command` (the entrypoint) with them",
+            )
+        )
     if spec.container.secrets and spec.state.backend not in ENCRYPTED_REMOTE_BACKENDS:
         where = ("state", "backend") if common.explicit(spec, "state.backend") else ("container", "secrets")
         found.append((where, SECRETS_NEED_REMOTE_STATE))
@@ -88,11 +123,13 @@ def check(spec: Spec) -> list[common.Finding]:
         found += _check_created_vnet(spec)
     found += common.check_any_source_only(spec, "Container Instances")
     found += common.check_compute(
-        spec, "Container Instances",
+        spec,
+        "Container Instances",
         arm64="container groups run on x86_64 hosts",
         spot="a Spot container group cannot take inbound connections (SpotPriorityContainerGroupNotSupportedForInboundConnectivity), "
-             "and a model server must",
-        gpu="GPU container groups were retired")
+        "and a model server must",
+        gpu="GPU container groups were retired",
+    )
     found += _check_model(spec)
     return found
 
@@ -108,20 +145,35 @@ def _check_model(spec: Spec) -> list[common.Finding]:
     if _app_identity_used(spec):
         for field in ("env", "secrets"):
             if "AZURE_CLIENT_ID" in getattr(spec.container, field):
-                found.append((("container", field, "AZURE_CLIENT_ID"),
-                              "tfgen sets AZURE_CLIENT_ID to the group's identity, which holds the model and permissions grants; "
-                              "remove it here"))
+                found.append(
+                    (
+                        ("container", field, "AZURE_CLIENT_ID"),
+                        "tfgen sets AZURE_CLIENT_ID to the group's identity, which holds the model and permissions grants; "
+                        "remove it here",
+                    )
+                )
     account_id = spec.target(NAME).get("model_storage_account_id")
     account = account_id.rsplit("/", 1)[-1] if account_id is not None else None
     model = spec.model if spec.model is not None and spec.model.scheme == "azure-blob" else None
     if model is not None and account is None:
-        found.append((("targets", NAME), f"the model is in storage account `{model.account}`: give `model_storage_account_id` "
-                                         "(its resource id), the scope of the read grant"))
+        found.append(
+            (
+                ("targets", NAME),
+                f"the model is in storage account `{model.account}`: give `model_storage_account_id` "
+                "(its resource id), the scope of the read grant",
+            )
+        )
     elif model is not None and account != model.account:
-        found.append((("targets", NAME, "model_storage_account_id"),
-                      f"names storage account `{account}`, but model.uri is in `{model.account}`"))
+        found.append(
+            (
+                ("targets", NAME, "model_storage_account_id"),
+                f"names storage account `{account}`, but model.uri is in `{model.account}`",
+            )
+        )
     elif model is None and account_id is not None:
-        found.append((("targets", NAME, "model_storage_account_id"), "only used with an Azure Blob model.uri; remove it"))
+        found.append(
+            (("targets", NAME, "model_storage_account_id"), "only used with an Azure Blob model.uri; remove it")
+        )
     return found
 
 
@@ -139,18 +191,29 @@ def _model_grant(spec: Spec) -> dict[str, Any] | None:
     read = f"!(ActionMatches{{'{_BLOB_READ}'}} AND NOT SubOperationMatches{{'Blob.List'}})"
     listing = f"!(ActionMatches{{'{_BLOB_READ}'}} AND SubOperationMatches{{'Blob.List'}})"
     if model.is_prefix:
-        condition = (f"(({read}) OR ({_BLOB_PATH} StringStartsWith '{model.key}')) "
-                     f"AND (({listing}) OR ({_LIST_PREFIX} StringStartsWith '{model.key}'))")
+        condition = (
+            f"(({read}) OR ({_BLOB_PATH} StringStartsWith '{model.key}')) "
+            f"AND (({listing}) OR ({_LIST_PREFIX} StringStartsWith '{model.key}'))"
+        )
     else:
         condition = f"(({read}) OR ({_BLOB_PATH} StringEquals '{model.key}')) AND ({listing})"
     account_id = spec.target(NAME)["model_storage_account_id"]
-    return {"scope": f"{account_id}/blobServices/default/containers/{model.bucket}", "condition": condition,
-            "key": model.key, "container": model.bucket, "prefix": model.is_prefix}
+    return {
+        "scope": f"{account_id}/blobServices/default/containers/{model.bucket}",
+        "condition": condition,
+        "key": model.key,
+        "container": model.bucket,
+        "prefix": model.is_prefix,
+    }
 
 
 def _grants(spec: Spec) -> dict[str, dict[str, str]]:
     """permissions.azure, keyed `ROLE on SCOPE`."""
-    return dict(sorted((f"{g['role']} on {g['scope']}", {"role": g["role"], "scope": g["scope"]}) for g in spec.permissions.azure))
+    return dict(
+        sorted(
+            (f"{g['role']} on {g['scope']}", {"role": g["role"], "scope": g["scope"]}) for g in spec.permissions.azure
+        )
+    )
 
 
 def _check_created_vnet(spec: Spec) -> list[common.Finding]:
@@ -158,7 +221,9 @@ def _check_created_vnet(spec: Spec) -> list[common.Finding]:
     if str(network) != spec.network.cidr:
         return [(("network", "cidr"), f"`{spec.network.cidr}` has host bits set; use {network}")]
     if network.prefixlen > SUBNET_PREFIX_MAX:
-        return [(("network", "cidr"), f"an Azure subnet needs at least a /{SUBNET_PREFIX_MAX}; got /{network.prefixlen}")]
+        return [
+            (("network", "cidr"), f"an Azure subnet needs at least a /{SUBNET_PREFIX_MAX}; got /{network.prefixlen}")
+        ]
     return []
 
 
@@ -187,8 +252,14 @@ def _container(spec: Spec) -> dict[str, Any]:
         "image": c.image,
         # `commands` replaces the entrypoint; the spec's args follow its command.
         "commands": [*c.command, *c.args],
-        "env": {**c.env, **({"AZURE_CLIENT_ID": hcl.Expr("azurerm_user_assigned_identity.this.client_id")}
-                            if _app_identity_used(spec) else {})},
+        "env": {
+            **c.env,
+            **(
+                {"AZURE_CLIENT_ID": hcl.Expr("azurerm_user_assigned_identity.this.client_id")}
+                if _app_identity_used(spec)
+                else {}
+            ),
+        },
         "secrets": dict(c.secrets),
         "port": c.port,
         "cpu": spec.resources.cpu,
@@ -206,18 +277,26 @@ def _alerts(spec: Spec) -> list[dict[str, Any]]:
     alerts = []
     if a.cpu_percent is not None:
         millicores = cpu * 1000 * a.cpu_percent / 100
-        alerts.append({
-            "key": "cpu", "name": f"{spec.name}-cpu", "metric": "CpuUsage",
-            "threshold": millicores,
-            "description": f"Average CPU above {a.cpu_percent}% of the {cpu:g} vCPU requested ({millicores:g} millicores) for {ALERT_WINDOW_MINUTES} minutes",
-        })
+        alerts.append(
+            {
+                "key": "cpu",
+                "name": f"{spec.name}-cpu",
+                "metric": "CpuUsage",
+                "threshold": millicores,
+                "description": f"Average CPU above {a.cpu_percent}% of the {cpu:g} vCPU requested ({millicores:g} millicores) for {ALERT_WINDOW_MINUTES} minutes",
+            }
+        )
     if a.memory_percent is not None:
         mib = memory * a.memory_percent / 100
-        alerts.append({
-            "key": "memory", "name": f"{spec.name}-memory", "metric": "MemoryUsage",
-            "threshold": int(memory * 1024 * 1024 * a.memory_percent // 100),
-            "description": f"Average memory above {a.memory_percent}% of the {memory} MiB requested ({mib:g} MiB) for {ALERT_WINDOW_MINUTES} minutes",
-        })
+        alerts.append(
+            {
+                "key": "memory",
+                "name": f"{spec.name}-memory",
+                "metric": "MemoryUsage",
+                "threshold": int(memory * 1024 * 1024 * a.memory_percent // 100),
+                "description": f"Average memory above {a.memory_percent}% of the {memory} MiB requested ({mib:g} MiB) for {ALERT_WINDOW_MINUTES} minutes",
+            }
+        )
     return alerts
 
 
@@ -225,11 +304,15 @@ def _skips(spec: Spec) -> dict[str, hcl.Expr]:
     """Reasons for the inline Checkov skips this spec needs (tfgen's own words, one line each)."""
     reasons = {}
     if spec.container.env or _app_identity_used(spec):
-        reasons["plain_env"] = ("container.env holds only non-secret settings (the spec keeps secrets in container.secrets, "
-                                "which go to secure_environment_variables); plain values stay readable to operators")
+        reasons["plain_env"] = (
+            "container.env holds only non-secret settings (the spec keeps secrets in container.secrets, "
+            "which go to secure_environment_variables); plain values stay readable to operators"
+        )
     if spec.network.public:
-        reasons["public_no_vnet"] = ("the spec asks for a public endpoint (network.public: true) and ACI cannot join a virtual "
-                                     "network with a public IP")
+        reasons["public_no_vnet"] = (
+            "the spec asks for a public endpoint (network.public: true) and ACI cannot join a virtual "
+            "network with a public IP"
+        )
         reasons["public"] = "the spec asks for a public endpoint (network.public: true)"
     return {key: hcl.Expr(text) for key, text in reasons.items()}
 
@@ -245,8 +328,10 @@ def _url_description(spec: Spec, tls: bool) -> str:
     scheme = "HTTPS served by the container" if tls else "plain HTTP: ACI terminates no TLS"
     if spec.network.public:
         return f"Service URL on the group's public DNS name ({scheme})."
-    return (f"Service URL on the group's private IP ({scheme}): reachable only inside the virtual network and networks "
-            "peered or routed to it, from network.allowed_cidrs; the address may change when the group is recreated.")
+    return (
+        f"Service URL on the group's private IP ({scheme}): reachable only inside the virtual network and networks "
+        "peered or routed to it, from network.allowed_cidrs; the address may change when the group is recreated."
+    )
 
 
 def _depends_on(network: dict[str, Any], settings) -> list[hcl.Expr]:
@@ -269,7 +354,8 @@ def context(spec: Spec) -> dict[str, Any]:
         "location": settings["location"],
         "resource_group": {"name": rg["name"], "create": rg["create"]},
         "resource_group_ref": hcl.Expr(
-            "azurerm_resource_group.this.name" if rg["create"] else "data.azurerm_resource_group.this.name"),
+            "azurerm_resource_group.this.name" if rg["create"] else "data.azurerm_resource_group.this.name"
+        ),
         "key_vault_id": settings["key_vault_id"],
         "encryption_key": settings.get("encryption_key"),
         "network": network,
@@ -280,7 +366,8 @@ def context(spec: Spec) -> dict[str, Any]:
         "probe_scheme": "Https" if settings["container_tls"] else "Http",
         "url": hcl.Expr(
             f'"{"https" if settings["container_tls"] else "http"}://'
-            f'${{azurerm_container_group.this.{"fqdn" if spec.network.public else "ip_address"}}}:{container["port"]}"'),
+            f'${{azurerm_container_group.this.{"fqdn" if spec.network.public else "ip_address"}}}:{container["port"]}"'
+        ),
         "depends_on": _depends_on(network, settings),
         "model": _model_grant(spec),
         "metrics": "metrics" in spec.permissions.capabilities,
@@ -289,10 +376,16 @@ def context(spec: Spec) -> dict[str, Any]:
         "skip": _skips(spec),
         "log_retention_days": spec.observability.log_retention_days,
         "alerts": _alerts(spec),
-        "notify": {"emails": list(spec.observability.notify_emails),
-                   "action_group_ids": list(settings.get("action_group_ids", ()))},
-        "alert": {"frequency": ALERT_FREQUENCY, "window": ALERT_WINDOW, "severity": ALERT_SEVERITY,
-                  "namespace": METRIC_NAMESPACE},
+        "notify": {
+            "emails": list(spec.observability.notify_emails),
+            "action_group_ids": list(settings.get("action_group_ids", ())),
+        },
+        "alert": {
+            "frequency": ALERT_FREQUENCY,
+            "window": ALERT_WINDOW,
+            "severity": ALERT_SEVERITY,
+            "namespace": METRIC_NAMESPACE,
+        },
         "names": {
             "container_group": spec.name,
             "dns_label": spec.name,
@@ -310,12 +403,15 @@ def context(spec: Spec) -> dict[str, Any]:
 def _told(notify: dict[str, Any]) -> str:
     """Who the alerts notify, in words (tfgen's Markdown)."""
     emails, groups = len(notify["emails"]), len(notify["action_group_ids"])
-    told = ([f"an action group emailing the {emails} address(es) in `observability.notify_emails`"] if emails else []) + (
-        [f"the {groups} action group(s) in `targets.{NAME}.action_group_ids`"] if groups else [])
+    told = (
+        [f"an action group emailing the {emails} address(es) in `observability.notify_emails`"] if emails else []
+    ) + ([f"the {groups} action group(s) in `targets.{NAME}.action_group_ids`"] if groups else [])
     if told:
         return "They notify " + " and ".join(told) + ", plus any in `var.action_group_ids`."
-    return (f"They notify nobody yet: set `observability.notify_emails` or `targets.{NAME}.action_group_ids` (or "
-            "`var.action_group_ids`); until then they only show in the portal.")
+    return (
+        f"They notify nobody yet: set `observability.notify_emails` or `targets.{NAME}.action_group_ids` (or "
+        "`var.action_group_ids`); until then they only show in the portal."
+    )
 
 
 def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
@@ -325,114 +421,171 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
     pattern-restricted by the schema (names, ids, CIDRs, image references,
     env var names): none can hold a backtick.
     """
-    rg, names, network, container, key = c["resource_group"], c["names"], c["network"], c["container"], c["encryption_key"]
+    rg, names, network, container, key = (
+        c["resource_group"],
+        c["names"],
+        c["network"],
+        c["container"],
+        c["encryption_key"],
+    )
     health = container["health"]
     creates = []
     if rg["create"]:
         creates.append(f"Resource group `{rg['name']}` in `{c['location']}`.")
     else:
-        creates.append(f"Nothing for the resource group: it uses the existing `{rg['name']}`; resources go to `{c['location']}`.")
+        creates.append(
+            f"Nothing for the resource group: it uses the existing `{rg['name']}`; resources go to `{c['location']}`."
+        )
     creates.append(
         f"Container group `{names['container_group']}` (Linux, restart policy Always, Standard SKU) running one container "
         f"`{container['name']}` from `{container['image']}` with {container['cpu']:g} vCPU and {container['memory_gb']:g} GB of "
         f"memory, TCP port {container['port']}, and {'HTTPS' if c['tls'] else 'HTTP'} liveness and readiness probes on "
         f"`{health.path}` every {health.interval} s (timeout {health.timeout} s); the liveness probe starts after "
         f"{c['probes']['liveness_delay']} s (`startup_seconds`, the model's load time) and restarts the container after "
-        f"{c['probes']['failure_threshold']} failures in a row.")
+        f"{c['probes']['failure_threshold']} failures in a row."
+    )
     if network["mode"] == "public":
-        creates.append(f"A public IP address with DNS label `{names['dns_label']}` (reuse policy TenantReuse, so the name "
-                       "cannot be taken over by another tenant).")
+        creates.append(
+            f"A public IP address with DNS label `{names['dns_label']}` (reuse policy TenantReuse, so the name "
+            "cannot be taken over by another tenant)."
+        )
     elif network["mode"] == "create":
-        creates.append(f"A private IP address in a new virtual network `{names['vnet']}` (`{network['vnet_cidr']}`), subnet "
-                       f"`{names['subnet']}` (`{network['subnet_cidr']}`) delegated to `Microsoft.ContainerInstance/containerGroups`.")
-        creates.append(f"Network security group `{names['nsg']}` on that subnet: inbound TCP {container['port']} only from "
-                       f"`{'`, `'.join(network['allowed_cidrs'])}`, then an explicit deny of all other inbound traffic (it "
-                       "outranks Azure's default allow-VNet and allow-load-balancer rules).")
+        creates.append(
+            f"A private IP address in a new virtual network `{names['vnet']}` (`{network['vnet_cidr']}`), subnet "
+            f"`{names['subnet']}` (`{network['subnet_cidr']}`) delegated to `Microsoft.ContainerInstance/containerGroups`."
+        )
+        creates.append(
+            f"Network security group `{names['nsg']}` on that subnet: inbound TCP {container['port']} only from "
+            f"`{'`, `'.join(network['allowed_cidrs'])}`, then an explicit deny of all other inbound traffic (it "
+            "outranks Azure's default allow-VNet and allow-load-balancer rules)."
+        )
     else:
         creates.append(f"A private IP address in the existing subnet `{network['subnet']}`.")
-    roles = ([f"`Key Vault Crypto Service Encryption User` on the key `{key}` only"] if key else []) + (
-        [f"`Storage Blob Data Reader` on container `{c['model']['container']}`, limited by a condition to the model "
-         f"{'prefix' if c['model']['prefix'] else 'blob'} `{c['model']['key']}`"] if c["model"] else []) + (
-        ["`Monitoring Metrics Publisher` on the container group (`permissions.capabilities`: metrics)"] if c["metrics"] else []) + [
-        f"`{g['role']}` on `{g['scope']}` (`permissions.azure`)" for g in c["grants"].values()]
-    creates.append(f"User-assigned managed identity `{names['identity']}`, attached to the group"
-                   + (f", with {'; '.join(roles)}" if roles else " with no role") + ".")
+    roles = (
+        ([f"`Key Vault Crypto Service Encryption User` on the key `{key}` only"] if key else [])
+        + (
+            [
+                f"`Storage Blob Data Reader` on container `{c['model']['container']}`, limited by a condition to the model "
+                f"{'prefix' if c['model']['prefix'] else 'blob'} `{c['model']['key']}`"
+            ]
+            if c["model"]
+            else []
+        )
+        + (
+            ["`Monitoring Metrics Publisher` on the container group (`permissions.capabilities`: metrics)"]
+            if c["metrics"]
+            else []
+        )
+        + [f"`{g['role']}` on `{g['scope']}` (`permissions.azure`)" for g in c["grants"].values()]
+    )
+    creates.append(
+        f"User-assigned managed identity `{names['identity']}`, attached to the group"
+        + (f", with {'; '.join(roles)}" if roles else " with no role")
+        + "."
+    )
     for env_name, secret in container["secrets"].items():
-        creates.append(f"Secure environment variable `{env_name}` holding Key Vault secret `{secret}` (read through a data source).")
+        creates.append(
+            f"Secure environment variable `{env_name}` holding Key Vault secret `{secret}` (read through a data source)."
+        )
     if key:
         creates.append(f"Customer-managed encryption of the group's deployment data with Key Vault key `{key}`.")
-    creates.append(f"Log Analytics workspace `{names['workspace']}` (PerGB2018, {c['log_retention_days']} days retention) "
-                   "receiving the group's diagnostics: container logs in `ContainerInstanceLog_CL`, events in `ContainerEvent_CL`.")
+    creates.append(
+        f"Log Analytics workspace `{names['workspace']}` (PerGB2018, {c['log_retention_days']} days retention) "
+        "receiving the group's diagnostics: container logs in `ContainerInstanceLog_CL`, events in `ContainerEvent_CL`."
+    )
     for alert in c["alerts"]:
-        creates.append(f"Metric alert `{alert['name']}`: {alert['description']} (`{alert['metric']}` > {int(alert['threshold'])}).")
-    notes = ["No autoscaling: Container Instances runs one container group with no scale-out, so tfgen's validation refuses "
-             "`scaling` (other than min and max 1) for this target. Use Azure Container Apps or AKS when the model needs more "
-             "than one replica."]
+        creates.append(
+            f"Metric alert `{alert['name']}`: {alert['description']} (`{alert['metric']}` > {int(alert['threshold'])})."
+        )
+    notes = [
+        "No autoscaling: Container Instances runs one container group with no scale-out, so tfgen's validation refuses "
+        "`scaling` (other than min and max 1) for this target. Use Azure Container Apps or AKS when the model needs more "
+        "than one replica."
+    ]
     if container["secrets"]:
         notes.append(
             "Secrets end up in Terraform state. ACI has no Key Vault references, so Terraform reads each secret at plan time "
-            "(`data \"azurerm_key_vault_secret\"`) and hands its value to the container as a secure environment variable under "
+            '(`data "azurerm_key_vault_secret"`) and hands its value to the container as a secure environment variable under '
             "the name the spec gives; the app needs no change. ACI never returns secure values through its API, but the values "
             "sit in clear text in the plan and in the state (`sensitive` only hides them from CLI output), unlike the other "
             "targets where only a reference reaches Terraform. Keep the state in an encrypted, access-controlled backend (an "
             "`azurerm` backend: a storage account encrypts at rest; restrict who can read the container): tfgen refuses a "
             "local state for this module, and `tfgen plan` prints a note naming the data sources that read the values. Never "
-            "keep saved plan files. A rotated secret reaches the container at the next apply, which recreates the group.")
+            "keep saved plan files. A rotated secret reaches the container at the next apply, which recreates the group."
+        )
         notes.append(
             "Why not let the app read Key Vault with the group's identity: that keeps values out of state but needs code in the "
             "app, and the azurerm provider documents that managed identity is not available to container groups deployed into "
             "a virtual network, which is this module's default. Whoever runs Terraform needs `Key Vault Secrets User` on the "
-            "named secrets (or a vault access policy with Get).")
-    notes.append("The Log Analytics workspace key that ACI uses to ship logs is also in the state; the workspace therefore keeps "
-                 "local (shared-key) authentication enabled.")
+            "named secrets (or a vault access policy with Get)."
+        )
+    notes.append(
+        "The Log Analytics workspace key that ACI uses to ship logs is also in the state; the workspace therefore keeps "
+        "local (shared-key) authentication enabled."
+    )
     if c["app_identity"]:
         notes.append(
             "The container gets `AZURE_CLIENT_ID` (the identity's client id), so Azure SDKs (`DefaultAzureCredential`) "
-            "authenticate as this identity" + (f"; the model (`{spec.model.uri}`) reaches it as `{spec.model.env}`"
-                                               if c["model"] and spec.model is not None else "")
+            "authenticate as this identity"
+            + (
+                f"; the model (`{spec.model.uri}`) reaches it as `{spec.model.env}`"
+                if c["model"] and spec.model is not None
+                else ""
+            )
             + ". The azurerm provider documents managed identity as unavailable to container groups in a virtual network "
             "(this module's default); where that holds, the application cannot use these grants: check your region, or run "
-            "the group public with `container_tls`.")
+            "the group public with `container_tls`."
+        )
     if key:
         notes.append(
             "Encryption key: the vault needs soft delete, purge protection and the RBAC permission model (the role is scoped to "
             f"`<vault id>/keys/{key}`, a valid RBAC scope only there). The group pins the key version it was created with; "
             "rotating the key means a new version and, at the next apply, a new container group. A new role assignment can take "
-            "a few minutes to reach Key Vault: if the first apply cannot use the key, apply again.")
+            "a few minutes to reach Key Vault: if the first apply cannot use the key, apply again."
+        )
     else:
         notes.append(
             "Deployment data (including secure environment variables) is encrypted with Microsoft-managed keys. Set "
             f"`targets.{NAME}.encryption_key` to the name of an RSA key in the same vault to use your own key: the identity then "
-            "gets `Key Vault Crypto Service Encryption User` on that key alone.")
+            "gets `Key Vault Crypto Service Encryption User` on that key alone."
+        )
     if network["mode"] == "public":
         notes.append(
             "Public endpoint: ACI neither terminates TLS nor filters source addresses, so the container's own HTTPS on port "
             f"{container['port']} answers the whole internet (tfgen refuses an `allowed_cidrs` other than `0.0.0.0/0` here, and "
             f"refuses a public group unless `targets.{NAME}.container_tls` says the image serves TLS itself). The certificate, "
             "its renewal and any client authentication are the image's job; Application Gateway or Front Door in front of a "
-            "private group is the alternative. `network.vpc` and `network.cidr` are not used.")
+            "private group is the alternative. `network.vpc` and `network.cidr` are not used."
+        )
     elif network["mode"] == "existing":
         notes.append(
             "Existing subnet: it must be delegated to `Microsoft.ContainerInstance/containerGroups`, and its network security "
-            "group is yours. This module adds no NSG rules there, so `network.allowed_cidrs` is enforced only if your NSG does it.")
+            "group is yours. This module adds no NSG rules there, so `network.allowed_cidrs` is enforced only if your NSG does it."
+        )
     else:
         notes.append(
             "Outbound traffic (image pulls, Key Vault, your dependencies) leaves through Azure's default outbound access; attach "
-            "a NAT gateway or route through a firewall if you need a fixed egress address or egress filtering.")
+            "a NAT gateway or route through a firewall if you need a fixed egress address or egress filtering."
+        )
     notes.append(
         "Images are pulled without registry credentials; a private registry such as ACR needs an `image_registry_credential` "
-        "(for example with this identity and `AcrPull`), which tfgen does not generate yet.")
+        "(for example with this identity and `AcrPull`), which tfgen does not generate yet."
+    )
     if c["alerts"]:
         notes.append(
             "Alerts: ACI reports `CpuUsage` in millicores and `MemoryUsage` in bytes, not percent, so each threshold is the spec's "
-            "percent of the requested cpu (vCPU × 1000) or memory (MiB × 1048576). " + _told(c["notify"]))
+            "percent of the requested cpu (vCPU × 1000) or memory (MiB × 1048576). " + _told(c["notify"])
+        )
     notes.append(
         "Secure defaults Checkov cannot see (it has four checks for container groups: CKV_AZURE_98, CKV_AZURE_235, CKV_AZURE_245, "
         "CKV2_AZURE_28): a private IP unless the spec says public; an NSG with an explicit deny; secrets only as secure "
         "environment variables; an identity with no role beyond the encryption key; a DNS label that cannot be taken over; logs "
-        "kept the spec's retention.")
-    notes.append("The provider takes the subscription from `ARM_SUBSCRIPTION_ID` and credentials from the environment (Azure CLI, "
-                 "managed identity or OIDC).")
+        "kept the spec's retention."
+    )
+    notes.append(
+        "The provider takes the subscription from `ARM_SUBSCRIPTION_ID` and credentials from the environment (Azure CLI, "
+        "managed identity or OIDC)."
+    )
     return ReadmeFacts("Azure Container Instances", tuple(map(markdown, creates)), tuple(map(markdown, notes)))
 
 
@@ -455,34 +608,37 @@ SCHEMA = {
             "description": "Resource id of the Key Vault holding container.secrets.",
             "type": "string",
             "pattern": "^/subscriptions/[0-9a-f-]{36}/resourceGroups/[A-Za-z0-9._()-]+/providers/"
-                       "Microsoft\\.KeyVault/vaults/[A-Za-z0-9-]{3,24}$",
+            "Microsoft\\.KeyVault/vaults/[A-Za-z0-9-]{3,24}$",
         },
         "subnet_id": {
             "description": "Existing delegated subnet id, used when network.vpc is existing.",
             "type": "string",
             "pattern": "^/subscriptions/[0-9a-f-]{36}/resourceGroups/[A-Za-z0-9._()-]+/providers/"
-                       "Microsoft\\.Network/virtualNetworks/[A-Za-z0-9._-]+/subnets/[A-Za-z0-9._-]+$",
+            "Microsoft\\.Network/virtualNetworks/[A-Za-z0-9._-]+/subnets/[A-Za-z0-9._-]+$",
         },
         "action_group_ids": {
             "description": "Existing Azure Monitor action groups every metric alert notifies, besides "
-                           "observability.notify_emails.",
+            "observability.notify_emails.",
             "type": "array",
             "uniqueItems": True,
             "maxItems": 5,
-            "items": {"type": "string", "pattern": "^/subscriptions/[0-9a-f-]{36}/resourceGroups/[A-Za-z0-9._()-]+/providers/"
-                                                   "(M|m)icrosoft\\.(I|i)nsights/action(G|g)roups/[A-Za-z0-9._-]{1,260}$"},
+            "items": {
+                "type": "string",
+                "pattern": "^/subscriptions/[0-9a-f-]{36}/resourceGroups/[A-Za-z0-9._()-]+/providers/"
+                "(M|m)icrosoft\\.(I|i)nsights/action(G|g)roups/[A-Za-z0-9._-]{1,260}$",
+            },
         },
         "model_storage_account_id": {
             "description": "Resource id of the storage account holding an Azure Blob model.uri "
-                           "(/subscriptions/ID/resourceGroups/RG/providers/Microsoft.Storage/storageAccounts/NAME); "
-                           "required with such a model: the read grant is scoped to the model's container in it.",
+            "(/subscriptions/ID/resourceGroups/RG/providers/Microsoft.Storage/storageAccounts/NAME); "
+            "required with such a model: the read grant is scoped to the model's container in it.",
             "type": "string",
             "pattern": "^/subscriptions/[0-9a-f-]{36}/resourceGroups/[A-Za-z0-9._()-]+/providers/"
-                       "Microsoft\\.Storage/storageAccounts/[a-z0-9]{3,24}$",
+            "Microsoft\\.Storage/storageAccounts/[a-z0-9]{3,24}$",
         },
         "startup_seconds": {
             "description": "How long the container may take to start (load the model) before the liveness probe begins; "
-                           "after that, three failed probes in a row restart it. container.startup_seconds, when set, wins.",
+            "after that, three failed probes in a row restart it. container.startup_seconds, when set, wins.",
             "type": "integer",
             "minimum": 0,
             "maximum": 3600,
@@ -490,15 +646,15 @@ SCHEMA = {
         },
         "container_tls": {
             "description": "The image serves HTTPS on container.port with its own certificate. Required with "
-                           "network.public: true (tfgen refuses a public group otherwise: ACI terminates no TLS); "
-                           "the probes and the url output then use https.",
+            "network.public: true (tfgen refuses a public group otherwise: ACI terminates no TLS); "
+            "the probes and the url output then use https.",
             "type": "boolean",
             "default": False,
         },
         "encryption_key": {
             "description": "Name of an RSA key in key_vault_id (a vault with purge protection and the RBAC permission "
-                           "model) that encrypts the container group's deployment data, secure environment variables "
-                           "included; omit it for Microsoft-managed keys.",
+            "model) that encrypts the container group's deployment data, secure environment variables "
+            "included; omit it for Microsoft-managed keys.",
             "type": "string",
             "pattern": "^[A-Za-z][A-Za-z0-9-]{0,126}$",
         },
@@ -515,59 +671,108 @@ VARIANTS = {
         "name": "aci-minimal",
         "container": {"image": _IMAGE},
         "observability": {"tracing": False},
-        "targets": {NAME: {"location": "westeurope", "resource_group": {"name": "rg-aci-minimal"}, "key_vault_id": _VAULT}},
+        "targets": {
+            NAME: {"location": "westeurope", "resource_group": {"name": "rg-aci-minimal"}, "key_vault_id": _VAULT}
+        },
     },
     "public": {
         "name": "aci-public",
         "container": {"image": _IMAGE},
         "network": {"public": True, "allowed_cidrs": ["0.0.0.0/0"]},
         "observability": {"tracing": False},
-        "targets": {NAME: {"location": "westeurope", "resource_group": {"name": "rg-aci-public"}, "key_vault_id": _VAULT,
-                           "container_tls": True}},
+        "targets": {
+            NAME: {
+                "location": "westeurope",
+                "resource_group": {"name": "rg-aci-public"},
+                "key_vault_id": _VAULT,
+                "container_tls": True,
+            }
+        },
     },
     "existing-network": {
         "name": "aci-existing",
         "container": {"image": _IMAGE},
         "network": {"vpc": "existing"},
         "observability": {"tracing": False},
-        "targets": {NAME: {"location": "westeurope", "resource_group": {"name": "rg-aci-existing"},
-                           "key_vault_id": _VAULT, "subnet_id": _SUBNET}},
+        "targets": {
+            NAME: {
+                "location": "westeurope",
+                "resource_group": {"name": "rg-aci-existing"},
+                "key_vault_id": _VAULT,
+                "subnet_id": _SUBNET,
+            }
+        },
     },
     "all-features": {
         "name": "aci-full",
         "description": "every optional feature of azure-aci",
         "labels": {"team": "ml"},
-        "container": {"image": _IMAGE, "port": 9000,
-                      "command": ["python", "-m", "serve"], "args": ["--port", "9000"],
-                      "env": {"MODE": "strict"}, "secrets": {"API_KEY": "aci-api-key"},
-                      "health_check": {"path": "/ready", "interval": 20, "timeout": 4},
-                      "startup_seconds": 300, "writable_paths": ["/tmp", "/home/app/.cache/huggingface"]},
+        "container": {
+            "image": _IMAGE,
+            "port": 9000,
+            "command": ["python", "-m", "serve"],
+            "args": ["--port", "9000"],
+            "env": {"MODE": "strict"},
+            "secrets": {"API_KEY": "aci-api-key"},
+            "health_check": {"path": "/ready", "interval": 20, "timeout": 4},
+            "startup_seconds": 300,
+            "writable_paths": ["/tmp", "/home/app/.cache/huggingface"],
+        },
         "resources": {"cpu": 2, "memory": 4096},
         "network": {"cidr": "10.60.0.0/24", "allowed_cidrs": ["10.0.0.0/8"]},
-        "observability": {"log_retention_days": 90, "tracing": False,
-                          "alarms": {"cpu_percent": 80, "memory_percent": 80}, "notify_emails": ["oncall@example.com"]},
-        "targets": {NAME: {"location": "westeurope", "resource_group": {"name": "rg-shared", "create": False},
-                           "action_group_ids": [f"{_SUBSCRIPTION}/resourceGroups/rg-ops/providers/"
-                                                "Microsoft.Insights/actionGroups/pager"],
-                           "key_vault_id": _VAULT, "encryption_key": "aci-deployment-key",
-                           "model_storage_account_id": f"{_SUBSCRIPTION}/resourceGroups/rg-ml/providers/"
-                                                       "Microsoft.Storage/storageAccounts/examplemodels"}},
+        "observability": {
+            "log_retention_days": 90,
+            "tracing": False,
+            "alarms": {"cpu_percent": 80, "memory_percent": 80},
+            "notify_emails": ["oncall@example.com"],
+        },
+        "targets": {
+            NAME: {
+                "location": "westeurope",
+                "resource_group": {"name": "rg-shared", "create": False},
+                "action_group_ids": [
+                    f"{_SUBSCRIPTION}/resourceGroups/rg-ops/providers/Microsoft.Insights/actionGroups/pager"
+                ],
+                "key_vault_id": _VAULT,
+                "encryption_key": "aci-deployment-key",
+                "model_storage_account_id": f"{_SUBSCRIPTION}/resourceGroups/rg-ml/providers/"
+                "Microsoft.Storage/storageAccounts/examplemodels",
+            }
+        },
         "model": {"uri": "https://examplemodels.blob.core.windows.net/models/aci-full/v1/"},
-        "permissions": {"capabilities": ["metrics"], "azure": [
-            {"role": "Storage Queue Data Message Sender",
-             "scope": f"{_SUBSCRIPTION}/resourceGroups/rg-ml/providers/Microsoft.Storage/storageAccounts/examplequeues"}]},
-        "state": {"backend": "azurerm", "resource_group_name": "rg-tfstate", "storage_account_name": "sttfstate",
-                  "container_name": "tfstate", "key": "aci-full.tfstate"},
+        "permissions": {
+            "capabilities": ["metrics"],
+            "azure": [
+                {
+                    "role": "Storage Queue Data Message Sender",
+                    "scope": f"{_SUBSCRIPTION}/resourceGroups/rg-ml/providers/Microsoft.Storage/storageAccounts/examplequeues",
+                }
+            ],
+        },
+        "state": {
+            "backend": "azurerm",
+            "resource_group_name": "rg-tfstate",
+            "storage_account_name": "sttfstate",
+            "container_name": "tfstate",
+            "key": "aci-full.tfstate",
+        },
     },
 }
 
 _KEY_VAULT_HINT = "/subscriptions/ID/resourceGroups/RG/providers/Microsoft.KeyVault/vaults/NAME"
 STARTER = Starter(
     questions=(
-        StarterQuestion("azure-resource-group", "Azure resource group", f"Azure resource group for {NAME} (created).",
-                        default="rg-{name}"),
-        StarterQuestion("azure-key-vault-id", f"Key Vault id ({_KEY_VAULT_HINT})",
-                        f"Key Vault resource id for {NAME}: {_KEY_VAULT_HINT}."),
+        StarterQuestion(
+            "azure-resource-group",
+            "Azure resource group",
+            f"Azure resource group for {NAME} (created).",
+            default="rg-{name}",
+        ),
+        StarterQuestion(
+            "azure-key-vault-id",
+            f"Key Vault id ({_KEY_VAULT_HINT})",
+            f"Key Vault resource id for {NAME}: {_KEY_VAULT_HINT}.",
+        ),
     ),
     settings=lambda answers: [
         f"    location: {yaml_scalar('westeurope')}",
@@ -576,8 +781,11 @@ STARTER = Starter(
     ],
     sections={
         "scaling": (f"# scaling: Container Instances cannot scale; remove {NAME} to set min/max.",),
-        "observability": ("observability:", "  log_retention_days: 30",
-                          "  tracing: false  # Container Instances has no built-in tracing"),
+        "observability": (
+            "observability:",
+            "  log_retention_days: 30",
+            "  tracing: false  # Container Instances has no built-in tracing",
+        ),
     },
 )
 

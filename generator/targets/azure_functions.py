@@ -37,8 +37,10 @@ ACTION_GROUP_SHORT_NAME_MAX = 12
 APP_NAME_MAX = 60  # a Function App name is its *.azurewebsites.net host label
 
 _ID = "^/subscriptions/[0-9a-f-]{36}/resourceGroups/[A-Za-z0-9._()-]+/providers/"
-_SUBNET_ID = {"type": "string",
-              "pattern": _ID + "Microsoft\\.Network/virtualNetworks/[A-Za-z0-9._-]+/subnets/[A-Za-z0-9._-]+$"}
+_SUBNET_ID = {
+    "type": "string",
+    "pattern": _ID + "Microsoft\\.Network/virtualNetworks/[A-Za-z0-9._-]+/subnets/[A-Za-z0-9._-]+$",
+}
 
 
 def plan_sku(spec: Spec) -> str | None:
@@ -46,8 +48,10 @@ def plan_sku(spec: Spec) -> str | None:
     given = spec.target(NAME).get("plan_sku")
     if given:
         return given
-    return next((sku for sku, (cpu, memory) in PLANS.items()
-                 if spec.resources.cpu <= cpu and spec.resources.memory <= memory), None)
+    return next(
+        (sku for sku, (cpu, memory) in PLANS.items() if spec.resources.cpu <= cpu and spec.resources.memory <= memory),
+        None,
+    )
 
 
 def _image(reference: str) -> dict[str, str] | None:
@@ -74,47 +78,88 @@ def check(spec: Spec) -> list[common.Finding]:
     if given:
         plan_cpu, plan_memory = PLANS[given]
         if cpu > plan_cpu:
-            found.append((("resources", "cpu"), f"plan {given} has {plan_cpu} vCPU per instance; got {cpu:g} (use a larger plan_sku)"))
+            found.append(
+                (
+                    ("resources", "cpu"),
+                    f"plan {given} has {plan_cpu} vCPU per instance; got {cpu:g} (use a larger plan_sku)",
+                )
+            )
         if memory > plan_memory:
-            found.append((("resources", "memory"), f"plan {given} has {plan_memory} MiB per instance; got {memory} (use a larger plan_sku)"))
+            found.append(
+                (
+                    ("resources", "memory"),
+                    f"plan {given} has {plan_memory} MiB per instance; got {memory} (use a larger plan_sku)",
+                )
+            )
     elif plan_sku(spec) is None:
         path = "cpu" if cpu > PLANS["EP3"][0] else "memory"
-        found.append((("resources", path), "the largest Elastic Premium plan (EP3) has 4 vCPU and 14336 MiB per instance; "
-                                           f"got {cpu:g} vCPU and {memory} MiB"))
+        found.append(
+            (
+                ("resources", path),
+                "the largest Elastic Premium plan (EP3) has 4 vCPU and 14336 MiB per instance; "
+                f"got {cpu:g} vCPU and {memory} MiB",
+            )
+        )
     scaling = spec.scaling
     if scaling.min < 1:
-        found.append((("scaling", "min"), "an Elastic Premium plan keeps at least one always-ready instance; set min to 1 or more"))
+        found.append(
+            (
+                ("scaling", "min"),
+                "an Elastic Premium plan keeps at least one always-ready instance; set min to 1 or more",
+            )
+        )
     if scaling.max > MAX_BURST:
-        found.append((("scaling", "max"), f"an Elastic Premium plan bursts to at most {MAX_BURST} instances; got {scaling.max}"))
+        found.append(
+            (("scaling", "max"), f"an Elastic Premium plan bursts to at most {MAX_BURST} instances; got {scaling.max}")
+        )
     found += common.check_no_cpu_target(spec, "Azure Functions", "it scales on HTTP load and queue length")
     if scaling.concurrency is not None:
-        found.append((("scaling", "concurrency"), "per-instance HTTP concurrency is the function's host.json (extensions.http."
-                                                  "maxConcurrentRequests), inside the image; remove scaling.concurrency"))
+        found.append(
+            (
+                ("scaling", "concurrency"),
+                "per-instance HTTP concurrency is the function's host.json (extensions.http."
+                "maxConcurrentRequests), inside the image; remove scaling.concurrency",
+            )
+        )
     for metric in ("error_rate_percent", "latency_p99_ms"):
         if getattr(spec.observability.alarms, metric) is not None:
-            found.append((("observability", "alarms", metric),
-                          "Azure Functions publishes no request rate in percent or p99 latency as platform metrics; remove this "
-                          "alarm (Application Insights holds the request telemetry)"))
+            found.append(
+                (
+                    ("observability", "alarms", metric),
+                    "Azure Functions publishes no request rate in percent or p99 latency as platform metrics; remove this "
+                    "alarm (Application Insights holds the request telemetry)",
+                )
+            )
     low, high = LOG_RETENTION
     if not low <= spec.observability.log_retention_days <= high:
-        found.append((("observability", "log_retention_days"), f"a Log Analytics workspace keeps logs {low}-{high} days"))
+        found.append(
+            (("observability", "log_retention_days"), f"a Log Analytics workspace keeps logs {low}-{high} days")
+        )
     if spec.container.image and _image(spec.container.image) is None:
         found.append((("container", "image"), "a Function App pulls an image by tag, not by digest; give NAME:TAG"))
     if spec.container.secrets and "key_vault_id" not in settings:
         found.append((("targets", NAME), "container.secrets are Key Vault references: give `key_vault_id`"))
     if not spec.network.public:
         if spec.network.vpc == "existing":
-            for key, what in (("subnet_id", "a subnet delegated to Microsoft.Web/serverFarms with the Microsoft.Storage "
-                                            "service endpoint, for VNet integration"),
-                              ("private_endpoint_subnet_id", "the subnet of the app's private endpoint")):
+            for key, what in (
+                (
+                    "subnet_id",
+                    "a subnet delegated to Microsoft.Web/serverFarms with the Microsoft.Storage "
+                    "service endpoint, for VNet integration",
+                ),
+                ("private_endpoint_subnet_id", "the subnet of the app's private endpoint"),
+            ):
                 if key not in settings:
                     found.append((("targets", NAME), f"network.vpc is `existing`: give `{key}` ({what})"))
         else:
             found += _check_created_vnet(spec)
-    found += common.check_compute(spec, "Azure Functions",
-                                  arm64="Function App containers run on x86_64 workers",
-                                  spot="Elastic Premium instances are not offered as Spot capacity",
-                                  gpu="Function App plans have no GPU instances")
+    found += common.check_compute(
+        spec,
+        "Azure Functions",
+        arm64="Function App containers run on x86_64 workers",
+        spot="Elastic Premium instances are not offered as Spot capacity",
+        gpu="Function App plans have no GPU instances",
+    )
     found += _check_model(spec)
     return found
 
@@ -124,8 +169,13 @@ def _check_created_vnet(spec: Spec) -> list[common.Finding]:
     if str(network) != spec.network.cidr:
         return [(("network", "cidr"), f"`{spec.network.cidr}` has host bits set; use {network}")]
     if network.prefixlen > SUBNET_PREFIX_MAX:
-        return [(("network", "cidr"), f"the VNet holds two subnets (VNet integration, private endpoint): at least a "
-                                      f"/{SUBNET_PREFIX_MAX}; got /{network.prefixlen}")]
+        return [
+            (
+                ("network", "cidr"),
+                f"the VNet holds two subnets (VNet integration, private endpoint): at least a "
+                f"/{SUBNET_PREFIX_MAX}; got /{network.prefixlen}",
+            )
+        ]
     return []
 
 
@@ -135,16 +185,32 @@ def _check_model(spec: Spec) -> list[common.Finding]:
     account = account_id.rsplit("/", 1)[-1] if account_id is not None else None
     model = spec.model if spec.model is not None and spec.model.scheme == "azure-blob" else None
     if model is not None and account is None:
-        found.append((("targets", NAME), f"the model is in storage account `{model.account}`: give `model_storage_account_id` "
-                                         "(its resource id), the scope of the read grant"))
+        found.append(
+            (
+                ("targets", NAME),
+                f"the model is in storage account `{model.account}`: give `model_storage_account_id` "
+                "(its resource id), the scope of the read grant",
+            )
+        )
     elif model is not None and account != model.account:
-        found.append((("targets", NAME, "model_storage_account_id"), f"names storage account `{account}`, but model.uri is in `{model.account}`"))
+        found.append(
+            (
+                ("targets", NAME, "model_storage_account_id"),
+                f"names storage account `{account}`, but model.uri is in `{model.account}`",
+            )
+        )
     elif model is None and account_id is not None:
-        found.append((("targets", NAME, "model_storage_account_id"), "only used with an Azure Blob model.uri; remove it"))
+        found.append(
+            (("targets", NAME, "model_storage_account_id"), "only used with an Azure Blob model.uri; remove it")
+        )
     for field in ("env", "secrets"):
         if "AZURE_CLIENT_ID" in getattr(spec.container, field):
-            found.append((("container", field, "AZURE_CLIENT_ID"),
-                          "tfgen sets AZURE_CLIENT_ID to the app's identity, which holds its grants; remove it here"))
+            found.append(
+                (
+                    ("container", field, "AZURE_CLIENT_ID"),
+                    "tfgen sets AZURE_CLIENT_ID to the app's identity, which holds its grants; remove it here",
+                )
+            )
     return found
 
 
@@ -162,13 +228,20 @@ def _model_grant(spec: Spec) -> dict[str, Any] | None:
     read = f"!(ActionMatches{{'{_BLOB_READ}'}} AND NOT SubOperationMatches{{'Blob.List'}})"
     listing = f"!(ActionMatches{{'{_BLOB_READ}'}} AND SubOperationMatches{{'Blob.List'}})"
     if model.is_prefix:
-        condition = (f"(({read}) OR ({_BLOB_PATH} StringStartsWith '{model.key}')) "
-                     f"AND (({listing}) OR ({_LIST_PREFIX} StringStartsWith '{model.key}'))")
+        condition = (
+            f"(({read}) OR ({_BLOB_PATH} StringStartsWith '{model.key}')) "
+            f"AND (({listing}) OR ({_LIST_PREFIX} StringStartsWith '{model.key}'))"
+        )
     else:
         condition = f"(({read}) OR ({_BLOB_PATH} StringEquals '{model.key}')) AND ({listing})"
     account_id = spec.target(NAME)["model_storage_account_id"]
-    return {"scope": f"{account_id}/blobServices/default/containers/{model.bucket}", "condition": condition,
-            "key": model.key, "container": model.bucket, "prefix": model.is_prefix}
+    return {
+        "scope": f"{account_id}/blobServices/default/containers/{model.bucket}",
+        "condition": condition,
+        "key": model.key,
+        "container": model.bucket,
+        "prefix": model.is_prefix,
+    }
 
 
 def _network(spec: Spec) -> dict[str, Any]:
@@ -178,12 +251,22 @@ def _network(spec: Spec) -> dict[str, Any]:
         return {"mode": "public", "allowed_cidrs": sorted(spec.network.allowed_cidrs)}
     settings = spec.target(NAME)
     if spec.network.vpc == "existing":
-        return {"mode": "existing", "integration": settings["subnet_id"], "endpoint": settings["private_endpoint_subnet_id"]}
+        return {
+            "mode": "existing",
+            "integration": settings["subnet_id"],
+            "endpoint": settings["private_endpoint_subnet_id"],
+        }
     vnet = ipaddress.ip_network(spec.network.cidr)
     integration, endpoint = list(vnet.subnets(new_prefix=max(vnet.prefixlen + 1, SUBNET_PREFIX)))[:2]
-    return {"mode": "create", "vnet_cidr": str(vnet), "integration_cidr": str(integration), "endpoint_cidr": str(endpoint),
-            "allowed_cidrs": sorted(spec.network.allowed_cidrs),
-            "integration": hcl.Expr("azurerm_subnet.integration.id"), "endpoint": hcl.Expr("azurerm_subnet.endpoint.id")}
+    return {
+        "mode": "create",
+        "vnet_cidr": str(vnet),
+        "integration_cidr": str(integration),
+        "endpoint_cidr": str(endpoint),
+        "allowed_cidrs": sorted(spec.network.allowed_cidrs),
+        "integration": hcl.Expr("azurerm_subnet.integration.id"),
+        "endpoint": hcl.Expr("azurerm_subnet.endpoint.id"),
+    }
 
 
 def _storage_name(spec: Spec) -> str:
@@ -196,11 +279,21 @@ def _storage_name(spec: Spec) -> str:
 def _alerts(spec: Spec) -> list[dict[str, Any]]:
     a = spec.observability.alarms
     alerts = []
-    for key, metric, percent in (("cpu", "CpuPercentage", a.cpu_percent), ("memory", "MemoryPercentage", a.memory_percent)):
+    for key, metric, percent in (
+        ("cpu", "CpuPercentage", a.cpu_percent),
+        ("memory", "MemoryPercentage", a.memory_percent),
+    ):
         if percent is not None:
-            alerts.append({"key": key, "name": f"{spec.name}-{key}", "metric": metric, "threshold": percent,
-                           "description": f"Average {key.upper() if key == 'cpu' else key} of the plan's instances above "
-                                          f"{percent}% for {ALERT_WINDOW_MINUTES} minutes"})
+            alerts.append(
+                {
+                    "key": key,
+                    "name": f"{spec.name}-{key}",
+                    "metric": metric,
+                    "threshold": percent,
+                    "description": f"Average {key.upper() if key == 'cpu' else key} of the plan's instances above "
+                    f"{percent}% for {ALERT_WINDOW_MINUTES} minutes",
+                }
+            )
     return alerts
 
 
@@ -222,10 +315,17 @@ def context(spec: Spec) -> dict[str, Any]:
         "location": settings["location"],
         "resource_group": {"name": rg["name"], "create": rg["create"]},
         "resource_group_ref": hcl.Expr(
-            "azurerm_resource_group.this.name" if rg["create"] else "data.azurerm_resource_group.this.name"),
-        "key_vault": {"id": vault, "name": vault.rsplit("/", 1)[-1], "resource_group": vault.split("/")[4]} if vault else None,
-        "plan": {"sku": plan_sku(spec), "always_ready": scaling.min, "max_burst": scaling.max,
-                 "zone_balancing": scaling.min >= 2},
+            "azurerm_resource_group.this.name" if rg["create"] else "data.azurerm_resource_group.this.name"
+        ),
+        "key_vault": {"id": vault, "name": vault.rsplit("/", 1)[-1], "resource_group": vault.split("/")[4]}
+        if vault
+        else None,
+        "plan": {
+            "sku": plan_sku(spec),
+            "always_ready": scaling.min,
+            "max_burst": scaling.max,
+            "zone_balancing": scaling.min >= 2,
+        },
         "image": _image(image),
         "command_line": _command_line(spec),
         "port": spec.container.port,
@@ -235,20 +335,40 @@ def context(spec: Spec) -> dict[str, Any]:
         "health_eviction_minutes": HEALTH_EVICTION_MINUTES,
         "network": network,
         "model": _model_grant(spec),
-        "grants": dict(sorted((f"{g['role']} on {g['scope']}", {"role": g["role"], "scope": g["scope"]})
-                              for g in spec.permissions.azure)),
+        "grants": dict(
+            sorted(
+                (f"{g['role']} on {g['scope']}", {"role": g["role"], "scope": g["scope"]})
+                for g in spec.permissions.azure
+            )
+        ),
         "metrics": "metrics" in spec.permissions.capabilities,
         "log_retention_days": spec.observability.log_retention_days,
         "alerts": _alerts(spec),
-        "alert": {"frequency": ALERT_FREQUENCY, "window": ALERT_WINDOW, "severity": ALERT_SEVERITY, "namespace": METRIC_NAMESPACE},
-        "notify": {"emails": list(spec.observability.notify_emails), "action_group_ids": list(settings.get("action_group_ids", ()))},
+        "alert": {
+            "frequency": ALERT_FREQUENCY,
+            "window": ALERT_WINDOW,
+            "severity": ALERT_SEVERITY,
+            "namespace": METRIC_NAMESPACE,
+        },
+        "notify": {
+            "emails": list(spec.observability.notify_emails),
+            "action_group_ids": list(settings.get("action_group_ids", ())),
+        },
         "skip": {key: hcl.Expr(text) for key, text in _skips(spec).items()},
         "names": {
-            "app": spec.name, "plan": f"{spec.name}-plan", "storage": _storage_name(spec), "identity": f"{spec.name}-id",
-            "workspace": f"{spec.name}-logs", "insights": f"{spec.name}-insights", "vnet": f"{spec.name}-vnet",
-            "integration_subnet": f"{spec.name}-integration", "endpoint_subnet": f"{spec.name}-endpoint",
-            "endpoint": f"{spec.name}-endpoint", "nsg": f"{spec.name}-endpoint",
-            "action_group": f"{spec.name}-alerts", "action_group_short": spec.name[:ACTION_GROUP_SHORT_NAME_MAX],
+            "app": spec.name,
+            "plan": f"{spec.name}-plan",
+            "storage": _storage_name(spec),
+            "identity": f"{spec.name}-id",
+            "workspace": f"{spec.name}-logs",
+            "insights": f"{spec.name}-insights",
+            "vnet": f"{spec.name}-vnet",
+            "integration_subnet": f"{spec.name}-integration",
+            "endpoint_subnet": f"{spec.name}-endpoint",
+            "endpoint": f"{spec.name}-endpoint",
+            "nsg": f"{spec.name}-endpoint",
+            "action_group": f"{spec.name}-alerts",
+            "action_group_short": spec.name[:ACTION_GROUP_SHORT_NAME_MAX],
         },
     }
 
@@ -257,23 +377,31 @@ def _skips(spec: Spec) -> dict[str, str]:
     """Reasons for the inline Checkov skips (tfgen's own words, one line each)."""
     reasons = {
         "storage_cmk": "the runtime storage account holds only the Functions host's keys and leases, encrypted with "
-                       "Microsoft-managed keys and infrastructure encryption; no model data or secrets are stored there",
+        "Microsoft-managed keys and infrastructure encryption; no model data or secrets are stored there",
         "storage_private_endpoint": "the Function App reaches its runtime storage through VNet service endpoints (private "
-                                    "network) or Entra-authorized requests only (shared keys are disabled)",
+        "network) or Entra-authorized requests only (shared keys are disabled)",
         "storage_logging": "queue request logging (queue_properties) is written through the storage data plane, which the "
-                           "account's network rules close to Terraform in a private network; an HTTP-triggered app's host uses no queues",
+        "account's network rules close to Terraform in a private network; an HTTP-triggered app's host uses no queues",
         "storage_geo": "zone-redundant storage; the host's keys and leases are recreated by the host and need no geo copy",
     }
     if spec.scaling.min < 2:
-        reasons["single_instance"] = ("scaling.min is 1: one always-ready instance, which a zone-redundant plan cannot be; "
-                                      "set scaling.min to 2 or more for failover across zones")
+        reasons["single_instance"] = (
+            "scaling.min is 1: one always-ready instance, which a zone-redundant plan cannot be; "
+            "set scaling.min to 2 or more for failover across zones"
+        )
     if not spec.network.public:
-        reasons["storage_endpoint"] = ("the integration subnet reaches the account through a service endpoint, which uses the "
-                                       "public endpoint; network_rules deny every other source")
+        reasons["storage_endpoint"] = (
+            "the integration subnet reaches the account through a service endpoint, which uses the "
+            "public endpoint; network_rules deny every other source"
+        )
     if spec.network.public:
-        reasons["public"] = "the spec asks for a public endpoint (network.public: true); access restrictions allow only network.allowed_cidrs"
-        reasons["storage_public"] = ("without VNet integration (network.public: true) the Function App reaches its storage over "
-                                     "public endpoints; shared keys are disabled, so only Entra-authorized identities get in")
+        reasons["public"] = (
+            "the spec asks for a public endpoint (network.public: true); access restrictions allow only network.allowed_cidrs"
+        )
+        reasons["storage_public"] = (
+            "without VNet integration (network.public: true) the Function App reaches its storage over "
+            "public endpoints; shared keys are disabled, so only Entra-authorized identities get in"
+        )
     return reasons
 
 
@@ -285,30 +413,49 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
     if rg["create"]:
         creates.append(f"Resource group `{rg['name']}` in `{c['location']}`.")
     else:
-        creates.append(f"Nothing for the resource group: it uses the existing `{rg['name']}`; resources go to `{c['location']}`.")
-    creates.append(f"Elastic Premium plan `{names['plan']}` ({plan['sku']}, Linux): {plan['always_ready']} always-ready "
-                   f"instance(s), bursting to {plan['max_burst']}.")
-    creates.append(f"Linux Function App `{names['app']}` running `{spec.container.image}` on port {c['port']} (health check "
-                   f"`{c['health'].path}`), HTTPS only, TLS 1.2 minimum, FTP and basic-auth publishing off.")
-    creates.append(f"Storage account `{names['storage']}` for the Functions host, reached with the managed identity "
-                   "(shared keys off, TLS 1.2, no public blobs, infrastructure encryption, soft delete).")
-    creates.append(f"Log Analytics workspace `{names['workspace']}` ({c['log_retention_days']} days) and Application Insights "
-                   f"`{names['insights']}` on it (Entra authentication only).")
-    roles = ["`Storage Blob Data Owner` on the runtime storage account", "`Monitoring Metrics Publisher` on Application Insights"]
+        creates.append(
+            f"Nothing for the resource group: it uses the existing `{rg['name']}`; resources go to `{c['location']}`."
+        )
+    creates.append(
+        f"Elastic Premium plan `{names['plan']}` ({plan['sku']}, Linux): {plan['always_ready']} always-ready "
+        f"instance(s), bursting to {plan['max_burst']}."
+    )
+    creates.append(
+        f"Linux Function App `{names['app']}` running `{spec.container.image}` on port {c['port']} (health check "
+        f"`{c['health'].path}`), HTTPS only, TLS 1.2 minimum, FTP and basic-auth publishing off."
+    )
+    creates.append(
+        f"Storage account `{names['storage']}` for the Functions host, reached with the managed identity "
+        "(shared keys off, TLS 1.2, no public blobs, infrastructure encryption, soft delete)."
+    )
+    creates.append(
+        f"Log Analytics workspace `{names['workspace']}` ({c['log_retention_days']} days) and Application Insights "
+        f"`{names['insights']}` on it (Entra authentication only)."
+    )
+    roles = [
+        "`Storage Blob Data Owner` on the runtime storage account",
+        "`Monitoring Metrics Publisher` on Application Insights",
+    ]
     roles += [f"`Key Vault Secrets User` on secret `{s}`" for s in c["secrets"].values()]
     if c["model"]:
-        roles.append(f"`Storage Blob Data Reader` on container `{c['model']['container']}`, limited by a condition to the model "
-                     f"{'prefix' if c['model']['prefix'] else 'blob'} `{c['model']['key']}`")
+        roles.append(
+            f"`Storage Blob Data Reader` on container `{c['model']['container']}`, limited by a condition to the model "
+            f"{'prefix' if c['model']['prefix'] else 'blob'} `{c['model']['key']}`"
+        )
     roles += [f"`{g['role']}` on `{g['scope']}` (`permissions.azure`)" for g in c["grants"].values()]
     creates.append(f"User-assigned managed identity `{names['identity']}` with {'; '.join(roles)}.")
     if network["mode"] == "create":
-        creates.append(f"Virtual network `{names['vnet']}` (`{network['vnet_cidr']}`): subnet `{names['integration_subnet']}` "
-                       f"(`{network['integration_cidr']}`, VNet integration, all outbound traffic routed through it) and subnet "
-                       f"`{names['endpoint_subnet']}` (`{network['endpoint_cidr']}`) holding the app's private endpoint, guarded "
-                       f"by an NSG that allows HTTPS only from `{'`, `'.join(network['allowed_cidrs'])}`; private DNS zone "
-                       "`privatelink.azurewebsites.net` linked to the VNet.")
+        creates.append(
+            f"Virtual network `{names['vnet']}` (`{network['vnet_cidr']}`): subnet `{names['integration_subnet']}` "
+            f"(`{network['integration_cidr']}`, VNet integration, all outbound traffic routed through it) and subnet "
+            f"`{names['endpoint_subnet']}` (`{network['endpoint_cidr']}`) holding the app's private endpoint, guarded "
+            f"by an NSG that allows HTTPS only from `{'`, `'.join(network['allowed_cidrs'])}`; private DNS zone "
+            "`privatelink.azurewebsites.net` linked to the VNet."
+        )
     elif network["mode"] == "existing":
-        creates.append(f"VNet integration through `{network['integration']}` and a private endpoint in `{network['endpoint']}`.")
+        creates.append(
+            f"VNet integration through `{network['integration']}` and a private endpoint in `{network['endpoint']}`."
+        )
     for alert in c["alerts"]:
         creates.append(f"Metric alert `{alert['name']}`: {alert['description']}.")
     notes = [
@@ -321,14 +468,20 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
         f"A Premium plan on Linux bursts to 20-100 instances depending on the region; tfgen refuses `scaling.max` above {MAX_BURST}.",
     ]
     if network["mode"] == "public":
-        notes.append("Public endpoint: access restrictions allow only `network.allowed_cidrs`; the storage account accepts "
-                     "public traffic, but only with Entra credentials.")
+        notes.append(
+            "Public endpoint: access restrictions allow only `network.allowed_cidrs`; the storage account accepts "
+            "public traffic, but only with Entra credentials."
+        )
     elif network["mode"] == "existing":
-        notes.append("Existing subnets: the integration subnet must be delegated to `Microsoft.Web/serverFarms` and have the "
-                     "`Microsoft.Storage` service endpoint; DNS for the private endpoint (`privatelink.azurewebsites.net`) "
-                     "and NSG rules for `network.allowed_cidrs` are yours.")
-    notes.append("The provider takes the subscription from `ARM_SUBSCRIPTION_ID` and credentials from the environment; it "
-                 "talks to storage with Entra ID (`storage_use_azuread`), since shared keys are disabled.")
+        notes.append(
+            "Existing subnets: the integration subnet must be delegated to `Microsoft.Web/serverFarms` and have the "
+            "`Microsoft.Storage` service endpoint; DNS for the private endpoint (`privatelink.azurewebsites.net`) "
+            "and NSG rules for `network.allowed_cidrs` are yours."
+        )
+    notes.append(
+        "The provider takes the subscription from `ARM_SUBSCRIPTION_ID` and credentials from the environment; it "
+        "talks to storage with Entra ID (`storage_use_azuread`), since shared keys are disabled."
+    )
     return ReadmeFacts("Azure Functions", tuple(map(markdown, creates)), tuple(map(markdown, notes)))
 
 
@@ -339,26 +492,48 @@ SCHEMA = {
     "properties": {
         "location": {"type": "string", "pattern": "^[a-z][a-z0-9]+$"},
         "resource_group": {
-            "type": "object", "additionalProperties": False, "required": ["name"],
-            "properties": {"name": {"type": "string", "pattern": "^[A-Za-z0-9._()-]{1,89}[A-Za-z0-9_()-]$"},
-                           "create": {"type": "boolean", "default": True}},
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["name"],
+            "properties": {
+                "name": {"type": "string", "pattern": "^[A-Za-z0-9._()-]{1,89}[A-Za-z0-9_()-]$"},
+                "create": {"type": "boolean", "default": True},
+            },
         },
-        "plan_sku": {"description": "Elastic Premium size (EP1: 1 vCPU/3.5 GB, EP2: 2/7, EP3: 4/14); default: the smallest "
-                                    "that holds resources.cpu and resources.memory.",
-                     "type": "string", "enum": list(PLANS)},
-        "key_vault_id": {"description": "Resource id of the Key Vault (RBAC model) holding container.secrets; required with secrets.",
-                         "type": "string", "pattern": _ID + "Microsoft\\.KeyVault/vaults/[A-Za-z0-9-]{3,24}$"},
-        "subnet_id": {**_SUBNET_ID, "description": "Existing subnet for VNet integration (network.vpc: existing), delegated to "
-                                                   "Microsoft.Web/serverFarms with the Microsoft.Storage service endpoint."},
-        "private_endpoint_subnet_id": {**_SUBNET_ID, "description": "Existing subnet for the app's private endpoint (network.vpc: existing)."},
+        "plan_sku": {
+            "description": "Elastic Premium size (EP1: 1 vCPU/3.5 GB, EP2: 2/7, EP3: 4/14); default: the smallest "
+            "that holds resources.cpu and resources.memory.",
+            "type": "string",
+            "enum": list(PLANS),
+        },
+        "key_vault_id": {
+            "description": "Resource id of the Key Vault (RBAC model) holding container.secrets; required with secrets.",
+            "type": "string",
+            "pattern": _ID + "Microsoft\\.KeyVault/vaults/[A-Za-z0-9-]{3,24}$",
+        },
+        "subnet_id": {
+            **_SUBNET_ID,
+            "description": "Existing subnet for VNet integration (network.vpc: existing), delegated to "
+            "Microsoft.Web/serverFarms with the Microsoft.Storage service endpoint.",
+        },
+        "private_endpoint_subnet_id": {
+            **_SUBNET_ID,
+            "description": "Existing subnet for the app's private endpoint (network.vpc: existing).",
+        },
         "action_group_ids": {
             "description": "Existing Azure Monitor action groups every metric alert notifies, besides observability.notify_emails.",
-            "type": "array", "uniqueItems": True, "maxItems": 5,
-            "items": {"type": "string", "pattern": _ID + "(M|m)icrosoft\\.(I|i)nsights/action(G|g)roups/[A-Za-z0-9._-]{1,260}$"},
+            "type": "array",
+            "uniqueItems": True,
+            "maxItems": 5,
+            "items": {
+                "type": "string",
+                "pattern": _ID + "(M|m)icrosoft\\.(I|i)nsights/action(G|g)roups/[A-Za-z0-9._-]{1,260}$",
+            },
         },
         "model_storage_account_id": {
             "description": "Resource id of the storage account holding an Azure Blob model.uri; required with such a model.",
-            "type": "string", "pattern": _ID + "Microsoft\\.Storage/storageAccounts/[a-z0-9]{3,24}$",
+            "type": "string",
+            "pattern": _ID + "Microsoft\\.Storage/storageAccounts/[a-z0-9]{3,24}$",
         },
     },
 }
@@ -383,32 +558,66 @@ VARIANTS = {
         "name": "func-existing",
         "container": {"image": _IMAGE},
         "network": {"vpc": "existing"},
-        "targets": {NAME: {"location": "westeurope", "resource_group": {"name": "rg-func-existing"},
-                           "subnet_id": f"{_VNET}/functions", "private_endpoint_subnet_id": f"{_VNET}/endpoints"}},
+        "targets": {
+            NAME: {
+                "location": "westeurope",
+                "resource_group": {"name": "rg-func-existing"},
+                "subnet_id": f"{_VNET}/functions",
+                "private_endpoint_subnet_id": f"{_VNET}/endpoints",
+            }
+        },
     },
     "all-features": {
         "name": "func-full",
         "description": "every optional feature of azure-functions",
         "labels": {"team": "ml"},
-        "container": {"image": _IMAGE, "port": 8080, "command": ["python", "-m", "serve"], "args": ["--port", "8080"],
-                      "env": {"MODE": "strict"}, "secrets": {"API_KEY": "func-api-key"},
-                      "health_check": {"path": "/ready", "interval": 20, "timeout": 4}},
+        "container": {
+            "image": _IMAGE,
+            "port": 8080,
+            "command": ["python", "-m", "serve"],
+            "args": ["--port", "8080"],
+            "env": {"MODE": "strict"},
+            "secrets": {"API_KEY": "func-api-key"},
+            "health_check": {"path": "/ready", "interval": 20, "timeout": 4},
+        },
         "resources": {"cpu": 2, "memory": 4096},
         "scaling": {"min": 2, "max": 20},
         "network": {"cidr": "10.70.0.0/24", "allowed_cidrs": ["10.0.0.0/8"]},
-        "observability": {"log_retention_days": 90, "alarms": {"cpu_percent": 80, "memory_percent": 80},
-                          "notify_emails": ["oncall@example.com"]},
-        "targets": {NAME: {"location": "westeurope", "resource_group": {"name": "rg-shared", "create": False},
-                           "plan_sku": "EP3", "key_vault_id": _VAULT,
-                           "action_group_ids": [f"{_SUBSCRIPTION}/resourceGroups/rg-ops/providers/Microsoft.Insights/actionGroups/pager"],
-                           "model_storage_account_id": f"{_SUBSCRIPTION}/resourceGroups/rg-ml/providers/"
-                                                       "Microsoft.Storage/storageAccounts/examplemodels"}},
+        "observability": {
+            "log_retention_days": 90,
+            "alarms": {"cpu_percent": 80, "memory_percent": 80},
+            "notify_emails": ["oncall@example.com"],
+        },
+        "targets": {
+            NAME: {
+                "location": "westeurope",
+                "resource_group": {"name": "rg-shared", "create": False},
+                "plan_sku": "EP3",
+                "key_vault_id": _VAULT,
+                "action_group_ids": [
+                    f"{_SUBSCRIPTION}/resourceGroups/rg-ops/providers/Microsoft.Insights/actionGroups/pager"
+                ],
+                "model_storage_account_id": f"{_SUBSCRIPTION}/resourceGroups/rg-ml/providers/"
+                "Microsoft.Storage/storageAccounts/examplemodels",
+            }
+        },
         "model": {"uri": "https://examplemodels.blob.core.windows.net/models/func-full/v1/"},
-        "permissions": {"capabilities": ["metrics"], "azure": [
-            {"role": "Storage Queue Data Message Sender",
-             "scope": f"{_SUBSCRIPTION}/resourceGroups/rg-ml/providers/Microsoft.Storage/storageAccounts/examplequeues"}]},
-        "state": {"backend": "azurerm", "resource_group_name": "rg-tfstate", "storage_account_name": "sttfstate",
-                  "container_name": "tfstate", "key": "func-full.tfstate"},
+        "permissions": {
+            "capabilities": ["metrics"],
+            "azure": [
+                {
+                    "role": "Storage Queue Data Message Sender",
+                    "scope": f"{_SUBSCRIPTION}/resourceGroups/rg-ml/providers/Microsoft.Storage/storageAccounts/examplequeues",
+                }
+            ],
+        },
+        "state": {
+            "backend": "azurerm",
+            "resource_group_name": "rg-tfstate",
+            "storage_account_name": "sttfstate",
+            "container_name": "tfstate",
+            "key": "func-full.tfstate",
+        },
     },
 }
 

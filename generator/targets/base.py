@@ -97,6 +97,7 @@ if TYPE_CHECKING:
 
 Finding = tuple[tuple, str]  # (field path, message)
 
+
 @dataclass(frozen=True)
 class Provider:
     """One entry of `required_providers`."""

@@ -139,7 +139,9 @@ def mentions(root, targets) -> dict[str, list[str]]:
     from ..spec_schema import with_targets
 
     root = Path(root)
-    files = sorted({p for pattern in AUDITED for p in root.glob(pattern) if p.is_file() and "__pycache__" not in p.parts})
+    files = sorted(
+        {p for pattern in AUDITED for p in root.glob(pattern) if p.is_file() and "__pycache__" not in p.parts}
+    )
     schema_path = root / "schemas" / "tfgen.schema.json"
     shared_schema = json.dumps(with_targets(json.loads(schema_path.read_text(encoding="utf-8")), []), indent=2)
     found: dict[str, list[str]] = {}

@@ -45,44 +45,75 @@ def function_name(spec: Spec) -> str:
     and a 2nd-gen function runs as a Cloud Run service named like the function."""
     return f"{spec.name}-fn"
 
+
 ALERT_WINDOW_S = 300
 ALIGNMENT = "60s"
 
 
 def check(spec: Spec) -> list[common.Finding]:
     settings = spec.target(NAME)
-    found = common.check_name_length(spec, NAME_MAX, "the connector id `<name>-fn` is at most 25 characters and the build "
-                                                     "service account id `<name>-build` at most 30")
+    found = common.check_name_length(
+        spec,
+        NAME_MAX,
+        "the connector id `<name>-fn` is at most 25 characters and the build "
+        "service account id `<name>-build` at most 30",
+    )
     found += common.check_no_cpu_target(spec, "Cloud Functions", "it scales on request concurrency")
     found += _check_size(spec)
     if spec.scaling.max > MAX_INSTANCES:
         found.append((("scaling", "max"), f"a function runs at most {MAX_INSTANCES} instances; got {spec.scaling.max}"))
     concurrency = spec.scaling.concurrency
     if concurrency is not None and concurrency > 1 and spec.resources.cpu < 1:
-        found.append((("scaling", "concurrency"), "a function with less than 1 vCPU serves one request at a time; "
-                                                  "set resources.cpu to 1 or more, or scaling.concurrency to 1"))
+        found.append(
+            (
+                ("scaling", "concurrency"),
+                "a function with less than 1 vCPU serves one request at a time; "
+                "set resources.cpu to 1 or more, or scaling.concurrency to 1",
+            )
+        )
     for field in ("env", "secrets"):
         for key in sorted(set(getattr(spec.container, field)) & set(RESERVED_ENV)):
             found.append((("container", field, key), f"Cloud Functions sets `{key}` itself; it cannot be set here"))
     for key in sorted(set(spec.container.env) & set(spec.container.secrets)):
-        found.append((("container", "secrets", key), f"`{key}` is also in container.env; a variable is either plain or a secret"))
+        found.append(
+            (("container", "secrets", key), f"`{key}` is also in container.env; a variable is either plain or a secret")
+        )
     found += common.check_compute(
-        spec, "Cloud Functions", arm64="functions run on x86_64 only", spot="functions have no Spot capacity",
-        gpu="2nd-gen functions run on CPU only")
+        spec,
+        "Cloud Functions",
+        arm64="functions run on x86_64 only",
+        spot="functions have no Spot capacity",
+        gpu="2nd-gen functions run on CPU only",
+    )
     found += _check_network(spec, settings)
     found += common.check_any_source_only(spec, "Cloud Functions")
     if spec.network.public and settings["invokers"]:
-        found.append((("targets", NAME, "invokers"),
-                      "a public function is invokable by allUsers; remove `invokers` or set network.public: false"))
+        found.append(
+            (
+                ("targets", NAME, "invokers"),
+                "a public function is invokable by allUsers; remove `invokers` or set network.public: false",
+            )
+        )
     if settings["timeout"] > TIMEOUT_MAX:
-        found.append((("targets", NAME, "timeout"), f"an HTTP function runs at most {TIMEOUT_MAX} s; got {settings['timeout']}"))
+        found.append(
+            (("targets", NAME, "timeout"), f"an HTTP function runs at most {TIMEOUT_MAX} s; got {settings['timeout']}")
+        )
     kms_key = settings.get("kms_key")
     if kms_key and kms_key.split("/")[3] != settings["region"]:
-        found.append((("targets", NAME, "kms_key"),
-                      f"the key is in `{kms_key.split('/')[3]}`; the function, its buckets and log bucket are in "
-                      f"`{settings['region']}`, and CMEK needs a key in the same location"))
+        found.append(
+            (
+                ("targets", NAME, "kms_key"),
+                f"the key is in `{kms_key.split('/')[3]}`; the function, its buckets and log bucket are in "
+                f"`{settings['region']}`, and CMEK needs a key in the same location",
+            )
+        )
     if spec.observability.log_retention_days > LOG_RETENTION_MAX:
-        found.append((("observability", "log_retention_days"), f"Cloud Logging buckets keep logs at most {LOG_RETENTION_MAX} days"))
+        found.append(
+            (
+                ("observability", "log_retention_days"),
+                f"Cloud Logging buckets keep logs at most {LOG_RETENTION_MAX} days",
+            )
+        )
     found += common.check_model_readable(spec, NAME, "gs", "the function's service account")
     found += _check_source(spec)
     return found
@@ -92,30 +123,48 @@ def _check_size(spec: Spec) -> list[common.Finding]:
     cpu, memory = spec.resources.cpu, spec.resources.memory
     found: list[common.Finding] = []
     if not (cpu in CPUS or FRACTIONAL_CPU_MIN <= cpu < 1):
-        found.append((("resources", "cpu"), f"a function takes cpu {FRACTIONAL_CPU_MIN}-1 or "
-                                            f"{', '.join(f'{c:g}' for c in CPUS)}; got {cpu:g}"))
+        found.append(
+            (
+                ("resources", "cpu"),
+                f"a function takes cpu {FRACTIONAL_CPU_MIN}-1 or {', '.join(f'{c:g}' for c in CPUS)}; got {cpu:g}",
+            )
+        )
         return found
     if not MEMORY_MIN <= memory <= MEMORY_MAX:
         found.append((("resources", "memory"), f"function memory is {MEMORY_MIN}-{MEMORY_MAX} MiB; got {memory}"))
         return found
     for above, least in MIN_CPU_FOR_MEMORY:
         if memory > above and cpu < least:
-            found.append((("resources", "cpu"), f"a function needs at least {least} vCPU for more than {above} MiB of memory"))
+            found.append(
+                (("resources", "cpu"), f"a function needs at least {least} vCPU for more than {above} MiB of memory")
+            )
             break
     if memory < MIN_MEMORY_FOR_CPU.get(cpu, 0):
-        found.append((("resources", "memory"), f"a function needs at least {MIN_MEMORY_FOR_CPU[cpu]} MiB with {cpu:g} vCPU"))
+        found.append(
+            (("resources", "memory"), f"a function needs at least {MIN_MEMORY_FOR_CPU[cpu]} MiB with {cpu:g} vCPU")
+        )
     return found
 
 
 def _check_network(spec: Spec, settings) -> list[common.Finding]:
     if spec.network.vpc == "existing":
-        return [] if "vpc_connector" in settings else [(("targets", NAME), "network.vpc is `existing`: give `vpc_connector`")]
+        return (
+            []
+            if "vpc_connector" in settings
+            else [(("targets", NAME), "network.vpc is `existing`: give `vpc_connector`")]
+        )
     found: list[common.Finding] = []
     if "vpc_connector" in settings:
-        found.append((("targets", NAME, "vpc_connector"),
-                      "only used when network.vpc is `existing`; remove it or set network.vpc: existing"))
+        found.append(
+            (
+                ("targets", NAME, "vpc_connector"),
+                "only used when network.vpc is `existing`; remove it or set network.vpc: existing",
+            )
+        )
     if ipaddress.ip_network(spec.network.cidr, strict=False).prefixlen > CONNECTOR_PREFIX:
-        found.append((("network", "cidr"), f"the VPC connector needs a /{CONNECTOR_PREFIX} of the range; got a smaller range"))
+        found.append(
+            (("network", "cidr"), f"the VPC connector needs a /{CONNECTOR_PREFIX} of the range; got a smaller range")
+        )
     return found
 
 
@@ -172,8 +221,10 @@ def context(spec: Spec) -> dict[str, Any]:
         "logs": _logs(spec),
         "alerts": alerts(spec),
         "alert_window": f"{ALERT_WINDOW_S}s",
-        "notify": {"emails": list(spec.observability.notify_emails),
-                   "channels": list(settings.get("notification_channels", ()))},
+        "notify": {
+            "emails": list(spec.observability.notify_emails),
+            "channels": list(settings.get("notification_channels", ())),
+        },
         "apis": _apis(spec),
         "tracing": spec.observability.tracing,
         "skip": _skips(spec),
@@ -185,15 +236,22 @@ def context(spec: Spec) -> dict[str, Any]:
 
 def _skips(spec: Spec) -> dict[str, hcl.Expr]:
     """Reasons for the inline Checkov skips this spec needs (tfgen's own words, one line each)."""
-    reasons = {"bucket_logging": (
-        "the bucket holds only the deployment zips Terraform uploads and Cloud Build reads once per deploy; "
-        "access logs would need a second bucket for nothing the audit logs of the deploy do not show")}
+    reasons = {
+        "bucket_logging": (
+            "the bucket holds only the deployment zips Terraform uploads and Cloud Build reads once per deploy; "
+            "access logs would need a second bucket for nothing the audit logs of the deploy do not show"
+        )
+    }
     if not spec.target(NAME).get("kms_key"):
-        reasons["repository_cmek"] = (f"targets.{NAME}.kms_key is not set in the spec: the function, its buckets and "
-                                      "this repository use Google-managed encryption alike")
+        reasons["repository_cmek"] = (
+            f"targets.{NAME}.kms_key is not set in the spec: the function, its buckets and "
+            "this repository use Google-managed encryption alike"
+        )
     if spec.network.public:
-        reasons["public_ingress"] = ("network.public is true in the spec: the function is meant to answer anyone "
-                                     "(ingress ALLOW_ALL, invoker allUsers)")
+        reasons["public_ingress"] = (
+            "network.public is true in the spec: the function is meant to answer anyone "
+            "(ingress ALLOW_ALL, invoker allUsers)"
+        )
     return {key: hcl.Expr(text) for key, text in reasons.items()}
 
 
@@ -202,14 +260,27 @@ def _vpc(spec: Spec, settings) -> dict[str, Any]:
         return {"mode": "existing", "connector": settings["vpc_connector"]}
     network = ipaddress.ip_network(spec.network.cidr, strict=False)
     subnet = next(network.subnets(new_prefix=CONNECTOR_PREFIX)) if network.prefixlen < CONNECTOR_PREFIX else network
-    return {"mode": "create", "network_name": f"{spec.name}-fn-net", "subnet_name": f"{spec.name}-fn-connector",
-            "connector_name": f"{spec.name}-fn", "firewall_name": f"{spec.name}-fn-deny-ingress", "cidr": str(subnet)}
+    return {
+        "mode": "create",
+        "network_name": f"{spec.name}-fn-net",
+        "subnet_name": f"{spec.name}-fn-connector",
+        "connector_name": f"{spec.name}-fn",
+        "firewall_name": f"{spec.name}-fn-deny-ingress",
+        "cidr": str(subnet),
+    }
 
 
 def _apis(spec: Spec) -> list[str]:
-    apis = {"cloudfunctions.googleapis.com", "run.googleapis.com", "cloudbuild.googleapis.com",
-            "artifactregistry.googleapis.com", "storage.googleapis.com", "iam.googleapis.com", "logging.googleapis.com",
-            "vpcaccess.googleapis.com"}
+    apis = {
+        "cloudfunctions.googleapis.com",
+        "run.googleapis.com",
+        "cloudbuild.googleapis.com",
+        "artifactregistry.googleapis.com",
+        "storage.googleapis.com",
+        "iam.googleapis.com",
+        "logging.googleapis.com",
+        "vpcaccess.googleapis.com",
+    }
     if spec.network.vpc == "create":
         apis.add("compute.googleapis.com")
     if spec.container.secrets:
@@ -229,8 +300,10 @@ def _model_grant(spec: Spec) -> dict[str, Any] | None:
         return None
     objects = f"projects/_/buckets/{model.bucket}/objects/{model.key}"
     if model.is_prefix:
-        expression = (f'resource.name.startsWith("{objects}") || (resource.type == "storage.googleapis.com/Bucket" && '
-                      f'api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("{model.key}"))')
+        expression = (
+            f'resource.name.startsWith("{objects}") || (resource.type == "storage.googleapis.com/Bucket" && '
+            f'api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("{model.key}"))'
+        )
         description = f"Read and list objects under {model.key} only"
     else:
         expression = f'resource.name == "{objects}"'
@@ -272,30 +345,77 @@ def alerts(spec: Spec) -> list[dict[str, Any]]:
     out = []
 
     def add(key, title, severity, metric, threshold, aligner, reducer, extra="", ratio_of=None, why=""):
-        out.append({"key": key, "display_name": f"{spec.name}: {title}", "severity": severity, "condition": {
-            "filter": f'{service} AND metric.type = "run.googleapis.com/{metric}"{extra}',
-            "threshold_value": threshold,
-            "aggregation": {"alignment_period": ALIGNMENT, "per_series_aligner": aligner, "cross_series_reducer": reducer},
-            "denominator_filter": f'{service} AND metric.type = "run.googleapis.com/{ratio_of}"' if ratio_of else None,
-        }, "documentation": f"{why} for {ALERT_WINDOW_S // 60} minutes on Cloud Function {function_name(spec)}."})
+        out.append(
+            {
+                "key": key,
+                "display_name": f"{spec.name}: {title}",
+                "severity": severity,
+                "condition": {
+                    "filter": f'{service} AND metric.type = "run.googleapis.com/{metric}"{extra}',
+                    "threshold_value": threshold,
+                    "aggregation": {
+                        "alignment_period": ALIGNMENT,
+                        "per_series_aligner": aligner,
+                        "cross_series_reducer": reducer,
+                    },
+                    "denominator_filter": f'{service} AND metric.type = "run.googleapis.com/{ratio_of}"'
+                    if ratio_of
+                    else None,
+                },
+                "documentation": f"{why} for {ALERT_WINDOW_S // 60} minutes on Cloud Function {function_name(spec)}.",
+            }
+        )
 
     if thresholds.cpu_percent is not None:
         pct = thresholds.cpu_percent
-        add("cpu", f"CPU above {pct}%", "WARNING", "container/cpu/utilizations", round(pct / 100, 6),
-            "ALIGN_MEAN", "REDUCE_MEAN", why=f"Mean instance CPU utilisation above {pct}%")
+        add(
+            "cpu",
+            f"CPU above {pct}%",
+            "WARNING",
+            "container/cpu/utilizations",
+            round(pct / 100, 6),
+            "ALIGN_MEAN",
+            "REDUCE_MEAN",
+            why=f"Mean instance CPU utilisation above {pct}%",
+        )
     if thresholds.memory_percent is not None:
         pct = thresholds.memory_percent
-        add("memory", f"memory above {pct}%", "WARNING", "container/memory/utilizations", round(pct / 100, 6),
-            "ALIGN_MEAN", "REDUCE_MEAN", why=f"Mean instance memory utilisation above {pct}%")
+        add(
+            "memory",
+            f"memory above {pct}%",
+            "WARNING",
+            "container/memory/utilizations",
+            round(pct / 100, 6),
+            "ALIGN_MEAN",
+            "REDUCE_MEAN",
+            why=f"Mean instance memory utilisation above {pct}%",
+        )
     if thresholds.error_rate_percent is not None:
         rate = thresholds.error_rate_percent
-        add("error_rate", f"5xx above {rate:g}% of requests", "ERROR", "request_count", round(rate / 100, 6),
-            "ALIGN_RATE", "REDUCE_SUM", extra=' AND metric.labels.response_code_class = "5xx"',
-            ratio_of="request_count", why=f"5xx responses above {rate:g}% of requests")
+        add(
+            "error_rate",
+            f"5xx above {rate:g}% of requests",
+            "ERROR",
+            "request_count",
+            round(rate / 100, 6),
+            "ALIGN_RATE",
+            "REDUCE_SUM",
+            extra=' AND metric.labels.response_code_class = "5xx"',
+            ratio_of="request_count",
+            why=f"5xx responses above {rate:g}% of requests",
+        )
     if thresholds.latency_p99_ms is not None:
         ms = thresholds.latency_p99_ms
-        add("latency_p99", f"p99 latency above {ms} ms", "WARNING", "request_latencies", ms,
-            "ALIGN_DELTA", "REDUCE_PERCENTILE_99", why=f"99th percentile request latency above {ms} ms")
+        add(
+            "latency_p99",
+            f"p99 latency above {ms} ms",
+            "WARNING",
+            "request_latencies",
+            ms,
+            "ALIGN_DELTA",
+            "REDUCE_PERCENTILE_99",
+            why=f"99th percentile request latency above {ms} ms",
+        )
     return out
 
 
@@ -311,27 +431,48 @@ def readme(_spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
         f"Artifact Registry repository `{c['repository_id']}` for the function's built image, and build service account "
         f"`{c['build_account_id']}` (writes that repository and build logs, reads the source bucket)",
         f"runtime service account `{c['account_id']}`"
-        + (f", allowed to read only the Secret Manager secrets `{'`, `'.join(c['secret_names'])}`" if c["secret_names"]
-           else ", with no roles beyond those listed here"),
-        f"`roles/run.invoker` on the function's service for `{'`, `'.join(invokers)}`" if invokers
+        + (
+            f", allowed to read only the Secret Manager secrets `{'`, `'.join(c['secret_names'])}`"
+            if c["secret_names"]
+            else ", with no roles beyond those listed here"
+        ),
+        f"`roles/run.invoker` on the function's service for `{'`, `'.join(invokers)}`"
+        if invokers
         else "no invoker binding (see notes)",
-        *([f"`roles/storage.objectViewer` on bucket `{c['model']['bucket']}` for the service account, limited by an IAM "
-           f"condition to the model ({c['model']['description'].lower()})"] if c["model"] else []),
-        *(["`roles/monitoring.metricWriter` on the project (`permissions.capabilities`: metrics)"] if c["metrics"] else []),
+        *(
+            [
+                f"`roles/storage.objectViewer` on bucket `{c['model']['bucket']}` for the service account, limited by an IAM "
+                f"condition to the model ({c['model']['description'].lower()})"
+            ]
+            if c["model"]
+            else []
+        ),
+        *(
+            ["`roles/monitoring.metricWriter` on the project (`permissions.capabilities`: metrics)"]
+            if c["metrics"]
+            else []
+        ),
         *(["`roles/cloudtrace.agent` on the project (`observability.tracing`)"] if c["tracing"] else []),
-        *[f"`{g['role']}` on {kind} `{g['name']}` for the service account (`permissions.gcp`)"
-          for kind, grants in c["grants"].items() for g in grants.values()],
-        "the APIs it calls enabled in the project (left enabled on destroy): " + ", ".join(f"`{api}`" for api in c["apis"]),
+        *[
+            f"`{g['role']}` on {kind} `{g['name']}` for the service account (`permissions.gcp`)"
+            for kind, grants in c["grants"].items()
+            for g in grants.values()
+        ],
+        "the APIs it calls enabled in the project (left enabled on destroy): "
+        + ", ".join(f"`{api}`" for api in c["apis"]),
         f"VPC network `{vpc['network_name']}`, connector subnet `{vpc['subnet_name']}` (`{vpc['cidr']}`, Private Google Access, "
         f"flow logs), a logged deny-all ingress firewall rule and Serverless VPC Access connector `{vpc['connector_name']}`; "
-        "the function reaches private ranges through it" if vpc["mode"] == "create" else
-        f"egress to private ranges through the existing Serverless VPC Access connector `{vpc['connector']}`",
+        "the function reaches private ranges through it"
+        if vpc["mode"] == "create"
+        else f"egress to private ranges through the existing Serverless VPC Access connector `{vpc['connector']}`",
         f"log bucket `{logs['bucket_id']}` keeping the function's logs {logs['retention_days']} days, a sink and a `_Default` exclusion",
     ]
     if kms_key:
-        creates.append(f"CMEK with `{kms_key}` on the function, its image repository, the source bucket and the log bucket, "
-                       "and the key grants for the Cloud Functions, Cloud Run, Artifact Registry, Cloud Storage and Cloud "
-                       "Logging service agents")
+        creates.append(
+            f"CMEK with `{kms_key}` on the function, its image repository, the source bucket and the log bucket, "
+            "and the key grants for the Cloud Functions, Cloud Run, Artifact Registry, Cloud Storage and Cloud "
+            "Logging service agents"
+        )
     if c["alerts"]:
         creates.append(f"alert policies `{'`, `'.join(a['key'] for a in c['alerts'])}`")
     notes = [
@@ -349,8 +490,16 @@ def readme(_spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
         "The function has no health-check or startup-probe setting: `container.health_check` and `container.startup_seconds` "
         "do not apply to it.",
         "Checkov: CKV_GCP_62 (bucket access logging) is skipped on the source bucket"
-        + ("" if c["kms_key"] else ", and CKV_GCP_84 (repository CMEK) on the image repository while no `kms_key` is set")
-        + (", and CKV_GCP_124 (permissive ingress) on the function because `network.public` asks for it" if c["public"] else "")
+        + (
+            ""
+            if c["kms_key"]
+            else ", and CKV_GCP_84 (repository CMEK) on the image repository while no `kms_key` is set"
+        )
+        + (
+            ", and CKV_GCP_124 (permissive ingress) on the function because `network.public` asks for it"
+            if c["public"]
+            else ""
+        )
         + ", each with its reason inline.",
     ]
     if not invokers:
@@ -370,14 +519,18 @@ SCHEMA = {
         "region": {"$ref": "#/$defs/region"},
         "source": {
             "description": "Folder of the function's code, relative to the spec file. tfgen zips it deterministically "
-                           f"into the module as {BUILT_PACKAGE} whenever it renders, plans or checks.",
+            f"into the module as {BUILT_PACKAGE} whenever it renders, plans or checks.",
             "type": "string",
             "pattern": "^[A-Za-z0-9._-][A-Za-z0-9._/-]*$",
             "maxLength": 255,
         },
         "runtime": {"enum": list(RUNTIMES)},
-        "entry_point": {"description": "Function the Functions Framework calls for each HTTP request.",
-                        "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]{0,127}$", "default": "predict"},
+        "entry_point": {
+            "description": "Function the Functions Framework calls for each HTTP request.",
+            "type": "string",
+            "pattern": "^[A-Za-z_][A-Za-z0-9_]{0,127}$",
+            "default": "predict",
+        },
         "timeout": {"description": "Seconds a request may run.", "type": "integer", "minimum": 1, "default": 60},
         "invokers": {
             "description": "Members allowed to invoke a non-public function (user:, group:, serviceAccount:, domain:).",
@@ -391,11 +544,14 @@ SCHEMA = {
             "type": "array",
             "uniqueItems": True,
             "maxItems": 16,
-            "items": {"type": "string", "pattern": "^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/notificationChannels/[0-9]+$"},
+            "items": {
+                "type": "string",
+                "pattern": "^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/notificationChannels/[0-9]+$",
+            },
         },
         "vpc_connector": {
             "description": "Existing Serverless VPC Access connector id (projects/P/locations/R/connectors/C), "
-                           "used when network.vpc is existing.",
+            "used when network.vpc is existing.",
             "type": "string",
             "pattern": "^projects/[a-z][a-z0-9-]+/locations/[a-z0-9-]+/connectors/[a-z][a-z0-9-]*$",
         },
@@ -412,8 +568,12 @@ _BASE = {"project": "ml-serving-demo", "region": "europe-west1", "source": "digi
 _SMALL = {"cpu": 1, "memory": 1024}
 VARIANTS = {
     "minimal": {"name": "gcf-minimal", "resources": _SMALL, "targets": {NAME: dict(_BASE)}},
-    "public": {"name": "gcf-public", "resources": _SMALL, "network": {"public": True, "allowed_cidrs": ["0.0.0.0/0"]},
-               "targets": {NAME: dict(_BASE)}},
+    "public": {
+        "name": "gcf-public",
+        "resources": _SMALL,
+        "network": {"public": True, "allowed_cidrs": ["0.0.0.0/0"]},
+        "targets": {NAME: dict(_BASE)},
+    },
     "existing-network": {
         "name": "gcf-existing",
         "resources": _SMALL,
@@ -428,27 +588,48 @@ VARIANTS = {
         "resources": {"cpu": 2, "memory": 4096},
         "scaling": {"min": 1, "max": 20, "concurrency": 8},
         "network": {"cidr": "10.60.0.0/24"},
-        "observability": {"log_retention_days": 90, "tracing": True, "alarms": {
-            "cpu_percent": 80, "memory_percent": 80, "error_rate_percent": 2.5, "latency_p99_ms": 900},
-            "notify_emails": ["oncall@example.com"]},
-        "targets": {NAME: {**_BASE, "entry_point": "handle", "timeout": 120, "runtime": "python313",
-                           "invokers": ["group:ml-clients@example.com"],
-                           "notification_channels": ["projects/ml-serving-demo/notificationChannels/1234567890"],
-                           "kms_key": "projects/ml-keys/locations/europe-west1/keyRings/fn/cryptoKeys/api"}},
+        "observability": {
+            "log_retention_days": 90,
+            "tracing": True,
+            "alarms": {"cpu_percent": 80, "memory_percent": 80, "error_rate_percent": 2.5, "latency_p99_ms": 900},
+            "notify_emails": ["oncall@example.com"],
+        },
+        "targets": {
+            NAME: {
+                **_BASE,
+                "entry_point": "handle",
+                "timeout": 120,
+                "runtime": "python313",
+                "invokers": ["group:ml-clients@example.com"],
+                "notification_channels": ["projects/ml-serving-demo/notificationChannels/1234567890"],
+                "kms_key": "projects/ml-keys/locations/europe-west1/keyRings/fn/cryptoKeys/api",
+            }
+        },
         "model": {"uri": "gs://example-models/gcf-full/v3/"},
-        "permissions": {"capabilities": ["metrics"], "gcp": [
-            {"role": "roles/storage.objectCreator", "resource_type": "bucket", "name": "example-predictions"},
-            {"role": "roles/pubsub.publisher", "resource_type": "topic", "name": "predictions"},
-            {"role": "roles/pubsub.subscriber", "resource_type": "subscription", "name": "feedback"},
-            {"role": "roles/secretmanager.secretAccessor", "resource_type": "secret", "name": "feature-store-token"}]},
+        "permissions": {
+            "capabilities": ["metrics"],
+            "gcp": [
+                {"role": "roles/storage.objectCreator", "resource_type": "bucket", "name": "example-predictions"},
+                {"role": "roles/pubsub.publisher", "resource_type": "topic", "name": "predictions"},
+                {"role": "roles/pubsub.subscriber", "resource_type": "subscription", "name": "feedback"},
+                {
+                    "role": "roles/secretmanager.secretAccessor",
+                    "resource_type": "secret",
+                    "name": "feature-store-token",
+                },
+            ],
+        },
         "state": {"backend": "gcs", "bucket": "example-tfstate", "prefix": "gcf-full"},
     },
 }
 
 _PROJECT_HINT = "6-30 characters [a-z0-9-], starting with a letter"
 STARTER = Starter(
-    questions=(StarterQuestion("gcp-project", f"Google Cloud project ({_PROJECT_HINT})",
-                               f"Google Cloud project id ({_PROJECT_HINT})."),),
+    questions=(
+        StarterQuestion(
+            "gcp-project", f"Google Cloud project ({_PROJECT_HINT})", f"Google Cloud project id ({_PROJECT_HINT})."
+        ),
+    ),
     settings=lambda answers: [
         f"    project: {yaml_scalar(answers['gcp-project'])}",
         f"    region: {yaml_scalar('europe-west1')}",
@@ -457,10 +638,13 @@ STARTER = Starter(
         f"    entry_point: {yaml_scalar('predict')}",
     ],
     needs_image=False,
-    files={"function/main.py": (
-        "import functions_framework\n\n\n@functions_framework.http\ndef predict(request):\n"
-        "    payload = request.get_json(silent=True) or {}\n    return {\"prediction\": None, \"input\": payload}\n"),
-        "function/requirements.txt": "functions-framework==3.*\n"},
+    files={
+        "function/main.py": (
+            "import functions_framework\n\n\n@functions_framework.http\ndef predict(request):\n"
+            '    payload = request.get_json(silent=True) or {}\n    return {"prediction": None, "input": payload}\n'
+        ),
+        "function/requirements.txt": "functions-framework==3.*\n",
+    },
 )
 
 TARGET = Target(

@@ -53,28 +53,49 @@ def check(spec: Spec) -> list[common.Finding]:
     else:
         for above, least in MIN_CPU_FOR_MEMORY:
             if memory > above and cpu < least:
-                found.append((("resources", "cpu"), f"Cloud Run needs at least {least} vCPU for more than {above} MiB of memory"))
+                found.append(
+                    (("resources", "cpu"), f"Cloud Run needs at least {least} vCPU for more than {above} MiB of memory")
+                )
                 break
         if memory < MIN_MEMORY_FOR_CPU.get(cpu, 0):
-            found.append((("resources", "memory"), f"Cloud Run needs at least {MIN_MEMORY_FOR_CPU[cpu]} MiB with {cpu:g} vCPU"))
+            found.append(
+                (("resources", "memory"), f"Cloud Run needs at least {MIN_MEMORY_FOR_CPU[cpu]} MiB with {cpu:g} vCPU")
+            )
     found += _check_env(spec)
     found += _check_gpu(spec)
     found += common.check_compute(
-        spec, "Cloud Run", startup_max=STARTUP_WINDOW_S + STARTUP_DELAY_MAX_S,
+        spec,
+        "Cloud Run",
+        startup_max=STARTUP_WINDOW_S + STARTUP_DELAY_MAX_S,
         startup_why=f"a startup probe checks for at most {STARTUP_WINDOW_S} s after an initial delay of at most {STARTUP_DELAY_MAX_S} s",
-        arm64="Cloud Run runs linux/amd64 images only", spot="Cloud Run has no Spot capacity")
+        arm64="Cloud Run runs linux/amd64 images only",
+        spot="Cloud Run has no Spot capacity",
+    )
     found += _check_network(spec, settings)
     found += common.check_any_source_only(spec, "Cloud Run")
     if spec.network.public and settings["invokers"]:
-        found.append((("targets", NAME, "invokers"),
-                      "a public service is invokable by allUsers; remove `invokers` or set network.public: false"))
+        found.append(
+            (
+                ("targets", NAME, "invokers"),
+                "a public service is invokable by allUsers; remove `invokers` or set network.public: false",
+            )
+        )
     kms_key = settings.get("kms_key")
     if kms_key and _key_location(kms_key) != settings["region"]:
-        found.append((("targets", NAME, "kms_key"),
-                      f"the key is in `{_key_location(kms_key)}`; the service and its log bucket are in "
-                      f"`{settings['region']}`, and CMEK needs a key in the same location"))
+        found.append(
+            (
+                ("targets", NAME, "kms_key"),
+                f"the key is in `{_key_location(kms_key)}`; the service and its log bucket are in "
+                f"`{settings['region']}`, and CMEK needs a key in the same location",
+            )
+        )
     if spec.observability.log_retention_days > LOG_RETENTION_MAX:
-        found.append((("observability", "log_retention_days"), f"Cloud Logging buckets keep logs at most {LOG_RETENTION_MAX} days"))
+        found.append(
+            (
+                ("observability", "log_retention_days"),
+                f"Cloud Logging buckets keep logs at most {LOG_RETENTION_MAX} days",
+            )
+        )
     found += common.check_model_readable(spec, NAME, "gs", "Cloud Run's service account")
     return found
 
@@ -85,7 +106,9 @@ def _check_env(spec: Spec) -> list[common.Finding]:
         for key in sorted(set(getattr(spec.container, field)) & set(RESERVED_ENV)):
             found.append((("container", field, key), f"Cloud Run sets `{key}` itself; it cannot be set here"))
     for key in sorted(set(spec.container.env) & set(spec.container.secrets)):
-        found.append((("container", "secrets", key), f"`{key}` is also in container.env; a variable is either plain or a secret"))
+        found.append(
+            (("container", "secrets", key), f"`{key}` is also in container.env; a variable is either plain or a secret")
+        )
     return found
 
 
@@ -96,12 +119,20 @@ def _check_network(spec: Spec, settings) -> list[common.Finding]:
         return []
     found: list[common.Finding] = []
     if "vpc_connector" in settings:
-        found.append((("targets", NAME, "vpc_connector"),
-                      "only used when network.vpc is `existing`; remove it or set network.vpc: existing"))
+        found.append(
+            (
+                ("targets", NAME, "vpc_connector"),
+                "only used when network.vpc is `existing`; remove it or set network.vpc: existing",
+            )
+        )
     prefix = ipaddress.ip_network(spec.network.cidr, strict=False).prefixlen
     if prefix > DIRECT_EGRESS_MAX_PREFIX:
-        found.append((("network", "cidr"),
-                      f"Direct VPC egress needs a subnet of /{DIRECT_EGRESS_MAX_PREFIX} or larger; got /{prefix}"))
+        found.append(
+            (
+                ("network", "cidr"),
+                f"Direct VPC egress needs a subnet of /{DIRECT_EGRESS_MAX_PREFIX} or larger; got /{prefix}",
+            )
+        )
     return found
 
 
@@ -120,13 +151,21 @@ def context(spec: Spec) -> dict[str, Any]:
         "account_display_name": f"{name} Cloud Run runtime",
         "ingress": "INGRESS_TRAFFIC_ALL" if spec.network.public else "INGRESS_TRAFFIC_INTERNAL_ONLY",
         "invokers": ["allUsers"] if spec.network.public else sorted(settings["invokers"]),
-        "limits": {"cpu": f"{spec.resources.cpu:g}", "memory": f"{spec.resources.memory}Mi",
-                   **({"nvidia.com/gpu": str(spec.resources.gpu.count)} if spec.resources.gpu else {})},
+        "limits": {
+            "cpu": f"{spec.resources.cpu:g}",
+            "memory": f"{spec.resources.memory}Mi",
+            **({"nvidia.com/gpu": str(spec.resources.gpu.count)} if spec.resources.gpu else {}),
+        },
         "gpu": spec.resources.gpu.type if spec.resources.gpu else None,
         "memory": spec.resources.memory,
         "scaling": {"min": spec.scaling.min, "max": spec.scaling.max, "concurrency": spec.scaling.concurrency},
-        "container": {"image": spec.container.image, "command": spec.container.command, "args": spec.container.args,
-                      "port": spec.container.port, "health_path": spec.container.health.path},
+        "container": {
+            "image": spec.container.image,
+            "command": spec.container.command,
+            "args": spec.container.args,
+            "port": spec.container.port,
+            "health_path": spec.container.health.path,
+        },
         "public": spec.network.public,
         "tracing": spec.observability.tracing,
         "env": sorted(spec.container.env.items()),
@@ -138,8 +177,10 @@ def context(spec: Spec) -> dict[str, Any]:
         "logs": _logs(spec),
         "alerts": alerts(spec),
         "alert_window": f"{ALERT_WINDOW_S}s",
-        "notify": {"emails": list(spec.observability.notify_emails),
-                   "channels": list(settings.get("notification_channels", ()))},
+        "notify": {
+            "emails": list(spec.observability.notify_emails),
+            "channels": list(settings.get("notification_channels", ())),
+        },
         "apis": _apis(spec),
         "skip": {},  # every Checkov check that applies passes
         "model": _model_grant(spec),
@@ -159,8 +200,10 @@ def _model_grant(spec: Spec) -> dict[str, Any] | None:
         return None
     objects = f"projects/_/buckets/{model.bucket}/objects/{model.key}"
     if model.is_prefix:
-        expression = (f'resource.name.startsWith("{objects}") || (resource.type == "storage.googleapis.com/Bucket" && '
-                      f'api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("{model.key}"))')
+        expression = (
+            f'resource.name.startsWith("{objects}") || (resource.type == "storage.googleapis.com/Bucket" && '
+            f'api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("{model.key}"))'
+        )
         description = f"Read and list objects under {model.key} only"
     else:
         expression = f'resource.name == "{objects}"'
@@ -183,13 +226,27 @@ def _check_gpu(spec: Spec) -> list[common.Finding]:
         return []
     found: list[common.Finding] = []
     if gpu.type not in GPU_TYPES:
-        found.append((("resources", "gpu", "type"), f"Cloud Run offers GPU type {', '.join(GPU_TYPES)}; got `{gpu.type}`"))
+        found.append(
+            (("resources", "gpu", "type"), f"Cloud Run offers GPU type {', '.join(GPU_TYPES)}; got `{gpu.type}`")
+        )
     if gpu.count != GPU_COUNT:
-        found.append((("resources", "gpu", "count"), f"Cloud Run attaches {GPU_COUNT} GPU per instance; got {gpu.count}"))
+        found.append(
+            (("resources", "gpu", "count"), f"Cloud Run attaches {GPU_COUNT} GPU per instance; got {gpu.count}")
+        )
     if spec.resources.cpu < GPU_MIN_CPU:
-        found.append((("resources", "cpu"), f"a Cloud Run GPU instance needs at least {GPU_MIN_CPU} vCPU; got {spec.resources.cpu:g}"))
+        found.append(
+            (
+                ("resources", "cpu"),
+                f"a Cloud Run GPU instance needs at least {GPU_MIN_CPU} vCPU; got {spec.resources.cpu:g}",
+            )
+        )
     if spec.resources.memory < GPU_MIN_MEMORY:
-        found.append((("resources", "memory"), f"a Cloud Run GPU instance needs at least {GPU_MIN_MEMORY} MiB; got {spec.resources.memory}"))
+        found.append(
+            (
+                ("resources", "memory"),
+                f"a Cloud Run GPU instance needs at least {GPU_MIN_MEMORY} MiB; got {spec.resources.memory}",
+            )
+        )
     return found
 
 
@@ -206,10 +263,17 @@ def probes(spec: Spec) -> dict[str, dict[str, int]]:
     # A model-load window beyond the probe's own 240 s is waited out before the first check.
     delay = {"initial_delay_seconds": startup - STARTUP_WINDOW_S} if startup > STARTUP_WINDOW_S else {}
     return {
-        "startup": {**delay, "period_seconds": period, "timeout_seconds": health.timeout,
-                    "failure_threshold": STARTUP_WINDOW_S // period},
-        "liveness": {"period_seconds": health.interval, "timeout_seconds": health.timeout,
-                     "failure_threshold": LIVENESS_FAILURES},
+        "startup": {
+            **delay,
+            "period_seconds": period,
+            "timeout_seconds": health.timeout,
+            "failure_threshold": STARTUP_WINDOW_S // period,
+        },
+        "liveness": {
+            "period_seconds": health.interval,
+            "timeout_seconds": health.timeout,
+            "failure_threshold": LIVENESS_FAILURES,
+        },
     }
 
 
@@ -232,8 +296,13 @@ def _apis(spec: Spec) -> list[str]:
 def _vpc(spec: Spec, settings) -> dict[str, Any]:
     if spec.network.vpc == "existing":
         return {"mode": "existing", "connector": settings["vpc_connector"]}
-    return {"mode": "create", "network_name": f"{spec.name}-net", "subnet_name": f"{spec.name}-run",
-            "firewall_name": f"{spec.name}-deny-ingress", "cidr": spec.network.cidr}
+    return {
+        "mode": "create",
+        "network_name": f"{spec.name}-net",
+        "subnet_name": f"{spec.name}-run",
+        "firewall_name": f"{spec.name}-deny-ingress",
+        "cidr": spec.network.cidr,
+    }
 
 
 def _service_filter(spec: Spec) -> str:
@@ -263,32 +332,76 @@ def alerts(spec: Spec) -> list[dict[str, Any]]:
         condition = {
             "filter": f'{service} AND metric.type = "run.googleapis.com/{metric}"{extra}',
             "threshold_value": threshold,
-            "aggregation": {"alignment_period": ALIGNMENT, "per_series_aligner": aligner, "cross_series_reducer": reducer},
+            "aggregation": {
+                "alignment_period": ALIGNMENT,
+                "per_series_aligner": aligner,
+                "cross_series_reducer": reducer,
+            },
             "denominator_filter": f'{service} AND metric.type = "run.googleapis.com/{ratio_of}"' if ratio_of else None,
         }
-        out.append({"key": key, "display_name": f"{spec.name}: {title}", "severity": severity,
-                    "condition": condition, "documentation": f"{why} for {ALERT_WINDOW_S // 60} minutes on Cloud Run service {spec.name}."})
+        out.append(
+            {
+                "key": key,
+                "display_name": f"{spec.name}: {title}",
+                "severity": severity,
+                "condition": condition,
+                "documentation": f"{why} for {ALERT_WINDOW_S // 60} minutes on Cloud Run service {spec.name}.",
+            }
+        )
 
     pct: float
     if thresholds.cpu_percent is not None:
         pct = thresholds.cpu_percent
-        add("cpu", f"CPU above {pct}%", "WARNING", "container/cpu/utilizations", _ratio(pct),
-            "ALIGN_MEAN", "REDUCE_MEAN", why=f"Mean container CPU utilisation above {pct}%")
+        add(
+            "cpu",
+            f"CPU above {pct}%",
+            "WARNING",
+            "container/cpu/utilizations",
+            _ratio(pct),
+            "ALIGN_MEAN",
+            "REDUCE_MEAN",
+            why=f"Mean container CPU utilisation above {pct}%",
+        )
     if thresholds.memory_percent is not None:
         pct = thresholds.memory_percent
-        add("memory", f"memory above {pct}%", "WARNING", "container/memory/utilizations", _ratio(pct),
-            "ALIGN_MEAN", "REDUCE_MEAN", why=f"Mean container memory utilisation above {pct}%")
+        add(
+            "memory",
+            f"memory above {pct}%",
+            "WARNING",
+            "container/memory/utilizations",
+            _ratio(pct),
+            "ALIGN_MEAN",
+            "REDUCE_MEAN",
+            why=f"Mean container memory utilisation above {pct}%",
+        )
     if thresholds.error_rate_percent is not None:
         pct = thresholds.error_rate_percent
-        add("error_rate", f"5xx above {pct:g}% of requests", "ERROR", "request_count", _ratio(pct),
-            "ALIGN_RATE", "REDUCE_SUM", extra=' AND metric.labels.response_code_class = "5xx"',
-            ratio_of="request_count", why=f"5xx responses above {pct:g}% of requests")
+        add(
+            "error_rate",
+            f"5xx above {pct:g}% of requests",
+            "ERROR",
+            "request_count",
+            _ratio(pct),
+            "ALIGN_RATE",
+            "REDUCE_SUM",
+            extra=' AND metric.labels.response_code_class = "5xx"',
+            ratio_of="request_count",
+            why=f"5xx responses above {pct:g}% of requests",
+        )
     if thresholds.latency_p99_ms is not None:
         ms = thresholds.latency_p99_ms
         # ALIGN_DELTA keeps each series a distribution; REDUCE_PERCENTILE_99 merges them, so this is
         # the p99 of all requests, not a maximum of per-revision p99s.
-        add("latency_p99", f"p99 latency above {ms} ms", "WARNING", "request_latencies", ms,
-            "ALIGN_DELTA", "REDUCE_PERCENTILE_99", why=f"99th percentile request latency above {ms} ms")
+        add(
+            "latency_p99",
+            f"p99 latency above {ms} ms",
+            "WARNING",
+            "request_latencies",
+            ms,
+            "ALIGN_DELTA",
+            "REDUCE_PERCENTILE_99",
+            why=f"99th percentile request latency above {ms} ms",
+        )
     return out
 
 
@@ -306,31 +419,58 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
     creates = [
         f"Cloud Run v2 service `{c['name']}` in `{c['region']}` (project `{c['project']}`): {c['limits']['cpu']} vCPU, "
         f"{c['memory']} MiB, {scaling['min']}-{scaling['max']} instances"
-        + (f", at most {scaling['concurrency']} concurrent requests each" if scaling["concurrency"] is not None else ""),
+        + (
+            f", at most {scaling['concurrency']} concurrent requests each" if scaling["concurrency"] is not None else ""
+        ),
         f"runtime service account `{c['account_id']}`"
-        + (f", allowed to read only the Secret Manager secrets `{'`, `'.join(c['secret_names'])}`" if c["secret_names"]
-           else ", with no roles"),
+        + (
+            f", allowed to read only the Secret Manager secrets `{'`, `'.join(c['secret_names'])}`"
+            if c["secret_names"]
+            else ", with no roles"
+        ),
         f"`roles/run.invoker` for `{'`, `'.join(invokers)}`" if invokers else "no invoker binding (see notes)",
-        *([f"`roles/storage.objectViewer` on bucket `{c['model']['bucket']}` for the service account, limited by an IAM "
-           f"condition to the model ({c['model']['description'].lower()})"] if c["model"] else []),
-        *(["`roles/monitoring.metricWriter` on the project for the service account (`permissions.capabilities`: metrics)"]
-          if c["metrics"] else []),
-        *(["`roles/cloudtrace.agent` on the project for the service account (`observability.tracing`: writes spans, "
-           "reads none)"] if c["tracing"] else []),
+        *(
+            [
+                f"`roles/storage.objectViewer` on bucket `{c['model']['bucket']}` for the service account, limited by an IAM "
+                f"condition to the model ({c['model']['description'].lower()})"
+            ]
+            if c["model"]
+            else []
+        ),
+        *(
+            [
+                "`roles/monitoring.metricWriter` on the project for the service account (`permissions.capabilities`: metrics)"
+            ]
+            if c["metrics"]
+            else []
+        ),
+        *(
+            [
+                "`roles/cloudtrace.agent` on the project for the service account (`observability.tracing`: writes spans, "
+                "reads none)"
+            ]
+            if c["tracing"]
+            else []
+        ),
         "the APIs it calls enabled in the project (`google_project_service`, left enabled on destroy): "
         + ", ".join(f"`{api}`" for api in c["apis"]),
-        *[f"`{g['role']}` on {kind} `{g['name']}` for the service account (`permissions.gcp`)"
-          for kind, grants in c["grants"].items() for g in grants.values()],
+        *[
+            f"`{g['role']}` on {kind} `{g['name']}` for the service account (`permissions.gcp`)"
+            for kind, grants in c["grants"].items()
+            for g in grants.values()
+        ],
         f"VPC network `{vpc['network_name']}`, subnet `{vpc['subnet_name']}` (`{vpc['cidr']}`, Private Google Access, flow logs) "
         "and a logged deny-all ingress firewall rule; the service reaches private ranges through Direct VPC egress"
-        if vpc["mode"] == "create" else
-        f"egress to private ranges through the existing Serverless VPC Access connector `{vpc['connector']}`",
+        if vpc["mode"] == "create"
+        else f"egress to private ranges through the existing Serverless VPC Access connector `{vpc['connector']}`",
         f"log bucket `{logs['bucket_id']}` keeping this service's logs {logs['retention_days']} days, a sink routing them there "
         "and a `_Default` exclusion",
     ]
     if kms_key:
-        creates.append(f"CMEK with `{kms_key}` on the revision and the log bucket, and `roles/cloudkms.cryptoKeyEncrypterDecrypter` "
-                       "on it for the Cloud Run service agent and Cloud Logging")
+        creates.append(
+            f"CMEK with `{kms_key}` on the revision and the log bucket, and `roles/cloudkms.cryptoKeyEncrypterDecrypter` "
+            "on it for the Cloud Run service agent and Cloud Logging"
+        )
     if alerts:
         creates.append(f"alert policies `{'`, `'.join(a['key'] for a in alerts)}` (who they notify: see the notes)")
     notes = [
@@ -344,59 +484,85 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
         + ("network, subnetwork, firewall, log sink" if vpc["mode"] == "create" else "the log sink")
         + (", key grants" if kms_key else "")
         + "), so the defaults above carry the weight for the service itself.",
-        ("`cpu_idle = false`: a GPU instance (`resources.gpu`) keeps its CPU allocated and is billed while it runs; one "
-         f"`{c['gpu']}` GPU per instance (node selector and `nvidia.com/gpu` limit), zonal redundancy off "
-         "(`gpu_zonal_redundancy_disabled`: no standby capacity in a second zone, so no extra GPU quota); " if c["gpu"] else
-         "`cpu_idle = true`: billed per request, since the model server works inside requests; ")
+        (
+            "`cpu_idle = false`: a GPU instance (`resources.gpu`) keeps its CPU allocated and is billed while it runs; one "
+            f"`{c['gpu']}` GPU per instance (node selector and `nvidia.com/gpu` limit), zonal redundancy off "
+            "(`gpu_zonal_redundancy_disabled`: no standby capacity in a second zone, so no extra GPU quota); "
+            if c["gpu"]
+            else "`cpu_idle = true`: billed per request, since the model server works inside requests; "
+        )
         + "`startup_cpu_boost = true`: more "
         "CPU while a new instance loads its model. Second-generation execution environment, for the full Linux compatibility "
         "ML libraries expect.",
         "Probes from `container.health_check`: startup every "
-        + (f"{probes['startup']['period_seconds']} s for up to 240 s after a {probes['startup']['initial_delay_seconds']} s "
-           "delay (`container.startup_seconds`; Cloud Run's limits are 240 s each)"
-           if "initial_delay_seconds" in probes["startup"] else
-           f"{probes['startup']['period_seconds']} s for up to 240 s (Cloud Run's limit)")
+        + (
+            f"{probes['startup']['period_seconds']} s for up to 240 s after a {probes['startup']['initial_delay_seconds']} s "
+            "delay (`container.startup_seconds`; Cloud Run's limits are 240 s each)"
+            if "initial_delay_seconds" in probes["startup"]
+            else f"{probes['startup']['period_seconds']} s for up to 240 s (Cloud Run's limit)"
+        )
         + f", so a slow model load is not killed; liveness every {probes['liveness']['period_seconds']} s, timeout "
         f"{probes['liveness']['timeout_seconds']} s, restart after {probes['liveness']['failure_threshold']} failures.",
         "How spans leave: Cloud Run sends a sample of requests to Cloud Trace by itself, and the spans the application "
         "exports (an OpenTelemetry or Cloud Trace exporter calling the Cloud Trace API with the service account's "
         "credentials from the metadata server) are accepted because the service account holds `roles/cloudtrace.agent`."
-        if c["tracing"] else
-        "`observability.tracing` is false, but Cloud Run always samples requests into Cloud Trace and has no per-service switch; "
+        if c["tracing"]
+        else "`observability.tracing` is false, but Cloud Run always samples requests into Cloud Trace and has no per-service switch; "
         "disable the Cloud Trace API in the project to stop it.",
         "Cloud Run ingress cannot filter by source address, so `network.allowed_cidrs` is not applied: internal ingress admits "
         "requests from VPC networks of this project (and Shared VPC or VPC Service Controls perimeters), and callers still need "
         "`roles/run.invoker`."
-        if not c["public"] else
-        "`network.public`: anyone may invoke the service (`allUsers`); an organisation policy restricting member domains "
+        if not c["public"]
+        else "`network.public`: anyone may invoke the service (`allUsers`); an organisation policy restricting member domains "
         "(`iam.allowedPolicyMemberDomains`) rejects that binding.",
     ]
     if c["model"] and spec.model is not None:
-        notes.append(f"The model (`{spec.model.uri}`) reaches the container as `{spec.model.env}`; the server downloads it with "
-                     "the service account. The IAM condition works only on a bucket with uniform bucket-level access. Cloud Run "
-                     "can instead mount the bucket read-only as a volume (Cloud Storage FUSE: a `volumes { gcs { bucket, "
-                     "read_only = true } }` block and a `volume_mounts` entry in the container), which needs the same grant; "
-                     "tfgen passes the URI so the same server code works on every target.")
+        notes.append(
+            f"The model (`{spec.model.uri}`) reaches the container as `{spec.model.env}`; the server downloads it with "
+            "the service account. The IAM condition works only on a bucket with uniform bucket-level access. Cloud Run "
+            "can instead mount the bucket read-only as a volume (Cloud Storage FUSE: a `volumes { gcs { bucket, "
+            "read_only = true } }` block and a `volume_mounts` entry in the container), which needs the same grant; "
+            "tfgen passes the URI so the same server code works on every target."
+        )
     if not invokers:
-        notes.append("No invokers are listed: only principals holding `roles/run.invoker` on the project (or above) can call "
-                     "the service.")
-    notes.append(f"Logs: the sink routes this service's logs to `{logs['bucket_id']}` in `{c['region']}` and the exclusion keeps "
-                 "`_Default` from holding a second, 30-day copy. A deleted bucket stays reserved for 7 days, so its id cannot be "
-                 "reused at once.")
-    notes.append("CMEK covers the container image Cloud Run keeps and the log bucket; service metadata such as environment "
-                 "variables stays Google-encrypted." if kms_key else
-                 f"No `kms_key`: Google-managed encryption at rest. Set `targets.{NAME}.kms_key` for CMEK on the revision "
-                 "and the log bucket.")
+        notes.append(
+            "No invokers are listed: only principals holding `roles/run.invoker` on the project (or above) can call "
+            "the service."
+        )
+    notes.append(
+        f"Logs: the sink routes this service's logs to `{logs['bucket_id']}` in `{c['region']}` and the exclusion keeps "
+        "`_Default` from holding a second, 30-day copy. A deleted bucket stays reserved for 7 days, so its id cannot be "
+        "reused at once."
+    )
+    notes.append(
+        "CMEK covers the container image Cloud Run keeps and the log bucket; service metadata such as environment "
+        "variables stays Google-encrypted."
+        if kms_key
+        else f"No `kms_key`: Google-managed encryption at rest. Set `targets.{NAME}.kms_key` for CMEK on the revision "
+        "and the log bucket."
+    )
     if alerts:
         emails, channels = c["notify"]["emails"], c["notify"]["channels"]
-        told = ([f"an email channel for each of the {len(emails)} address(es) in `observability.notify_emails`"] if emails else []) + (
-            [f"the {len(channels)} channel(s) in `targets.{NAME}.notification_channels`"] if channels else [])
-        notes.append("Alerts notify " + (" and ".join(told) + ", plus any in `var.notification_channels`" if told else
-                     "nobody yet: set `observability.notify_emails` or `targets." + NAME + ".notification_channels` "
-                     "(or `var.notification_channels`); until then incidents show only in the Cloud Monitoring console") + ".")
-    notes.append("`deletion_protection` is on by default: before destroying, apply once with it off - `tfgen plan SPEC "
-                 "--target gcp-cloud-run --var deletion_protection=false` then `tfgen apply` (or `terraform apply -var "
-                 "deletion_protection=false`) - then `tfgen destroy`.")
+        told = (
+            [f"an email channel for each of the {len(emails)} address(es) in `observability.notify_emails`"]
+            if emails
+            else []
+        ) + ([f"the {len(channels)} channel(s) in `targets.{NAME}.notification_channels`"] if channels else [])
+        notes.append(
+            "Alerts notify "
+            + (
+                " and ".join(told) + ", plus any in `var.notification_channels`"
+                if told
+                else "nobody yet: set `observability.notify_emails` or `targets." + NAME + ".notification_channels` "
+                "(or `var.notification_channels`); until then incidents show only in the Cloud Monitoring console"
+            )
+            + "."
+        )
+    notes.append(
+        "`deletion_protection` is on by default: before destroying, apply once with it off - `tfgen plan SPEC "
+        "--target gcp-cloud-run --var deletion_protection=false` then `tfgen apply` (or `terraform apply -var "
+        "deletion_protection=false`) - then `tfgen destroy`."
+    )
     return ReadmeFacts("Google Cloud Run", tuple(map(markdown, creates)), tuple(map(markdown, notes)))
 
 
@@ -416,15 +582,18 @@ SCHEMA = {
         },
         "notification_channels": {
             "description": "Existing Cloud Monitoring notification channels (projects/P/notificationChannels/N) every "
-                           "alert policy notifies, besides observability.notify_emails.",
+            "alert policy notifies, besides observability.notify_emails.",
             "type": "array",
             "uniqueItems": True,
             "maxItems": 16,
-            "items": {"type": "string", "pattern": "^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/notificationChannels/[0-9]+$"},
+            "items": {
+                "type": "string",
+                "pattern": "^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/notificationChannels/[0-9]+$",
+            },
         },
         "vpc_connector": {
             "description": "Existing Serverless VPC Access connector id (projects/P/locations/R/connectors/C), "
-                           "used when network.vpc is existing.",
+            "used when network.vpc is existing.",
             "type": "string",
             "pattern": "^projects/[a-z][a-z0-9-]+/locations/[a-z0-9-]+/connectors/[a-z][a-z0-9-]*$",
         },
@@ -453,47 +622,79 @@ VARIANTS = {
         "name": "run-existing",
         "container": {"image": _IMAGE},
         "network": {"vpc": "existing"},
-        "targets": {NAME: {"project": "ml-serving-demo", "region": "europe-west1",
-                           "vpc_connector": "projects/ml-net/locations/europe-west1/connectors/shared"}},
+        "targets": {
+            NAME: {
+                "project": "ml-serving-demo",
+                "region": "europe-west1",
+                "vpc_connector": "projects/ml-net/locations/europe-west1/connectors/shared",
+            }
+        },
     },
     "all-features": {
         "name": "run-full",
         "description": "every optional feature of gcp-cloud-run",
         "labels": {"team": "ml"},
-        "container": {"image": "europe-west1-docker.pkg.dev/ml/models/api:2.0.0", "port": 9000,
-                      "command": ["python", "-m", "serve"], "args": ["--port", "9000"],
-                      "env": {"MODE": "strict"}, "secrets": {"API_KEY": "run-api-key"},
-                      "health_check": {"path": "/ready", "interval": 20, "timeout": 4},
-                      "startup_seconds": 400, "writable_paths": ["/tmp", "/home/app/.cache/huggingface"]},
+        "container": {
+            "image": "europe-west1-docker.pkg.dev/ml/models/api:2.0.0",
+            "port": 9000,
+            "command": ["python", "-m", "serve"],
+            "args": ["--port", "9000"],
+            "env": {"MODE": "strict"},
+            "secrets": {"API_KEY": "run-api-key"},
+            "health_check": {"path": "/ready", "interval": 20, "timeout": 4},
+            "startup_seconds": 400,
+            "writable_paths": ["/tmp", "/home/app/.cache/huggingface"],
+        },
         "resources": {"cpu": 4, "memory": 16384, "gpu": {"type": "nvidia-l4", "count": 1}},
         "scaling": {"min": 1, "max": 10, "concurrency": 40},
         "network": {"cidr": "10.50.0.0/20"},
-        "observability": {"log_retention_days": 90, "tracing": True, "alarms": {
-            "cpu_percent": 80, "memory_percent": 80, "error_rate_percent": 2.5, "latency_p99_ms": 900},
-            "notify_emails": ["oncall@example.com"]},
-        "targets": {NAME: {"project": "ml-serving-demo", "region": "europe-west1",
-                           "invokers": ["group:ml-clients@example.com"],
-                           "notification_channels": ["projects/ml-serving-demo/notificationChannels/1234567890"],
-                           "kms_key": "projects/ml-keys/locations/europe-west1/keyRings/run/cryptoKeys/api",
-                           "resources": {"memory": 24576, "cpu": 6}}},
+        "observability": {
+            "log_retention_days": 90,
+            "tracing": True,
+            "alarms": {"cpu_percent": 80, "memory_percent": 80, "error_rate_percent": 2.5, "latency_p99_ms": 900},
+            "notify_emails": ["oncall@example.com"],
+        },
+        "targets": {
+            NAME: {
+                "project": "ml-serving-demo",
+                "region": "europe-west1",
+                "invokers": ["group:ml-clients@example.com"],
+                "notification_channels": ["projects/ml-serving-demo/notificationChannels/1234567890"],
+                "kms_key": "projects/ml-keys/locations/europe-west1/keyRings/run/cryptoKeys/api",
+                "resources": {"memory": 24576, "cpu": 6},
+            }
+        },
         "model": {"uri": "gs://example-models/run-full/v3/"},
-        "permissions": {"capabilities": ["metrics"], "gcp": [
-            {"role": "roles/storage.objectCreator", "resource_type": "bucket", "name": "example-predictions"},
-            {"role": "roles/pubsub.publisher", "resource_type": "topic", "name": "predictions"},
-            {"role": "roles/pubsub.subscriber", "resource_type": "subscription", "name": "feedback"},
-            {"role": "roles/secretmanager.secretAccessor", "resource_type": "secret", "name": "feature-store-token"}]},
+        "permissions": {
+            "capabilities": ["metrics"],
+            "gcp": [
+                {"role": "roles/storage.objectCreator", "resource_type": "bucket", "name": "example-predictions"},
+                {"role": "roles/pubsub.publisher", "resource_type": "topic", "name": "predictions"},
+                {"role": "roles/pubsub.subscriber", "resource_type": "subscription", "name": "feedback"},
+                {
+                    "role": "roles/secretmanager.secretAccessor",
+                    "resource_type": "secret",
+                    "name": "feature-store-token",
+                },
+            ],
+        },
         "state": {"backend": "gcs", "bucket": "example-tfstate", "prefix": "run-full"},
     },
 }
 
 _PROJECT_HINT = "6-30 characters [a-z0-9-], starting with a letter"
 STARTER = Starter(
-    questions=(StarterQuestion("gcp-project", f"Google Cloud project ({_PROJECT_HINT})",
-                               f"Google Cloud project id for {NAME} ({_PROJECT_HINT})."),),
+    questions=(
+        StarterQuestion(
+            "gcp-project",
+            f"Google Cloud project ({_PROJECT_HINT})",
+            f"Google Cloud project id for {NAME} ({_PROJECT_HINT}).",
+        ),
+    ),
     settings=lambda answers: [
         f"    project: {yaml_scalar(answers['gcp-project'])}",
         f"    region: {yaml_scalar('europe-west1')}",
-        "    # invokers: [\"group:ml-clients@example.com\"]  # who may call a private service",
+        '    # invokers: ["group:ml-clients@example.com"]  # who may call a private service',
     ],
 )
 

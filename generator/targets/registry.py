@@ -8,11 +8,28 @@ line in TARGETS below.
 
 from __future__ import annotations
 
-from . import aws_ecs, aws_lambda, aws_sagemaker, azure_aci, azure_functions, gcp_cloud_functions, gcp_cloud_run, kubernetes
+from . import (
+    aws_ecs,
+    aws_lambda,
+    aws_sagemaker,
+    azure_aci,
+    azure_functions,
+    gcp_cloud_functions,
+    gcp_cloud_run,
+    kubernetes,
+)
 from .base import EmulatorDrift, EmulatorGap, Target
 
-TARGETS: tuple[Target, ...] = (aws_ecs.TARGET, aws_lambda.TARGET, aws_sagemaker.TARGET, gcp_cloud_run.TARGET,
-                               gcp_cloud_functions.TARGET, azure_aci.TARGET, azure_functions.TARGET, kubernetes.TARGET)
+TARGETS: tuple[Target, ...] = (
+    aws_ecs.TARGET,
+    aws_lambda.TARGET,
+    aws_sagemaker.TARGET,
+    gcp_cloud_run.TARGET,
+    gcp_cloud_functions.TARGET,
+    azure_aci.TARGET,
+    azure_functions.TARGET,
+    kubernetes.TARGET,
+)
 
 _BY_NAME = {target.name: target for target in TARGETS}
 
