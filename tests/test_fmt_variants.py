@@ -125,6 +125,14 @@ def _variants(size: int) -> dict[str, dict]:
             "container": _container(size, "ghcr.io/example/demo:1.0"),
             "network": {"allowed_cidrs": cidrs},
             "observability": {"tracing": False},
+            # secrets on ACI are read into plan and state: a remote, encrypted backend is required
+            "state": {
+                "backend": "azurerm",
+                "resource_group_name": "rg-tfstate",
+                "storage_account_name": "sttfstate",
+                "container_name": "tfstate",
+                "key": "demo.tfstate",
+            },
             "targets": {
                 "azure-aci": {"location": "westeurope", "resource_group": {"name": "rg-demo"}, "key_vault_id": VAULT}
             },
@@ -134,6 +142,14 @@ def _variants(size: int) -> dict[str, dict]:
             "container": _container(size, "ghcr.io/example/demo:1.0"),
             "network": {"vpc": "existing", "allowed_cidrs": cidrs},
             "observability": {"tracing": False},
+            # secrets on ACI are read into plan and state: a remote, encrypted backend is required
+            "state": {
+                "backend": "azurerm",
+                "resource_group_name": "rg-tfstate",
+                "storage_account_name": "sttfstate",
+                "container_name": "tfstate",
+                "key": "demo.tfstate",
+            },
             "targets": {
                 "azure-aci": {
                     "location": "westeurope",
