@@ -15,7 +15,7 @@ from typing import Any
 from .. import hcl
 from ..model import Spec
 from ..outputs.terraform import TERRAFORM
-from . import common
+from . import common, gcp_common
 from .base import Provider, ReadmeFacts, Starter, StarterQuestion, Target, markdown, yaml_scalar
 
 NAME = "gcp-cloud-functions"
@@ -33,7 +33,6 @@ MIN_MEMORY_FOR_CPU = {4.0: 2048, 6.0: 4096, 8.0: 4096}
 FRACTIONAL_CPU_MIN = 0.083
 MAX_INSTANCES = 1000  # the platform's ceiling for max_instance_count
 TIMEOUT_MAX = 3600  # HTTP functions: 60 minutes
-LOG_RETENTION_MAX = 3650
 # A Serverless VPC Access connector takes its own /28 subnet.
 CONNECTOR_PREFIX = 28
 RESERVED_ENV = ("PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION", "FUNCTION_TARGET", "FUNCTION_SIGNATURE_TYPE")
@@ -44,10 +43,6 @@ def function_name(spec: Spec) -> str:
     """`<name>-fn`: a Cloud Run target of the same spec and project already uses `<name>` for its service,
     and a 2nd-gen function runs as a Cloud Run service named like the function."""
     return f"{spec.name}-fn"
-
-
-ALERT_WINDOW_S = 300
-ALIGNMENT = "60s"
 
 
 def check(spec: Spec) -> list[common.Finding]:
@@ -71,13 +66,7 @@ def check(spec: Spec) -> list[common.Finding]:
                 "set resources.cpu to 1 or more, or scaling.concurrency to 1",
             )
         )
-    for field in ("env", "secrets"):
-        for key in sorted(set(getattr(spec.container, field)) & set(RESERVED_ENV)):
-            found.append((("container", field, key), f"Cloud Functions sets `{key}` itself; it cannot be set here"))
-    for key in sorted(set(spec.container.env) & set(spec.container.secrets)):
-        found.append(
-            (("container", "secrets", key), f"`{key}` is also in container.env; a variable is either plain or a secret")
-        )
+    found += gcp_common.check_reserved_env(spec, "Cloud Functions", RESERVED_ENV)
     found += common.check_compute(
         spec,
         "Cloud Functions",
@@ -98,22 +87,8 @@ def check(spec: Spec) -> list[common.Finding]:
         found.append(
             (("targets", NAME, "timeout"), f"an HTTP function runs at most {TIMEOUT_MAX} s; got {settings['timeout']}")
         )
-    kms_key = settings.get("kms_key")
-    if kms_key and kms_key.split("/")[3] != settings["region"]:
-        found.append(
-            (
-                ("targets", NAME, "kms_key"),
-                f"the key is in `{kms_key.split('/')[3]}`; the function, its buckets and log bucket are in "
-                f"`{settings['region']}`, and CMEK needs a key in the same location",
-            )
-        )
-    if spec.observability.log_retention_days > LOG_RETENTION_MAX:
-        found.append(
-            (
-                ("observability", "log_retention_days"),
-                f"Cloud Logging buckets keep logs at most {LOG_RETENTION_MAX} days",
-            )
-        )
+    found += gcp_common.check_key_location(spec, NAME, "the function, its buckets and log bucket")
+    found += gcp_common.check_log_retention(spec)
     found += common.check_model_readable(spec, NAME, "gs", "the function's service account")
     found += _check_source(spec)
     return found
@@ -220,17 +195,14 @@ def context(spec: Spec) -> dict[str, Any]:
         "kms_key": settings.get("kms_key"),
         "logs": _logs(spec),
         "alerts": alerts(spec),
-        "alert_window": f"{ALERT_WINDOW_S}s",
-        "notify": {
-            "emails": list(spec.observability.notify_emails),
-            "channels": list(settings.get("notification_channels", ())),
-        },
+        "alert_window": f"{gcp_common.ALERT_WINDOW_S}s",
+        "notify": gcp_common.alert_notify(spec, NAME),
         "apis": _apis(spec),
         "tracing": spec.observability.tracing,
         "skip": _skips(spec),
-        "model": _model_grant(spec),
+        "model": gcp_common.model_read_grant(spec),
         "metrics": "metrics" in spec.permissions.capabilities,
-        "grants": _grants(spec),
+        "grants": gcp_common.named_resource_grants(spec),
     }
 
 
@@ -292,131 +264,20 @@ def _apis(spec: Spec) -> list[str]:
     return sorted(apis)
 
 
-def _model_grant(spec: Spec) -> dict[str, Any] | None:
-    """Object read on the model's bucket, limited by an IAM condition to exactly the object or prefix
-    (a prefix also gets list, limited to it by the `objectListPrefix` request attribute)."""
-    model = spec.model
-    if model is None or model.scheme != "gs":
-        return None
-    objects = f"projects/_/buckets/{model.bucket}/objects/{model.key}"
-    if model.is_prefix:
-        expression = (
-            f'resource.name.startsWith("{objects}") || (resource.type == "storage.googleapis.com/Bucket" && '
-            f'api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("{model.key}"))'
-        )
-        description = f"Read and list objects under {model.key} only"
-    else:
-        expression = f'resource.name == "{objects}"'
-        description = f"Read the object {model.key} only"
-    return {"bucket": model.bucket, "expression": expression, "description": description, "prefix": model.is_prefix}
-
-
-def _grants(spec: Spec) -> dict[str, dict[str, dict[str, str]]]:
-    """permissions.gcp by kind of named resource, each keyed `ROLE on NAME`."""
-    out: dict[str, dict[str, dict[str, str]]] = {}
-    for g in spec.permissions.gcp:
-        out.setdefault(g["resource_type"], {})[f"{g['role']} on {g['name']}"] = {"name": g["name"], "role": g["role"]}
-    return {kind: dict(sorted(grants.items())) for kind, grants in sorted(out.items())}
-
-
-def _service_filter(spec: Spec) -> str:
-    # A 2nd-gen function's requests, metrics and logs are those of the Cloud Run service it runs as.
-    return f'resource.type = "cloud_run_revision" AND resource.labels.service_name = "{function_name(spec)}"'
-
-
 def _logs(spec: Spec) -> dict[str, Any]:
-    bucket_id = f"{spec.name}-fn-logs"
-    days = spec.observability.log_retention_days
-    return {
-        "bucket_id": bucket_id,
-        "sink_name": f"{spec.name}-fn-logs",
-        "exclusion_name": f"{spec.name}-fn-logs",
-        "retention_days": days,
-        "filter": _service_filter(spec),
-        "description": f"Logs of Cloud Function {function_name(spec)}, kept {days} days.",
-        "exclusion_description": f"Logs of Cloud Function {function_name(spec)} are kept in bucket {bucket_id} instead.",
-    }
+    # A 2nd-gen function's requests, metrics and logs are those of the Cloud Run service it runs as.
+    return gcp_common.log_bucket(
+        spec,
+        f"{spec.name}-fn-logs",
+        f"{spec.name}-fn-logs",
+        f"Cloud Function {function_name(spec)}",
+        function_name(spec),
+    )
 
 
 def alerts(spec: Spec) -> list[dict[str, Any]]:
     """One alert policy per threshold the spec sets, in a fixed order."""
-    thresholds = spec.observability.alarms
-    service = _service_filter(spec)
-    out = []
-
-    def add(key, title, severity, metric, threshold, aligner, reducer, extra="", ratio_of=None, why=""):
-        out.append(
-            {
-                "key": key,
-                "display_name": f"{spec.name}: {title}",
-                "severity": severity,
-                "condition": {
-                    "filter": f'{service} AND metric.type = "run.googleapis.com/{metric}"{extra}',
-                    "threshold_value": threshold,
-                    "aggregation": {
-                        "alignment_period": ALIGNMENT,
-                        "per_series_aligner": aligner,
-                        "cross_series_reducer": reducer,
-                    },
-                    "denominator_filter": f'{service} AND metric.type = "run.googleapis.com/{ratio_of}"'
-                    if ratio_of
-                    else None,
-                },
-                "documentation": f"{why} for {ALERT_WINDOW_S // 60} minutes on Cloud Function {function_name(spec)}.",
-            }
-        )
-
-    if thresholds.cpu_percent is not None:
-        pct = thresholds.cpu_percent
-        add(
-            "cpu",
-            f"CPU above {pct}%",
-            "WARNING",
-            "container/cpu/utilizations",
-            round(pct / 100, 6),
-            "ALIGN_MEAN",
-            "REDUCE_MEAN",
-            why=f"Mean instance CPU utilisation above {pct}%",
-        )
-    if thresholds.memory_percent is not None:
-        pct = thresholds.memory_percent
-        add(
-            "memory",
-            f"memory above {pct}%",
-            "WARNING",
-            "container/memory/utilizations",
-            round(pct / 100, 6),
-            "ALIGN_MEAN",
-            "REDUCE_MEAN",
-            why=f"Mean instance memory utilisation above {pct}%",
-        )
-    if thresholds.error_rate_percent is not None:
-        rate = thresholds.error_rate_percent
-        add(
-            "error_rate",
-            f"5xx above {rate:g}% of requests",
-            "ERROR",
-            "request_count",
-            round(rate / 100, 6),
-            "ALIGN_RATE",
-            "REDUCE_SUM",
-            extra=' AND metric.labels.response_code_class = "5xx"',
-            ratio_of="request_count",
-            why=f"5xx responses above {rate:g}% of requests",
-        )
-    if thresholds.latency_p99_ms is not None:
-        ms = thresholds.latency_p99_ms
-        add(
-            "latency_p99",
-            f"p99 latency above {ms} ms",
-            "WARNING",
-            "request_latencies",
-            ms,
-            "ALIGN_DELTA",
-            "REDUCE_PERCENTILE_99",
-            why=f"99th percentile request latency above {ms} ms",
-        )
-    return out
+    return gcp_common.cloud_run_alerts(spec, function_name(spec), f"Cloud Function {function_name(spec)}", "instance")
 
 
 def readme(_spec: Spec, c: dict[str, Any]) -> ReadmeFacts:

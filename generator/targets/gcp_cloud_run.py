@@ -7,7 +7,7 @@ from typing import Any
 
 from ..model import Spec
 from ..outputs.terraform import TERRAFORM
-from . import common
+from . import common, gcp_common
 from .base import Provider, ReadmeFacts, Starter, StarterQuestion, Target, markdown, yaml_scalar
 
 NAME = "gcp-cloud-run"
@@ -18,7 +18,6 @@ MEMORY_MIN, MEMORY_MAX = 512, 32768
 MIN_CPU_FOR_MEMORY = ((24576, 8), (16384, 6), (8192, 4), (4096, 2))
 # vCPU -> the least memory (MiB) Cloud Run accepts with it
 MIN_MEMORY_FOR_CPU = {4.0: 2048, 6.0: 4096, 8.0: 4096}
-LOG_RETENTION_MAX = 3650
 # Direct VPC egress takes instance addresses from the subnet: at least a /26.
 DIRECT_EGRESS_MAX_PREFIX = 26
 # A startup probe may run at most this long (failure_threshold x period_seconds).
@@ -36,9 +35,6 @@ GPU_MIN_CPU = 4
 GPU_MIN_MEMORY = 16384
 # Cloud Run sets these itself and rejects a revision that sets them.
 RESERVED_ENV = ("PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION")
-
-ALERT_WINDOW_S = 300  # how long a threshold must be crossed before an incident opens
-ALIGNMENT = "60s"
 
 
 def check(spec: Spec) -> list[common.Finding]:
@@ -61,7 +57,7 @@ def check(spec: Spec) -> list[common.Finding]:
             found.append(
                 (("resources", "memory"), f"Cloud Run needs at least {MIN_MEMORY_FOR_CPU[cpu]} MiB with {cpu:g} vCPU")
             )
-    found += _check_env(spec)
+    found += gcp_common.check_reserved_env(spec, "Cloud Run", RESERVED_ENV)
     found += _check_gpu(spec)
     found += common.check_compute(
         spec,
@@ -80,35 +76,9 @@ def check(spec: Spec) -> list[common.Finding]:
                 "a public service is invokable by allUsers; remove `invokers` or set network.public: false",
             )
         )
-    kms_key = settings.get("kms_key")
-    if kms_key and _key_location(kms_key) != settings["region"]:
-        found.append(
-            (
-                ("targets", NAME, "kms_key"),
-                f"the key is in `{_key_location(kms_key)}`; the service and its log bucket are in "
-                f"`{settings['region']}`, and CMEK needs a key in the same location",
-            )
-        )
-    if spec.observability.log_retention_days > LOG_RETENTION_MAX:
-        found.append(
-            (
-                ("observability", "log_retention_days"),
-                f"Cloud Logging buckets keep logs at most {LOG_RETENTION_MAX} days",
-            )
-        )
+    found += gcp_common.check_key_location(spec, NAME, "the service and its log bucket")
+    found += gcp_common.check_log_retention(spec)
     found += common.check_model_readable(spec, NAME, "gs", "Cloud Run's service account")
-    return found
-
-
-def _check_env(spec: Spec) -> list[common.Finding]:
-    found: list[common.Finding] = []
-    for field in ("env", "secrets"):
-        for key in sorted(set(getattr(spec.container, field)) & set(RESERVED_ENV)):
-            found.append((("container", field, key), f"Cloud Run sets `{key}` itself; it cannot be set here"))
-    for key in sorted(set(spec.container.env) & set(spec.container.secrets)):
-        found.append(
-            (("container", "secrets", key), f"`{key}` is also in container.env; a variable is either plain or a secret")
-        )
     return found
 
 
@@ -134,10 +104,6 @@ def _check_network(spec: Spec, settings) -> list[common.Finding]:
             )
         )
     return found
-
-
-def _key_location(kms_key: str) -> str:
-    return kms_key.split("/")[3]  # projects/P/locations/L/keyRings/R/cryptoKeys/K
 
 
 def context(spec: Spec) -> dict[str, Any]:
@@ -176,48 +142,14 @@ def context(spec: Spec) -> dict[str, Any]:
         "kms_key": settings.get("kms_key"),
         "logs": _logs(spec),
         "alerts": alerts(spec),
-        "alert_window": f"{ALERT_WINDOW_S}s",
-        "notify": {
-            "emails": list(spec.observability.notify_emails),
-            "channels": list(settings.get("notification_channels", ())),
-        },
+        "alert_window": f"{gcp_common.ALERT_WINDOW_S}s",
+        "notify": gcp_common.alert_notify(spec, NAME),
         "apis": _apis(spec),
         "skip": {},  # every Checkov check that applies passes
-        "model": _model_grant(spec),
+        "model": gcp_common.model_read_grant(spec),
         "metrics": "metrics" in spec.permissions.capabilities,
-        "grants": _grants(spec),
+        "grants": gcp_common.named_resource_grants(spec),
     }
-
-
-def _model_grant(spec: Spec) -> dict[str, Any] | None:
-    """Object read on the model's bucket, limited by an IAM condition to exactly the object or prefix.
-
-    Listing is checked against the bucket, so a prefix also gets list, limited to
-    that prefix by the `objectListPrefix` request attribute (as s3:prefix on AWS).
-    """
-    model = spec.model
-    if model is None or model.scheme != "gs":
-        return None
-    objects = f"projects/_/buckets/{model.bucket}/objects/{model.key}"
-    if model.is_prefix:
-        expression = (
-            f'resource.name.startsWith("{objects}") || (resource.type == "storage.googleapis.com/Bucket" && '
-            f'api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("{model.key}"))'
-        )
-        description = f"Read and list objects under {model.key} only"
-    else:
-        expression = f'resource.name == "{objects}"'
-        description = f"Read the object {model.key} only"
-    return {"bucket": model.bucket, "expression": expression, "description": description, "prefix": model.is_prefix}
-
-
-def _grants(spec: Spec) -> dict[str, dict[str, dict[str, str]]]:
-    """permissions.gcp by kind of named resource (bucket, topic, subscription, secret), each keyed `ROLE on NAME`
-    (templates/gcp-cloud-run/iam.tf.j2 renders one for_each IAM member resource per kind)."""
-    out: dict[str, dict[str, dict[str, str]]] = {}
-    for g in spec.permissions.gcp:
-        out.setdefault(g["resource_type"], {})[f"{g['role']} on {g['name']}"] = {"name": g["name"], "role": g["role"]}
-    return {kind: dict(sorted(grants.items())) for kind, grants in sorted(out.items())}
 
 
 def _check_gpu(spec: Spec) -> list[common.Finding]:
@@ -305,108 +237,15 @@ def _vpc(spec: Spec, settings) -> dict[str, Any]:
     }
 
 
-def _service_filter(spec: Spec) -> str:
-    return f'resource.type = "cloud_run_revision" AND resource.labels.service_name = "{spec.name}"'
-
-
 def _logs(spec: Spec) -> dict[str, Any]:
-    bucket_id = f"{spec.name}-logs"
-    return {
-        "bucket_id": bucket_id,
-        "sink_name": f"{spec.name}-run-logs",
-        "exclusion_name": f"{spec.name}-run-logs",
-        "retention_days": spec.observability.log_retention_days,
-        "filter": _service_filter(spec),
-        "description": f"Logs of Cloud Run service {spec.name}, kept {spec.observability.log_retention_days} days.",
-        "exclusion_description": f"Logs of Cloud Run service {spec.name} are kept in bucket {bucket_id} instead.",
-    }
+    return gcp_common.log_bucket(
+        spec, f"{spec.name}-logs", f"{spec.name}-run-logs", f"Cloud Run service {spec.name}", spec.name
+    )
 
 
 def alerts(spec: Spec) -> list[dict[str, Any]]:
     """One alert policy per threshold the spec sets, in a fixed order."""
-    thresholds = spec.observability.alarms
-    service = _service_filter(spec)
-    out = []
-
-    def add(key, title, severity, metric, threshold, aligner, reducer, extra="", ratio_of=None, why=""):
-        condition = {
-            "filter": f'{service} AND metric.type = "run.googleapis.com/{metric}"{extra}',
-            "threshold_value": threshold,
-            "aggregation": {
-                "alignment_period": ALIGNMENT,
-                "per_series_aligner": aligner,
-                "cross_series_reducer": reducer,
-            },
-            "denominator_filter": f'{service} AND metric.type = "run.googleapis.com/{ratio_of}"' if ratio_of else None,
-        }
-        out.append(
-            {
-                "key": key,
-                "display_name": f"{spec.name}: {title}",
-                "severity": severity,
-                "condition": condition,
-                "documentation": f"{why} for {ALERT_WINDOW_S // 60} minutes on Cloud Run service {spec.name}.",
-            }
-        )
-
-    pct: float
-    if thresholds.cpu_percent is not None:
-        pct = thresholds.cpu_percent
-        add(
-            "cpu",
-            f"CPU above {pct}%",
-            "WARNING",
-            "container/cpu/utilizations",
-            _ratio(pct),
-            "ALIGN_MEAN",
-            "REDUCE_MEAN",
-            why=f"Mean container CPU utilisation above {pct}%",
-        )
-    if thresholds.memory_percent is not None:
-        pct = thresholds.memory_percent
-        add(
-            "memory",
-            f"memory above {pct}%",
-            "WARNING",
-            "container/memory/utilizations",
-            _ratio(pct),
-            "ALIGN_MEAN",
-            "REDUCE_MEAN",
-            why=f"Mean container memory utilisation above {pct}%",
-        )
-    if thresholds.error_rate_percent is not None:
-        pct = thresholds.error_rate_percent
-        add(
-            "error_rate",
-            f"5xx above {pct:g}% of requests",
-            "ERROR",
-            "request_count",
-            _ratio(pct),
-            "ALIGN_RATE",
-            "REDUCE_SUM",
-            extra=' AND metric.labels.response_code_class = "5xx"',
-            ratio_of="request_count",
-            why=f"5xx responses above {pct:g}% of requests",
-        )
-    if thresholds.latency_p99_ms is not None:
-        ms = thresholds.latency_p99_ms
-        # ALIGN_DELTA keeps each series a distribution; REDUCE_PERCENTILE_99 merges them, so this is
-        # the p99 of all requests, not a maximum of per-revision p99s.
-        add(
-            "latency_p99",
-            f"p99 latency above {ms} ms",
-            "WARNING",
-            "request_latencies",
-            ms,
-            "ALIGN_DELTA",
-            "REDUCE_PERCENTILE_99",
-            why=f"99th percentile request latency above {ms} ms",
-        )
-    return out
-
-
-def _ratio(percent: float) -> float:
-    return round(percent / 100, 6)
+    return gcp_common.cloud_run_alerts(spec, spec.name, f"Cloud Run service {spec.name}", "container")
 
 
 def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
