@@ -8,7 +8,7 @@ from typing import Any
 from .. import hcl
 from ..model import Spec
 from ..outputs.terraform import TERRAFORM
-from . import common
+from . import azure_common, common
 from .base import Provider, ReadmeFacts, Starter, StarterQuestion, Target, markdown, yaml_scalar
 
 NAME = "azure-aci"
@@ -19,7 +19,6 @@ MEMORY_STEP = 512  # memory_in_gb in half-GB steps keeps the mapping exact
 LOG_RETENTION = (30, 730)  # Log Analytics workspace retention, days
 
 CONTAINER_NAME = "app"
-ACTION_GROUP_SHORT_NAME_MAX = 12  # Azure's limit for an action group's short name (shown in SMS and emails)
 # Issue 13 #9: ACI restarts the container after this many failed liveness probes
 # in a row; the first probe waits targets.azure-aci.startup_seconds (model load).
 PROBE_FAILURES = 3
@@ -28,9 +27,6 @@ STARTUP_SECONDS = 120
 # when that is smaller); Azure subnets are at least a /29 (5 addresses reserved).
 SUBNET_PREFIX = 24
 SUBNET_PREFIX_MAX = 29
-# Metric alerts: the average over a window, evaluated every minute.
-ALERT_WINDOW_MINUTES = 5
-ALERT_FREQUENCY, ALERT_WINDOW, ALERT_SEVERITY = "PT1M", f"PT{ALERT_WINDOW_MINUTES}M", 2
 METRIC_NAMESPACE = "Microsoft.ContainerInstance/containerGroups"
 
 
@@ -143,77 +139,10 @@ def startup_seconds(spec: Spec) -> int:
 def _check_model(spec: Spec) -> list[common.Finding]:
     found = common.check_model_readable(spec, NAME, "azure-blob", "A Container Instances managed identity")
     if _app_identity_used(spec):
-        for field in ("env", "secrets"):
-            if "AZURE_CLIENT_ID" in getattr(spec.container, field):
-                found.append(
-                    (
-                        ("container", field, "AZURE_CLIENT_ID"),
-                        "tfgen sets AZURE_CLIENT_ID to the group's identity, which holds the model and permissions grants; "
-                        "remove it here",
-                    )
-                )
-    account_id = spec.target(NAME).get("model_storage_account_id")
-    account = account_id.rsplit("/", 1)[-1] if account_id is not None else None
-    model = spec.model if spec.model is not None and spec.model.scheme == "azure-blob" else None
-    if model is not None and account is None:
-        found.append(
-            (
-                ("targets", NAME),
-                f"the model is in storage account `{model.account}`: give `model_storage_account_id` "
-                "(its resource id), the scope of the read grant",
-            )
+        found += azure_common.check_client_id_unset(
+            spec, "the group's identity, which holds the model and permissions grants"
         )
-    elif model is not None and account != model.account:
-        found.append(
-            (
-                ("targets", NAME, "model_storage_account_id"),
-                f"names storage account `{account}`, but model.uri is in `{model.account}`",
-            )
-        )
-    elif model is None and account_id is not None:
-        found.append(
-            (("targets", NAME, "model_storage_account_id"), "only used with an Azure Blob model.uri; remove it")
-        )
-    return found
-
-
-# Storage Blob Data Reader limited to the model's blob or prefix (Azure ABAC, condition version 2.0):
-# reads outside the path are denied, and so is listing (a prefix: listing only under it).
-_BLOB_READ = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"
-_BLOB_PATH = "@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path]"
-_LIST_PREFIX = "@Request[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:prefix]"
-
-
-def _model_grant(spec: Spec) -> dict[str, Any] | None:
-    model = spec.model
-    if model is None or model.scheme != "azure-blob":
-        return None
-    read = f"!(ActionMatches{{'{_BLOB_READ}'}} AND NOT SubOperationMatches{{'Blob.List'}})"
-    listing = f"!(ActionMatches{{'{_BLOB_READ}'}} AND SubOperationMatches{{'Blob.List'}})"
-    if model.is_prefix:
-        condition = (
-            f"(({read}) OR ({_BLOB_PATH} StringStartsWith '{model.key}')) "
-            f"AND (({listing}) OR ({_LIST_PREFIX} StringStartsWith '{model.key}'))"
-        )
-    else:
-        condition = f"(({read}) OR ({_BLOB_PATH} StringEquals '{model.key}')) AND ({listing})"
-    account_id = spec.target(NAME)["model_storage_account_id"]
-    return {
-        "scope": f"{account_id}/blobServices/default/containers/{model.bucket}",
-        "condition": condition,
-        "key": model.key,
-        "container": model.bucket,
-        "prefix": model.is_prefix,
-    }
-
-
-def _grants(spec: Spec) -> dict[str, dict[str, str]]:
-    """permissions.azure, keyed `ROLE on SCOPE`."""
-    return dict(
-        sorted(
-            (f"{g['role']} on {g['scope']}", {"role": g["role"], "scope": g["scope"]}) for g in spec.permissions.azure
-        )
-    )
+    return found + azure_common.check_model_storage_account(spec, NAME)
 
 
 def _check_created_vnet(spec: Spec) -> list[common.Finding]:
@@ -283,7 +212,7 @@ def _alerts(spec: Spec) -> list[dict[str, Any]]:
                 "name": f"{spec.name}-cpu",
                 "metric": "CpuUsage",
                 "threshold": millicores,
-                "description": f"Average CPU above {a.cpu_percent}% of the {cpu:g} vCPU requested ({millicores:g} millicores) for {ALERT_WINDOW_MINUTES} minutes",
+                "description": f"Average CPU above {a.cpu_percent}% of the {cpu:g} vCPU requested ({millicores:g} millicores) for {azure_common.ALERT_WINDOW_MINUTES} minutes",
             }
         )
     if a.memory_percent is not None:
@@ -294,7 +223,7 @@ def _alerts(spec: Spec) -> list[dict[str, Any]]:
                 "name": f"{spec.name}-memory",
                 "metric": "MemoryUsage",
                 "threshold": int(memory * 1024 * 1024 * a.memory_percent // 100),
-                "description": f"Average memory above {a.memory_percent}% of the {memory} MiB requested ({mib:g} MiB) for {ALERT_WINDOW_MINUTES} minutes",
+                "description": f"Average memory above {a.memory_percent}% of the {memory} MiB requested ({mib:g} MiB) for {azure_common.ALERT_WINDOW_MINUTES} minutes",
             }
         )
     return alerts
@@ -369,23 +298,15 @@ def context(spec: Spec) -> dict[str, Any]:
             f'${{azurerm_container_group.this.{"fqdn" if spec.network.public else "ip_address"}}}:{container["port"]}"'
         ),
         "depends_on": _depends_on(network, settings),
-        "model": _model_grant(spec),
+        "model": azure_common.model_blob_read_grant(spec, NAME),
         "metrics": "metrics" in spec.permissions.capabilities,
-        "grants": _grants(spec),
+        "grants": azure_common.role_grants(spec),
         "app_identity": _app_identity_used(spec),
         "skip": _skips(spec),
         "log_retention_days": spec.observability.log_retention_days,
         "alerts": _alerts(spec),
-        "notify": {
-            "emails": list(spec.observability.notify_emails),
-            "action_group_ids": list(settings.get("action_group_ids", ())),
-        },
-        "alert": {
-            "frequency": ALERT_FREQUENCY,
-            "window": ALERT_WINDOW,
-            "severity": ALERT_SEVERITY,
-            "namespace": METRIC_NAMESPACE,
-        },
+        "notify": azure_common.alert_notify(spec, NAME),
+        "alert": azure_common.metric_alert_settings(METRIC_NAMESPACE),
         "names": {
             "container_group": spec.name,
             "dns_label": spec.name,
@@ -394,8 +315,7 @@ def context(spec: Spec) -> dict[str, Any]:
             "vnet": f"{spec.name}-vnet",
             "subnet": f"{spec.name}-aci",
             "nsg": f"{spec.name}-aci",
-            "action_group": f"{spec.name}-alerts",
-            "action_group_short": spec.name[:ACTION_GROUP_SHORT_NAME_MAX],
+            **azure_common.action_group_names(spec),
         },
     }
 

@@ -17,7 +17,7 @@ from typing import Any
 from .. import hcl
 from ..model import Spec
 from ..outputs.terraform import TERRAFORM
-from . import common
+from . import azure_common, common
 from .base import Provider, ReadmeFacts, Target, markdown
 
 NAME = "azure-functions"
@@ -30,10 +30,7 @@ LOG_RETENTION = (30, 730)  # Log Analytics workspace retention, days
 SUBNET_PREFIX = 26  # each created subnet (VNet integration, private endpoint); a /26 leaves room to scale out
 SUBNET_PREFIX_MAX = 28  # the VNet must hold two such subnets
 HEALTH_EVICTION_MINUTES = 2  # an instance failing its health check this long is replaced (2-10)
-ALERT_WINDOW_MINUTES = 5
-ALERT_FREQUENCY, ALERT_WINDOW, ALERT_SEVERITY = "PT1M", f"PT{ALERT_WINDOW_MINUTES}M", 2
 METRIC_NAMESPACE = "Microsoft.Web/serverFarms"  # CPU and memory percent are plan metrics
-ACTION_GROUP_SHORT_NAME_MAX = 12
 APP_NAME_MAX = 60  # a Function App name is its *.azurewebsites.net host label
 
 _ID = "^/subscriptions/[0-9a-f-]{36}/resourceGroups/[A-Za-z0-9._()-]+/providers/"
@@ -181,67 +178,8 @@ def _check_created_vnet(spec: Spec) -> list[common.Finding]:
 
 def _check_model(spec: Spec) -> list[common.Finding]:
     found = common.check_model_readable(spec, NAME, "azure-blob", "A Function App managed identity")
-    account_id = spec.target(NAME).get("model_storage_account_id")
-    account = account_id.rsplit("/", 1)[-1] if account_id is not None else None
-    model = spec.model if spec.model is not None and spec.model.scheme == "azure-blob" else None
-    if model is not None and account is None:
-        found.append(
-            (
-                ("targets", NAME),
-                f"the model is in storage account `{model.account}`: give `model_storage_account_id` "
-                "(its resource id), the scope of the read grant",
-            )
-        )
-    elif model is not None and account != model.account:
-        found.append(
-            (
-                ("targets", NAME, "model_storage_account_id"),
-                f"names storage account `{account}`, but model.uri is in `{model.account}`",
-            )
-        )
-    elif model is None and account_id is not None:
-        found.append(
-            (("targets", NAME, "model_storage_account_id"), "only used with an Azure Blob model.uri; remove it")
-        )
-    for field in ("env", "secrets"):
-        if "AZURE_CLIENT_ID" in getattr(spec.container, field):
-            found.append(
-                (
-                    ("container", field, "AZURE_CLIENT_ID"),
-                    "tfgen sets AZURE_CLIENT_ID to the app's identity, which holds its grants; remove it here",
-                )
-            )
-    return found
-
-
-# Storage Blob Data Reader limited to the model's blob or prefix (Azure ABAC condition, version 2.0),
-# the same grant the Container Instances target renders.
-_BLOB_READ = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"
-_BLOB_PATH = "@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path]"
-_LIST_PREFIX = "@Request[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:prefix]"
-
-
-def _model_grant(spec: Spec) -> dict[str, Any] | None:
-    model = spec.model
-    if model is None or model.scheme != "azure-blob":
-        return None
-    read = f"!(ActionMatches{{'{_BLOB_READ}'}} AND NOT SubOperationMatches{{'Blob.List'}})"
-    listing = f"!(ActionMatches{{'{_BLOB_READ}'}} AND SubOperationMatches{{'Blob.List'}})"
-    if model.is_prefix:
-        condition = (
-            f"(({read}) OR ({_BLOB_PATH} StringStartsWith '{model.key}')) "
-            f"AND (({listing}) OR ({_LIST_PREFIX} StringStartsWith '{model.key}'))"
-        )
-    else:
-        condition = f"(({read}) OR ({_BLOB_PATH} StringEquals '{model.key}')) AND ({listing})"
-    account_id = spec.target(NAME)["model_storage_account_id"]
-    return {
-        "scope": f"{account_id}/blobServices/default/containers/{model.bucket}",
-        "condition": condition,
-        "key": model.key,
-        "container": model.bucket,
-        "prefix": model.is_prefix,
-    }
+    found += azure_common.check_model_storage_account(spec, NAME)
+    return found + azure_common.check_client_id_unset(spec, "the app's identity, which holds its grants")
 
 
 def _network(spec: Spec) -> dict[str, Any]:
@@ -291,7 +229,7 @@ def _alerts(spec: Spec) -> list[dict[str, Any]]:
                     "metric": metric,
                     "threshold": percent,
                     "description": f"Average {key.upper() if key == 'cpu' else key} of the plan's instances above "
-                    f"{percent}% for {ALERT_WINDOW_MINUTES} minutes",
+                    f"{percent}% for {azure_common.ALERT_WINDOW_MINUTES} minutes",
                 }
             )
     return alerts
@@ -334,26 +272,13 @@ def context(spec: Spec) -> dict[str, Any]:
         "health": spec.container.health,
         "health_eviction_minutes": HEALTH_EVICTION_MINUTES,
         "network": network,
-        "model": _model_grant(spec),
-        "grants": dict(
-            sorted(
-                (f"{g['role']} on {g['scope']}", {"role": g["role"], "scope": g["scope"]})
-                for g in spec.permissions.azure
-            )
-        ),
+        "model": azure_common.model_blob_read_grant(spec, NAME),
+        "grants": azure_common.role_grants(spec),
         "metrics": "metrics" in spec.permissions.capabilities,
         "log_retention_days": spec.observability.log_retention_days,
         "alerts": _alerts(spec),
-        "alert": {
-            "frequency": ALERT_FREQUENCY,
-            "window": ALERT_WINDOW,
-            "severity": ALERT_SEVERITY,
-            "namespace": METRIC_NAMESPACE,
-        },
-        "notify": {
-            "emails": list(spec.observability.notify_emails),
-            "action_group_ids": list(settings.get("action_group_ids", ())),
-        },
+        "alert": azure_common.metric_alert_settings(METRIC_NAMESPACE),
+        "notify": azure_common.alert_notify(spec, NAME),
         "skip": {key: hcl.Expr(text) for key, text in _skips(spec).items()},
         "names": {
             "app": spec.name,
@@ -367,8 +292,7 @@ def context(spec: Spec) -> dict[str, Any]:
             "endpoint_subnet": f"{spec.name}-endpoint",
             "endpoint": f"{spec.name}-endpoint",
             "nsg": f"{spec.name}-endpoint",
-            "action_group": f"{spec.name}-alerts",
-            "action_group_short": spec.name[:ACTION_GROUP_SHORT_NAME_MAX],
+            **azure_common.action_group_names(spec),
         },
     }
 
