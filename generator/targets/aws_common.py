@@ -120,6 +120,27 @@ def flow_logs(
     }
 
 
+def private_vpc_partials(spec, names: dict[str, str], **flow_log_options) -> dict[str, Any]:
+    """Context of the shared AWS network partials (templates/_shared/aws/) for a created VPC with private
+    subnets only, named `<vpc>-private-N`, and its flow logs (`flow_log_options`: flow_logs' keywords)."""
+    return {
+        "aws_network": {
+            "zone_count": ZONES,
+            # Terraform splits the range as subnet_cidrs does: the first two quarters, half left free.
+            "private_subnet_cidr": subnet_cidr_in_terraform(),
+            "private_subnet_name": hcl.Expr(f'format("%s-private-%d", {hcl.encode(names["vpc"])}, count.index + 1)'),
+        },
+        "flow_logs": flow_logs(
+            names["flow_log_group"],
+            spec.observability.log_retention_days,
+            names["flow_log_role"],
+            names["flow_log_role"],
+            role_description="Lets VPC flow logs write to their own log group",
+            **flow_log_options,
+        ),
+    }
+
+
 # -- the application's own permissions (issue 12 #1 #2): templates/_shared/aws/app_statements.tf.j2 --
 
 

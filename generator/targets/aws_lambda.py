@@ -285,22 +285,7 @@ def _created_vpc(spec: Spec, vpc: dict[str, Any] | None, names: dict[str, str]) 
     """Context of the shared AWS network partials (templates/_shared/aws/) for a created VPC."""
     if not (vpc and vpc["create"]):
         return {}
-    return {
-        "aws_network": {
-            "zone_count": aws_common.ZONES,
-            # Terraform splits the range as aws_common.subnet_cidrs does: the first two quarters, half left free.
-            "private_subnet_cidr": aws_common.subnet_cidr_in_terraform(),
-            "private_subnet_name": hcl.Expr(f'format("%s-private-%d", {hcl.encode(names["vpc"])}, count.index + 1)'),
-        },
-        "flow_logs": aws_common.flow_logs(
-            names["flow_log_group"],
-            spec.observability.log_retention_days,
-            names["flow_log_role"],
-            names["flow_log_role"],
-            assume_policy="flow_logs_assume_role",
-            role_description="Lets VPC flow logs write to their own log group",
-        ),
-    }
+    return aws_common.private_vpc_partials(spec, names, assume_policy="flow_logs_assume_role")
 
 
 def _skips(spec: Spec, package: dict[str, Any], vpc: dict[str, Any] | None) -> dict[str, hcl.Expr]:

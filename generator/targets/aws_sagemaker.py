@@ -479,20 +479,7 @@ def _network(spec: Spec) -> dict[str, Any]:
 def _created_vpc(spec: Spec, names: dict[str, str]) -> dict[str, Any]:
     if spec.network.vpc != "create":
         return {}
-    return {
-        "aws_network": {
-            "zone_count": aws_common.ZONES,
-            "private_subnet_cidr": aws_common.subnet_cidr_in_terraform(),
-            "private_subnet_name": hcl.Expr(f'format("%s-private-%d", {hcl.encode(names["vpc"])}, count.index + 1)'),
-        },
-        "flow_logs": aws_common.flow_logs(
-            names["flow_log_group"],
-            spec.observability.log_retention_days,
-            names["flow_log_role"],
-            names["flow_log_role"],
-            role_description="Lets VPC flow logs write to their own log group",
-        ),
-    }
+    return aws_common.private_vpc_partials(spec, names)
 
 
 def _model(spec: Spec) -> dict[str, Any] | None:
