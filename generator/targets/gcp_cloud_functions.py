@@ -370,13 +370,12 @@ def readme(_spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
     return ReadmeFacts("Google Cloud Functions (2nd gen)", tuple(map(markdown, creates)), tuple(map(markdown, notes)))
 
 
-_PROJECT = {"type": "string", "pattern": "^[a-z][a-z0-9-]{4,28}[a-z0-9]$"}
 SCHEMA = {
     "type": "object",
     "additionalProperties": False,
     "required": ["project", "region", "source", "runtime"],
     "properties": {
-        "project": _PROJECT,
+        "project": gcp_common.project_schema(),
         "region": {"$ref": "#/$defs/region"},
         "source": {
             "description": "Folder of the function's code, relative to the spec file. tfgen zips it deterministically "
@@ -393,34 +392,12 @@ SCHEMA = {
             "default": "predict",
         },
         "timeout": {"description": "Seconds a request may run.", "type": "integer", "minimum": 1, "default": 60},
-        "invokers": {
-            "description": "Members allowed to invoke a non-public function (user:, group:, serviceAccount:, domain:).",
-            "type": "array",
-            "uniqueItems": True,
-            "items": {"type": "string", "pattern": "^(user|group|serviceAccount|domain):[A-Za-z0-9@._-]+$"},
-            "default": [],
-        },
-        "notification_channels": {
-            "description": "Existing Cloud Monitoring notification channels every alert policy notifies.",
-            "type": "array",
-            "uniqueItems": True,
-            "maxItems": 16,
-            "items": {
-                "type": "string",
-                "pattern": "^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/notificationChannels/[0-9]+$",
-            },
-        },
-        "vpc_connector": {
-            "description": "Existing Serverless VPC Access connector id (projects/P/locations/R/connectors/C), "
-            "used when network.vpc is existing.",
-            "type": "string",
-            "pattern": "^projects/[a-z][a-z0-9-]+/locations/[a-z0-9-]+/connectors/[a-z][a-z0-9-]*$",
-        },
-        "kms_key": {
-            "description": "Cloud KMS key for CMEK (projects/P/locations/L/keyRings/R/cryptoKeys/K).",
-            "type": "string",
-            "pattern": "^projects/[a-z][a-z0-9-]+/locations/[a-z0-9-]+/keyRings/[A-Za-z0-9_-]+/cryptoKeys/[A-Za-z0-9_-]+$",
-        },
+        "invokers": gcp_common.invokers_schema("function"),
+        "notification_channels": gcp_common.notification_channels_schema(
+            "Existing Cloud Monitoring notification channels every alert policy notifies."
+        ),
+        "vpc_connector": gcp_common.vpc_connector_schema(),
+        "kms_key": gcp_common.kms_key_schema(),
     },
 }
 
@@ -467,19 +444,7 @@ VARIANTS = {
             }
         },
         "model": {"uri": "gs://example-models/gcf-full/v3/"},
-        "permissions": {
-            "capabilities": ["metrics"],
-            "gcp": [
-                {"role": "roles/storage.objectCreator", "resource_type": "bucket", "name": "example-predictions"},
-                {"role": "roles/pubsub.publisher", "resource_type": "topic", "name": "predictions"},
-                {"role": "roles/pubsub.subscriber", "resource_type": "subscription", "name": "feedback"},
-                {
-                    "role": "roles/secretmanager.secretAccessor",
-                    "resource_type": "secret",
-                    "name": "feature-store-token",
-                },
-            ],
-        },
+        "permissions": gcp_common.all_features_permissions(),
         "state": {"backend": "gcs", "bucket": "example-tfstate", "prefix": "gcf-full"},
     },
 }

@@ -220,3 +220,64 @@ def cloud_run_alerts(spec: Spec, service_name: str, subject: str, unit: str) -> 
             why=f"99th percentile request latency above {ms} ms",
         )
     return out
+
+
+# -- schema fragments of the targets' settings (fresh dicts: each target's schema owns its own) --
+
+
+def project_schema() -> dict[str, Any]:
+    return {"type": "string", "pattern": "^[a-z][a-z0-9-]{4,28}[a-z0-9]$"}
+
+
+def invokers_schema(deployed: str) -> dict[str, Any]:
+    """Who may invoke a private `deployed` (e.g. service, function)."""
+    return {
+        "description": f"Members allowed to invoke a non-public {deployed} (user:, group:, serviceAccount:, domain:).",
+        "type": "array",
+        "uniqueItems": True,
+        "items": {"type": "string", "pattern": "^(user|group|serviceAccount|domain):[A-Za-z0-9@._-]+$"},
+        "default": [],
+    }
+
+
+def notification_channels_schema(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "type": "array",
+        "uniqueItems": True,
+        "maxItems": 16,
+        "items": {
+            "type": "string",
+            "pattern": "^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/notificationChannels/[0-9]+$",
+        },
+    }
+
+
+def vpc_connector_schema() -> dict[str, Any]:
+    return {
+        "description": "Existing Serverless VPC Access connector id (projects/P/locations/R/connectors/C), "
+        "used when network.vpc is existing.",
+        "type": "string",
+        "pattern": "^projects/[a-z][a-z0-9-]+/locations/[a-z0-9-]+/connectors/[a-z][a-z0-9-]*$",
+    }
+
+
+def kms_key_schema() -> dict[str, Any]:
+    return {
+        "description": "Cloud KMS key for CMEK (projects/P/locations/L/keyRings/R/cryptoKeys/K).",
+        "type": "string",
+        "pattern": "^projects/[a-z][a-z0-9-]+/locations/[a-z0-9-]+/keyRings/[A-Za-z0-9_-]+/cryptoKeys/[A-Za-z0-9_-]+$",
+    }
+
+
+def all_features_permissions() -> dict[str, Any]:
+    """The `permissions` of an all-features variant: metrics and a grant on each kind of named resource."""
+    return {
+        "capabilities": ["metrics"],
+        "gcp": [
+            {"role": "roles/storage.objectCreator", "resource_type": "bucket", "name": "example-predictions"},
+            {"role": "roles/pubsub.publisher", "resource_type": "topic", "name": "predictions"},
+            {"role": "roles/pubsub.subscriber", "resource_type": "subscription", "name": "feedback"},
+            {"role": "roles/secretmanager.secretAccessor", "resource_type": "secret", "name": "feature-store-token"},
+        ],
+    }
