@@ -275,16 +275,11 @@ def _depends_on(network: dict[str, Any], settings) -> list[hcl.Expr]:
 
 def context(spec: Spec) -> dict[str, Any]:
     settings = spec.target(NAME)
-    rg = settings["resource_group"]
     network = _network(spec)
     container = _container(spec)
     return {
         **common.base_context(spec),
-        "location": settings["location"],
-        "resource_group": {"name": rg["name"], "create": rg["create"]},
-        "resource_group_ref": hcl.Expr(
-            "azurerm_resource_group.this.name" if rg["create"] else "data.azurerm_resource_group.this.name"
-        ),
+        **azure_common.placement(spec, NAME),
         "key_vault_id": settings["key_vault_id"],
         "encryption_key": settings.get("encryption_key"),
         "network": network,
@@ -514,16 +509,8 @@ SCHEMA = {
     "additionalProperties": False,
     "required": ["location", "resource_group", "key_vault_id"],
     "properties": {
-        "location": {"type": "string", "pattern": "^[a-z][a-z0-9]+$"},
-        "resource_group": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": ["name"],
-            "properties": {
-                "name": {"type": "string", "pattern": "^[A-Za-z0-9._()-]{1,89}[A-Za-z0-9_()-]$"},
-                "create": {"type": "boolean", "default": True},
-            },
-        },
+        "location": azure_common.location_schema(),
+        "resource_group": azure_common.resource_group_schema(),
         "key_vault_id": {
             "description": "Resource id of the Key Vault holding container.secrets.",
             "type": "string",
@@ -536,26 +523,14 @@ SCHEMA = {
             "pattern": "^/subscriptions/[0-9a-f-]{36}/resourceGroups/[A-Za-z0-9._()-]+/providers/"
             "Microsoft\\.Network/virtualNetworks/[A-Za-z0-9._-]+/subnets/[A-Za-z0-9._-]+$",
         },
-        "action_group_ids": {
-            "description": "Existing Azure Monitor action groups every metric alert notifies, besides "
-            "observability.notify_emails.",
-            "type": "array",
-            "uniqueItems": True,
-            "maxItems": 5,
-            "items": {
-                "type": "string",
-                "pattern": "^/subscriptions/[0-9a-f-]{36}/resourceGroups/[A-Za-z0-9._()-]+/providers/"
-                "(M|m)icrosoft\\.(I|i)nsights/action(G|g)roups/[A-Za-z0-9._-]{1,260}$",
-            },
-        },
-        "model_storage_account_id": {
-            "description": "Resource id of the storage account holding an Azure Blob model.uri "
+        "action_group_ids": azure_common.action_group_ids_schema(
+            "Existing Azure Monitor action groups every metric alert notifies, besides observability.notify_emails."
+        ),
+        "model_storage_account_id": azure_common.storage_account_id_schema(
+            "Resource id of the storage account holding an Azure Blob model.uri "
             "(/subscriptions/ID/resourceGroups/RG/providers/Microsoft.Storage/storageAccounts/NAME); "
-            "required with such a model: the read grant is scoped to the model's container in it.",
-            "type": "string",
-            "pattern": "^/subscriptions/[0-9a-f-]{36}/resourceGroups/[A-Za-z0-9._()-]+/providers/"
-            "Microsoft\\.Storage/storageAccounts/[a-z0-9]{3,24}$",
-        },
+            "required with such a model: the read grant is scoped to the model's container in it."
+        ),
         "startup_seconds": {
             "description": "How long the container may take to start (load the model) before the liveness probe begins; "
             "after that, three failed probes in a row restart it. container.startup_seconds, when set, wins.",
@@ -582,8 +557,7 @@ SCHEMA = {
 }
 
 _IMAGE = "mcr.microsoft.com/example/model:1.0"
-_SUBSCRIPTION = "/subscriptions/00000000-0000-0000-0000-000000000000"
-_VAULT = f"{_SUBSCRIPTION}/resourceGroups/rg-kv/providers/Microsoft.KeyVault/vaults/kv-models"
+_SUBSCRIPTION, _VAULT = azure_common.EXAMPLE_SUBSCRIPTION, azure_common.EXAMPLE_VAULT
 _SUBNET = f"{_SUBSCRIPTION}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-shared/subnets/aci"
 # Container Instances has no tracing: every variant turns it off (check() refuses it otherwise).
 VARIANTS = {
@@ -660,15 +634,7 @@ VARIANTS = {
             }
         },
         "model": {"uri": "https://examplemodels.blob.core.windows.net/models/aci-full/v1/"},
-        "permissions": {
-            "capabilities": ["metrics"],
-            "azure": [
-                {
-                    "role": "Storage Queue Data Message Sender",
-                    "scope": f"{_SUBSCRIPTION}/resourceGroups/rg-ml/providers/Microsoft.Storage/storageAccounts/examplequeues",
-                }
-            ],
-        },
+        "permissions": azure_common.all_features_permissions(),
         "state": {
             "backend": "azurerm",
             "resource_group_name": "rg-tfstate",

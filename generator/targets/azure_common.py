@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import hcl
 from ..model import Spec
 from .base import Finding
 
@@ -109,3 +110,77 @@ def metric_alert_settings(namespace: str) -> dict[str, Any]:
 
 def action_group_names(spec: Spec) -> dict[str, str]:
     return {"action_group": f"{spec.name}-alerts", "action_group_short": spec.name[:ACTION_GROUP_SHORT_NAME_MAX]}
+
+
+def placement(spec: Spec, target: str) -> dict[str, Any]:
+    """Where the module's resources go: the location and the resource group, created or looked up."""
+    settings = spec.target(target)
+    rg = settings["resource_group"]
+    return {
+        "location": settings["location"],
+        "resource_group": {"name": rg["name"], "create": rg["create"]},
+        "resource_group_ref": hcl.Expr(
+            "azurerm_resource_group.this.name" if rg["create"] else "data.azurerm_resource_group.this.name"
+        ),
+    }
+
+
+# -- schema fragments of the targets' settings (fresh dicts: each target's schema owns its own) --
+
+RESOURCE_ID = "^/subscriptions/[0-9a-f-]{36}/resourceGroups/[A-Za-z0-9._()-]+/providers/"
+
+
+def location_schema() -> dict[str, Any]:
+    return {"type": "string", "pattern": "^[a-z][a-z0-9]+$"}
+
+
+def resource_group_schema() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name"],
+        "properties": {
+            "name": {"type": "string", "pattern": "^[A-Za-z0-9._()-]{1,89}[A-Za-z0-9_()-]$"},
+            "create": {"type": "boolean", "default": True},
+        },
+    }
+
+
+def action_group_ids_schema(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "type": "array",
+        "uniqueItems": True,
+        "maxItems": 5,
+        "items": {
+            "type": "string",
+            "pattern": RESOURCE_ID + "(M|m)icrosoft\\.(I|i)nsights/action(G|g)roups/[A-Za-z0-9._-]{1,260}$",
+        },
+    }
+
+
+def storage_account_id_schema(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "type": "string",
+        "pattern": RESOURCE_ID + "Microsoft\\.Storage/storageAccounts/[a-z0-9]{3,24}$",
+    }
+
+
+# -- what the targets' variants share --
+
+EXAMPLE_SUBSCRIPTION = "/subscriptions/00000000-0000-0000-0000-000000000000"
+EXAMPLE_VAULT = f"{EXAMPLE_SUBSCRIPTION}/resourceGroups/rg-kv/providers/Microsoft.KeyVault/vaults/kv-models"
+
+
+def all_features_permissions() -> dict[str, Any]:
+    """The `permissions` of an all-features variant: metrics and one role on a named scope."""
+    return {
+        "capabilities": ["metrics"],
+        "azure": [
+            {
+                "role": "Storage Queue Data Message Sender",
+                "scope": f"{EXAMPLE_SUBSCRIPTION}/resourceGroups/rg-ml/providers/Microsoft.Storage/storageAccounts/examplequeues",
+            }
+        ],
+    }

@@ -33,7 +33,7 @@ HEALTH_EVICTION_MINUTES = 2  # an instance failing its health check this long is
 METRIC_NAMESPACE = "Microsoft.Web/serverFarms"  # CPU and memory percent are plan metrics
 APP_NAME_MAX = 60  # a Function App name is its *.azurewebsites.net host label
 
-_ID = "^/subscriptions/[0-9a-f-]{36}/resourceGroups/[A-Za-z0-9._()-]+/providers/"
+_ID = azure_common.RESOURCE_ID
 _SUBNET_ID = {
     "type": "string",
     "pattern": _ID + "Microsoft\\.Network/virtualNetworks/[A-Za-z0-9._-]+/subnets/[A-Za-z0-9._-]+$",
@@ -242,7 +242,6 @@ def _command_line(spec: Spec) -> str | None:
 
 def context(spec: Spec) -> dict[str, Any]:
     settings = spec.target(NAME)
-    rg = settings["resource_group"]
     network = _network(spec)
     vault = settings.get("key_vault_id")
     scaling = spec.scaling
@@ -250,11 +249,7 @@ def context(spec: Spec) -> dict[str, Any]:
     assert image is not None  # needs_image: check_common refuses a spec without one
     return {
         **common.base_context(spec),
-        "location": settings["location"],
-        "resource_group": {"name": rg["name"], "create": rg["create"]},
-        "resource_group_ref": hcl.Expr(
-            "azurerm_resource_group.this.name" if rg["create"] else "data.azurerm_resource_group.this.name"
-        ),
+        **azure_common.placement(spec, NAME),
         "key_vault": {"id": vault, "name": vault.rsplit("/", 1)[-1], "resource_group": vault.split("/")[4]}
         if vault
         else None,
@@ -414,16 +409,8 @@ SCHEMA = {
     "additionalProperties": False,
     "required": ["location", "resource_group"],
     "properties": {
-        "location": {"type": "string", "pattern": "^[a-z][a-z0-9]+$"},
-        "resource_group": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": ["name"],
-            "properties": {
-                "name": {"type": "string", "pattern": "^[A-Za-z0-9._()-]{1,89}[A-Za-z0-9_()-]$"},
-                "create": {"type": "boolean", "default": True},
-            },
-        },
+        "location": azure_common.location_schema(),
+        "resource_group": azure_common.resource_group_schema(),
         "plan_sku": {
             "description": "Elastic Premium size (EP1: 1 vCPU/3.5 GB, EP2: 2/7, EP3: 4/14); default: the smallest "
             "that holds resources.cpu and resources.memory.",
@@ -444,27 +431,17 @@ SCHEMA = {
             **_SUBNET_ID,
             "description": "Existing subnet for the app's private endpoint (network.vpc: existing).",
         },
-        "action_group_ids": {
-            "description": "Existing Azure Monitor action groups every metric alert notifies, besides observability.notify_emails.",
-            "type": "array",
-            "uniqueItems": True,
-            "maxItems": 5,
-            "items": {
-                "type": "string",
-                "pattern": _ID + "(M|m)icrosoft\\.(I|i)nsights/action(G|g)roups/[A-Za-z0-9._-]{1,260}$",
-            },
-        },
-        "model_storage_account_id": {
-            "description": "Resource id of the storage account holding an Azure Blob model.uri; required with such a model.",
-            "type": "string",
-            "pattern": _ID + "Microsoft\\.Storage/storageAccounts/[a-z0-9]{3,24}$",
-        },
+        "action_group_ids": azure_common.action_group_ids_schema(
+            "Existing Azure Monitor action groups every metric alert notifies, besides observability.notify_emails."
+        ),
+        "model_storage_account_id": azure_common.storage_account_id_schema(
+            "Resource id of the storage account holding an Azure Blob model.uri; required with such a model."
+        ),
     },
 }
 
 _IMAGE = "mcr.microsoft.com/example/model:1.0"
-_SUBSCRIPTION = "/subscriptions/00000000-0000-0000-0000-000000000000"
-_VAULT = f"{_SUBSCRIPTION}/resourceGroups/rg-kv/providers/Microsoft.KeyVault/vaults/kv-models"
+_SUBSCRIPTION, _VAULT = azure_common.EXAMPLE_SUBSCRIPTION, azure_common.EXAMPLE_VAULT
 _VNET = f"{_SUBSCRIPTION}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-shared/subnets"
 VARIANTS = {
     "minimal": {
@@ -526,15 +503,7 @@ VARIANTS = {
             }
         },
         "model": {"uri": "https://examplemodels.blob.core.windows.net/models/func-full/v1/"},
-        "permissions": {
-            "capabilities": ["metrics"],
-            "azure": [
-                {
-                    "role": "Storage Queue Data Message Sender",
-                    "scope": f"{_SUBSCRIPTION}/resourceGroups/rg-ml/providers/Microsoft.Storage/storageAccounts/examplequeues",
-                }
-            ],
-        },
+        "permissions": azure_common.all_features_permissions(),
         "state": {
             "backend": "azurerm",
             "resource_group_name": "rg-tfstate",
