@@ -76,13 +76,7 @@ def check(spec: Spec) -> list[common.Finding]:
     )
     found += _check_network(spec, settings)
     found += common.check_any_source_only(spec, "Cloud Functions")
-    if spec.network.public and settings["invokers"]:
-        found.append(
-            (
-                ("targets", NAME, "invokers"),
-                "a public function is invokable by allUsers; remove `invokers` or set network.public: false",
-            )
-        )
+    found += gcp_common.check_no_invokers_when_public(spec, NAME, "function")
     if settings["timeout"] > TIMEOUT_MAX:
         found.append(
             (("targets", NAME, "timeout"), f"an HTTP function runs at most {TIMEOUT_MAX} s; got {settings['timeout']}")

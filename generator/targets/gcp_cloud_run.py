@@ -69,13 +69,7 @@ def check(spec: Spec) -> list[common.Finding]:
     )
     found += _check_network(spec, settings)
     found += common.check_any_source_only(spec, "Cloud Run")
-    if spec.network.public and settings["invokers"]:
-        found.append(
-            (
-                ("targets", NAME, "invokers"),
-                "a public service is invokable by allUsers; remove `invokers` or set network.public: false",
-            )
-        )
+    found += gcp_common.check_no_invokers_when_public(spec, NAME, "service")
     found += gcp_common.check_key_location(spec, NAME, "the service and its log bucket")
     found += gcp_common.check_log_retention(spec)
     found += common.check_model_readable(spec, NAME, "gs", "Cloud Run's service account")

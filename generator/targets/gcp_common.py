@@ -29,6 +29,18 @@ def check_reserved_env(spec: Spec, platform: str, reserved: tuple[str, ...]) -> 
     return found
 
 
+def check_no_invokers_when_public(spec: Spec, target: str, deployed: str) -> list[Finding]:
+    """A public `deployed` (e.g. service, function) is invokable by allUsers: listed invokers would mislead."""
+    if not (spec.network.public and spec.target(target)["invokers"]):
+        return []
+    return [
+        (
+            ("targets", target, "invokers"),
+            f"a public {deployed} is invokable by allUsers; remove `invokers` or set network.public: false",
+        )
+    ]
+
+
 def key_location(kms_key: str) -> str:
     return kms_key.split("/")[3]  # projects/P/locations/L/keyRings/R/cryptoKeys/K
 
