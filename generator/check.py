@@ -23,8 +23,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .check_cache import PassCache
-from .errors import EXIT_FINDINGS, EXIT_OK, EXIT_TOOL, SpecError, TfgenError, ToolError
-from .gaterun import GateRun, run_gates
+from .errors import EXIT_FINDINGS, EXIT_OK, EXIT_TOOL, SpecError
+from .gaterun import GateRun, guarded, run_gates
 from .outputs import FINDINGS, NOT_RUN, OK, SKIPPED, TOOL_FAILED, OutputKind, Step
 from .outputs import GateOptions as CheckOptions
 
@@ -45,14 +45,7 @@ __all__ = [
 
 def _timed(step: Step, action: Callable[[Step], None]) -> Step:
     start = time.perf_counter()
-    try:
-        action(step)
-    except SpecError as exc:
-        step.status, step.messages = FINDINGS, [str(p) for p in exc.problems]
-    except ToolError as exc:
-        step.status, step.messages = TOOL_FAILED, [str(exc)]
-    except TfgenError as exc:
-        step.status, step.messages = FINDINGS, [str(exc)]
+    guarded(step, action)
     step.seconds = time.perf_counter() - start
     return step
 

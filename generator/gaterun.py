@@ -140,18 +140,18 @@ def _remembered(
             return [f.result() for f in [pool.submit(one, folder) for folder in folders]]
 
         given = options if cache is None and pool is None else replace(options, each_module=each_module)
-        _guarded(step, lambda s: run.gate.run(s, run.folders, given))
+        guarded(step, lambda s: run.gate.run(s, run.folders, given))
         cached = len(hits)
     else:
         todo = [f for f in run.folders if not (cache is not None and f in keys and cache.passed(keys[f]))]
         cached = len(run.folders) - len(todo)
         if todo:
             if slots is None:
-                _guarded(step, lambda s: run.gate.run(s, todo, options))
+                guarded(step, lambda s: run.gate.run(s, todo, options))
             else:
                 with slots:
                     start = time.perf_counter()  # the table shows the step's own time, not its wait for a slot
-                    _guarded(step, lambda s: run.gate.run(s, todo, options))
+                    guarded(step, lambda s: run.gate.run(s, todo, options))
             # only a pass on every module is remembered: a failure is never stored, so never replayed as a pass
             if cache is not None and step.status == OK and not (step.messages or step.not_run or step.skipped):
                 for folder in todo:
@@ -174,8 +174,8 @@ def _keys(gate: str, digest: str, folders: list[Path], cache: PassCache | None) 
     return keys
 
 
-def _guarded(step: Step, action: Callable[[Step], None]) -> None:
-    """A gate's exceptions as statuses (the same mapping as the other check steps)."""
+def guarded(step: Step, action: Callable[[Step], None]) -> None:
+    """Run `action(step)`, turning tfgen's errors into the step's status (every check step and gate)."""
     try:
         action(step)
     except SpecError as exc:
