@@ -16,7 +16,8 @@ import yaml
 
 from generator import pipeline
 from generator.errors import SpecError
-from generator.targets import registry
+from generator.model import Gpu
+from generator.targets import aws_common, aws_sagemaker, registry
 from generator.targets.common import targets_that_can
 from tests.hclread import resources
 from tests.support import write_module, write_variant_spec
@@ -284,3 +285,51 @@ def test_all_features_variants_use_the_new_fields():
     assert registry.get("gcp-cloud-run").variants["all-features"]["resources"]["gpu"] == GPU
     assert registry.get("aws-lambda").variants["all-features"]["resources"]["architecture"] == "arm64"
     assert math.isfinite(registry.get("azure-aci").variants["all-features"]["container"]["startup_seconds"])
+
+
+# ---------------------------------------------------------------- GPU instances on EC2 (aws_common)
+
+
+@pytest.mark.parametrize(
+    "gpu, count, cpu, memory, expected",
+    [
+        ("nvidia-t4", 1, 2, 8192, "g4dn.xlarge"),
+        # 16 GiB installed leaves no room for the agent and the system beside a 16 GiB task
+        ("nvidia-t4", 1, 4, 16384, "g4dn.2xlarge"),
+        ("nvidia-t4", 1, 4, int(16384 * 0.9), "g4dn.xlarge"),
+        # every registered vCPU goes to tasks: 4 vCPU fits a 4-vCPU instance
+        ("nvidia-a10g", 1, 4, 8192, "g5.xlarge"),
+        ("nvidia-a10g", 1, 5, 8192, "g5.2xlarge"),
+        ("nvidia-l4", 1, 1, 2048, "g6.xlarge"),
+        # fewest GPUs first: one GPU and 64 vCPU (16xlarge) before four GPUs and 48 vCPU (12xlarge)
+        ("nvidia-l4", 1, 40, 8192, "g6.16xlarge"),
+        ("nvidia-a10g", 4, 4, 8192, "g5.12xlarge"),
+        ("nvidia-a10g", 2, 4, 8192, "g5.12xlarge"),
+        ("nvidia-l40s", 1, 4, 24576, "g6e.xlarge"),
+        ("nvidia-v100", 1, 8, 32768, "p3.2xlarge"),
+        ("nvidia-a100", 8, 8, 8192, "p4d.24xlarge"),
+        ("nvidia-h100", 1, 8, 8192, "p5.48xlarge"),
+    ],
+)
+def test_gpu_instance_type_is_the_smallest_that_fits(gpu, count, cpu, memory, expected):
+    assert aws_common.gpu_instance_type(Gpu(gpu, count), cpu, memory) == expected
+
+
+@pytest.mark.parametrize(
+    "gpu, count, cpu, memory",
+    [
+        ("nvidia-t4", 8, 4, 8192),  # g4dn has at most 4 GPUs (bare metal left out)
+        ("nvidia-t4", 1, 96, 8192),
+        ("nvidia-a10g", 1, 4, 768 * 1024),
+        ("nvidia-l4-typo", 1, 1, 2048),
+    ],
+)
+def test_gpu_instance_type_is_none_when_nothing_fits(gpu, count, cpu, memory):
+    assert aws_common.gpu_instance_type(Gpu(gpu, count), cpu, memory) is None
+
+
+def test_gpu_types_use_the_names_sagemaker_uses():
+    assert set(aws_sagemaker.GPU_TYPES) <= set(aws_common.GPU_TYPES)
+    assert aws_common.gpu_instance_family("nvidia-t4") == "g4dn" and aws_common.gpu_instance_family("x") is None
+    for sizes in aws_common.GPU_INSTANCES.values():
+        assert len({name.split(".")[0] for name in sizes}) == 1  # one family per GPU type

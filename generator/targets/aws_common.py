@@ -5,9 +5,11 @@ created VPC (subnet maths and the context of the templates/_shared/aws/ partials
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import dataclass
 from typing import Any
 
 from .. import hcl
+from ..model import Gpu
 from .base import EmulatorDrift, Provider, StarterQuestion
 
 AWS_PROVIDER = Provider("aws", "hashicorp/aws", ">= 5.100.0, < 6.0.0")
@@ -248,3 +250,68 @@ RESERVED_SIDS = frozenset(
         "ManageNetworkInterfacesInVpc",
     }
 )
+
+
+# -- GPUs on EC2 (issue 12 §3): the instance an ECS capacity provider or a Batch compute environment launches --
+
+
+@dataclass(frozen=True)
+class GpuInstance:
+    vcpu: int
+    memory: int  # MiB installed
+    gpus: int
+
+
+def _gpu_family(family: str, sizes: dict[str, tuple[int, int, int]]) -> dict[str, GpuInstance]:
+    return {f"{family}.{size}": GpuInstance(vcpu, gib * 1024, gpus) for size, (vcpu, gib, gpus) in sizes.items()}
+
+
+# vCPU, GiB and GPUs of the g-family sizes (g5, g6; g4dn stops at 16xlarge), from the EC2 instance-type pages.
+_G_SIZES = {
+    "xlarge": (4, 16, 1),
+    "2xlarge": (8, 32, 1),
+    "4xlarge": (16, 64, 1),
+    "8xlarge": (32, 128, 1),
+    "12xlarge": (48, 192, 4),
+    "16xlarge": (64, 256, 1),
+    "24xlarge": (96, 384, 4),
+    "48xlarge": (192, 768, 8),
+}
+
+# resources.gpu.type -> the EC2 GPU instance family that carries it (the names the Kubernetes,
+# Cloud Run and SageMaker targets use). Bare-metal sizes are left out: they take far longer to boot.
+GPU_INSTANCES: dict[str, dict[str, GpuInstance]] = {
+    "nvidia-t4": _gpu_family("g4dn", {k: v for k, v in _G_SIZES.items() if k not in ("24xlarge", "48xlarge")}),
+    "nvidia-a10g": _gpu_family("g5", _G_SIZES),
+    "nvidia-l4": _gpu_family("g6", _G_SIZES),
+    "nvidia-l40s": _gpu_family("g6e", {k: (v, g * 2, n) for k, (v, g, n) in _G_SIZES.items()}),
+    "nvidia-v100": _gpu_family("p3", {"2xlarge": (8, 61, 1), "8xlarge": (32, 244, 4), "16xlarge": (64, 488, 8)}),
+    "nvidia-a100": _gpu_family("p4d", {"24xlarge": (96, 1152, 8)}),
+    "nvidia-h100": _gpu_family("p5", {"48xlarge": (192, 2048, 8)}),
+}
+GPU_TYPES: tuple[str, ...] = tuple(GPU_INSTANCES)
+
+# The ECS agent registers less memory than is installed (kernel and platform overhead: an m4.large's
+# 8192 MiB registers as 7985), and AWS recommends keeping 5 % more for the agent and system processes.
+# A task may take at most this share of the instance's installed memory.
+GPU_INSTANCE_MEMORY_SHARE = 0.9
+
+
+def gpu_instance_family(gpu_type: str) -> str | None:
+    """The EC2 family that carries `gpu_type` (g4dn for nvidia-t4), None for an unknown type."""
+    sizes = GPU_INSTANCES.get(gpu_type)
+    return next(iter(sizes)).split(".")[0] if sizes else None
+
+
+def gpu_instance_type(gpu: Gpu, cpu: float, memory: int) -> str | None:
+    """The instance an EC2-backed task or job with `gpu`, `cpu` vCPU and `memory` MiB runs on:
+    of the GPU's family, the size with the fewest GPUs that still has `gpu.count`, then the fewest vCPUs and
+    least memory, with at least `cpu` vCPU (ECS and Batch give tasks every registered vCPU) and room for the
+    agent and the system beside `memory` (GPU_INSTANCE_MEMORY_SHARE). None when no size fits or the type
+    is unknown (GPU_TYPES): the caller refuses with a located error."""
+    fits = [
+        (i.gpus, i.vcpu, i.memory, name)
+        for name, i in GPU_INSTANCES.get(gpu.type, {}).items()
+        if i.gpus >= gpu.count and i.vcpu >= cpu and memory <= i.memory * GPU_INSTANCE_MEMORY_SHARE
+    ]
+    return min(fits)[-1] if fits else None
