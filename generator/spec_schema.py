@@ -85,6 +85,13 @@ def spec_schema() -> dict[str, Any]:
     return with_targets(committed, registry.TARGETS)
 
 
+@lru_cache(maxsize=1)
+def committed_schema() -> dict[str, Any]:
+    """The committed file as it is, which is what spec_schema() builds (tests/test_target_contract.py
+    holds them equal): what validation reads, so it imports no target module."""
+    return json.loads(paths.spec_schema_path().read_text(encoding="utf-8"))
+
+
 def schema_text(schema: dict[str, Any] | None = None) -> str:
     """The schema as the committed file holds it."""
     return json.dumps(spec_schema() if schema is None else schema, indent=2, ensure_ascii=False) + "\n"

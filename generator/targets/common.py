@@ -234,11 +234,13 @@ def check_common(spec: Spec) -> list[Finding]:
                 )
             )
     for cloud in ("aws", "gcp", "azure"):
-        renders = [t.name for t in registry.TARGETS if t.permission_cloud == cloud]
         used = explicit(spec, f"permissions.{cloud}") or (
             cloud == "aws" and explicit(spec, "permissions.metrics_namespace")
         )
-        if used and not set(renders) & set(spec.targets):
+        if not used:
+            continue  # asked only when used: it imports every target
+        renders = [t.name for t in registry.TARGETS if t.permission_cloud == cloud]
+        if not set(renders) & set(spec.targets):
             field = cloud if explicit(spec, f"permissions.{cloud}") else "metrics_namespace"
             found.append(
                 (("permissions", field), f"no target of this spec uses it (only {', '.join(renders)} would); remove it")
