@@ -89,6 +89,42 @@ def parse_model_uri(uri: str) -> tuple[str, str, str, str | None]:
 
 
 @dataclass(frozen=True)
+class S3Location:
+    """An `s3://` URI of a job's input or output, parsed (the same parsing as `model.uri`)."""
+
+    uri: str
+    bucket: str
+    key: str  # object key or prefix ("" = the whole bucket; a prefix ends in "/")
+
+    @property
+    def is_prefix(self) -> bool:
+        return self.key == "" or self.key.endswith("/")
+
+
+def parse_s3_location(uri: str) -> S3Location:
+    _scheme, bucket, key, _account = parse_model_uri(uri)
+    return S3Location(uri=uri, bucket=bucket, key=key)
+
+
+@dataclass(frozen=True)
+class Job:
+    """A batch job (`kind: job`): what it reads and writes, and how it is run.
+
+    The locations are not in `container.env` (unlike the model's): the target passes
+    `input.uri` in `input_env` and `output.uri` in `output_env` to the container.
+    """
+
+    input: S3Location
+    output: S3Location  # always a prefix
+    attempts: int  # job.retries: attempts in total, 1-10
+    timeout_seconds: int | None  # per attempt; None: no limit
+    array_size: int | None  # None: one job, not an array
+    schedule: str | None  # EventBridge Scheduler `cron(...)` or `rate(...)`; None: submitted by hand
+    input_env: str = "INPUT_URI"  # env vars that carry the locations into the container
+    output_env: str = "OUTPUT_URI"
+
+
+@dataclass(frozen=True)
 class Permissions:
     capabilities: tuple[str, ...]
     metrics_namespace: str
@@ -157,6 +193,8 @@ class Spec:
     # Target name -> the model as that target sees it (its `targets.<t>` overrides merged in;
     # generator/overrides.py), only for targets that override something.
     views: Mapping[str, Spec] = field(default_factory=lambda: MappingProxyType({}))
+    kind: str = "service"  # "service" | "job"
+    job: Job | None = None  # set exactly when kind == "job" (validation refuses a job without it)
 
     def target(self, name: str) -> Mapping[str, Any]:
         return self.targets[name]
@@ -201,6 +239,7 @@ def normalize(data: Mapping[str, Any], env: str | None = None, origin: str = "")
     obs = data.get("observability") or {}
     alarms = obs.get("alarms") or {}
     model = data.get("model")
+    job = data.get("job")
     permissions = data.get("permissions") or {}
     state = dict(data.get("state") or {"backend": "local"})
     backend = state.pop("backend")
@@ -279,6 +318,8 @@ def normalize(data: Mapping[str, Any], env: str | None = None, origin: str = "")
             gcp=tuple(_deep_freeze(r) for r in permissions.get("gcp", ())),
             azure=tuple(_deep_freeze(r) for r in permissions.get("azure", ())),
         ),
+        kind=data.get("kind", "service"),
+        job=_job(job) if data.get("kind") == "job" and job else None,
     )
 
 
@@ -292,4 +333,15 @@ def _model(model: Mapping[str, Any]) -> Model:
         account=account,
         kms_key=model.get("kms_key"),
         env=model.get("env", "MODEL_URI"),
+    )
+
+
+def _job(job: Mapping[str, Any]) -> Job:
+    return Job(
+        input=parse_s3_location(job["input"]),
+        output=parse_s3_location(job["output"]),
+        attempts=job.get("retries", 1),
+        timeout_seconds=job.get("timeout_seconds"),
+        array_size=job.get("array_size"),
+        schedule=job.get("schedule"),
     )

@@ -16,7 +16,7 @@ from typing import Any
 
 import regress
 
-from . import overrides
+from . import overrides, spec_kind
 from .errors import Problem, SpecError
 from .model import Spec, normalize
 from .overlay import apply_environment
@@ -241,10 +241,17 @@ def validate(loaded: LoadedSpec, env: str | None = None) -> Spec:
                 target_spec = spec if target_view is view else normalize(target_view.data, name, origin=loaded.file)
                 if target_view is not view:
                     views[target] = target_spec
-                for path, message in [*common.check_view(target_spec), *registry.get(target).check(target_spec)]:
+                for path, message in [
+                    *common.check_view(target_spec),
+                    *spec_kind.check_fields(target_spec),
+                    *registry.get(target).check(target_spec),
+                ]:
                     located.append((target_view, tuple(path), message))
             spec = replace(spec, views=MappingProxyType(views))
-            located += [(view, tuple(path), message) for path, message in common.check_common(spec)]
+            located += [
+                (view, tuple(path), message)
+                for path, message in [*spec_kind.check_targets(spec), *common.check_common(spec)]
+            ]
             secret_names = _secret_values(view.data)
             for where, path, message in located:
                 problems.add(where.problem(path, _redact(path, message, secret_names)))

@@ -59,6 +59,9 @@ builders only it uses.
 - `permission_cloud`: which `permissions.<cloud>` list (aws, gcp, azure) the target
   grants to the application's identity; None for a target that renders no cloud IAM.
 - `starter`: what `tfgen init` asks and writes for the target (`Starter`).
+- `kinds`: the spec kinds (`kind:`, "service" or "job") the target takes; validation
+  refuses a spec of another kind, at `kind`, naming the targets that do take it
+  (generator/spec_kind.py). Default: services only.
 - `variants`: named example specs (plain dicts, each a whole spec with only
   this target) the conformance suite renders and checks; at least the ones
   its output kind requires (`OutputKind.required_variants`; for Terraform:
@@ -230,6 +233,8 @@ class Target:
     # The `permissions.<cloud>` escape hatch this target renders for the application's identity
     # ("aws", "gcp", "azure"); None: the target renders no cloud IAM and refuses `permissions`.
     permission_cloud: str | None = None
+    # The spec kinds (`kind:`) this target takes: "service" (a server behind a port) and/or "job" (issue 17).
+    kinds: frozenset[str] = frozenset({"service"})
 
     @property
     def schema_def_name(self) -> str:
