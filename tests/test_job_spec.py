@@ -153,10 +153,11 @@ def test_a_job_on_a_target_that_takes_services_is_refused_at_kind():
 
 def test_a_service_on_a_target_that_takes_only_jobs_is_refused_at_the_target(monkeypatch):
     """No registered target may take only jobs yet: a stand-in shows the words and the place."""
-    batch = replace(registry.get("aws-ecs"), name="aws-ecs", title="Stand-in Batch", kinds=frozenset({"job"}))
-    monkeypatch.setattr(registry, "get", lambda name: batch)
+    takers = ", ".join(t.name for t in registry.TARGETS if "service" in t.kinds and t.name != "aws-ecs")
+    real_get = registry.get
+    batch = replace(real_get("aws-ecs"), title="Stand-in Batch", kinds=frozenset({"job"}))
+    monkeypatch.setattr(registry, "get", lambda name: batch if name == "aws-ecs" else real_get(name))
     spec = normalize(_load("name: scorer\ntargets:\n  aws-ecs: {region: us-east-1}\n").data)
-    takers = ", ".join(t.name for t in registry.TARGETS if "service" in t.kinds)
     assert spec_kind.check_targets(spec) == [
         (
             ("targets", "aws-ecs"),
@@ -171,8 +172,9 @@ def test_a_service_on_a_target_that_takes_only_jobs_is_refused_at_the_target(mon
 
 
 def test_a_target_taking_both_kinds_is_never_refused(monkeypatch):
-    both = replace(registry.get("aws-ecs"), kinds=frozenset({"service", "job"}))
-    monkeypatch.setattr(registry, "get", lambda name: both)
+    real_get = registry.get
+    both = replace(real_get("aws-ecs"), kinds=frozenset({"service", "job"}))
+    monkeypatch.setattr(registry, "get", lambda name: both if name == "aws-ecs" else real_get(name))
     assert spec_kind.check_targets(normalize(_load(JOB).data)) == []
 
 
