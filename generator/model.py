@@ -251,7 +251,9 @@ def normalize(data: Mapping[str, Any], env: str | None = None, origin: str = "")
         service=service,
         env=env,
         name=f"{service}-{env}" if env else service,
-        description=data.get("description", f"{service} model service"),
+        description=data.get(
+            "description", f"{service} batch job" if data.get("kind") == "job" else f"{service} model service"
+        ),
         labels=_frozen(data.get("labels")),
         container=Container(
             image=container.get("image"),

@@ -9,7 +9,7 @@ refuses a target that does not take the spec's kind (`Target.kinds`).
 
 from __future__ import annotations
 
-from .model import Spec
+from .model import Job, Spec
 from .targets.base import Finding
 
 # Fields that mean something only for a service, and why a job has no use for them.
@@ -64,8 +64,26 @@ def check_fields(spec: Spec) -> list[Finding]:
                     f"`{variable}` carries {field} to the job's container; name the model's variable otherwise",
                 )
             )
+    found += _check_model_outside_output(spec, job)
     found += _check_schedule(job.schedule)
     return found
+
+
+def _check_model_outside_output(spec: Spec, job: Job) -> list[Finding]:
+    """The job may write under job.output: the model must not be there, or a run could replace it."""
+    model, output = spec.model, job.output
+    if model is None or model.scheme != "s3" or model.bucket != output.bucket:
+        return []
+    inside = model.key.startswith(output.key) or (model.is_prefix and output.key.startswith(model.key))
+    if not inside:
+        return []
+    return [
+        (
+            ("job", "output"),
+            f"`{output.uri}` overlaps the model (`{model.uri}`): the job may write under job.output, so a run "
+            "could overwrite the model; write the results under another prefix",
+        )
+    ]
 
 
 def _check_schedule(schedule: str | None) -> list[Finding]:

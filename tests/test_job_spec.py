@@ -89,6 +89,7 @@ def test_a_job_spec_normalizes_with_its_defaults():
     assert (spec.job.input_env, spec.job.output_env) == ("INPUT_URI", "OUTPUT_URI")
     # the locations are the target's to pass (input_env/output_env), not plain container variables
     assert "INPUT_URI" not in spec.container.env and "OUTPUT_URI" not in spec.container.env
+    assert spec.description == "scorer batch job"  # a service's default stays "<name> model service"
 
 
 def test_every_job_field_reaches_the_model():
@@ -117,7 +118,7 @@ def test_s3_locations_parse_as_the_model_uri_does(uri, bucket, key, is_prefix):
 
 def test_a_service_spec_has_kind_service_and_no_job():
     spec = normalize(_load("name: scorer\ntargets:\n  aws-ecs: {region: us-east-1}\n").data)
-    assert (spec.kind, spec.job) == ("service", None)
+    assert (spec.kind, spec.job, spec.description) == ("service", None, "scorer model service")
 
 
 @pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.name)
@@ -371,6 +372,33 @@ def test_the_model_variable_may_not_be_a_location_variable():
         f"{FILE}:{_at(text, 'env: OUTPUT_URI')}: model.env: `OUTPUT_URI` carries job.output to the job's "
         "container; name the model's variable otherwise",
     ]
+
+
+@pytest.mark.parametrize(
+    "model, output",
+    [
+        ("s3://scoring-out/models/v1/", "s3://scoring-out/"),  # the whole bucket holds the model
+        ("s3://scoring-out/scores/model.pkl", "s3://scoring-out/scores/"),  # the model is in the output
+        ("s3://scoring-out/models/", "s3://scoring-out/models/v2/"),  # the output is in the model's prefix
+    ],
+)
+def test_the_job_may_not_write_where_the_model_is(model, output):
+    text = BARE_JOB.replace("s3://scoring-out/scores/", output) + (
+        f"container: {{image: ghcr.io/example/scorer:1.0}}\nmodel: {{uri: {model}}}\n"
+    )
+    assert _problems(text) == [
+        _kind_refusal(),
+        f"{FILE}:{_at(text, 'output')}: job.output: `{output}` overlaps the model (`{model}`): the job may write under job.output, "
+        "so a run could overwrite the model; write the results under another prefix",
+    ]
+
+
+@pytest.mark.parametrize(
+    "model", ["s3://scoring-models/scorer/v1/", "s3://scoring-out/models/", "s3://scoring-out/scores-v1.pkl"]
+)
+def test_a_model_beside_the_output_is_fine(model):
+    text = BARE_JOB + f"container: {{image: ghcr.io/example/scorer:1.0}}\nmodel: {{uri: {model}}}\n"
+    assert _problems(text) == [_kind_refusal()]
 
 
 # --- the job's own limits ----------------------------------------------------------------------
