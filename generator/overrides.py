@@ -20,6 +20,7 @@ from .errors import Problem
 from .overlay import merge
 from .spec import FieldPath, LoadedSpec, dotted
 
+# Not `job` (issue 17): a spec describes one job, whatever runs it; environments may still change it.
 OVERRIDABLE = ("container", "resources", "scaling", "model")
 
 

@@ -145,6 +145,16 @@ def test_environments_deep_merge_the_job_section():
     assert (base.job.attempts, prod.job.attempts) == (1, 5)
 
 
+def test_a_bad_job_field_in_an_environment_is_located_there():
+    text = JOB + "environments:\n  prod:\n    job: {retries: 11, output: s3://scoring-prod/scores}\n"
+    kind, retries, output = _problems(text)  # the base is checked on its own: valid, but a job
+    assert kind == _kind_refusal()
+    assert retries == f"{FILE}:{_at(text, '11')}: job.retries: 11 is too large; maximum is 10"
+    assert output.startswith(
+        f'{FILE}:{_at(text, "s3://scoring-prod")}: job.output: "s3://scoring-prod/scores" is not valid: {OUTPUT_HINT}'
+    )
+
+
 # --- the kind and the targets ------------------------------------------------------------------
 
 
