@@ -6,7 +6,10 @@ Terraform: terraform fmt -check, tfgen lint, terraform validate, tfgen scan;
 see generator/outputs/). This module names no output kind and no target:
 each target declares its kind, and each kind its gates. The gates run
 overlapped in `options.jobs` slots and skip remembered passes
-(generator/gaterun.py, generator/check_cache.py).
+(generator/gaterun.py, generator/check_cache.py). With --modules-dir the
+render step's "up to date" is remembered as well, keyed on the specs, what
+they package, tfgen and every file under the modules' folders: a re-check with
+nothing changed renders nothing and runs no gate.
 
 The gate is green only when every step ran on every module. A step whose tool
 breaks, or that could not run on some module (a provider that cannot be
@@ -22,7 +25,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .check_cache import PassCache
+from .check_cache import PassCache, file_digests, module_digest_in, one_run, render_inputs, render_key
 from .errors import EXIT_FINDINGS, EXIT_OK, EXIT_TOOL, SpecError
 from .gaterun import GateRun, guarded, run_gates
 from .outputs import FINDINGS, NOT_RUN, OK, SKIPPED, TOOL_FAILED, OutputKind, Step
@@ -51,15 +54,16 @@ def _timed(step: Step, action: Callable[[Step], None]) -> Step:
 
 
 def run_check(options: CheckOptions, echo: Callable[[str], None]) -> list[Step]:
-    from .orphans import every_module, find_orphans
-    from .pipeline import load_environments, render_spec
-    from .render import module_path
+    with one_run():
+        return _run_check(options, echo)
+
+
+def _run_check(options: CheckOptions, echo: Callable[[str], None]) -> list[Step]:
+    from .pipeline import load_environments
     from .targets import registry
-    from .writer import apply_changes, plan_changes
 
     steps: list[Step] = []
-    specs, files, modules = [], {}, set()
-    by_kind: dict[str, tuple[OutputKind, list[Path]]] = {}  # output kind name -> (kind, module folders)
+    specs: list = []
 
     def validate(step: Step) -> None:
         problems = []
@@ -80,40 +84,33 @@ def run_check(options: CheckOptions, echo: Callable[[str], None]) -> list[Step]:
 
     scratch = tempfile.TemporaryDirectory(prefix="tfgen-check-")
     root = options.modules_dir or Path(scratch.name)
+    cache = PassCache() if options.cache else None
+    remembered = _RememberedRender.of(options, specs, root, cache)
+    modules: list[tuple[str, str]] = []  # (target, module folder relative to root), in render order
 
     def render(step: Step) -> None:
-        for spec in specs:
-            rendered, folders = render_spec(spec)
-            files.update(rendered)
-            modules.update(folders)
-            for name in spec.targets:
-                kind = registry.get(name).output
-                by_kind.setdefault(kind.name, (kind, []))[1].append(root / module_path(spec, name))
-        changes = plan_changes(files, root, modules)
-        if options.modules_dir is None:
-            apply_changes(changes, root)
-            step.detail = f"{len(modules)} module(s) in a temporary folder"
-        else:
-            step.detail = f"{len(modules)} module(s) against {root}"
-            orphaned = [] if options.env else find_orphans(root, {s.service for s in specs}, every_module(specs))
-            if changes or orphaned:
-                step.status = FINDINGS
-                step.messages = [f"out of date: {root / c.path} (would {c.kind}); run `tfgen render`" for c in changes]
-                step.messages += [
-                    f"orphaned: {root / m} (rendered by tfgen; the spec no longer has it); run `tfgen render --prune`"
-                    for m in orphaned
-                ]
+        if remembered.hit is not None:  # the committed modules were up to date with these very inputs
+            step.detail = f"{remembered.hit['detail']}, cached"
+            modules.extend((target, module) for target, module in remembered.hit["modules"])
+            return
+        _render(options, specs, root, step, modules)
+        if step.status == OK:
+            remembered.keep(step, modules)
 
     try:
         steps.append(_timed(Step("render"), render))
         echo(f"render: {steps[-1].status}")
         if steps[-1].status == OK:
+            by_kind: dict[str, tuple[OutputKind, list[Path]]] = {}  # output kind name -> (kind, module folders)
+            for target, module in modules:
+                kind = registry.get(target).output
+                by_kind.setdefault(kind.name, (kind, []))[1].append(root / module)
             runs = [
                 GateRun(kind.name, gate, sorted(set(folders)))
                 for kind, folders in by_kind.values()
                 for gate in kind.gates
             ]
-            steps.extend(run_gates(runs, options, echo, PassCache() if options.cache else None))
+            steps.extend(run_gates(runs, options, echo, cache, remembered.module_digests(modules)))
         if options.modules_dir is None:  # name modules as `<service>/[<env>/]<target>`, not by a deleted temp path
             for step in steps:
                 for names in (step.messages, step.not_run, step.skipped):
@@ -121,6 +118,84 @@ def run_check(options: CheckOptions, echo: Callable[[str], None]) -> list[Step]:
         return steps
     finally:
         scratch.cleanup()
+
+
+def _render(options: CheckOptions, specs: list, root: Path, step: Step, modules: list[tuple[str, str]]) -> None:
+    """Render every spec: into `root` (a temporary folder), or compared with the committed modules there."""
+    from .orphans import every_module, find_orphans
+    from .pipeline import render_spec
+    from .render import module_path
+    from .writer import apply_changes, plan_changes
+
+    files: dict = {}
+    folders: set = set()
+    for spec in specs:
+        rendered, spec_folders = render_spec(spec)
+        files.update(rendered)
+        folders.update(spec_folders)
+        modules.extend((name, module_path(spec, name).as_posix()) for name in spec.targets)
+    changes = plan_changes(files, root, folders)
+    if options.modules_dir is None:
+        apply_changes(changes, root)
+        step.detail = f"{len(folders)} module(s) in a temporary folder"
+        return
+    step.detail = f"{len(folders)} module(s) against {root}"
+    orphaned = [] if options.env else find_orphans(root, {s.service for s in specs}, every_module(specs))
+    if changes or orphaned:
+        step.status = FINDINGS
+        step.messages = [f"out of date: {root / c.path} (would {c.kind}); run `tfgen render`" for c in changes]
+        step.messages += [
+            f"orphaned: {root / m} (rendered by tfgen; the spec no longer has it); run `tfgen render --prune`"
+            for m in orphaned
+        ]
+
+
+class _RememberedRender:
+    """The render step's remembered "up to date" (generator/check_cache.py keys it): with --modules-dir only,
+    where the committed files are what render compares with and what the gates then read."""
+
+    def __init__(self, options: CheckOptions, specs: list, root: Path, cache: PassCache | None) -> None:
+        self.options, self.specs, self.root, self.cache = options, specs, root, cache
+        self.key: str | None = None
+        self.hit: dict | None = None
+        self.files: dict[str, str] | None = None  # relative path -> sha256 of every file under root/<service>/
+
+    @classmethod
+    def of(cls, options: CheckOptions, specs: list, root: Path, cache: PassCache | None) -> _RememberedRender:
+        self = cls(options, specs, root, cache)
+        if cache is None or options.modules_dir is None:
+            return self
+        self.key = self._key()
+        record = cache.outcome(self.key) if self.key else None
+        if record is not None and record.get("result") == "up to date":
+            self.hit = record
+        return self
+
+    def _key(self) -> str | None:
+        services = sorted({spec.service for spec in self.specs})
+        try:
+            self.files = file_digests(self.root, services)
+            return render_key(
+                spec_files=[str(p) for p in self.options.specs],
+                settings=[f"env={self.options.env}", f"modules-dir={self.options.modules_dir}"],
+                inputs=render_inputs(self.specs),
+                modules=self.files,
+            )
+        except (OSError, ValueError):  # unreadable, or a package render will refuse: render says what is wrong
+            self.files = None
+            return None
+
+    def keep(self, step: Step, modules: list[tuple[str, str]]) -> None:
+        """Remember an up-to-date render, if nothing it read changed while it ran."""
+        if self.cache is None or self.key is None or self.key != self._key():
+            return
+        self.cache.remember(self.key, {"result": "up to date", "detail": step.detail, "modules": modules})
+
+    def module_digests(self, modules: list[tuple[str, str]]) -> dict[Path, str] | None:
+        """Module folder -> check_cache.module_digest, from the files already read for the key."""
+        if self.files is None:
+            return None
+        return {self.root / module: module_digest_in(self.files, module) for _target, module in modules}
 
 
 def _warnings(specs) -> list[str]:

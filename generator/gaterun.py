@@ -12,7 +12,10 @@ runs on the main thread, one after another, while the others run beside them.
 
 Before a gate runs, modules whose pass is remembered (generator/check_cache.py)
 are taken out; the gate runs on the rest, and if it passes on all of them each
-one is remembered. The table says how many were cached.
+one is remembered. A per-module gate's result that its `Gate.replay` declares
+replayable (terraform validate's "provider not installable here") is kept and
+given back too, under a key that also covers where providers come from. The
+table says how many were cached.
 """
 
 from __future__ import annotations
@@ -20,14 +23,14 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
-from .check_cache import PassCache, module_digest, toolchain
+from .check_cache import PassCache, Replay, module_digest, toolchain
 from .errors import SpecError, TfgenError, ToolError
 from .outputs import FINDINGS, OK, TOOL_FAILED, Gate, GateOptions, Step
 
@@ -61,26 +64,23 @@ class GateRun:
 
 
 def run_gates(
-    runs: Sequence[GateRun], options: GateOptions, echo: Callable[[str], None], cache: PassCache | None = None
+    runs: Sequence[GateRun],
+    options: GateOptions,
+    echo: Callable[[str], None],
+    cache: PassCache | None = None,
+    digests: Mapping[Path, str] | None = None,
 ) -> list[Step]:
     """One Step per run, in the order given; `echo("<gate>: <status>")` as each finishes.
 
     jobs == 1: one gate after another on this thread, in order. `cache` None: nothing remembered.
+    `digests`: module folder -> check_cache.module_digest, when the caller has read them already.
     """
     jobs = max(1, options.jobs)
     steps = [Step(run.gate.name) for run in runs]
-    digest = (
-        toolchain(
-            plugin_mirror=options.plugin_mirror,
-            provider_schemas=options.provider_schemas,
-            settings=[f"env={options.env}", "skip-validate=" + ",".join(sorted(options.skip_validate_providers))],
-        )
-        if cache is not None
-        else ""
-    )
+    memo = _Memo.of(runs, options, cache, digests)
     if jobs == 1:
         for run, step in zip(runs, steps, strict=True):
-            _remembered(run, step, options, cache, digest, None, None)
+            _remembered(run, step, options, memo, None, None)
             echo(f"{step.name}: {step.status}")
         return steps
 
@@ -90,7 +90,7 @@ def run_gates(
     with ThreadPoolExecutor(max_workers=jobs + len(runs), thread_name_prefix="tfgen-gate") as pool:
 
         def one(index: int) -> None:
-            _remembered(runs[index], steps[index], options, cache, digest, slots, pool)
+            _remembered(runs[index], steps[index], options, memo, slots, pool)
             with lock:
                 echo(f"{steps[index].name}: {steps[index].status}")
 
@@ -103,18 +103,114 @@ def run_gates(
     return steps
 
 
+def all_remembered(
+    runs: Sequence[GateRun], options: GateOptions, cache: PassCache, digests: Mapping[Path, str]
+) -> bool:
+    """Whether every gate has a remembered result for every module (then no module file need exist)."""
+    memo = _Memo.of(runs, options, cache, digests)
+    return all(memo.lookup(run, folder) is not None for run in runs for folder in run.folders)
+
+
+@dataclass
+class _Memo:
+    """The cache as the gates of one run see it: keys from the toolchain digest and each module's digest."""
+
+    cache: PassCache | None
+    toolchain: str
+    digests: dict[Path, str]
+    options: GateOptions
+    replay_extra: dict[str, str | None]  # gate -> Replay.depends_on(options), computed once
+
+    @classmethod
+    def of(
+        cls, runs: Sequence[GateRun], options: GateOptions, cache: PassCache | None, given: Mapping[Path, str] | None
+    ) -> _Memo:
+        if cache is None:
+            return cls(None, "", {}, options, {})
+        digest = toolchain(
+            plugin_mirror=options.plugin_mirror,
+            provider_schemas=options.provider_schemas,
+            settings=[f"env={options.env}", "skip-validate=" + ",".join(sorted(options.skip_validate_providers))],
+        )
+        digests = dict(given or {})
+        for folder in {f for run in runs for f in run.folders} - set(digests):
+            with suppress(OSError):  # an unreadable module is never remembered: the gate says what is wrong with it
+                digests[folder] = module_digest(folder)
+        return cls(cache, digest, digests, options, {})
+
+    def _replay(self, run: GateRun) -> tuple[Replay | None, str | None]:
+        if run.gate.replay is None:
+            return None, None
+        replay: Replay = run.gate.replay()
+        name = _name(run)
+        if name not in self.replay_extra:
+            self.replay_extra[name] = replay.depends_on(self.options)
+        return replay, self.replay_extra[name]
+
+    def keys(self, run: GateRun, folder: Path) -> tuple[str | None, str | None]:
+        """(the key of the gate's pass on the module, the key of a replayable result), None where not kept."""
+        module = self.digests.get(folder)
+        if self.cache is None or module is None:
+            return None, None
+        _replay, extra = self._replay(run)
+        name = _name(run)
+        replay_key = self.cache.key(f"{name} replay", f"{self.toolchain}\0{extra}", module) if extra else None
+        return self.cache.key(name, self.toolchain, module), replay_key
+
+    def lookup(self, run: GateRun, folder: Path) -> object | None:
+        """The remembered result of the gate on the module: True for its pass, else a replayed result; or None."""
+        key, replay_key = self.keys(run, folder)
+        if key is None or self.cache is None:
+            return None
+        if self.cache.passed(key):
+            return True
+        if replay_key is not None:
+            record = self.cache.outcome(replay_key)
+            replay, _extra = self._replay(run)
+            if record is not None and replay is not None and record.get("result") == "replay":
+                try:
+                    return replay.load(record["outcome"])
+                except (KeyError, TypeError, ValueError):
+                    return None
+        return None
+
+    def remember(self, run: GateRun, folder: Path, result: object, clean: object) -> None:
+        """Keep `result` of the gate on the module when it is its pass (== clean) or a replayable result, and the
+        module still reads as it did when the key was made (a file saved during the run is not remembered)."""
+        key, replay_key = self.keys(run, folder)
+        if key is None or self.cache is None:
+            return
+        replay, _extra = self._replay(run)
+        record: dict[str, object]
+        if result == clean:
+            record = {"result": "passed", "gate": _name(run)}
+            where = key
+        elif replay_key is not None and replay is not None and replay.worth(result):
+            record = {"result": "replay", "gate": _name(run), "outcome": replay.dump(result)}
+            where = replay_key
+        else:
+            return
+        try:
+            unchanged = module_digest(folder) == self.digests[folder]
+        except OSError:
+            unchanged = False
+        if unchanged:
+            self.cache.remember(where, record)
+
+
+def _name(run: GateRun) -> str:
+    return f"{run.kind}/{run.gate.name}"
+
+
 def _remembered(
     run: GateRun,
     step: Step,
     options: GateOptions,
-    cache: PassCache | None,
-    digest: str,
+    memo: _Memo,
     slots: threading.BoundedSemaphore | None,
     pool: ThreadPoolExecutor | None,
 ) -> None:
     start = time.perf_counter()
-    gate = f"{run.kind}/{run.gate.name}"
-    keys = _keys(gate, digest, run.folders, cache)
     cached = 0
     hits: list[Path] = []  # modules each_module found remembered (appended from several threads)
 
@@ -122,28 +218,29 @@ def _remembered(
 
         def each_module(work: Callable[[Path], R], folders: list[Path], clean: object = None) -> list[R]:
             def one(folder: Path) -> R:
-                key = keys.get(folder)
-                if cache is not None and clean is not None and key and cache.passed(key):
-                    hits.append(folder)
-                    return clean  # type: ignore[return-value]
+                if clean is not None:
+                    found = memo.lookup(run, folder)
+                    if found is not None:
+                        hits.append(folder)
+                        return clean if found is True else found  # type: ignore[return-value]
                 if slots is None:
                     result = work(folder)
                 else:
                     with slots:
                         result = work(folder)
-                if cache is not None and clean is not None and key and result == clean:
-                    cache.remember_pass(key, gate)
+                if clean is not None:
+                    memo.remember(run, folder, result, clean)
                 return result
 
             if pool is None:
                 return [one(folder) for folder in folders]
             return [f.result() for f in [pool.submit(one, folder) for folder in folders]]
 
-        given = options if cache is None and pool is None else replace(options, each_module=each_module)
+        given = options if memo.cache is None and pool is None else replace(options, each_module=each_module)
         guarded(step, lambda s: run.gate.run(s, run.folders, given))
         cached = len(hits)
     else:
-        todo = [f for f in run.folders if not (cache is not None and f in keys and cache.passed(keys[f]))]
+        todo = [f for f in run.folders if memo.lookup(run, f) is not True]
         cached = len(run.folders) - len(todo)
         if todo:
             if slots is None:
@@ -153,25 +250,14 @@ def _remembered(
                     start = time.perf_counter()  # the table shows the step's own time, not its wait for a slot
                     guarded(step, lambda s: run.gate.run(s, todo, options))
             # only a pass on every module is remembered: a failure is never stored, so never replayed as a pass
-            if cache is not None and step.status == OK and not (step.messages or step.not_run or step.skipped):
+            if step.status == OK and not (step.messages or step.not_run or step.skipped):
                 for folder in todo:
-                    if folder in keys:
-                        cache.remember_pass(keys[folder], gate)
+                    memo.remember(run, folder, True, True)
         elif cached:
             step.detail = f"{cached} module(s)"
     if cached:
         step.detail = f"{step.detail}, {cached} cached" if step.detail else f"{cached} cached"
     step.seconds = time.perf_counter() - start
-
-
-def _keys(gate: str, digest: str, folders: list[Path], cache: PassCache | None) -> dict[Path, str]:
-    if cache is None:
-        return {}
-    keys = {}
-    for folder in folders:
-        with suppress(OSError):  # an unreadable module is never remembered: the gate says what is wrong with it
-            keys[folder] = cache.key(gate, digest, module_digest(folder))
-    return keys
 
 
 def guarded(step: Step, action: Callable[[Step], None]) -> None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -196,9 +197,7 @@ def test_cli_check_remembers_passes_and_no_cache_forgets(monkeypatch, tmp_path):
     calls: list = []
     kind = dataclasses.replace(TERRAFORM, name="fake", gates=(recording_gate("fake gate", calls),))
     monkeypatch.setattr(
-        registry,
-        "_BY_NAME",
-        {name: dataclasses.replace(target, output=kind) for name, target in registry._BY_NAME.items()},
+        registry, "_LOADED", {name: dataclasses.replace(registry.get(name), output=kind) for name in registry.names()}
     )
     monkeypatch.setenv("TFGEN_CACHE_DIR", str(tmp_path / "cache"))
     spec = tmp_path / "svc.yaml"
@@ -214,3 +213,298 @@ def test_cli_check_remembers_passes_and_no_cache_forgets(monkeypatch, tmp_path):
     modules = calls[0]
     assert "fake gate" in second.output and f"{len(modules)} module(s), {len(modules)} cached" in second.output
     assert "cached" not in third.output
+
+
+# -- the render step, the skip outcome and the pre-commit hook (issue 14: a re-check with nothing changed) ------
+
+
+def fake_gates(monkeypatch, *gates: Gate) -> None:
+    """Every target's modules get only `gates` (no terraform, no Checkov)."""
+    from generator.outputs.terraform import TERRAFORM
+    from generator.targets import registry
+
+    kind = dataclasses.replace(TERRAFORM, name="fake", gates=gates)
+    monkeypatch.setattr(
+        registry, "_LOADED", {name: dataclasses.replace(registry.get(name), output=kind) for name in registry.names()}
+    )
+
+
+@pytest.fixture
+def committed(tmp_path) -> tuple[Path, Path]:
+    """A spec (iris-classifier: two targets, a prod environment) and its modules rendered beside it."""
+    from generator.cli import cli
+
+    spec = tmp_path / "iris.tfgen.yaml"
+    spec.write_text((EXAMPLES / "iris-classifier.yaml").read_text())
+    modules = tmp_path / "modules"
+    result = CliRunner().invoke(cli, ["render", str(spec), "-o", str(modules)])
+    assert result.exit_code == 0, result.output
+    return spec, modules
+
+
+def check(spec: Path, modules: Path, *extra: str):
+    from generator.cli import cli
+
+    return CliRunner().invoke(cli, ["check", str(spec), "--modules-dir", str(modules), "--jobs", "2", *extra])
+
+
+def render_row(output: str) -> str:
+    return next(line for line in output.splitlines() if line.startswith("render "))
+
+
+def test_an_up_to_date_render_is_remembered_and_nothing_runs_again(monkeypatch, committed):
+    calls: list = []
+    fake_gates(monkeypatch, recording_gate("fake gate", calls))
+    spec, modules = committed
+    first, second = check(spec, modules), check(spec, modules)
+    assert (first.exit_code, second.exit_code) == (0, 0), first.output
+    assert "cached" not in render_row(first.output)
+    assert render_row(second.output).endswith(f"4 module(s) against {modules}, cached")
+    assert len(calls) == 1  # the second run ran no gate: every module's pass was remembered
+    assert "4 module(s), 4 cached" in second.output
+
+
+def test_a_changed_spec_is_rendered_and_compared_again(monkeypatch, committed):
+    fake_gates(monkeypatch, recording_gate("fake gate", []))
+    spec, modules = committed
+    assert check(spec, modules).exit_code == 0
+    original = spec.read_text()
+    spec.write_text(original + "# a comment: new bytes, the same modules\n")
+    again = check(spec, modules)
+    assert again.exit_code == 0 and "cached" not in render_row(again.output)  # compared again, still up to date
+    spec.write_text(original.replace("memory: 2048", "memory: 4096"))
+    stale = check(spec, modules)
+    assert stale.exit_code == 1 and "out of date:" in stale.output, stale.output
+    spec.write_text(original)  # back to the bytes whose modules are committed: the remembered verdict holds
+    assert render_row(check(spec, modules).output).endswith(", cached")
+
+
+def test_a_changed_module_file_is_compared_again(monkeypatch, committed):
+    calls: list = []
+    fake_gates(monkeypatch, recording_gate("fake gate", calls))
+    spec, modules = committed
+    assert check(spec, modules).exit_code == 0
+    main = modules / "iris-classifier" / "aws-ecs" / "main.tf"
+    main.write_text(main.read_text() + "# edited\n")
+    edited = check(spec, modules)
+    assert edited.exit_code == 1 and f"out of date: {main}" in edited.output, edited.output
+    assert len(calls) == 1  # the gates never ran on the stale modules
+
+
+def test_an_orphaned_module_folder_is_found_after_a_remembered_render(monkeypatch, committed):
+    fake_gates(monkeypatch, recording_gate("fake gate", []))
+    spec, modules = committed
+    assert check(spec, modules).exit_code == 0
+    shutil.copytree(modules / "iris-classifier" / "aws-ecs", modules / "iris-classifier" / "staging" / "aws-ecs")
+    orphaned = check(spec, modules)
+    assert orphaned.exit_code == 1 and "orphaned:" in orphaned.output, orphaned.output
+
+
+@pytest.fixture
+def own_templates(tmp_path, monkeypatch) -> Path:
+    """tfgen's templates copied where a test may edit them; render's template caches cleared around it."""
+    from generator import paths, render
+
+    copy = tmp_path / "templates"
+    shutil.copytree(paths.templates_dir(), copy)
+    caches = (render.hcl_environment, render.markdown_environment, render.template_names)
+    for cached in caches:
+        cached.cache_clear()
+    monkeypatch.setattr(paths, "templates_dir", lambda: copy)
+    yield copy
+    for cached in caches:
+        cached.cache_clear()
+
+
+def test_a_changed_template_is_rendered_again(monkeypatch, committed, own_templates):
+    fake_gates(monkeypatch, recording_gate("fake gate", []))
+    spec, modules = committed
+    assert check(spec, modules).exit_code == 0
+    template = own_templates / "aws-ecs" / "main.tf.j2"
+    template.write_text(template.read_text() + '\nlocals {\n  changed = "by a template edit"\n}\n')
+    from generator import render
+
+    render.hcl_environment.cache_clear()
+    stale = check(spec, modules)
+    assert stale.exit_code == 1 and "iris-classifier/aws-ecs/main.tf (would update)" in stale.output, stale.output
+
+
+def test_no_cache_renders_and_runs_every_gate_again(monkeypatch, committed):
+    calls: list = []
+    fake_gates(monkeypatch, recording_gate("fake gate", calls))
+    spec, modules = committed
+    check(spec, modules)
+    forced = check(spec, modules, "--no-cache")
+    assert forced.exit_code == 0 and "cached" not in forced.output
+    assert len(calls) == 2
+
+
+def test_a_module_changed_while_its_gate_ran_is_not_remembered(modules, tmp_path):
+    """The key is made from a module's bytes before the gate reads them: a file saved in between must not get
+    the new bytes' pass stored under the old bytes' key."""
+    (modules[0] / "main.tf").write_text("bad\n")
+
+    def run(step, folders, options):
+        (modules[0] / "main.tf").write_text("good\n")  # the user saves a fix just as the gate starts
+        if any((f / "main.tf").read_text() == "bad\n" for f in folders):
+            step.status, step.messages = FINDINGS, ["bad"]
+
+    cache = PassCache(tmp_path / "cache")
+    check_twice(Gate("fmt", run), modules, cache)  # passes, on "good"
+    (modules[0] / "main.tf").write_text("bad\n")  # the bytes the first run's key was made from
+
+    def judge(step, folders, options):
+        if any((f / "main.tf").read_text() == "bad\n" for f in folders):
+            step.status, step.messages = FINDINGS, ["bad"]
+
+    again = run_gates([GateRun("kind", Gate("fmt", judge), modules)], GateOptions(specs=[]), lambda line: None, cache)
+    assert again[0].status == FINDINGS
+
+
+def test_a_file_digest_of_the_root_gives_each_modules_own_digest(modules):
+    from generator.check_cache import file_digests, module_digest, module_digest_in
+
+    (modules[0] / "sub").mkdir()
+    (modules[0] / "sub" / "x.yaml").write_text("x: 1\n")
+    (modules[0] / "terraform.tfstate").write_text("{}")
+    root = modules[0].parent
+    files = file_digests(root)
+    assert [module_digest_in(files, m.name) for m in modules] == [module_digest(m) for m in modules]
+    assert len({module_digest(m) for m in modules}) == 3
+
+
+def validate_gate():
+    from generator.outputs.terraform import TERRAFORM
+
+    return next(g for g in TERRAFORM.gates if g.name == "terraform validate")
+
+
+@pytest.fixture
+def mirror(tmp_path) -> Path:
+    folder = tmp_path / "mirror" / "registry.terraform.io" / "hashicorp" / "aws" / "5.100.0" / "linux_amd64"
+    folder.mkdir(parents=True)
+    (folder / "terraform-provider-aws_v5.100.0_x5").write_text("aws")
+    return tmp_path / "mirror"
+
+
+def fake_validate(monkeypatch, calls: list):
+    """terraform validate as the mirror decides it: aws modules pass while the mirror has aws; "google"
+    modules cannot install google unless the mirror has it."""
+    from generator.runners import static_checks
+
+    def validate_module(folder, *, plugin_mirror=None):
+        calls.append(folder.name)
+        needs = "google" if folder.name.startswith("g") else "aws"
+        has = plugin_mirror is not None and (plugin_mirror / "registry.terraform.io" / "hashicorp" / needs).is_dir()
+        if has:
+            return static_checks.ValidateOutcome()
+        return static_checks.ValidateOutcome(
+            unavailable=f"provider not available here ({needs})", missing_providers=(needs,)
+        )
+
+    monkeypatch.setattr(static_checks, "validate_module", validate_module)
+
+
+def validate_modules(tmp_path) -> list[Path]:
+    folders = []
+    for name in ("aws-a", "google-b"):
+        folder = tmp_path / "m" / name
+        folder.mkdir(parents=True)
+        (folder / "main.tf").write_text(f"# {name}\n")
+        folders.append(folder)
+    return folders
+
+
+def run_validate(folders, cache, mirror, skips=("google",)):
+    options = GateOptions(specs=[], plugin_mirror=mirror, skip_validate_providers=frozenset(skips), jobs=2)
+    return run_gates([GateRun("terraform", validate_gate(), folders)], options, lambda line: None, cache)[0]
+
+
+def test_a_provider_the_mirror_lacks_is_remembered_until_the_mirror_changes(monkeypatch, tmp_path, mirror):
+    calls: list = []
+    fake_validate(monkeypatch, calls)
+    folders, cache = validate_modules(tmp_path), PassCache(tmp_path / "cache")
+    first, second = run_validate(folders, cache, mirror), run_validate(folders, cache, mirror)
+    assert sorted(calls) == ["aws-a", "google-b"]  # the second run started no terraform init at all
+    assert first.skipped == second.skipped == [f"{folders[1]} (google)"]
+    assert (first.status, second.status) == (OK, OK) and second.detail == "1 of 2 module(s), 1 skipped, 2 cached"
+
+    # the skip flag is read on every run, not remembered: without it the same replayed outcome fails the gate
+    unskipped = run_validate(folders, cache, mirror, skips=())
+    assert unskipped.status == NOT_RUN and unskipped.not_run == [str(folders[1])]
+
+    # google added to the mirror: noticed, validated, and now it passes
+    calls.clear()
+    (mirror / "registry.terraform.io" / "hashicorp" / "google").mkdir()
+    (mirror / "registry.terraform.io" / "hashicorp" / "google" / "provider").write_text("google")
+    added = run_validate(folders, cache, mirror)
+    assert sorted(calls) == ["aws-a", "google-b"] and added.skipped == [] and added.detail == "2 of 2 module(s)"
+
+
+def test_a_provider_removed_from_the_mirror_is_validated_again_and_fails(monkeypatch, tmp_path, mirror):
+    calls: list = []
+    fake_validate(monkeypatch, calls)
+    folders, cache = validate_modules(tmp_path)[:1], PassCache(tmp_path / "cache")
+    assert run_validate(folders, cache, mirror).status == OK
+    shutil.rmtree(mirror / "registry.terraform.io" / "hashicorp" / "aws")
+    removed = run_validate(folders, cache, mirror)
+    assert calls == ["aws-a", "aws-a"] and removed.status == NOT_RUN  # the remembered pass was not replayed
+
+
+def test_an_uninstallable_provider_is_not_remembered_when_providers_may_come_from_a_network(
+    monkeypatch, tmp_path, mirror
+):
+    calls: list = []
+    fake_validate(monkeypatch, calls)
+    folders, cache = validate_modules(tmp_path)[1:], PassCache(tmp_path / "cache")
+    # no mirror: terraform asks the registry, which may have the provider next time
+    run_validate(folders, cache, None), run_validate(folders, cache, None)
+    assert calls == ["google-b", "google-b"]
+    # a mirror, but the user's own provider_installation (it may name the registry or a network mirror)
+    config = tmp_path / "user.tfrc"
+    config.write_text("provider_installation {\n  direct {}\n}\n")
+    monkeypatch.setenv("TF_CLI_CONFIG_FILE", str(config))
+    run_validate(folders, cache, mirror), run_validate(folders, cache, mirror)
+    assert calls == ["google-b"] * 4
+
+
+@pytest.mark.terraform
+def test_terraform_init_is_not_run_again_for_a_provider_the_mirror_lacks(monkeypatch, tmp_path):
+    """The real gate: a Cloud Run module, a mirror without google; the second check starts no terraform."""
+    from generator.runners import tfprocess
+    from tests.support import REPO, require_terraform
+
+    require_terraform()
+    module = tmp_path / "gcp-cloud-run"
+    shutil.copytree(REPO / "modules" / "churn-model" / "gcp-cloud-run", module)
+    mirror = tmp_path / "mirror"
+    (mirror / "registry.terraform.io").mkdir(parents=True)
+    started: list = []
+    real_run = tfprocess.run
+    monkeypatch.setattr(tfprocess, "run", lambda *a, **k: (started.append(a[1]), real_run(*a, **k))[1])
+    cache = PassCache(tmp_path / "cache")
+    first, second = run_validate([module], cache, mirror), run_validate([module], cache, mirror)
+    assert started == ["init"]
+    assert first.status == second.status == "skipped" and first.skipped == second.skipped == [f"{module} (google)"]
+    (mirror / "registry.terraform.io" / "README").write_text("changed")  # the mirror changed: found out again
+    assert run_validate([module], cache, mirror).status == "skipped" and started == ["init", "init"]
+
+
+def test_the_pre_commit_hook_shares_the_cache_with_a_check_by_hand(monkeypatch, committed):
+    """The hook runs its `entry` on the staged spec files, without --modules-dir (a temporary folder): the
+    modules it renders there have the bytes of the committed ones, so the gates' passes are found."""
+    import yaml
+
+    from generator.cli import cli
+    from tests.support import REPO
+
+    calls: list = []
+    fake_gates(monkeypatch, recording_gate("fake gate", calls))
+    spec, modules = committed
+    assert check(spec, modules).exit_code == 0  # by hand
+    hook = next(h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text()) if h["id"] == "tfgen-check")
+    program, *args = hook["entry"].split()
+    assert program == "tfgen"
+    result = CliRunner().invoke(cli, [*args, str(spec)])
+    assert result.exit_code == 0, result.output
+    assert len(calls) == 1 and "4 module(s), 4 cached" in result.output

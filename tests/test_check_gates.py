@@ -32,10 +32,10 @@ def _kind(name: str, calls: list, status: str | None = None) -> OutputKind:
 def test_each_output_kind_runs_its_own_gates_over_its_own_modules(monkeypatch):
     calls: list = []
     ecs, run = registry.get("aws-ecs"), registry.get("gcp-cloud-run")
-    by_name = dict(registry._BY_NAME)
+    by_name = {name: registry.get(name) for name in registry.names()}
     by_name[ecs.name] = dataclasses.replace(ecs, output=_kind("first", calls))
     by_name[run.name] = dataclasses.replace(run, output=_kind("second", calls, status=FINDINGS))
-    monkeypatch.setattr(registry, "_BY_NAME", by_name)
+    monkeypatch.setattr(registry, "_LOADED", by_name)
 
     options = GateOptions(specs=[SPEC])  # rendered into a temporary folder
     steps = check.run_check(options, echo=lambda line: None)

@@ -75,6 +75,9 @@ class Gate:
     per_module: bool = False
     # Python work in tfgen's own process whose time limits are SIGALRM timers: runs on the main thread.
     in_process: bool = False
+    # per_module only: () -> check_cache.Replay, a result other than the pass that `tfgen check` may remember
+    # and give back (terraform validate's "provider not installable here"); None: only passes are remembered.
+    replay: Callable[[], Any] | None = None
 
 
 @dataclass(frozen=True)

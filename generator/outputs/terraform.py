@@ -77,6 +77,12 @@ def _validate(step: Step, folders: list[Path], options: GateOptions) -> None:
         step.status = SKIPPED
 
 
+def _validate_replay() -> Any:
+    from ..runners.static_checks import UNAVAILABLE_REPLAY
+
+    return UNAVAILABLE_REPLAY
+
+
 def _scan(step: Step, folders: list[Path], options: GateOptions) -> None:
     from ..runners.checkov import scan_paths
 
@@ -126,7 +132,7 @@ TERRAFORM = OutputKind(
     gates=(
         Gate("fmt", _fmt),
         Gate("lint", _lint, in_process=True),
-        Gate("terraform validate", _validate, per_module=True),
+        Gate("terraform validate", _validate, per_module=True, replay=_validate_replay),
         Gate("scan", _scan, in_process=True),
     ),
     file_kinds={".tf": FileKind(_hcl_environment, _tidy_hcl), ".md": FileKind(_markdown_environment, _tidy_markdown)},

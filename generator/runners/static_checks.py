@@ -17,6 +17,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..check_cache import Replay, provider_sources
 from ..errors import RunError, ToolError
 from . import tfprocess
 from .tfconfig import provider_install_hint, write_cli_config
@@ -33,6 +34,23 @@ class ValidateOutcome:
     errors: list[str] = field(default_factory=list)
     unavailable: str = ""  # why validate could not run, if it could not
     missing_providers: tuple[str, ...] = ()  # the providers it could not install (type names: "google")
+
+
+def _from_record(record: dict) -> ValidateOutcome:
+    return ValidateOutcome(
+        unavailable=str(record["unavailable"]), missing_providers=tuple(str(p) for p in record["missing_providers"])
+    )
+
+
+# `tfgen check` remembers "this module's providers cannot be installed here" as it remembers a pass (see
+# check_cache.provider_sources: only while providers come from the plugin mirror alone, keyed on its
+# contents), so a re-check does not run `terraform init` again only to find the same providers missing.
+UNAVAILABLE_REPLAY = Replay(
+    worth=lambda outcome: bool(outcome.unavailable and outcome.missing_providers and not outcome.errors),
+    dump=lambda outcome: {"unavailable": outcome.unavailable, "missing_providers": list(outcome.missing_providers)},
+    load=_from_record,
+    depends_on=lambda options: provider_sources(options.plugin_mirror),
+)
 
 
 def fmt_check(module: Path) -> list[str]:
