@@ -27,7 +27,7 @@ ENTRY = {
     "kubernetes_ingress_v1": "Ingress",
 }
 SERVICE = {
-    "aws_ecs_service": "ECS service on Fargate",
+    "aws_ecs_service": "ECS service",
     "aws_lambda_function": "Lambda function",
     "google_cloud_run_v2_service": "Cloud Run service",
     "google_cloudfunctions2_function": "Cloud Function (2nd gen)",

@@ -259,10 +259,10 @@ def test_cloud_run_gpu_type_and_count(tmp_path, field, value, where):
     _refused(tmp_path, "gcp-cloud-run", where, resources_={"cpu": 4, "memory": 16384, "gpu": {**GPU, field: value}})
 
 
-@pytest.mark.parametrize("target", ["aws-ecs", "aws-lambda", "azure-aci"])
+@pytest.mark.parametrize("target", ["aws-lambda", "azure-aci"])
 def test_gpu_refused_where_there_is_none(tmp_path, target):
     can = targets_that_can("gpu")  # the registered targets whose variants use resources.gpu
-    assert "gcp-cloud-run" in can and "kubernetes" in can and target not in can
+    assert "gcp-cloud-run" in can and "kubernetes" in can and "aws-ecs" in can and target not in can
     _refused(tmp_path, target, "resources.gpu", f"targets that can: {can}", resources_={"gpu": GPU})
 
 

@@ -111,6 +111,7 @@ def spec_files(tmp_path_factory) -> dict[str, tuple[Path, str | None]]:
         "public": (write_spec_file(specs, "public", public), None),
         "existing": (write_spec_file(specs, "existing", EXISTING), None),
         "existing-public": (write_spec_file(specs, "existing-public", EXISTING_PUBLIC), None),
+        "gpu": (EXAMPLES / "whisper-ecs-gpu.yaml", None),
     }
 
 
@@ -432,3 +433,225 @@ def test_check_rejects_what_ecs_cannot_do(tmp_path, change, message):
     with pytest.raises(SpecError) as caught:
         pipeline.load_spec(path)
     assert message in str(caught.value)
+
+
+# -- resources.gpu: EC2 GPU instances behind a capacity provider (issue 12 §3) --
+
+
+def test_fargate_modules_have_no_ec2_capacity(modules):
+    for name in ("example", "public", "existing"):
+        assert not (modules[name] / "capacity.tf").exists()
+        assert resources(modules[name], "aws_ecs_task_definition")["this"]["runtime_platform"]
+    assert "aws_ecs_cluster_capacity_providers" not in (modules["example"] / "main.tf").read_text()
+
+
+def test_gpu_task_definition_is_ec2_with_a_gpu_requirement(modules):
+    task = resources(modules["gpu"], "aws_ecs_task_definition")["this"]
+    assert task["requires_compatibilities"] == ["EC2"] and task["network_mode"] == "awsvpc"
+    assert (task["cpu"], task["memory"]) == ("4096", "14336")
+    # Fargate-only: the runtime platform (the AMI decides) and task ephemeral storage
+    assert "runtime_platform" not in task and "ephemeral_storage" not in task
+    definitions = _compact(task["container_definitions"])
+    assert '"resourceRequirements":[{"type":"GPU","value":"1"}]' in definitions
+    assert '"readonlyRootFilesystem":true' in definitions
+    assert [v["name"] for v in task["volume"]] == ["tmp", "home-app-cache-huggingface"]
+
+
+def test_gpu_service_runs_on_the_capacity_provider(modules):
+    service = resources(modules["gpu"], "aws_ecs_service")["this"]
+    assert "launch_type" not in service and "platform_version" not in service  # both Fargate-only
+    assert service["capacity_provider_strategy"] == [
+        {"capacity_provider": "${aws_ecs_capacity_provider.gpu.name}", "weight": 1}
+    ]
+    assert service["ordered_placement_strategy"] == [{"type": "spread", "field": "attribute:ecs.availability-zone"}]
+    assert service["network_configuration"][0]["assign_public_ip"] is False
+    assert "aws_ecs_cluster_capacity_providers.this" in _compact(service["depends_on"])
+    attached = resources(modules["gpu"], "aws_ecs_cluster_capacity_providers")["this"]
+    assert attached["capacity_providers"] == ["${aws_ecs_capacity_provider.gpu.name}"]
+    provider = resources(modules["gpu"], "aws_ecs_capacity_provider")["gpu"]
+    assert provider["name"] == "gpu-whisper-asr"  # a capacity provider's name may not begin with aws/ecs/fargate
+    group = provider["auto_scaling_group_provider"][0]
+    assert group["auto_scaling_group_arn"] == "${aws_autoscaling_group.gpu.arn}"
+    assert (group["managed_termination_protection"], group["managed_draining"]) == ("ENABLED", "ENABLED")
+    scaling = group["managed_scaling"][0]
+    assert (scaling["status"], scaling["target_capacity"], scaling["maximum_scaling_step_size"]) == ("ENABLED", 100, 8)
+
+
+def test_gpu_auto_scaling_group_is_private_and_protected(modules):
+    group = resources(modules["gpu"], "aws_autoscaling_group")["gpu"]
+    assert group["vpc_zone_identifier"] == "${local.private_subnet_ids}"
+    # managed termination protection needs scale-in protection on the group
+    assert group["protect_from_scale_in"] is True and group["force_delete"] is True
+    assert (group["min_size"], group["max_size"]) == (0, 8)  # twice scaling.max (4): room for a deploy at 200 %
+    assert group["launch_template"] == [
+        {"id": "${aws_launch_template.gpu.id}", "version": "${aws_launch_template.gpu.latest_version}"}
+    ]
+    assert group["instance_refresh"][0]["preferences"][0]["scale_in_protected_instances"] == "Refresh"
+    assert {"key": "AmazonECSManaged", "value": "true", "propagate_at_launch": True} in group["tag"]
+    assert group["lifecycle"] == [{"ignore_changes": ["${desired_capacity}"]}]  # the capacity provider sets it
+    assert group["depends_on"] == ["${aws_iam_role_policy.instance}"]
+
+
+def test_gpu_launch_template_uses_the_gpu_ami_with_imdsv2_and_encrypted_ebs(modules):
+    from tests.hclread import blocks
+
+    ami = blocks(modules["gpu"], "data", "aws_ssm_parameter")["gpu_ami"]
+    assert ami["name"] == "/aws/service/ecs/optimized-ami/amazon-linux-2023/gpu/recommended/image_id"
+    template = resources(modules["gpu"], "aws_launch_template")["gpu"]
+    assert template["image_id"] == "${data.aws_ssm_parameter.gpu_ami.insecure_value}"
+    assert template["instance_type"] == "g4dn.xlarge"  # 4 vCPU, 14336 MiB and one T4 fit its 16 GiB
+    assert template["metadata_options"] == [
+        {"http_endpoint": "enabled", "http_tokens": "required", "http_put_response_hop_limit": 1}
+    ]
+    ebs = template["block_device_mappings"][0]["ebs"][0]
+    assert (ebs["encrypted"], ebs["volume_type"], ebs["volume_size"]) == (True, "gp3", 100)
+    assert template["iam_instance_profile"] == [{"arn": "${aws_iam_instance_profile.instance.arn}"}]
+    assert template["vpc_security_group_ids"] == ["${aws_security_group.instance.id}"]
+
+
+def _user_data_script(module: Path, cluster: str) -> str:
+    """The launch template's user data as the instance runs it: the rendered lines, joined, with the
+    cluster name Terraform puts in."""
+    text = (module / "capacity.tf").read_text()
+    start = text.index('user_data = base64encode(join("\\n", [') + len('user_data = base64encode(join("\\n", [')
+    body = text[start : text.index("]))", start)]
+    lines = [json.loads(line.strip().rstrip(",")) for line in body.strip().splitlines()]
+    return "\n".join(lines).replace("${aws_ecs_cluster.this.name}", cluster)
+
+
+def test_gpu_user_data_joins_the_cluster_and_the_shell_expands_nothing(modules, tmp_path):
+    import subprocess
+
+    script = _user_data_script(modules["gpu"], "whisper-asr")
+    assert script.startswith("#!/bin/bash\n")
+    # run it with /etc/ecs/ecs.config redirected into tmp_path: exactly the agent settings arrive
+    config = tmp_path / "ecs.config"
+    ran = subprocess.run(
+        ["bash", "-c", script.replace("/etc/ecs/ecs.config", str(config))],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "ECS_CLUSTER": "not-this"},
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert config.read_text() == ("ECS_CLUSTER=whisper-asr\nECS_ENABLE_GPU_SUPPORT=true\nECS_AWSVPC_BLOCK_IMDS=true\n")
+    # a cluster name is a spec name (letters, digits, -), but even `$(...)` would stay literal in the quoted heredoc
+    hostile = _user_data_script(modules["gpu"], "$(touch pwned)`id`")
+    ran = subprocess.run(
+        ["bash", "-c", hostile.replace("/etc/ecs/ecs.config", str(config))],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert ran.returncode == 0 and not (tmp_path / "pwned").exists()
+    assert "ECS_CLUSTER=$(touch pwned)`id`\n" in config.read_text()
+
+
+def test_gpu_instance_role_may_only_run_the_ecs_agent_for_this_cluster(modules):
+    role = resources(modules["gpu"], "aws_iam_role")["instance"]
+    assert role["assume_role_policy"] == "${data.aws_iam_policy_document.ec2_assume.json}"
+    statements = policy_statements(modules["gpu"], "instance")
+    assert set(statements) == {"JoinThisCluster", "TalkToTheAgentEndpoint", "FindTheAgentEndpoint"}
+    assert statements["JoinThisCluster"]["resources"] == ["${aws_ecs_cluster.this.arn}"]
+    assert all(a.startswith("ecs:") for s in statements.values() for a in s["actions"])
+    assert "container-instance/${aws_ecs_cluster.this.name}/*" in statements["TalkToTheAgentEndpoint"]["resources"][0]
+    # the one unscoped action has no resource-level permissions
+    assert statements["FindTheAgentEndpoint"] == {
+        "sid": "FindTheAgentEndpoint",
+        "actions": ["ecs:DiscoverPollEndpoint"],
+        "resources": ["*"],
+    }
+    # no inbound rule for the instances; HTTPS out only
+    rules = resources(modules["gpu"], "aws_vpc_security_group_egress_rule")["instance_https"]
+    assert (rules["from_port"], rules["to_port"], rules["ip_protocol"]) == (443, 443, "tcp")
+    ingress = resources(modules["gpu"], "aws_vpc_security_group_ingress_rule")
+    assert all(r["security_group_id"] != "${aws_security_group.instance.id}" for r in ingress.values())
+
+
+def test_gpu_keeps_scaling_and_alarms(modules):
+    assert resources(modules["gpu"], "aws_appautoscaling_target")["this"]["max_capacity"] == 4
+    assert "concurrency" in resources(modules["gpu"], "aws_appautoscaling_policy")
+    alarms = resources(modules["gpu"], "aws_cloudwatch_metric_alarm")
+    assert {"no_healthy_task", "running_tasks", "cpu", "memory", "latency_p99"} <= set(alarms)
+
+
+def test_gpu_readme_says_where_the_tasks_run(modules):
+    readme = (modules["gpu"] / "README.md").read_text()
+    assert readme.startswith("# whisper-asr on AWS ECS on EC2 GPU instances")
+    assert "g4dn.xlarge instances (1 GPU, nvidia-t4)" in readme and "Fargate task definition" not in readme
+
+
+GPU_SPEC = "name: svc\ncontainer: {image: ghcr.io/x/y:1}\ntargets:\n  aws-ecs:\n    region: us-east-1\n"
+
+
+@pytest.mark.parametrize(
+    "resources_, instance_type",
+    [
+        ("{cpu: 4, memory: 16384, gpu: {type: nvidia-t4}}", "g4dn.2xlarge"),  # 16 GiB does not fit a g4dn.xlarge
+        ("{cpu: 2, memory: 8192, gpu: {type: nvidia-a10g, count: 4}}", "g5.12xlarge"),
+        ("{cpu: 8, memory: 28672, gpu: {type: nvidia-l4}}", "g6.2xlarge"),
+        ("{cpu: 8, memory: 30720, gpu: {type: nvidia-l4}}", "g6.4xlarge"),  # 30 GiB is more than 90 % of 32
+        ("{cpu: 16, memory: 65536, gpu: {type: nvidia-l4, count: 1}}", "g6.8xlarge"),
+    ],
+)
+def test_gpu_instance_type_follows_gpu_and_task_size(tmp_path, resources_, instance_type):
+    path = write_spec_file(tmp_path, "spec", GPU_SPEC + f"resources: {resources_}\n")
+    module = render_spec_file(path, aws_ecs.TARGET, tmp_path / "out")
+    assert resources(module, "aws_launch_template")["gpu"]["instance_type"] == instance_type
+
+
+@pytest.mark.parametrize(
+    "resources_, message",
+    [
+        (
+            "{cpu: 4, memory: 8192, gpu: {type: nvidia-t4}, spot: true}",
+            "resources.spot: Fargate Spot has no GPUs, and this target does not run GPU instances on EC2 Spot; "
+            "remove resources.spot or resources.gpu",
+        ),
+        (
+            "{cpu: 4, memory: 8192, gpu: {type: nvidia-t4}, architecture: arm64}",
+            "resources.architecture: the ECS GPU-optimised AMI is x86_64 only, so GPU tasks run on x86_64 (NVIDIA) "
+            "instances; remove resources.architecture: arm64 or resources.gpu",
+        ),
+        (
+            "{cpu: 4, memory: 8192, gpu: {type: nvidia-k80}}",
+            "resources.gpu.type: ECS GPU instances carry nvidia-t4, nvidia-a10g, nvidia-l4, nvidia-l40s, "
+            "nvidia-v100, nvidia-a100, nvidia-h100; got nvidia-k80",
+        ),
+        (
+            "{cpu: 4, memory: 8192, gpu: {type: nvidia-t4, count: 8}}",
+            "resources.gpu.count: g4dn instances (nvidia-t4) have at most 4 GPUs; got 8",
+        ),
+        (
+            "{cpu: 0.1, memory: 1024, gpu: {type: nvidia-t4}}",
+            "resources.cpu: an ECS task on EC2 needs at least 0.125 vCPU; got 0.1",
+        ),
+    ],
+)
+def test_gpu_refusals_are_located(tmp_path, resources_, message):
+    path = write_spec_file(tmp_path, "spec", GPU_SPEC + f"resources: {resources_}\n")
+    with pytest.raises(SpecError) as caught:
+        pipeline.load_spec(path)
+    assert message in str(caught.value)
+
+
+def test_gpu_task_larger_than_any_instance_is_refused_at_the_size(tmp_path):
+    """The schema's limits (16 vCPU, 120 GiB) fit every family today; a size beyond its largest instance
+    (were the limits raised) is refused at the field, naming the largest instance."""
+    import dataclasses
+
+    path = write_spec_file(tmp_path, "spec", GPU_SPEC + "resources: {cpu: 4, memory: 8192, gpu: {type: nvidia-t4}}\n")
+    spec = pipeline.load_spec(path)
+    assert aws_ecs.check(spec) == []
+    too_big = dataclasses.replace(spec, resources=dataclasses.replace(spec.resources, memory=300_000))
+    assert aws_ecs.check(too_big) == [
+        (
+            ("resources", "memory"),
+            "no g4dn instance with 1 nvidia-t4 GPU(s) has 4 vCPU and room for 300000 MiB (a task gets at most 90% "
+            "of an instance's memory; the rest is the ECS agent's and the system's); the largest, g4dn.16xlarge, "
+            "has 64 vCPU and 262144 MiB",
+        )
+    ]
+    too_many = dataclasses.replace(spec, resources=dataclasses.replace(spec.resources, cpu=96))
+    assert aws_ecs.check(too_many)[0][0] == ("resources", "cpu")

@@ -64,6 +64,21 @@ HEALTHY_THRESHOLD = 2  # the target group's healthy_threshold (load_balancer.tf.
 # resources.spot: this many tasks always on regular Fargate, the rest split by weight.
 SPOT_STRATEGY = {"base": 1, "fargate_weight": 1, "spot_weight": 3}
 
+# resources.gpu: the service runs on EC2 instances from the ECS GPU-optimised AMI
+# (Amazon Linux 2023; Amazon Linux 2 reached its end of support in June 2026).
+GPU_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/gpu/recommended/image_id"
+GPU_ROOT_VOLUME_GIB = 100  # CUDA images run to gigabytes; two revisions must fit during a deploy
+GPU_WARMUP_SECONDS = 300  # boot, NVIDIA driver load and ECS agent registration of a GPU instance
+EC2_TASK_CPU_MIN = 0.125  # 128 CPU units, the smallest task-level cpu on EC2
+GPU_SPOT_REFUSAL = (
+    "Fargate Spot has no GPUs, and this target does not run GPU instances on EC2 Spot; "
+    "remove resources.spot or resources.gpu"
+)
+GPU_ARM64_REFUSAL = (
+    "the ECS GPU-optimised AMI is x86_64 only, so GPU tasks run on x86_64 (NVIDIA) instances; "
+    "remove resources.architecture: arm64 or resources.gpu"
+)
+
 
 def grace_period_seconds(spec: Spec) -> int:
     """The model-load window plus the health checks the target group needs to mark the task healthy."""
@@ -108,11 +123,58 @@ def _check_created_vpc(spec: Spec) -> list[common.Finding]:
     return []
 
 
+def _check_gpu(spec: Spec) -> list[common.Finding]:
+    """resources.gpu on EC2: a known GPU type, an instance of its family that fits, no Spot, no arm64."""
+    gpu, r = spec.resources.gpu, spec.resources
+    assert gpu is not None
+    found: list[common.Finding] = []
+    if r.spot:
+        found.append((("resources", "spot"), GPU_SPOT_REFUSAL))
+    if r.architecture == "arm64":
+        found.append((("resources", "architecture"), GPU_ARM64_REFUSAL))
+    if r.cpu < EC2_TASK_CPU_MIN:
+        found.append(
+            (("resources", "cpu"), f"an ECS task on EC2 needs at least {EC2_TASK_CPU_MIN:g} vCPU; got {r.cpu:g}")
+        )
+    family = aws_common.gpu_instance_family(gpu.type)
+    if family is None:
+        found.append(
+            (
+                ("resources", "gpu", "type"),
+                f"ECS GPU instances carry {', '.join(aws_common.GPU_TYPES)}; got {gpu.type}",
+            )
+        )
+    elif aws_common.gpu_instance_type(gpu, r.cpu, r.memory) is None:
+        sizes = aws_common.GPU_INSTANCES[gpu.type]
+        most_gpus = max(i.gpus for i in sizes.values())
+        if gpu.count > most_gpus:
+            found.append(
+                (
+                    ("resources", "gpu", "count"),
+                    f"{family} instances ({gpu.type}) have at most {most_gpus} GPUs; got {gpu.count}",
+                )
+            )
+        else:
+            vcpu, installed, largest = max((i.vcpu, i.memory, name) for name, i in sizes.items() if i.gpus >= gpu.count)
+            share = round(aws_common.GPU_INSTANCE_MEMORY_SHARE * 100)
+            found.append(
+                (
+                    ("resources", "cpu" if r.cpu > vcpu else "memory"),
+                    f"no {family} instance with {gpu.count} {gpu.type} GPU(s) has {r.cpu:g} vCPU and room for "
+                    f"{r.memory} MiB (a task gets at most {share}% of an instance's memory; the rest is the ECS "
+                    f"agent's and the system's); the largest, {largest}, has {vcpu} vCPU and {installed} MiB",
+                )
+            )
+    return found
+
+
 def check(spec: Spec) -> list[common.Finding]:
     settings = spec.target(NAME)
     found = common.check_name_length(spec, 29, "ALB and target group names are at most 32 characters")
     cpu, memory = spec.resources.cpu, spec.resources.memory
-    if cpu not in FARGATE_MEMORY:
+    if spec.resources.gpu is not None:
+        found += _check_gpu(spec)  # EC2 instances: no Fargate size table
+    elif cpu not in FARGATE_MEMORY:
         found.append(
             (("resources", "cpu"), f"Fargate supports cpu {', '.join(f'{c:g}' for c in FARGATE_MEMORY)}; got {cpu:g}")
         )
@@ -169,9 +231,7 @@ def check(spec: Spec) -> list[common.Finding]:
     found += common.check_cloudwatch_retention(spec)
     found += common.check_model_readable(spec, NAME, "s3", "ECS's IAM role")
     found += aws_common.check_sids(spec)
-    found += common.check_compute(
-        spec, "ECS on Fargate", gpu="GPU tasks need EC2 container instances, which this target does not create"
-    )
+    found += common.check_compute(spec, "ECS on Fargate")
     return found
 
 
@@ -327,17 +387,25 @@ def readme(spec: Spec, context: dict[str, Any] | None = None) -> ReadmeFacts:
         if https
         else "an HTTP listener (no certificate_arn given)"
     )
+    gpu = _gpu_capacity(spec)
+    launch = "EC2" if gpu else "Fargate"
     creates = [
         "An ECS cluster with Container Insights; ECS Exec is off on the service, and its sessions would be logged encrypted if an operator enabled it.",
-        f"A Fargate task definition: {spec.resources.cpu:g} vCPU, {spec.resources.memory} MiB"
+        f"{'An' if gpu else 'A'} {launch} task definition: {spec.resources.cpu:g} vCPU, {spec.resources.memory} MiB"
         + (", ARM64 (Graviton)" if spec.resources.architecture == "arm64" else "")
+        + (f", {_plural(gpu['count'], 'GPU')} ({gpu['type']}, a GPU resource requirement)" if gpu else "")
         + f", read-only root filesystem with writable {', '.join(spec.container.writable_paths)} "
-        f"(task ephemeral storage), awslogs to a KMS-encrypted log group kept {days} days"
+        + (
+            "(host paths on the instance's encrypted root volume, one set per task)"
+            if gpu
+            else "(task ephemeral storage)"
+        )
+        + f", awslogs to a KMS-encrypted log group kept {days} days"
         + (f", {_plural(secrets, 'secret')} injected from Secrets Manager by ARN (never a value)" if secrets else "")
         + ".",
         f"Separate IAM roles: an execution role ({', '.join(execution_grants)}) and a task role for the application"
         + (f" ({'; '.join(task_grants)})." if task_grants else " (no permissions)."),
-        f"A Fargate service ({_plural(scaling.min, 'task')} at creation) in private subnets without public IPs, "
+        f"{'An' if gpu else 'A'} {launch} service ({_plural(scaling.min, 'task')} at creation) in private subnets without public IPs, "
         f"with the deployment circuit breaker and automatic rollback; ECS ignores the load balancer's health verdict for "
         f"{grace_period_seconds(spec)} s after a task starts"
         + (
@@ -352,6 +420,7 @@ def readme(spec: Spec, context: dict[str, Any] | None = None) -> ReadmeFacts:
             else ""
         )
         + ".",
+        *(_gpu_creates(gpu) if gpu else []),
         f"{'An internet-facing' if spec.network.public else 'An internal'} Application Load Balancer with {listener}; invalid headers dropped, "
         f"strictest desync mitigation, access logs to a dedicated S3 bucket (SSE-S3, versioned, public access blocked, TLS only, expired after {days} days).",
         f"A target group (IP targets) whose HTTP health check on {health.path} every {health.interval} s decides task health.",
@@ -456,7 +525,43 @@ def readme(spec: Spec, context: dict[str, Any] | None = None) -> ReadmeFacts:
             "Each address in observability.notify_emails gets a confirmation email from SNS and receives alarms only "
             "once it confirms; a topic in alarm_topic_arns must let cloudwatch.amazonaws.com publish to it."
         )
-    return ReadmeFacts("AWS ECS on Fargate", tuple(creates), tuple(notes))
+    if gpu:
+        notes += _gpu_notes(gpu)
+    return ReadmeFacts("AWS ECS on EC2 GPU instances" if gpu else "AWS ECS on Fargate", tuple(creates), tuple(notes))
+
+
+def _gpu_creates(gpu: dict[str, Any]) -> list[str]:
+    """README "What it creates" items of the GPU capacity (resources.gpu)."""
+    return [
+        f"EC2 GPU capacity for the tasks: {gpu['instance_type']} instances ({_plural(gpu['instance_gpus'], 'GPU')}, "
+        f"{gpu['type']}) from the ECS GPU-optimised Amazon Linux 2023 AMI (read from the public SSM parameter "
+        f"{gpu['ami_parameter']} at every plan), IMDSv2 only with one hop, a {gpu['root_volume_gib']} GiB encrypted gp3 "
+        "root volume, and user data that joins the cluster and blocks the tasks' access to the instance metadata.",
+        f"An Auto Scaling group of 0 to {gpu['max_instances']} instances in the private subnets, protected from scale-in, "
+        "with a rolling instance refresh when the launch template changes (a newer AMI), and an ECS capacity provider "
+        "with managed scaling (target capacity 100 %), managed termination protection and managed draining; the "
+        "cluster's default strategy and the service use it.",
+        "An instance role for the ECS agent only (register with this cluster, submit state changes, poll), and a "
+        "security group for the instances with no inbound rule and HTTPS out.",
+    ]
+
+
+def _gpu_notes(gpu: dict[str, Any]) -> list[str]:
+    """README notes of the GPU capacity (resources.gpu)."""
+    share = round(aws_common.GPU_INSTANCE_MEMORY_SHARE * 100)
+    return [
+        f"Instance type: {gpu['instance_type']} is the smallest {gpu['type']} instance with {_plural(gpu['count'], 'GPU')}, "
+        f"resources.cpu vCPU and room for resources.memory (a task gets at most {share} % of an instance's memory; the "
+        "ECS agent, Docker and the kernel keep the rest). Each task holds whole GPUs, so an instance runs as many "
+        "tasks as its GPUs, vCPUs, memory and network interfaces allow (awsvpc: one interface per task).",
+        "A new task may wait for an instance: when none has room, the capacity provider starts one, which takes a few "
+        "minutes (boot, NVIDIA driver, ECS agent) before the model-load window even begins. scaling.min tasks keep "
+        "their instances running.",
+        f"The Auto Scaling group's maximum ({gpu['max_instances']}) is twice scaling.max: a deploy starts the new "
+        "tasks beside the old (deployment_maximum_percent 200) before stopping them.",
+        "terraform destroy deletes the Auto Scaling group with force_delete, ending its instances despite their "
+        "scale-in protection once the service is gone; the cluster is deleted when they have deregistered.",
+    ]
 
 
 def _skips(spec: Spec, https: bool) -> dict[str, hcl.Expr]:
@@ -505,6 +610,41 @@ def _skips(spec: Spec, https: bool) -> dict[str, hcl.Expr]:
             f"port {spec.container.port}, no CIDR; the check reads a rule without a CIDR as open to 0.0.0.0/0"
         )
     return {key: hcl.Expr(text) for key, text in reasons.items()}
+
+
+def _gpu_capacity(spec: Spec) -> dict[str, Any] | None:
+    """Context of capacity.tf.j2: the EC2 GPU instances a capacity provider scales (None without resources.gpu)."""
+    gpu = spec.resources.gpu
+    if gpu is None:
+        return None
+    instance_type = aws_common.gpu_instance_type(gpu, spec.resources.cpu, spec.resources.memory)
+    assert instance_type is not None  # check() refused a spec no instance fits
+    instance = aws_common.GPU_INSTANCES[gpu.type][instance_type]
+    n = spec.name
+    return {
+        "type": gpu.type,
+        "count": gpu.count,
+        "instance_type": instance_type,
+        "instance_gpus": instance.gpus,
+        # for a comment: tfgen's own table words (check() admits only the GPU types of GPU_INSTANCES)
+        "instance_words": hcl.Expr(f"{instance_type} ({instance.gpus} x {gpu.type})"),
+        "ami_parameter": GPU_AMI_PARAMETER,
+        "root_volume_gib": GPU_ROOT_VOLUME_GIB,
+        "warmup_seconds": GPU_WARMUP_SECONDS,
+        # One task per instance at most counted, twice scaling.max: a deploy at 200% runs old and new side by side.
+        "max_instances": 2 * spec.scaling.max,
+        "description": f"GPU container instances of {n} ({instance_type})",
+        "names": {
+            "instance_role": f"{n}-instance",
+            "instance_profile": f"{n}-instance",
+            "instance_sg": f"{n}-instance",
+            "launch_template": f"{n}-gpu",
+            "autoscaling_group": f"{n}-gpu",
+            "instance": f"{n}-gpu",
+            # a capacity provider's name may not begin with aws, ecs or fargate
+            "capacity_provider": f"gpu-{n}",
+        },
+    }
 
 
 def _names(spec: Spec) -> dict[str, str]:
@@ -566,6 +706,7 @@ def context(spec: Spec) -> dict[str, Any]:
         "writable_volumes": writable_volumes(spec),
         "grace_period_seconds": grace_period_seconds(spec),
         "spot": SPOT_STRATEGY if spec.resources.spot else None,
+        "gpu": _gpu_capacity(spec),
         "health": spec.container.health,
         "log_retention_days": retention,
         "app": aws_common.app_permissions(spec),
@@ -648,6 +789,14 @@ VARIANTS = {
                 },
             }
         },
+    },
+    # resources.gpu: EC2 GPU instances behind a capacity provider instead of Fargate
+    "gpu": {
+        "name": "ecs-gpu",
+        "container": {"image": _IMAGE, "startup_seconds": 180, "writable_paths": ["/tmp", "/home/app/.cache"]},
+        "resources": {"cpu": 4, "memory": 14336, "gpu": {"type": "nvidia-t4", "count": 1}},
+        "scaling": {"min": 1, "max": 2},
+        "targets": {NAME: {"region": "us-east-1"}},
     },
     "all-features": {
         "name": "ecs-full",
@@ -744,8 +893,14 @@ TARGET = Target(
                 # resources.spot: moto does not give the strategy back, so the
                 # provider would replace the service on every plan
                 "capacity_provider_strategy",
+                # resources.gpu: nor the placement strategy
+                "ordered_placement_strategy",
             ),
         ),
+        # resources.gpu, found the same way: moto reports the template's own tags as a
+        # "launch-template" tag specification, and keeps no instance warm-up
+        EmulatorDrift("aws_launch_template", ("tag_specifications",)),
+        EmulatorDrift("aws_autoscaling_group", ("default_instance_warmup",)),
         *aws_common.SECURITY_GROUP_RULE_DRIFT,
     ),
     variants=VARIANTS,
