@@ -46,3 +46,25 @@ def test_sagemaker_example(emulator_lifecycle, tmp_path):
         str(tmp_path / "modules"),
     )
     print("aws-sagemaker seconds per step:", timings)
+
+
+# Issue 12 §3: ECS with a GPU (EC2 launch template from the GPU AMI's public SSM parameter, which moto
+# serves; Auto Scaling group; capacity provider) and ECS on Fargate Spot. moto keeps no placement
+# strategy, instance warm-up or capacity-provider strategy and reports a launch template's own tags as a
+# tag specification: declared as emulator drift in aws_ecs.TARGET. Two tests, so xdist can run them apart.
+@pytest.mark.terraform
+@pytest.mark.emulator
+def test_ecs_gpu_example(emulator_lifecycle, tmp_path):
+    timings = emulator_lifecycle(
+        str(EXAMPLES / "whisper-ecs-gpu.yaml"), "--target", "aws-ecs", "--modules-dir", str(tmp_path / "modules")
+    )
+    print("aws-ecs GPU seconds per step:", timings)
+
+
+@pytest.mark.terraform
+@pytest.mark.emulator
+def test_ecs_fargate_spot_example(emulator_lifecycle, tmp_path):
+    timings = emulator_lifecycle(
+        str(EXAMPLES / "llm-gpu.yaml"), "--target", "aws-ecs", "--modules-dir", str(tmp_path / "modules")
+    )
+    print("aws-ecs Fargate Spot seconds per step:", timings)
