@@ -655,3 +655,16 @@ def test_gpu_task_larger_than_any_instance_is_refused_at_the_size(tmp_path):
     ]
     too_many = dataclasses.replace(spec, resources=dataclasses.replace(spec.resources, cpu=96))
     assert aws_ecs.check(too_many)[0][0] == ("resources", "cpu")
+
+
+def test_gpu_instances_go_into_an_existing_vpcs_private_subnets(tmp_path):
+    path = write_spec_file(
+        tmp_path,
+        "spec",
+        EXISTING + "resources: {cpu: 2, memory: 8192, gpu: {type: nvidia-a10g}}\n",
+    )
+    module = render_spec_file(path, aws_ecs.TARGET, tmp_path / "out")
+    assert local_values(module)["private_subnet_ids"] == ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
+    assert resources(module, "aws_autoscaling_group")["gpu"]["vpc_zone_identifier"] == "${local.private_subnet_ids}"
+    assert resources(module, "aws_security_group")["instance"]["vpc_id"] == "${local.vpc_id}"
+    assert resources(module, "aws_launch_template")["gpu"]["instance_type"] == "g5.xlarge"
