@@ -10,7 +10,9 @@ it only ever says "valid" where Draft 2020-12 does.
 
 It knows the keywords the spec schema uses. A schema with any other keyword
 (or a $ref it cannot resolve) is refused at compile time (Unsupported), and
-then every document goes to jsonschema. Patterns use the same ECMA-262 engine
+then every document goes to jsonschema. A `$defs` entry is compiled when a
+document first reaches it (a spec names one or two of the targets), and one
+with an unknown keyword sends the documents that reach it to jsonschema. Patterns use the same ECMA-262 engine
 (regress, "u" flag) as validate.py. Where its semantics could be looser than
 jsonschema's it is stricter: 1 and 1.0 count as equal items for uniqueItems,
 as jsonschema counts them; True is never 1.
@@ -103,11 +105,15 @@ def compile_checker(schema: dict[str, Any]) -> Check:
         if not target.startswith(prefix) or "/" in target[len(prefix) :] or target[len(prefix) :] not in root_defs:
             raise Unsupported(f"$ref {target}")
         name = target[len(prefix) :]
-        if name not in defs:
-            defs[name] = _never  # a recursive reference while compiling: replaced just below
-            compiled = node(root_defs[name])
-            defs[name] = compiled
-        return lambda v: defs[name](v)
+
+        def check(v: Any) -> bool:
+            # compiled when first reached: a spec naming one target never compiles the others' parts
+            # (an unsupported keyword found then raises Unsupported, which _safely turns into "unsure")
+            if name not in defs:
+                defs[name] = node(root_defs[name])
+            return defs[name](v)
+
+        return check
 
     def node(s: Any) -> Check:
         if s is True:
@@ -197,4 +203,6 @@ def _safely(check: Check, document: Any) -> bool:
     try:
         return check(document)
     except (TypeError, ValueError, RecursionError):  # something not JSON-like: let jsonschema judge it
+        return False
+    except Unsupported:  # a definition reached for the first time uses what this checker cannot check
         return False
