@@ -25,6 +25,7 @@ ENTRY = {
     "aws_lb": "Application Load Balancer",
     "aws_lambda_function_url": "Function URL",
     "kubernetes_ingress_v1": "Ingress",
+    "aws_batch_job_queue": "Batch job queue",
 }
 SERVICE = {
     "aws_ecs_service": "ECS service",
@@ -35,6 +36,7 @@ SERVICE = {
     "azurerm_linux_function_app": "Function App",
     "kubernetes_deployment_v1": "Deployment",
     "aws_sagemaker_endpoint": "SageMaker endpoint",
+    "aws_batch_job_definition": "Batch job",
 }
 LOGS = {
     "aws_cloudwatch_log_group": "CloudWatch Logs",
@@ -53,6 +55,7 @@ SCALING = {
     "aws_appautoscaling_target": "Application Auto Scaling",
     "aws_lambda_provisioned_concurrency_config": "Provisioned concurrency",
     "kubernetes_horizontal_pod_autoscaler_v2": "Horizontal Pod Autoscaler",
+    "aws_batch_compute_environment": "Batch compute environments",
 }
 NETWORK = {
     "aws_vpc": "VPC",
@@ -78,6 +81,7 @@ ALARMS = {
     "aws_cloudwatch_metric_alarm": "CloudWatch alarms",
     "google_monitoring_alert_policy": "alert policies",
     "azurerm_monitor_metric_alert": "metric alerts",
+    "aws_cloudwatch_event_rule": "EventBridge rules",
 }
 KEYS = {"aws_kms_key": "KMS key", "google_kms_crypto_key": "Cloud KMS key", "azurerm_key_vault_key": "Key Vault key"}
 DEAD_LETTER = {"aws_sqs_queue": "dead-letter queue"}

@@ -24,6 +24,7 @@ MODULES: dict[str, str] = {
     "aws-ecs": "aws_ecs",
     "aws-lambda": "aws_lambda",
     "aws-sagemaker": "aws_sagemaker",
+    "aws-batch": "aws_batch",
     "gcp-cloud-run": "gcp_cloud_run",
     "gcp-cloud-functions": "gcp_cloud_functions",
     "azure-aci": "azure_aci",
