@@ -748,6 +748,7 @@ TARGET = Target(
     check=check,
     context=context,
     readme=readme,
+    kinds=frozenset({"job"}),
     emulator_gaps=(
         EmulatorGap(
             "batch_creates_service_linked_role",

@@ -1,0 +1,299 @@
+"""aws-batch: the job spec -> AWS Batch mapping (issue 17).
+
+The nightly-scoring example, the declared variants and inline specs are rendered and
+parsed back to check what the spec asked for: the compute environments (Fargate,
+Fargate Spot, EC2 GPU Spot with the price-capacity-optimised strategy and an on-demand
+fallback) and their max vCPUs, the queue's order, the job definition (resources, GPU,
+environment with the input/output/model locations, read-only root, retries, timeout),
+the job role's exact grants, the schedule and its role, the failed-job rule and alarms,
+the README's submit-job command, and the located refusals. The gates every target gets
+(fmt, init + validate, lint, Checkov, determinism, escaping) run over the declared
+variants in tests/test_conformance.py; plan -> apply -> plan -> destroy on the emulator
+is in tests/test_run_examples.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from generator import pipeline
+from generator.errors import SpecError
+from generator.targets import aws_batch, aws_common, registry
+from tests.hclread import local_values, outputs, policy_statements, resources, string_value
+from tests.support import EXAMPLES, render_spec_file, write_spec_file, write_variant_spec
+
+TARGET = registry.get("aws-batch")
+
+
+def _variant(tmp_path, name: str):
+    spec_path = write_variant_spec(tmp_path / "specs", name, TARGET.variants[name])
+    return render_spec_file(spec_path, TARGET, tmp_path / "out")
+
+
+def _container(module) -> dict:
+    """The job definition's container_properties, as the HCL object tfgen wrote (jsonencode's argument)."""
+    definition = resources(module, "aws_batch_job_definition")["this"]
+    text = definition["container_properties"]
+    assert text.startswith("${jsonencode(") and text.endswith(")}")
+    return definition
+
+
+def _environments(module) -> dict[str, dict]:
+    return {
+        name: body["compute_resources"][0] for name, body in resources(module, "aws_batch_compute_environment").items()
+    }
+
+
+def _queue_order(module) -> list[str]:
+    queue = resources(module, "aws_batch_job_queue")["this"]
+    order = sorted(queue["compute_environment_order"], key=lambda o: o["order"])
+    return [o["compute_environment"] for o in order]
+
+
+def test_example_is_a_nightly_fargate_spot_array_job(tmp_path):
+    module = render_spec_file(EXAMPLES / "nightly-scoring.yaml", TARGET, tmp_path)
+    computes = _environments(module)
+    assert {k: string_value(v["type"]) for k, v in computes.items()} == {"spot": "FARGATE_SPOT", "on_demand": "FARGATE"}
+    # Spot first, on-demand as the fallback
+    assert _queue_order(module) == [
+        "${aws_batch_compute_environment.spot.arn}",
+        "${aws_batch_compute_environment.on_demand.arn}",
+    ]
+    # default max_vcpus: 10 array children x 2 vCPU at once
+    assert {v["max_vcpus"] for v in computes.values()} == {20}
+
+    definition = _container(module)
+    assert definition["platform_capabilities"] == ["FARGATE"]
+    properties = definition["container_properties"]
+    for fragment in (
+        '"ghcr.io/example/churn-scorer:2.3.0"',
+        '["python", "-m", "scorer", "--batch-size", "1024"]',
+        '{ type = "VCPU", value = "2" }',
+        '{ type = "MEMORY", value = "4096" }',
+        "readonlyRootFilesystem = true",
+        'containerPath = "/tmp", readOnly = false',
+        'awslogs-group         = aws_cloudwatch_log_group.this.name',
+    ):
+        assert fragment in properties, fragment
+    env = local_values(module)["environment"]
+    assert env == {
+        "INPUT_URI": "s3://example-scoring-data/churn/input/",
+        "LOG_LEVEL": "info",
+        "MODEL_URI": "s3://example-ml-artifacts/churn/2026-11-01/model.joblib",
+        "OUTPUT_URI": "s3://example-scoring-data/churn/predictions/",
+    }
+    retry = definition["retry_strategy"][0]
+    assert retry["attempts"] == 3
+    assert [(string_value(r["action"]), r.get("on_status_reason"), r.get("on_reason")) for r in retry["evaluate_on_exit"]] == [
+        ("RETRY", "Your Spot Task was interrupted*", None),
+        ("EXIT", None, "*"),
+    ]
+    assert definition["timeout"][0]["attempt_duration_seconds"] == 3600
+
+    schedule = resources(module, "aws_scheduler_schedule")["this"]
+    assert string_value(schedule["schedule_expression"]) == "cron(0 2 * * ? *)"
+    target = schedule["target"][0]
+    assert string_value(target["arn"]) == "arn:${local.partition}:scheduler:::aws-sdk:batch:submitJob"
+    assert "ArrayProperties = { Size = 10 }" in target["input"]
+    assert "JobQueue      = aws_batch_job_queue.this.arn" in target["input"]
+
+    out = outputs(module)
+    assert out["job_queue_arn"] == "${aws_batch_job_queue.this.arn}"
+    assert out["job_definition_arn"] == "${aws_batch_job_definition.this.arn}"
+    assert {"job_definition_name", "log_group_name", "schedule_arn", "alarm_topic_arn"} <= set(out)
+    readme = (module / "README.md").read_text(encoding="utf-8")
+    assert (
+        "aws batch submit-job --job-name nightly-scoring --job-queue nightly-scoring "
+        "--job-definition nightly-scoring --array-properties size=10"
+    ) in readme
+    assert "```mermaid" in readme and "Batch job queue" in readme
+
+
+def test_job_role_reads_exactly_the_input_and_model_and_writes_only_under_the_output(tmp_path):
+    module = render_spec_file(EXAMPLES / "nightly-scoring.yaml", TARGET, tmp_path)
+    statements = policy_statements(module, "job")
+    assert set(statements) == {"ReadInput", "ListInputPrefix", "WriteOutput", "ReadModel"}
+    grant = {sid: (s["actions"], s["resources"]) for sid, s in statements.items()}
+    assert grant["ReadInput"] == (
+        ["s3:GetObject"],
+        ['${format("arn:%s:s3:::%s", local.partition, "example-scoring-data/churn/input/*")}'],
+    )
+    listing = statements["ListInputPrefix"]
+    assert listing["actions"] == ["s3:ListBucket"]
+    assert listing["condition"][0]["variable"] == "s3:prefix"
+    assert listing["condition"][0]["values"] == ["churn/input/", "churn/input/*"]
+    assert grant["WriteOutput"] == (
+        ["s3:PutObject"],
+        ['${format("arn:%s:s3:::%s", local.partition, "example-scoring-data/churn/predictions/*")}'],
+    )
+    assert grant["ReadModel"] == (
+        ["s3:GetObject"],
+        ['${format("arn:%s:s3:::%s", local.partition, "example-ml-artifacts/churn/2026-11-01/model.joblib")}'],
+    )
+    # The execution role pulls and logs; a public-registry image needs no ECR grant.
+    assert set(policy_statements(module, "execution")) == {"WriteOwnLogs"}
+    scheduler = policy_statements(module, "scheduler")
+    assert scheduler["SubmitThisJob"]["actions"] == ["batch:SubmitJob"]
+    assert scheduler["SubmitThisJob"]["resources"] == [
+        "${aws_batch_job_queue.this.arn}",
+        "${aws_batch_job_definition.this.arn_prefix}:*",
+    ]
+
+
+def test_an_input_object_gets_no_listing_and_a_model_key_its_decrypt(tmp_path):
+    module = _variant(tmp_path, "all-features")
+    statements = policy_statements(module, "job")
+    assert {"ReadInput", "ListInputPrefix", "WriteOutput", "ReadModel", "ListModelPrefix", "DecryptModel"} <= set(
+        statements
+    )
+    assert statements["DecryptModel"]["actions"] == ["kms:Decrypt"]
+    fargate = _variant(tmp_path / "f", "fargate")
+    statements = policy_statements(fargate, "job")
+    assert "ListInputPrefix" not in statements  # job.input is one object
+    assert statements["ReadInput"]["resources"] == [
+        '${format("arn:%s:s3:::%s", local.partition, "example-data/scoring/2026/input.parquet")}'
+    ]
+    assert set(policy_statements(fargate, "execution")) == {"WriteOwnLogs", "PullImage", "EcrLogin"}
+
+
+def test_gpu_spot_runs_on_the_shared_gpu_instance_mapping(tmp_path):
+    module = _variant(tmp_path, "ec2-gpu-spot")
+    spec = pipeline.load_spec(tmp_path / "specs" / "ec2-gpu-spot.yaml")
+    instance = aws_common.gpu_instance_type(spec.resources.gpu, spec.resources.cpu, spec.resources.memory)
+    assert instance == "g4dn.xlarge"
+    computes = _environments(module)
+    assert string_value(computes["spot"]["type"]) == "SPOT"
+    assert string_value(computes["spot"]["allocation_strategy"]) == "SPOT_PRICE_CAPACITY_OPTIMIZED"
+    assert string_value(computes["on_demand"]["type"]) == "EC2"
+    for compute in computes.values():
+        assert compute["instance_type"] == [instance]
+        assert compute["min_vcpus"] == 0
+        assert string_value(compute["ec2_configuration"][0]["image_type"]) == "ECS_AL2_NVIDIA"
+        # 8 array children, one GPU each, one per g4dn.xlarge (4 vCPU)
+        assert compute["max_vcpus"] == 32
+    definition = _container(module)
+    assert definition["platform_capabilities"] == ["EC2"]
+    assert '{ type = "GPU", value = "1" }' in definition["container_properties"]
+    retry = definition["retry_strategy"][0]["evaluate_on_exit"]
+    assert retry[0]["on_status_reason"] == "Host EC2*"
+    template = resources(module, "aws_launch_template")["this"]
+    assert string_value(template["metadata_options"][0]["http_tokens"]) == "required"
+    assert template["metadata_options"][0]["http_put_response_hop_limit"] == 1
+    agent = policy_statements(module, "instance")
+    assert agent["EcsAgentInOwnClusters"]["resources"][0].endswith('"batch-gpu-spot")}')
+
+
+def test_on_demand_only_without_spot_and_every_failure_retried(tmp_path):
+    module = _variant(tmp_path, "fargate")
+    computes = _environments(module)
+    assert list(computes) == ["on_demand"] and string_value(computes["on_demand"]["type"]) == "FARGATE"
+    assert computes["on_demand"]["max_vcpus"] == 40  # 20 children x 2 vCPU
+    retry = resources(module, "aws_batch_job_definition")["this"]["retry_strategy"][0]
+    assert retry == {"attempts": 3}  # no evaluate_on_exit: every failed attempt is retried
+    assert not resources(module, "aws_scheduler_schedule")  # no job.schedule, no schedule
+    minimal = _variant(tmp_path / "m", "minimal")
+    definition = resources(minimal, "aws_batch_job_definition")["this"]
+    assert "retry_strategy" not in definition and "timeout" not in definition  # one attempt, no limit
+    assert {c["max_vcpus"] for c in _environments(minimal).values()} == {1}
+
+
+def test_max_vcpus_default_and_setting():
+    def spec(resources: dict, job: dict, settings: dict | None = None):
+        from generator.model import normalize
+
+        data = {
+            "name": "mv",
+            "kind": "job",
+            "container": {"image": "ghcr.io/x/y:1"},
+            "resources": resources,
+            "job": {"input": "s3://b/in/", "output": "s3://b/out/", **job},
+            "targets": {"aws-batch": {"region": "us-east-1", **(settings or {})}},
+        }
+        return normalize(data)
+
+    assert aws_batch.max_vcpus(spec({"cpu": 0.25, "memory": 512}, {})) == 1
+    assert aws_batch.max_vcpus(spec({"cpu": 4, "memory": 8192}, {"array_size": 100})) == 256  # capped
+    assert aws_batch.max_vcpus(spec({"cpu": 4, "memory": 8192}, {"array_size": 100}, {"max_vcpus": 1000})) == 1000
+    gpu = {"cpu": 4, "memory": 8192, "gpu": {"type": "nvidia-a10g", "count": 1}}
+    assert aws_batch.max_vcpus(spec(gpu, {"array_size": 3})) == 12  # three g5.xlarge
+    assert aws_batch.max_vcpus(spec(gpu, {"array_size": 1000})) == 256  # capped at whole instances
+
+
+def test_failed_jobs_of_this_queue_notify_the_topic(tmp_path):
+    module = _variant(tmp_path, "scheduled")
+    rule = resources(module, "aws_cloudwatch_event_rule")["failed"]
+    pattern = rule["event_pattern"]
+    for fragment in ('source      = ["aws.batch"]', '"Batch Job State Change"', 'status   = ["FAILED"]'):
+        assert fragment in pattern, fragment
+    assert "jobQueue = [aws_batch_job_queue.this.arn]" in pattern
+    target = resources(module, "aws_cloudwatch_event_target")["failed"]
+    assert target["arn"] == "${aws_sns_topic.this.arn}"
+    alarms = resources(module, "aws_cloudwatch_metric_alarm")
+    assert {string_value(a["metric_name"]) for a in alarms.values()} == {"MatchedEvents", "FailedInvocations"}
+    assert all(a["alarm_actions"] == "${local.alarm_actions}" for a in alarms.values())
+    topic_policy = policy_statements(module, "topic")
+    assert topic_policy["FailedJobRule"]["condition"][0]["values"] == ["${aws_cloudwatch_event_rule.failed.arn}"]
+    assert set(resources(module, "aws_sns_topic_subscription")) == {"email"}
+
+
+def test_emulator_gap_is_the_service_linked_role_switch(tmp_path):
+    assert [g.variable for g in TARGET.emulator_gaps] == ["batch_creates_service_linked_role"]
+    module = _variant(tmp_path, "minimal")
+    linked = resources(module, "aws_iam_service_linked_role")["batch"]
+    assert linked["count"] == "${var.batch_creates_service_linked_role ? 0 : 1}"
+    for compute in resources(module, "aws_batch_compute_environment").values():
+        assert compute["service_role"] == (
+            "${var.batch_creates_service_linked_role ? null : aws_iam_service_linked_role.batch[0].arn}"
+        )
+    assert TARGET.kinds == frozenset({"job"})
+
+
+_BASE = """\
+name: bj
+kind: job
+container: {image: ghcr.io/example/scorer:1.0.0}
+job: {input: "s3://b/in/", output: "s3://b/out/"}
+"""
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ("resources: {cpu: 3, memory: 8192}", "resources.cpu: AWS Batch on Fargate runs 0.25, 0.5, 1, 2, 4, 8, 16 vCPU"),
+        ("resources: {cpu: 1, memory: 512}", "resources.memory: AWS Batch on Fargate with 1 vCPU takes 2048-8192"),
+        ("resources: {gpu: {type: nvidia-k80}}", "resources.gpu.type: AWS Batch GPU types here"),
+        (
+            "resources: {cpu: 64, memory: 8192, gpu: {type: nvidia-t4, count: 1}}",
+            "resources: no g4dn instance has 1 nvidia-t4 GPU(s)",
+        ),
+        ("resources: {architecture: arm64}", "resources.architecture: tfgen's AWS Batch module runs x86_64 images"),
+        ("observability: {alarms: {cpu_percent: 80}}", "observability.alarms.cpu_percent: AWS Batch publishes no"),
+        ("network: {vpc: existing}", "targets.aws-batch: network.vpc is `existing`"),
+        ("network: {cidr: 10.0.0.0/28}", "network.cidr: a created VPC needs a /16 to /26 range"),
+        ("TARGET max_vcpus: 1\nresources: {cpu: 2, memory: 4096}", "targets.aws-batch.max_vcpus: one job needs 2 vCPU"),
+        (
+            "permissions: {aws: [{sid: WriteOutput, actions: [s3:GetObject], resources: [arn:aws:s3:::b/k]}]}",
+            "`WriteOutput` is already a statement id",
+        ),
+    ],
+)
+def test_check_refuses_what_batch_cannot_do(tmp_path, extra, message):
+    lines = extra.splitlines()
+    top = "\n".join(line for line in lines if not line.startswith("TARGET "))
+    settings = "".join(f"\n    {line.removeprefix('TARGET ')}" for line in lines if line.startswith("TARGET "))
+    text = _BASE + top + f"\ntargets:\n  aws-batch:\n    region: us-east-1{settings}\n"
+    path = write_spec_file(tmp_path, "spec", text)
+    with pytest.raises(SpecError) as caught:
+        pipeline.load_spec(path)
+    assert message in str(caught.value), str(caught.value)
+    assert str(caught.value).startswith(str(path) + ":")  # located at FILE:LINE:COL
+
+
+def test_a_service_spec_is_refused_for_aws_batch(tmp_path):
+    path = write_spec_file(
+        tmp_path, "svc", "name: svc\ncontainer: {image: ghcr.io/x/y:1}\ntargets:\n  aws-batch: {region: us-east-1}\n"
+    )
+    with pytest.raises(SpecError) as caught:
+        pipeline.load_spec(path)
+    assert "kind" in str(caught.value) and "aws-batch" in str(caught.value)
+
