@@ -68,3 +68,15 @@ def test_ecs_fargate_spot_example(emulator_lifecycle, tmp_path):
         str(EXAMPLES / "llm-gpu.yaml"), "--target", "aws-ecs", "--modules-dir", str(tmp_path / "modules")
     )
     print("aws-ecs Fargate Spot seconds per step:", timings)
+
+
+@pytest.mark.terraform
+@pytest.mark.emulator
+def test_batch_example(emulator_lifecycle, tmp_path):
+    # moto 5.2.5 applies Fargate (Spot) compute environments, the queue, the job definition, the
+    # schedule and the failed-job rule; it refuses a compute environment without a service role, so the
+    # module creates Batch's service-linked role there (batch_creates_service_linked_role=false)
+    timings = emulator_lifecycle(
+        str(EXAMPLES / "nightly-scoring.yaml"), "--target", "aws-batch", "--modules-dir", str(tmp_path / "modules")
+    )
+    print("aws-batch seconds per step:", timings)

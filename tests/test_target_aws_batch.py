@@ -14,6 +14,8 @@ is in tests/test_run_examples.py.
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 
 from generator import pipeline
@@ -30,12 +32,16 @@ def _variant(tmp_path, name: str):
     return render_spec_file(spec_path, TARGET, tmp_path / "out")
 
 
-def _container(module) -> dict:
-    """The job definition's container_properties, as the HCL object tfgen wrote (jsonencode's argument)."""
+def _encoded(value: str):
+    """The argument of a `jsonencode(...)` attribute, as the HCL reader gives it back (Python literals)."""
+    assert value.startswith("${jsonencode(") and value.endswith(")}"), value
+    return ast.literal_eval(value[len("${jsonencode(") : -2])
+
+
+def _definition(module) -> tuple[dict, dict]:
+    """The job definition and its container_properties."""
     definition = resources(module, "aws_batch_job_definition")["this"]
-    text = definition["container_properties"]
-    assert text.startswith("${jsonencode(") and text.endswith(")}")
-    return definition
+    return definition, _encoded(definition["container_properties"])
 
 
 def _environments(module) -> dict[str, dict]:
@@ -62,19 +68,18 @@ def test_example_is_a_nightly_fargate_spot_array_job(tmp_path):
     # default max_vcpus: 10 array children x 2 vCPU at once
     assert {v["max_vcpus"] for v in computes.values()} == {20}
 
-    definition = _container(module)
+    definition, properties = _definition(module)
     assert definition["platform_capabilities"] == ["FARGATE"]
-    properties = definition["container_properties"]
-    for fragment in (
-        '"ghcr.io/example/churn-scorer:2.3.0"',
-        '["python", "-m", "scorer", "--batch-size", "1024"]',
-        '{ type = "VCPU", value = "2" }',
-        '{ type = "MEMORY", value = "4096" }',
-        "readonlyRootFilesystem = true",
-        'containerPath = "/tmp", readOnly = false',
-        'awslogs-group         = aws_cloudwatch_log_group.this.name',
-    ):
-        assert fragment in properties, fragment
+    assert properties["image"] == "ghcr.io/example/churn-scorer:2.3.0"
+    assert properties["command"] == ["python", "-m", "scorer", "--batch-size", "1024"]
+    assert properties["resourceRequirements"] == [{"type": "VCPU", "value": "2"}, {"type": "MEMORY", "value": "4096"}]
+    assert properties["readonlyRootFilesystem"] is True
+    assert properties["mountPoints"] == [{"sourceVolume": "tmp", "containerPath": "/tmp", "readOnly": False}]
+    assert properties["volumes"] == [{"name": "tmp"}]
+    assert properties["jobRoleArn"] == "${aws_iam_role.job.arn}"
+    assert properties["executionRoleArn"] == "${aws_iam_role.execution.arn}"
+    assert properties["logConfiguration"]["options"]["awslogs-group"] == "${aws_cloudwatch_log_group.this.name}"
+    assert properties["networkConfiguration"] == {"assignPublicIp": "DISABLED"}
     env = local_values(module)["environment"]
     assert env == {
         "INPUT_URI": "s3://example-scoring-data/churn/input/",
@@ -84,7 +89,9 @@ def test_example_is_a_nightly_fargate_spot_array_job(tmp_path):
     }
     retry = definition["retry_strategy"][0]
     assert retry["attempts"] == 3
-    assert [(string_value(r["action"]), r.get("on_status_reason"), r.get("on_reason")) for r in retry["evaluate_on_exit"]] == [
+    assert [
+        (string_value(r["action"]), r.get("on_status_reason"), r.get("on_reason")) for r in retry["evaluate_on_exit"]
+    ] == [
         ("RETRY", "Your Spot Task was interrupted*", None),
         ("EXIT", None, "*"),
     ]
@@ -94,8 +101,12 @@ def test_example_is_a_nightly_fargate_spot_array_job(tmp_path):
     assert string_value(schedule["schedule_expression"]) == "cron(0 2 * * ? *)"
     target = schedule["target"][0]
     assert string_value(target["arn"]) == "arn:${local.partition}:scheduler:::aws-sdk:batch:submitJob"
-    assert "ArrayProperties = { Size = 10 }" in target["input"]
-    assert "JobQueue      = aws_batch_job_queue.this.arn" in target["input"]
+    assert _encoded(target["input"]) == {
+        "JobName": "nightly-scoring",
+        "JobQueue": "${aws_batch_job_queue.this.arn}",
+        "JobDefinition": "${aws_batch_job_definition.this.arn}",
+        "ArrayProperties": {"Size": 10},
+    }
 
     out = outputs(module)
     assert out["job_queue_arn"] == "${aws_batch_job_queue.this.arn}"
@@ -116,7 +127,7 @@ def test_job_role_reads_exactly_the_input_and_model_and_writes_only_under_the_ou
     grant = {sid: (s["actions"], s["resources"]) for sid, s in statements.items()}
     assert grant["ReadInput"] == (
         ["s3:GetObject"],
-        ['${format("arn:%s:s3:::%s", local.partition, "example-scoring-data/churn/input/*")}'],
+        ['${format("arn:%s:s3:::%s",local.partition,"example-scoring-data/churn/input/*")}'],
     )
     listing = statements["ListInputPrefix"]
     assert listing["actions"] == ["s3:ListBucket"]
@@ -124,11 +135,11 @@ def test_job_role_reads_exactly_the_input_and_model_and_writes_only_under_the_ou
     assert listing["condition"][0]["values"] == ["churn/input/", "churn/input/*"]
     assert grant["WriteOutput"] == (
         ["s3:PutObject"],
-        ['${format("arn:%s:s3:::%s", local.partition, "example-scoring-data/churn/predictions/*")}'],
+        ['${format("arn:%s:s3:::%s",local.partition,"example-scoring-data/churn/predictions/*")}'],
     )
     assert grant["ReadModel"] == (
         ["s3:GetObject"],
-        ['${format("arn:%s:s3:::%s", local.partition, "example-ml-artifacts/churn/2026-11-01/model.joblib")}'],
+        ['${format("arn:%s:s3:::%s",local.partition,"example-ml-artifacts/churn/2026-11-01/model.joblib")}'],
     )
     # The execution role pulls and logs; a public-registry image needs no ECR grant.
     assert set(policy_statements(module, "execution")) == {"WriteOwnLogs"}
@@ -151,7 +162,7 @@ def test_an_input_object_gets_no_listing_and_a_model_key_its_decrypt(tmp_path):
     statements = policy_statements(fargate, "job")
     assert "ListInputPrefix" not in statements  # job.input is one object
     assert statements["ReadInput"]["resources"] == [
-        '${format("arn:%s:s3:::%s", local.partition, "example-data/scoring/2026/input.parquet")}'
+        '${format("arn:%s:s3:::%s",local.partition,"example-data/scoring/2026/input.parquet")}'
     ]
     assert set(policy_statements(fargate, "execution")) == {"WriteOwnLogs", "PullImage", "EcrLogin"}
 
@@ -171,9 +182,10 @@ def test_gpu_spot_runs_on_the_shared_gpu_instance_mapping(tmp_path):
         assert string_value(compute["ec2_configuration"][0]["image_type"]) == "ECS_AL2_NVIDIA"
         # 8 array children, one GPU each, one per g4dn.xlarge (4 vCPU)
         assert compute["max_vcpus"] == 32
-    definition = _container(module)
+    definition, properties = _definition(module)
     assert definition["platform_capabilities"] == ["EC2"]
-    assert '{ type = "GPU", value = "1" }' in definition["container_properties"]
+    assert {"type": "GPU", "value": "1"} in properties["resourceRequirements"]
+    assert "networkConfiguration" not in properties  # Fargate only
     retry = definition["retry_strategy"][0]["evaluate_on_exit"]
     assert retry[0]["on_status_reason"] == "Host EC2*"
     template = resources(module, "aws_launch_template")["this"]
@@ -222,10 +234,11 @@ def test_max_vcpus_default_and_setting():
 def test_failed_jobs_of_this_queue_notify_the_topic(tmp_path):
     module = _variant(tmp_path, "scheduled")
     rule = resources(module, "aws_cloudwatch_event_rule")["failed"]
-    pattern = rule["event_pattern"]
-    for fragment in ('source      = ["aws.batch"]', '"Batch Job State Change"', 'status   = ["FAILED"]'):
-        assert fragment in pattern, fragment
-    assert "jobQueue = [aws_batch_job_queue.this.arn]" in pattern
+    assert _encoded(rule["event_pattern"]) == {
+        "source": ["aws.batch"],
+        "detail-type": ["Batch Job State Change"],
+        "detail": {"status": ["FAILED"], "jobQueue": ["${aws_batch_job_queue.this.arn}"]},
+    }
     target = resources(module, "aws_cloudwatch_event_target")["failed"]
     assert target["arn"] == "${aws_sns_topic.this.arn}"
     alarms = resources(module, "aws_cloudwatch_metric_alarm")
@@ -242,8 +255,11 @@ def test_emulator_gap_is_the_service_linked_role_switch(tmp_path):
     linked = resources(module, "aws_iam_service_linked_role")["batch"]
     assert linked["count"] == "${var.batch_creates_service_linked_role ? 0 : 1}"
     for compute in resources(module, "aws_batch_compute_environment").values():
-        assert compute["service_role"] == (
-            "${var.batch_creates_service_linked_role ? null : aws_iam_service_linked_role.batch[0].arn}"
+        assert (
+            compute["service_role"]
+            == (
+                "${var.batch_creates_service_linked_role ? None : aws_iam_service_linked_role.batch[0].arn}"  # null, as read back
+            )
         )
     assert TARGET.kinds == frozenset({"job"})
 
@@ -252,19 +268,22 @@ _BASE = """\
 name: bj
 kind: job
 container: {image: ghcr.io/example/scorer:1.0.0}
-job: {input: "s3://b/in/", output: "s3://b/out/"}
+job: {input: "s3://example-data/in/", output: "s3://example-data/out/"}
 """
 
 
 @pytest.mark.parametrize(
     "extra, message",
     [
-        ("resources: {cpu: 3, memory: 8192}", "resources.cpu: AWS Batch on Fargate runs 0.25, 0.5, 1, 2, 4, 8, 16 vCPU"),
+        (
+            "resources: {cpu: 3, memory: 8192}",
+            "resources.cpu: AWS Batch on Fargate runs 0.25, 0.5, 1, 2, 4, 8, 16 vCPU",
+        ),
         ("resources: {cpu: 1, memory: 512}", "resources.memory: AWS Batch on Fargate with 1 vCPU takes 2048-8192"),
         ("resources: {gpu: {type: nvidia-k80}}", "resources.gpu.type: AWS Batch GPU types here"),
         (
-            "resources: {cpu: 64, memory: 8192, gpu: {type: nvidia-t4, count: 1}}",
-            "resources: no g4dn instance has 1 nvidia-t4 GPU(s)",
+            "resources: {cpu: 4, memory: 8192, gpu: {type: nvidia-t4, count: 8}}",
+            "resources: no g4dn instance has 8 nvidia-t4 GPU(s)",
         ),
         ("resources: {architecture: arm64}", "resources.architecture: tfgen's AWS Batch module runs x86_64 images"),
         ("observability: {alarms: {cpu_percent: 80}}", "observability.alarms.cpu_percent: AWS Batch publishes no"),
@@ -296,4 +315,3 @@ def test_a_service_spec_is_refused_for_aws_batch(tmp_path):
     with pytest.raises(SpecError) as caught:
         pipeline.load_spec(path)
     assert "kind" in str(caught.value) and "aws-batch" in str(caught.value)
-

@@ -22,7 +22,7 @@ from .. import hcl
 from ..model import Spec
 from ..outputs.terraform import TERRAFORM
 from . import aws_common, common
-from .base import EmulatorGap, ReadmeFacts, Target, markdown
+from .base import EmulatorDrift, EmulatorGap, ReadmeFacts, Target, markdown
 
 NAME = "aws-batch"
 
@@ -140,11 +140,7 @@ def _check_fargate(spec: Spec) -> list[common.Finding]:
     allowed = FARGATE_MEMORY[cpu]
     if memory not in allowed:
         steps = allowed[1] - allowed[0]
-        words = (
-            ", ".join(map(str, allowed))
-            if len(allowed) <= 3
-            else f"{allowed[0]}-{allowed[-1]} in steps of {steps}"
-        )
+        words = ", ".join(map(str, allowed)) if len(allowed) <= 3 else f"{allowed[0]}-{allowed[-1]} in steps of {steps}"
         return [
             (
                 ("resources", "memory"),
@@ -280,7 +276,7 @@ def _names(name: str) -> dict[str, str]:
 
 def _location(location) -> dict[str, Any]:
     """An S3 location's IAM resources: the object itself, or everything under the prefix (and listing it)."""
-    prefix = location.key == "" or location.key.endswith("/")
+    prefix = location.is_prefix
     return {
         "uri": location.uri,
         "bucket": location.bucket,
@@ -407,10 +403,6 @@ def _skips(spec: Spec) -> dict[str, hcl.Expr]:
     reasons: dict[str, str] = {}
     if days < 365:
         reasons["retention"] = f"retention is the spec's observability.log_retention_days ({days} days)"
-    reasons["security_group_attached"] = (
-        "attached through the Batch compute environments' security_group_ids, which the check does not know "
-        "as an attachment"
-    )
     if spec.network.vpc == "create":
         reasons["availability_zones"] = (
             "only names[0] and names[1] are used, so a zone AWS adds later cannot add subnets; "
@@ -706,7 +698,7 @@ VARIANTS = {
             "command": ["python", "-m", "score"],
             "args": ["--shard", "auto"],
             "env": {"LOG_LEVEL": "info"},
-            "secrets": {"API_TOKEN": "scoring/api-token"},
+            "secrets": {"API_TOKEN": "scoring-api-token"},
             "writable_paths": ["/tmp", "/home/app/.cache"],
         },
         "resources": {"cpu": 8, "memory": 28672, "gpu": {"type": "nvidia-a10g", "count": 1}, "spot": True},
@@ -758,6 +750,14 @@ TARGET = Target(
             "moto refuses a compute environment without a service role (ServiceRole is required)",
         ),
     ),
+    emulator_drift=(
+        # Found by plan -> apply -> plan of the ec2-gpu-spot variant with moto 5.2.5: moto gives the
+        # provider's default tags back as a launch-template tag specification the module never set.
+        EmulatorDrift("aws_launch_template", ("tag_specifications",)),
+        *aws_common.SECURITY_GROUP_RULE_DRIFT,
+    ),
+    # A changed job definition registers a new revision (the old one is deregistered, running jobs keep it).
+    routine_replacements=("aws_batch_job_definition",),
     variants=VARIANTS,
     warnings=lambda spec: common.unnotified_alarms(spec, NAME, True, "alarm_topic_arns"),
     permission_cloud="aws",

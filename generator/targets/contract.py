@@ -98,7 +98,10 @@ def _schema_defaults_declared(schema: Mapping[str, Any], defaults: Mapping[str, 
 
 
 def _variant_problems(target: Target) -> Iterator[str]:
-    missing = [v for v in target.output.required_variants if v not in target.variants]
+    required = target.output.required_variants
+    if "service" not in target.kinds:  # network.public is a service's field, refused on a job
+        required = tuple(v for v in required if v != "public")
+    missing = [v for v in required if v not in target.variants]
     if missing:
         yield f"variants: missing {', '.join(missing)}"
     for name, spec in target.variants.items():

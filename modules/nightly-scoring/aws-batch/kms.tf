@@ -1,0 +1,63 @@
+# One customer-managed key for what this module stores: the job's log group, the VPC
+# flow logs, the alarm topic and the schedule.
+data "aws_iam_policy_document" "kms" {
+  # Key policies must name the account to let IAM policies grant use.
+  statement {
+    sid       = "AccountAdministration"
+    actions   = ["kms:*"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
+    }
+  }
+
+  statement {
+    sid       = "CloudWatchLogsForOwnLogGroups"
+    actions   = ["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["logs.${local.region}.${data.aws_partition.current.dns_suffix}"]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "kms:EncryptionContext:aws:logs:arn"
+      values   = [for name in ["/aws/batch/nightly-scoring", "/aws/vpc-flow-logs/nightly-scoring-batch"] : "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${name}"]
+    }
+  }
+
+  # CloudWatch alarms and the failed-job rule publish to the encrypted topic through SNS;
+  # only this account's (no confused deputy).
+  statement {
+    sid       = "AlarmsAndEventsToTopic"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.${data.aws_partition.current.dns_suffix}", "events.${data.aws_partition.current.dns_suffix}"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+resource "aws_kms_key" "this" {
+  description             = "AWS Batch job nightly-scoring: logs, alarms, schedule"
+  deletion_window_in_days = 30
+  enable_key_rotation     = true
+  policy                  = data.aws_iam_policy_document.kms.json
+}
+
+resource "aws_kms_alias" "this" {
+  name          = "alias/nightly-scoring-batch"
+  target_key_id = aws_kms_key.this.key_id
+}
