@@ -17,12 +17,10 @@ from functools import lru_cache
 _TOKENS = re.compile(r'\\.|\$\$\{|%%\{|[$%]\{|"|[{}\[\]()]|[=!<>]=|=>|=|#|//|/\*|\*/')
 
 
-@lru_cache(maxsize=1 << 16)
 def _scan(line: str) -> tuple[tuple[tuple[int, int], ...], int | None]:
     """Bracket changes outside strings and comments, and the index of the first bare `=`.
 
-    Returns (((position, +1 or -1), ...), assign index or None). Cached: most
-    rendered lines repeat from module to module.
+    Returns (((position, +1 or -1), ...), assign index or None).
     """
     changes: list[tuple[int, int]] = []
     assign = None
@@ -72,37 +70,53 @@ def _scan(line: str) -> tuple[tuple[tuple[int, int], ...], int | None]:
     return tuple(changes), assign
 
 
+@lru_cache(maxsize=1 << 14)
+def _line(line: str) -> tuple[int, str, str | None, str]:
+    """What formatting needs of one stripped line, cached (most rendered lines repeat from module to module):
+    (its net bracket change, the line, and for an alignable one-line attribute its name and value
+    around the `=`, else None and "")."""
+    changes, assign = _scan(line)
+    net = sum(c for _, c in changes)
+    if assign is not None and sum(c for pos, c in changes if pos > assign) != 0:
+        # a multi-line value starts here: not an aligned cell, and hclwrite
+        # writes it `name = [` whatever padding the template gave it
+        if not line.startswith("="):
+            line = line[:assign].rstrip() + " = " + line[assign + 1 :].lstrip()
+        assign = None
+    if assign is None or line.startswith("="):
+        return net, line, None, ""
+    return net, line, line[:assign].rstrip(), line[assign + 1 :].lstrip()
+
+
 def format_hcl(text: str) -> str:
     """Re-indent and align `text`; also drops trailing spaces and runs of blank lines."""
-    raw_lines = [line.strip() for line in text.split("\n")]
     lines: list[str] = []
-    for line in raw_lines:
+    for raw in text.split("\n"):
+        line = raw.strip()
         if line == "" and (not lines or lines[-1] == ""):
             continue  # collapse blank runs and leading blanks
         lines.append(line)
     while lines and lines[-1] == "":
         lines.pop()
 
+    out: list[str] = []
+    chain: list[tuple[str, str]] = []  # consecutive one-line attributes: (indent + name, value)
+
+    def flush() -> None:
+        width = max(len(lead) for lead, _ in chain)
+        for lead, value in chain:
+            out.append(lead + " " * (width - len(lead) + 1) + "= " + value)
+        chain.clear()
+
     indents: list[int] = []
-    indented: list[tuple[int, str, int | None]] = []  # (indent, text, assign index)
     for line in lines:
         if not line:
-            indented.append((0, "", None))
+            if chain:
+                flush()
+            out.append("")
             continue
-        changes, assign = _scan(line)
-        net = sum(c for _, c in changes)
-        if assign is not None and sum(c for pos, c in changes if pos > assign) != 0:
-            # a multi-line value starts here: not an aligned cell, and hclwrite
-            # writes it `name = [` whatever padding the template gave it
-            if not line.startswith("="):
-                line = line[:assign].rstrip() + " = " + line[assign + 1 :].lstrip()
-            assign = None
-        if assign is not None and line.lstrip().startswith("="):
-            assign = None
-        if net > 0:
-            level = len(indents)
-            indents.append(net)
-        elif net < 0:
+        net, line, name, value = _line(line)
+        if net < 0:
             closed = -net
             while closed > 0 and indents:
                 top = indents[-1]
@@ -115,28 +129,15 @@ def format_hcl(text: str) -> str:
                 else:
                     indents.pop()
                     closed = 0
-            level = len(indents)
+        indent = "  " * len(indents)
+        if net > 0:
+            indents.append(net)
+        if name is None:
+            if chain:
+                flush()
+            out.append(indent + line)
         else:
-            level = len(indents)
-        indented.append((level, line, assign))
-
-    out: list[str] = []
-    chain: list[tuple[int, str, int]] = []
-
-    def flush() -> None:
-        if not chain:
-            return
-        width = max(level * 2 + len(text[:a].rstrip()) for level, text, a in chain)
-        for level, text, a in chain:
-            lead = " " * (level * 2) + text[:a].rstrip()
-            out.append(lead + " " * (width - len(lead) + 1) + "= " + text[a + 1 :].lstrip())
-        chain.clear()
-
-    for level, text, assign in indented:
-        if assign is None:
-            flush()
-            out.append(" " * (level * 2) + text if text else "")
-        else:
-            chain.append((level, text, assign))
-    flush()
+            chain.append((indent + name, value))
+    if chain:
+        flush()
     return "\n".join(out) + "\n"

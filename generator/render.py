@@ -196,7 +196,8 @@ def module_facts(tf_files: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
         block_address = None
         block: dict[str, Any] | None = None
         for line in tf_files[file_name].splitlines():
-            if m := _BLOCK.match(line):
+            # each regex runs only where a cheap test says it can match: this reads every line of every module
+            if line.startswith(("resource", "data")) and (m := _BLOCK.match(line)):
                 block_address = (m.group(2) if m.group(1) == "resource" else f"data.{m.group(2)}") + "." + m.group(3)
                 block = {
                     "address": block_address,
@@ -214,16 +215,21 @@ def module_facts(tf_files: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
             elif line.startswith("}") or (line.strip() and not line.startswith(" ")):  # the block ended
                 block = None
             elif block is not None:
-                if (m := _COUNT.match(line)) and line.startswith("  ") and not line.startswith("   "):
+                if (
+                    ("count" in line or "for_each" in line)
+                    and (m := _COUNT.match(line))
+                    and line.startswith("  ")
+                    and not line.startswith("   ")
+                ):
                     block["count"] = m.group(2).strip()
-                elif m := _NUMBER.match(line):
+                elif line.rstrip()[-1:].isdigit() and (m := _NUMBER.match(line)):
                     block["numbers"].setdefault(m.group(1), int(m.group(2)))
-                elif m := _ACTIONS.match(line):
+                elif "actions" in line and (m := _ACTIONS.match(line)):
                     block["actions"] += re.findall(r'"([^"]+)"', m.group(1))
-            if m := _VARIABLE.match(line):
+            if line.startswith("variable") and (m := _VARIABLE.match(line)):
                 current = {"name": m.group(1), "type": "any", "default": None, "description": ""}
                 variables.append(current)
-            elif m := _OUTPUT.match(line):
+            elif line.startswith("output") and (m := _OUTPUT.match(line)):
                 current = {"name": m.group(1), "description": ""}
                 outputs.append(current)
             elif line.startswith("}"):
@@ -235,7 +241,7 @@ def module_facts(tf_files: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
                 and not line.startswith("   ")
             ):
                 current[m.group(1)] = _unquote(m.group(2)) if m.group(1) == "description" else m.group(2).strip()
-            if m := _SKIP.search(line.strip()):
+            if "skip=" in line and (m := _SKIP.search(line.strip())):  # every marker ends in "skip="
                 skips.append(
                     {
                         "check": m.group(1),

@@ -117,16 +117,39 @@ class EditedFilesError(WriteError):
 # -- paths, reads and the lock -------------------------------------------------
 
 
-def _target(root: Path, rel: PurePosixPath) -> Path:
-    """`root / rel`, refusing paths that leave the root or pass through a symlink below it."""
+def _check_inside(rel: PurePosixPath) -> None:
     if rel.is_absolute() or ".." in rel.parts or not rel.parts:
         raise WriteError(f"refusing to write outside the output root: {rel}")
-    path = Path(root)
-    for part in rel.parts:
-        path = path / part
-        if path.is_symlink():
+
+
+@dataclass(frozen=True)
+class _Folder:
+    """A folder below the root, looked up once for all its files (not once per file)."""
+
+    path: Path
+    # the outermost folder of `rel` (itself or a parent) that does not exist; None when it exists.
+    # A missing folder has nothing to read, keep or delete: its files are written as a new tree.
+    missing_from: PurePosixPath | None
+
+
+def _folder(root: Path, rel: PurePosixPath) -> _Folder:
+    """`root / rel`, refusing a symlink on the way (the root itself may be one: the user chose it)."""
+    if rel.is_absolute() or ".." in rel.parts:
+        raise WriteError(f"refusing to write outside the output root: {rel}")
+    path = str(root)
+    for depth, part in enumerate(rel.parts):
+        path = os.path.join(path, part)
+        try:
+            mode = os.lstat(path).st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            return _Folder(Path(root, *rel.parts), PurePosixPath(*rel.parts[: depth + 1]))
+        if stat.S_ISLNK(mode):
             raise WriteError(f"refusing to follow a symlink inside the output root: {path}")
-    return path
+    return _Folder(Path(path), None)
+
+
+def _folders(root: Path, rels) -> dict[PurePosixPath, _Folder]:
+    return {rel: _folder(root, rel) for rel in sorted(set(rels))}
 
 
 def _read_bytes(path: Path) -> bytes | None:
@@ -260,13 +283,14 @@ def plan_write(files: dict[PurePosixPath, Content], root: Path, modules: set[Pur
     root = Path(root)
     by_folder: dict[PurePosixPath, dict[str, Content]] = {PurePosixPath(m): {} for m in modules}
     for rel, text in files.items():
-        _target(root, rel)  # refuse escapes before anything else
+        _check_inside(rel)  # refuse escapes before anything else
         by_folder.setdefault(rel.parent, {})[rel.name] = text
     changes: list[Change] = []
     kept: list[PurePosixPath] = []
     with output_lock(root, create=False):
+        folders = _folders(root, by_folder)
         for module, rendered in sorted(by_folder.items()):
-            folder_changes, folder_kept = _plan_folder(root, module, rendered)
+            folder_changes, folder_kept = _plan_folder(module, folders[module], rendered)
             changes += folder_changes
             kept += folder_kept
     return WritePlan(sorted(changes), sorted(kept))
@@ -277,10 +301,16 @@ def plan_changes(files: dict[PurePosixPath, Content], root: Path, modules: set[P
     return plan_write(files, root, modules).changes
 
 
-def _plan_folder(root: Path, module: PurePosixPath, rendered: dict[str, Content]) -> tuple[list[Change], list]:
-    folder = _target(root, module / MANIFEST_NAME).parent
+def _plan_folder(module: PurePosixPath, where: _Folder, rendered: dict[str, Content]) -> tuple[list[Change], list]:
+    folder = where.path
+    if where.missing_from is not None:  # nothing there yet: every file is new, nothing to read or keep
+        changes = [Change(module / name, "create", None, text) for name, text in sorted(rendered.items())]
+        if rendered:
+            listing = _manifest_text({name: _sha256(_as_bytes(data) or b"") for name, data in rendered.items()})
+            changes.append(Change(module / MANIFEST_NAME, "create", None, listing))
+        return changes, []
     manifest = _load_manifest(folder) if folder.is_dir() else {}
-    changes: list[Change] = []
+    changes = []
 
     def ownership(name: str, data: bytes) -> str:
         if name not in manifest:
@@ -288,15 +318,15 @@ def _plan_folder(root: Path, module: PurePosixPath, rendered: dict[str, Content]
         return "" if _sha256(data) in manifest[name] else EDITED_BY_HAND
 
     for name, text in sorted(rendered.items()):
-        target = _target(root, module / name)
-        data = _read_bytes(target)
+        target = folder / name
+        data = _read_bytes(target)  # never follows a symlink (refused, naming it)
         if data is None:
             changes.append(Change(module / name, "create", None, text))
         elif data != _as_bytes(text):
             old = data if isinstance(text, bytes) else _decode(data, target)
             changes.append(Change(module / name, "update", old, text, ownership(name, data)))
     for name in sorted(set(manifest) - set(rendered)):
-        target = _target(root, module / name)
+        target = folder / name
         data = _read_bytes(target)
         if data is not None:
             changes.append(Change(module / name, "delete", _decode_if_text(data), None, ownership(name, data)))
@@ -350,23 +380,45 @@ def apply_changes(changes: list[Change], root: Path, *, force: bool = False) -> 
         raise EditedFilesError(conflicts, root)
     if not changes:
         return
+    for change in changes:
+        _check_inside(change.path)
     with output_lock(root):
-        targets = {c.path: _target(root, c.path) for c in changes}
-        for change in changes:
-            now = _read_bytes(targets[change.path])
+        parents = [c.path.parent for c in changes]
+        folders = _folders(root, parents)
+        targets: dict[PurePosixPath, Path] = {}  # only for files written in place
+        # a folder that does not exist (yet) is written as a new tree: staged whole beside its
+        # outermost missing folder and renamed into place at once
+        trees: dict[PurePosixPath, list[Change]] = {}
+        in_place: list[Change] = []
+        for change, parent in zip(changes, parents, strict=True):
+            missing_from = folders[parent].missing_from
+            if missing_from is not None:  # nothing there: only a create (or a delete of nothing) is still valid
+                if change.old is not None and change.new is not None:
+                    raise WriteError(
+                        f"{root / change.path} changed while tfgen was rendering; "
+                        "nothing was written: run tfgen render again"
+                    )
+                if change.kind != "delete":
+                    trees.setdefault(missing_from, []).append(change)
+                continue
+            target = targets[change.path] = folders[parent].path / change.path.name
+            now = _read_bytes(target)
             if now != _as_bytes(change.old) and now != _as_bytes(change.new):
                 raise WriteError(
-                    f"{targets[change.path]} changed while tfgen was rendering; "
-                    "nothing was written: run tfgen render again"
+                    f"{target} changed while tfgen was rendering; nothing was written: run tfgen render again"
                 )
-        _remove_leftovers({targets[c.path].parent for c in changes})
+            in_place.append(change)
+        _remove_leftovers({targets[c.path].parent for c in in_place} | {root / t.parent for t in trees})
         created_dirs: list[Path] = []
         staged: dict[PurePosixPath, Path] = {}
+        staged_trees: dict[PurePosixPath, Path] = {}
         by_module: dict[PurePosixPath, list[Change]] = {}  # one pass: a manifest looks only at its module's changes
-        for change in changes:
+        for change in in_place:
             by_module.setdefault(change.path.parent, []).append(change)
         try:
-            for change in changes:
+            for top, tree_changes in sorted(trees.items()):
+                staged_trees[top] = _stage_tree(root, top, tree_changes)
+            for change in in_place:
                 if change.kind == "delete" or _read_bytes(targets[change.path]) == _as_bytes(change.new):
                     continue
                 content = (
@@ -378,16 +430,68 @@ def apply_changes(changes: list[Change], root: Path, *, force: bool = False) -> 
                 staged[change.path] = _stage(targets[change.path], content or "")
             finals = {
                 c.path: _stage(targets[c.path], c.new or "")
-                for c in changes
+                for c in in_place
                 if c.path.name == MANIFEST_NAME and c.path in staged
             }
         except BaseException:
             for temp in staged.values():
                 temp.unlink(missing_ok=True)
+            for temp in staged_trees.values():
+                _remove_tree(temp)
             for folder in reversed(created_dirs):
                 _rmdir_quietly(folder)
             raise
-        _swap(changes, targets, staged, finals)
+        _swap(in_place, targets, staged, finals, {root / top: temp for top, temp in staged_trees.items()})
+
+
+def _stage_tree(root: Path, top: PurePosixPath, changes: list[Change]) -> Path:
+    """Write every file of a new folder tree `root/top` into a temp folder beside it; the temp folder."""
+    final = root / top
+    temp = final.with_name(f"{_STAGE_PREFIX}{secrets.token_hex(6)}-{final.name}")
+    try:
+        os.mkdir(temp)
+    except OSError as exc:
+        raise WriteError(f"cannot create {final}: {exc.strerror or exc}; nothing was changed") from None
+    base, skip = str(temp), len(top.parts)
+    try:
+        made: set[tuple[str, ...]] = set()
+        for change in changes:
+            parts = change.path.parts[skip:]
+            for depth in range(1, len(parts)):  # the folders between the tree's top and the file
+                if parts[:depth] not in made:
+                    os.mkdir(os.path.join(base, *parts[:depth]))
+                    made.add(parts[:depth])
+            try:
+                _write_new(os.path.join(base, *parts), change.new or "")
+            except OSError as exc:
+                raise WriteError(
+                    f"cannot write {root / change.path}: {exc.strerror or exc}; nothing was changed"
+                ) from None
+    except BaseException as exc:
+        _remove_tree(temp)
+        if isinstance(exc, OSError):
+            raise WriteError(f"cannot create {final}: {exc.strerror or exc}; nothing was changed") from None
+        raise
+    return temp
+
+
+def _write_new(path: str, content: Content) -> None:
+    """A new file (in a staged tree), mode 0644 whatever the umask."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    try:
+        view = memoryview(_as_bytes(content) or b"")
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fchmod(fd, 0o644)
+    finally:
+        os.close(fd)
+
+
+def _remove_tree(folder: Path) -> None:
+    """A folder tree tfgen staged or put in place in this run (under the lock: nobody else wrote there)."""
+    import shutil  # only when a write failed
+
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _transitional_manifest(change: Change, changes: list[Change]) -> str:
@@ -412,11 +516,19 @@ def _swap(
     targets: dict[PurePosixPath, Path],
     staged: dict[PurePosixPath, Path],
     finals: dict[PurePosixPath, Path],
+    trees: dict[Path, Path] | None = None,
 ) -> None:
-    """Rename staged files into place (manifests first), keeping the old ones until all succeeded."""
+    """Rename staged new folder trees (`trees`: final -> staged) and files into place (manifests first),
+    keeping the old files until all succeeded."""
     order = sorted(changes, key=lambda c: (c.path.name != MANIFEST_NAME, c.path))
     done: list[tuple[Path, Path | None]] = []  # (target, backup of what was there, or None)
+    trees = dict(trees or {})
+    placed: list[Path] = []  # new trees renamed into place
     try:
+        for final in sorted(trees):
+            os.rename(trees[final], final)  # a whole new module (or more) appears at once
+            placed.append(final)
+            del trees[final]
         for change in order:
             target = targets[change.path]
             if change.kind != "delete" and change.path not in staged:
@@ -442,6 +554,8 @@ def _swap(
             os.replace(final, targets[path])
     except BaseException as exc:
         failure = _rollback(done)
+        for folder in [*reversed(placed), *trees.values()]:
+            _remove_tree(folder)
         for temp in [*staged.values(), *finals.values()]:
             temp.unlink(missing_ok=True)
         if isinstance(exc, OSError):
@@ -513,10 +627,12 @@ def _rmdir_quietly(folder: Path) -> None:
 
 
 def _remove_leftovers(folders: set[Path]) -> None:
-    """Temp files of a tfgen killed mid-write (we hold the lock: nobody else is writing)."""
+    """Temp files and staged trees of a tfgen killed mid-write (we hold the lock: nobody else is writing)."""
     for folder in folders:
         if not folder.is_dir() or folder.is_symlink():
             continue
         for entry in os.scandir(folder):
             if entry.name.startswith((_STAGE_PREFIX, _BACKUP_PREFIX)) and entry.is_file(follow_symlinks=False):
                 Path(entry.path).unlink(missing_ok=True)
+            elif entry.name.startswith(_STAGE_PREFIX) and entry.is_dir(follow_symlinks=False):
+                _remove_tree(Path(entry.path))

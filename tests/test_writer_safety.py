@@ -201,7 +201,7 @@ def test_disk_full_on_a_first_render_leaves_nothing(run_cli, tmp_path, monkeypat
     real_open = os.open
 
     def full_disk(path, flags, *args, **kwargs):
-        if flags & os.O_CREAT and str(path).endswith("-versions.tf"):
+        if flags & os.O_CREAT and str(path).endswith("versions.tf"):  # staged under any temp name
             raise OSError(errno.ENOSPC, "No space left on device")
         return real_open(path, flags, *args, **kwargs)
 
@@ -214,6 +214,69 @@ def test_disk_full_on_a_first_render_leaves_nothing(run_cli, tmp_path, monkeypat
         "No space left on device; nothing was changed\n"
     )
     assert [p for p in out.rglob("*")] == []  # not one file, not one folder
+
+
+def test_a_new_module_is_staged_whole_and_appears_in_one_rename(run_cli, tmp_path, monkeypatch):
+    """A folder that does not exist yet is written as a staged tree renamed into place at once: the base
+    module and the prod one (same service folder) appear together; files are 0644 whatever the umask."""
+    out = tmp_path / "out"
+    real_rename, renames = os.rename, []
+
+    def recording_rename(src, dst):
+        renames.append((Path(src).name, Path(dst), sorted(p.name for p in Path(src).rglob("*") if p.is_file())))
+        assert not Path(dst).exists()  # nothing of the module is visible before the rename
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(writer.os, "rename", recording_rename)
+    old_umask = os.umask(0o077)
+    try:
+        assert _render(run_cli, out).exit_code == 0
+    finally:
+        os.umask(old_umask)
+    [(staged, final, names)] = renames
+    assert staged.startswith(".tfgen-stage-") and final == out / "iris-classifier"
+    written = sorted(p for p in final.rglob("*") if p.is_file())
+    assert sorted(p.name for p in written) == names and len(written) == 32  # 2 modules x (15 files + manifest)
+    assert {oct(p.stat().st_mode & 0o777) for p in written} == {"0o644"}
+    assert sorted(p.name for p in out.iterdir()) == ["iris-classifier"]  # no staging folder left
+
+
+def test_a_failed_swap_also_removes_a_new_module_of_the_same_render(tmp_path, monkeypatch):
+    _write(tmp_path, {"a.tf": "1\n"})
+    new = PurePosixPath("svc/aws-lambda")
+    plan = plan_write({M / "a.tf": "2\n", new / "b.tf": "new\n"}, tmp_path, {M, new})
+
+    def failing_replace(src, dst):
+        raise OSError(errno.EIO, "Input/output error", str(dst))
+
+    monkeypatch.setattr(writer.os, "replace", failing_replace)
+    with pytest.raises(WriteError, match="rolled back: the module is as it was"):
+        apply_changes(plan.changes, tmp_path)
+    assert sorted(p.name for p in (tmp_path / "svc").iterdir()) == ["aws-ecs"]  # the new module went too
+    assert (tmp_path / M / "a.tf").read_text() == "1\n"
+    assert sorted(p.name for p in (tmp_path / M).iterdir()) == [MANIFEST_NAME, "a.tf"]
+
+
+def test_a_staged_tree_left_by_a_killed_render_is_removed(run_cli, tmp_path):
+    out = tmp_path / "out"
+    leftover = out / ".tfgen-stage-0123456789ab-iris-classifier" / "aws-ecs"
+    leftover.mkdir(parents=True)
+    (leftover / "main.tf").write_text("half written\n")
+    assert _render(run_cli, out).exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["iris-classifier"]
+
+
+def test_a_symlink_above_a_new_module_is_refused(run_cli, tmp_path):
+    out = tmp_path / "out"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out.mkdir()
+    (out / "iris-classifier").symlink_to(elsewhere)  # the module folders below it do not exist yet
+    for extra in ((), ("--check",)):
+        result = _render(run_cli, out, *extra)
+        assert result.exit_code == 1
+        assert result.stderr == f"refusing to follow a symlink inside the output root: {out / 'iris-classifier'}\n"
+    assert list(elsewhere.iterdir()) == []
 
 
 def test_a_failed_swap_rolls_the_whole_module_back(run_cli, tmp_path, monkeypatch):

@@ -142,11 +142,12 @@ def command(specs, output, targets, env, check, show_diff, prune, force, atlanti
         if atlantis.write(atlantis_file, atlantis_text):
             click.echo(f"wrote {atlantis_file} ({len(atlantis_modules)} Atlantis project(s))", err=True)
     done = {"create": "created", "update": "updated", "delete": "deleted"}
-    for change in changes:
-        forced = f" (discarding: {change.conflict})" if change.conflict else ""
-        click.echo(f"{done[change.kind]} {root / change.path}{forced}", err=True)
-    for rel in plan.kept:
-        click.echo(f"kept {root / rel} (not written by tfgen)", err=True)
+    lines = [  # one write for thousands of lines
+        f"{done[change.kind]} {root / change.path}" + (f" (discarding: {change.conflict})" if change.conflict else "")
+        for change in changes
+    ] + [f"kept {root / rel} (not written by tfgen)" for rel in plan.kept]
+    if lines:
+        click.echo("\n".join(lines), err=True)
     if orphaned and prune:
         deleted, removed = orphan_modules.prune(root, orphaned, force=force)
         for change in deleted:
