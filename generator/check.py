@@ -6,10 +6,12 @@ Terraform: terraform fmt -check, tfgen lint, terraform validate, tfgen scan;
 see generator/outputs/). This module names no output kind and no target:
 each target declares its kind, and each kind its gates. The gates run
 overlapped in `options.jobs` slots and skip remembered passes
-(generator/gaterun.py, generator/check_cache.py). With --modules-dir the
-render step's "up to date" is remembered as well, keyed on the specs, what
-they package, tfgen and every file under the modules' folders: a re-check with
-nothing changed renders nothing and runs no gate.
+(generator/gaterun.py, generator/check_cache.py). The render step is
+remembered as well, keyed on the specs, what they package and tfgen: with
+--modules-dir its "up to date" (the key also covers every file under the
+modules' folders), in a temporary folder what each module's digest was (the
+modules are then not written at all when every gate's result is remembered).
+A re-check with nothing changed renders nothing and runs no gate.
 
 The gate is green only when every step ran on every module. A step whose tool
 breaks, or that could not run on some module (a provider that cannot be
@@ -25,9 +27,17 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .check_cache import PassCache, file_digests, module_digest_in, one_run, render_inputs, render_key
+from .check_cache import (
+    PassCache,
+    file_digests,
+    module_digest,
+    module_digest_in,
+    one_run,
+    render_inputs,
+    render_key,
+)
 from .errors import EXIT_FINDINGS, EXIT_OK, EXIT_TOOL, SpecError
-from .gaterun import GateRun, guarded, run_gates
+from .gaterun import GateRun, all_remembered, guarded, run_gates
 from .outputs import FINDINGS, NOT_RUN, OK, SKIPPED, TOOL_FAILED, OutputKind, Step
 from .outputs import GateOptions as CheckOptions
 
@@ -88,11 +98,30 @@ def _run_check(options: CheckOptions, echo: Callable[[str], None]) -> list[Step]
     remembered = _RememberedRender.of(options, specs, root, cache)
     modules: list[tuple[str, str]] = []  # (target, module folder relative to root), in render order
 
+    def gate_runs(modules: list[tuple[str, str]]) -> list[GateRun]:
+        by_kind: dict[str, tuple[OutputKind, list[Path]]] = {}  # output kind name -> (kind, module folders)
+        for target, module in modules:
+            kind = registry.get(target).output
+            by_kind.setdefault(kind.name, (kind, []))[1].append(root / module)
+        return [
+            GateRun(kind.name, gate, sorted(set(folders))) for kind, folders in by_kind.values() for gate in kind.gates
+        ]
+
     def render(step: Step) -> None:
-        if remembered.hit is not None:  # the committed modules were up to date with these very inputs
-            step.detail = f"{remembered.hit['detail']}, cached"
-            modules.extend((target, module) for target, module in remembered.hit["modules"])
+        hit = remembered.hit
+        if hit is not None and (
+            options.modules_dir is not None  # the committed modules were up to date with these very inputs
+            # a temporary folder: the modules need not be written when no gate has to read them
+            or all_remembered(gate_runs(hit["modules"]), options, cache, remembered.module_digests(hit["modules"]))
+        ):
+            step.detail = f"{hit['detail']}, cached"
+            if options.modules_dir is None:
+                step.detail = (
+                    f"{len(hit['digests'])} module(s), cached: none written, every gate's result is remembered"
+                )
+            modules.extend((target, module) for target, module in hit["modules"])
             return
+        remembered.hit = None
         _render(options, specs, root, step, modules)
         if step.status == OK:
             remembered.keep(step, modules)
@@ -101,16 +130,7 @@ def _run_check(options: CheckOptions, echo: Callable[[str], None]) -> list[Step]
         steps.append(_timed(Step("render"), render))
         echo(f"render: {steps[-1].status}")
         if steps[-1].status == OK:
-            by_kind: dict[str, tuple[OutputKind, list[Path]]] = {}  # output kind name -> (kind, module folders)
-            for target, module in modules:
-                kind = registry.get(target).output
-                by_kind.setdefault(kind.name, (kind, []))[1].append(root / module)
-            runs = [
-                GateRun(kind.name, gate, sorted(set(folders)))
-                for kind, folders in by_kind.values()
-                for gate in kind.gates
-            ]
-            steps.extend(run_gates(runs, options, echo, cache, remembered.module_digests(modules)))
+            steps.extend(run_gates(gate_runs(modules), options, echo, cache, remembered.module_digests(modules)))
         if options.modules_dir is None:  # name modules as `<service>/[<env>/]<target>`, not by a deleted temp path
             for step in steps:
                 for names in (step.messages, step.not_run, step.skipped):
@@ -151,11 +171,16 @@ def _render(options: CheckOptions, specs: list, root: Path, step: Step, modules:
 
 
 class _RememberedRender:
-    """The render step's remembered "up to date" (generator/check_cache.py keys it): with --modules-dir only,
-    where the committed files are what render compares with and what the gates then read."""
+    """The render step's remembered verdict (generator/check_cache.py keys it).
+
+    --modules-dir: "up to date", keyed on every file under the modules' folders too (what render
+    compares with, and what the gates then read). A temporary folder: "rendered", with each module's
+    digest, so that when every gate has a remembered result for those digests nothing is written.
+    """
 
     def __init__(self, options: CheckOptions, specs: list, root: Path, cache: PassCache | None) -> None:
         self.options, self.specs, self.root, self.cache = options, specs, root, cache
+        self.committed = options.modules_dir is not None
         self.key: str | None = None
         self.hit: dict | None = None
         self.files: dict[str, str] | None = None  # relative path -> sha256 of every file under root/<service>/
@@ -163,18 +188,18 @@ class _RememberedRender:
     @classmethod
     def of(cls, options: CheckOptions, specs: list, root: Path, cache: PassCache | None) -> _RememberedRender:
         self = cls(options, specs, root, cache)
-        if cache is None or options.modules_dir is None:
+        if cache is None:
             return self
         self.key = self._key()
         record = cache.outcome(self.key) if self.key else None
-        if record is not None and record.get("result") == "up to date":
+        if record is not None and record.get("result") == ("up to date" if self.committed else "rendered"):
             self.hit = record
         return self
 
     def _key(self) -> str | None:
         services = sorted({spec.service for spec in self.specs})
         try:
-            self.files = file_digests(self.root, services)
+            self.files = file_digests(self.root, services) if self.committed else None
             return render_key(
                 spec_files=[str(p) for p in self.options.specs],
                 settings=[f"env={self.options.env}", f"modules-dir={self.options.modules_dir}"],
@@ -186,16 +211,30 @@ class _RememberedRender:
             return None
 
     def keep(self, step: Step, modules: list[tuple[str, str]]) -> None:
-        """Remember an up-to-date render, if nothing it read changed while it ran."""
+        """Remember a render that found the modules up to date (or wrote them into the temporary folder), if
+        nothing it read changed while it ran."""
         if self.cache is None or self.key is None or self.key != self._key():
             return
-        self.cache.remember(self.key, {"result": "up to date", "detail": step.detail, "modules": modules})
+        record: dict[str, object] = {"detail": step.detail, "modules": modules}
+        if self.committed:
+            record["result"] = "up to date"
+        else:
+            try:
+                record["digests"] = {module: module_digest(self.root / module) for _target, module in modules}
+            except OSError:
+                return
+            record["result"] = "rendered"
+        self.cache.remember(self.key, record)
 
     def module_digests(self, modules: list[tuple[str, str]]) -> dict[Path, str] | None:
-        """Module folder -> check_cache.module_digest, from the files already read for the key."""
-        if self.files is None:
-            return None
-        return {self.root / module: module_digest_in(self.files, module) for _target, module in modules}
+        """Module folder -> check_cache.module_digest, from the files already read for the key (or, in a
+        temporary folder, as remembered); None: read them from the folders."""
+        if self.files is not None:
+            return {self.root / module: module_digest_in(self.files, module) for _target, module in modules}
+        if self.hit is not None and isinstance(self.hit.get("digests"), dict):
+            digests = self.hit["digests"]
+            return {self.root / module: digests[module] for _target, module in modules if module in digests}
+        return None
 
 
 def _warnings(specs) -> list[str]:

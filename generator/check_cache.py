@@ -18,14 +18,17 @@ sha256 of everything that could change its verdict:
   a provider can become installable while nothing here changes, so that
   outcome is then found out again on every run. A provider added to the
   mirror changes the mirror's contents, hence the key.
-* The render step's "the committed modules are up to date": the spec files'
-  bytes (every environment is in them), the folders they package (a Lambda's
-  `package.source`, by the zip tfgen builds), the options, the working folder,
-  tfgen's code and templates, and every file under the modules' folders
-  (`<modules-dir>/<service>/`), whose bytes are what render compares with.
+* The render step's verdict: the spec files' bytes (every environment is in
+  them), the folders they package (a Lambda's `package.source`, by the zip
+  tfgen builds), the options, the working folder, tfgen's code and templates;
+  with --modules-dir also every file under the modules' folders
+  (`<modules-dir>/<service>/`), whose bytes are what render compares with
+  ("up to date"); in a temporary folder the digest of each module rendered
+  ("rendered"), so that a re-check whose gates are all remembered writes
+  nothing.
 
-Only good news is stored: a pass, an up-to-date render, a skip-able
-"provider not installable". A module that failed, could not be checked or
+Only good news is stored: a pass, an up-to-date or rendered render, a
+skip-able "provider not installable". A module that failed, could not be checked or
 was out of date is checked again on every run, and an entry is written only
 when its inputs read the same after the step as before it (a file saved
 mid-run is never remembered under the old key). So the cache saves time but

@@ -103,6 +103,16 @@ def run_gates(
     return steps
 
 
+def all_remembered(
+    runs: Sequence[GateRun], options: GateOptions, cache: PassCache | None, digests: Mapping[Path, str] | None
+) -> bool:
+    """Whether every gate has a remembered result for every module (then no module file need exist)."""
+    if cache is None or digests is None:
+        return False
+    memo = _Memo.of(runs, options, cache, digests)
+    return all(folder in digests and memo.lookup(run, folder) is not None for run in runs for folder in run.folders)
+
+
 @dataclass
 class _Memo:
     """The cache as the gates of one run see it: keys from the toolchain digest and each module's digest."""

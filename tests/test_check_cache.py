@@ -508,3 +508,42 @@ def test_the_pre_commit_hook_shares_the_cache_with_a_check_by_hand(monkeypatch, 
     result = CliRunner().invoke(cli, [*args, str(spec)])
     assert result.exit_code == 0, result.output
     assert len(calls) == 1 and "4 module(s), 4 cached" in result.output
+
+
+def check_in_a_temporary_folder(spec: Path, *extra: str):
+    from generator.cli import cli
+
+    return CliRunner().invoke(cli, ["check", str(spec), "--jobs", "2", *extra])
+
+
+def test_without_modules_dir_nothing_is_written_when_every_gate_is_remembered(monkeypatch, committed):
+    calls: list = []
+    fake_gates(monkeypatch, recording_gate("fake gate", calls))
+    spec, _modules = committed
+    first, second = check_in_a_temporary_folder(spec), check_in_a_temporary_folder(spec)
+    assert (first.exit_code, second.exit_code) == (0, 0), first.output
+    assert render_row(first.output).endswith("4 module(s) in a temporary folder")
+    assert render_row(second.output).endswith("4 module(s), cached: none written, every gate's result is remembered")
+    assert len(calls) == 1
+
+    spec.write_text(spec.read_text().replace("memory: 2048", "memory: 4096"))  # a changed spec renders again
+    changed = check_in_a_temporary_folder(spec)
+    assert changed.exit_code == 0 and render_row(changed.output).endswith("in a temporary folder")
+    assert len(calls) == 2 and len(calls[-1]) == 4  # memory is in every module: the gate ran on all four
+
+
+def test_without_modules_dir_a_gate_with_nothing_remembered_gets_the_modules_written(monkeypatch, committed):
+    spec, _modules = committed
+    fake_gates(monkeypatch, recording_gate("fake gate", []))
+    assert check_in_a_temporary_folder(spec).exit_code == 0
+
+    seen: list = []
+
+    def new_gate(step, folders, options):  # reads the module files: they must be there
+        seen.extend(sorted(p.name for p in (folders[0]).iterdir()))
+
+    fake_gates(monkeypatch, recording_gate("fake gate", []), Gate("new gate", new_gate))
+    result = check_in_a_temporary_folder(spec)
+    assert result.exit_code == 0, result.output
+    assert render_row(result.output).endswith("4 module(s) in a temporary folder")
+    assert "main.tf" in seen and "versions.tf" in seen

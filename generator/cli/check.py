@@ -49,9 +49,8 @@ import click
     "--no-cache",
     is_flag=True,
     help="Run every step on every module. By default a step's pass on a module is remembered "
-    "(keyed on the module's files and the tools' versions) and not run again, and so is an up-to-date "
-    "render against --modules-dir (keyed on the specs, tfgen and every module file); failures are never "
-    "remembered.",
+    "(keyed on the module's files and the tools' versions) and not run again, and so is the render "
+    "(keyed on the specs, tfgen and, with --modules-dir, every module file); failures are never remembered.",
 )
 def command(specs, env, modules_dir, provider_schemas, plugin_mirror, skip_validate_providers, jobs, no_cache) -> None:
     """Run every gate: validate, render, fmt, lint, terraform validate, scan.
@@ -67,10 +66,10 @@ def command(specs, env, modules_dir, provider_schemas, plugin_mirror, skip_valid
 
     The steps after render run side by side (--jobs), and a step that passed
     on a module with the same files and the same tools is not run again: the
-    table says how many modules were cached. With --modules-dir, a render
-    found up to date is remembered too (same specs, same tfgen, same module
-    files), and so is terraform validate's "provider not installable here"
-    while providers come from the plugin mirror alone (same mirror contents).
+    table says how many modules were cached. The render is remembered too
+    (same specs, same tfgen and, with --modules-dir, the same module files),
+    and so is terraform validate's "provider not installable here" while
+    providers come from the plugin mirror alone (same mirror contents).
     The cache is in $TFGEN_CACHE_DIR (default ~/.cache/tfgen/check);
     --no-cache ignores it.
 
