@@ -10,7 +10,6 @@ result against the real `terraform fmt`.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 # Only these tokens matter for nesting and alignment; everything else is skipped
 # in one regex step instead of character by character.
@@ -70,37 +69,41 @@ def _scan(line: str) -> tuple[tuple[tuple[int, int], ...], int | None]:
     return tuple(changes), assign
 
 
-@lru_cache(maxsize=1 << 14)
+_LINES: dict[str, tuple[int, str, str | None, str]] = {}  # _line's answers; most rendered lines repeat
+_LINES_KEPT = 1 << 14  # bounded: lines holding a spec's own names repeat only within that spec
+
+
 def _line(line: str) -> tuple[int, str, str | None, str]:
-    """What formatting needs of one stripped line, cached (most rendered lines repeat from module to module):
-    (its net bracket change, the line, and for an alignable one-line attribute its name and value
-    around the `=`, else None and "")."""
+    """What formatting needs of one stripped line: its net bracket change, the line, and for an
+    alignable one-line attribute its name and value around the `=` (else None and "")."""
+    known = _LINES.get(line)
+    if known is not None:
+        return known
     changes, assign = _scan(line)
     net = sum(c for _, c in changes)
+    text = line
     if assign is not None and sum(c for pos, c in changes if pos > assign) != 0:
         # a multi-line value starts here: not an aligned cell, and hclwrite
         # writes it `name = [` whatever padding the template gave it
-        if not line.startswith("="):
-            line = line[:assign].rstrip() + " = " + line[assign + 1 :].lstrip()
+        if not text.startswith("="):
+            text = text[:assign].rstrip() + " = " + text[assign + 1 :].lstrip()
         assign = None
-    if assign is None or line.startswith("="):
-        return net, line, None, ""
-    return net, line, line[:assign].rstrip(), line[assign + 1 :].lstrip()
+    if assign is None or text.startswith("="):
+        known = (net, text, None, "")
+    else:
+        known = (net, text, text[:assign].rstrip(), text[assign + 1 :].lstrip())
+    if len(_LINES) < _LINES_KEPT:
+        _LINES[line] = known
+    return known
 
 
 def format_hcl(text: str) -> str:
-    """Re-indent and align `text`; also drops trailing spaces and runs of blank lines."""
-    lines: list[str] = []
-    for raw in text.split("\n"):
-        line = raw.strip()
-        if line == "" and (not lines or lines[-1] == ""):
-            continue  # collapse blank runs and leading blanks
-        lines.append(line)
-    while lines and lines[-1] == "":
-        lines.pop()
-
+    """Re-indent and align `text`; also drops trailing spaces, leading and trailing blank lines and
+    runs of blank lines."""
     out: list[str] = []
     chain: list[tuple[str, str]] = []  # consecutive one-line attributes: (indent + name, value)
+    indents: list[int] = []
+    blank = False  # a blank line is pending (written only when a non-blank line follows)
 
     def flush() -> None:
         width = max(len(lead) for lead, _ in chain)
@@ -108,13 +111,16 @@ def format_hcl(text: str) -> str:
             out.append(lead + " " * (width - len(lead) + 1) + "= " + value)
         chain.clear()
 
-    indents: list[int] = []
-    for line in lines:
+    for raw in text.split("\n"):
+        line = raw.strip()
         if not line:
+            blank = bool(out or chain)  # not before the first line
+            continue
+        if blank:
             if chain:
                 flush()
             out.append("")
-            continue
+            blank = False
         net, line, name, value = _line(line)
         if net < 0:
             closed = -net

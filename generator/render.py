@@ -183,6 +183,10 @@ def _unquote(value: str) -> str:
     return value
 
 
+def _skip(match: re.Match, resource: str, file_name: str) -> dict[str, str]:
+    return {"check": match.group(1), "reason": (match.group(2) or "").strip(), "resource": resource, "file": file_name}
+
+
 def module_facts(tf_files: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
     """Variables, outputs, resources and data sources, and inline Checkov skips of rendered Terraform.
 
@@ -197,6 +201,26 @@ def module_facts(tf_files: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
         block: dict[str, Any] | None = None
         for line in tf_files[file_name].splitlines():
             # each regex runs only where a cheap test says it can match: this reads every line of every module
+            if line[:1] == " ":  # inside a block: only its attributes and skip comments matter
+                if block is not None:
+                    if (
+                        ("count" in line or "for_each" in line)
+                        and line[2:3] != " "
+                        and (m := _COUNT.match(line))
+                        and line.startswith("  ")
+                    ):
+                        block["count"] = m.group(2).strip()
+                    elif line.rstrip()[-1:].isdigit() and (m := _NUMBER.match(line)):
+                        block["numbers"].setdefault(m.group(1), int(m.group(2)))
+                    elif "actions" in line and (m := _ACTIONS.match(line)):
+                        block["actions"] += re.findall(r'"([^"]+)"', m.group(1))
+                if current is not None and line[2:3] != " " and line.startswith("  ") and (m := _ATTR.match(line)):
+                    current[m.group(1)] = _unquote(m.group(2)) if m.group(1) == "description" else m.group(2).strip()
+                if "skip=" in line and (m := _SKIP.search(line.strip())):  # every marker ends in "skip="
+                    skips.append(_skip(m, block_address or file_name, file_name))
+                continue
+            if not line:
+                continue
             if line.startswith(("resource", "data")) and (m := _BLOCK.match(line)):
                 block_address = (m.group(2) if m.group(1) == "resource" else f"data.{m.group(2)}") + "." + m.group(3)
                 block = {
@@ -212,20 +236,8 @@ def module_facts(tf_files: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
                 resources.append(block)
                 if line.rstrip().endswith("{}"):
                     block = None
-            elif line.startswith("}") or (line.strip() and not line.startswith(" ")):  # the block ended
+            elif line.startswith("}") or line.strip():  # the block ended
                 block = None
-            elif block is not None:
-                if (
-                    ("count" in line or "for_each" in line)
-                    and (m := _COUNT.match(line))
-                    and line.startswith("  ")
-                    and not line.startswith("   ")
-                ):
-                    block["count"] = m.group(2).strip()
-                elif line.rstrip()[-1:].isdigit() and (m := _NUMBER.match(line)):
-                    block["numbers"].setdefault(m.group(1), int(m.group(2)))
-                elif "actions" in line and (m := _ACTIONS.match(line)):
-                    block["actions"] += re.findall(r'"([^"]+)"', m.group(1))
             if line.startswith("variable") and (m := _VARIABLE.match(line)):
                 current = {"name": m.group(1), "type": "any", "default": None, "description": ""}
                 variables.append(current)
@@ -234,22 +246,8 @@ def module_facts(tf_files: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
                 outputs.append(current)
             elif line.startswith("}"):
                 current = None
-            elif (
-                current is not None
-                and (m := _ATTR.match(line))
-                and line.startswith("  ")
-                and not line.startswith("   ")
-            ):
-                current[m.group(1)] = _unquote(m.group(2)) if m.group(1) == "description" else m.group(2).strip()
-            if "skip=" in line and (m := _SKIP.search(line.strip())):  # every marker ends in "skip="
-                skips.append(
-                    {
-                        "check": m.group(1),
-                        "reason": (m.group(2) or "").strip(),
-                        "resource": block_address or file_name,
-                        "file": file_name,
-                    }
-                )
+            if "skip=" in line and (m := _SKIP.search(line.strip())):
+                skips.append(_skip(m, block_address or file_name, file_name))
     return {
         "variables": sorted(variables, key=lambda v: v["name"]),
         "outputs": sorted(outputs, key=lambda o: o["name"]),
