@@ -285,7 +285,11 @@ job: {input: "s3://example-data/in/", output: "s3://example-data/out/"}
             "resources: {cpu: 4, memory: 8192, gpu: {type: nvidia-t4, count: 8}}",
             "resources: no g4dn instance has 8 nvidia-t4 GPU(s)",
         ),
-        ("resources: {architecture: arm64}", "resources.architecture: tfgen's AWS Batch module runs x86_64 images"),
+        (
+            "resources: {architecture: arm64}",
+            "resources.architecture: tfgen's AWS Batch module runs x86_64 images only (it renders x86_64 compute "
+            "environments); targets that can run arm64: none of tfgen's targets for a job",
+        ),
         ("observability: {alarms: {cpu_percent: 80}}", "observability.alarms.cpu_percent: AWS Batch publishes no"),
         ("network: {vpc: existing}", "targets.aws-batch: network.vpc is `existing`"),
         ("network: {cidr: 10.0.0.0/28}", "network.cidr: a created VPC needs a /16 to /26 range"),

@@ -747,7 +747,8 @@ TARGET = Target(
             "AWS Batch creating its own service-linked role (the module creates AWSServiceRoleForBatch and names it "
             "as the compute environments' service role instead)",
             ("aws_batch_compute_environment",),
-            "moto refuses a compute environment without a service role (ServiceRole is required)",
+            "moto 5.2.5 refuses CreateComputeEnvironment without serviceRole (ClientException: Error executing "
+            "request, Exception : ServiceRole is required.)",
         ),
     ),
     emulator_drift=(

@@ -282,13 +282,17 @@ CAPABILITIES = {
 }
 
 
-def targets_that_can(capability: str) -> str:
+def targets_that_can(capability: str, kind: str = "service") -> str:
+    """The targets taking a spec of `kind` (service or job) that can honour `capability`, or "none" in words."""
     from . import registry  # the registry imports every target, and targets import this module
 
     uses = CAPABILITIES[capability]
-    return ", ".join(
-        t.name for t in registry.TARGETS if any(uses(variant.get("resources") or {}) for variant in t.variants.values())
-    )
+    can = [
+        t.name
+        for t in registry.TARGETS
+        if kind in t.kinds and any(uses(variant.get("resources") or {}) for variant in t.variants.values())
+    ]
+    return ", ".join(can) if can else f"none of tfgen's targets for a {kind}"
 
 
 def check_compute(
@@ -319,19 +323,19 @@ def check_compute(
             (
                 ("resources", "architecture"),
                 f"{platform} runs x86_64 images only ({arm64}); targets that can run "
-                f"arm64: {targets_that_can('arm64')}",
+                f"arm64: {targets_that_can('arm64', spec.kind)}",
             )
         )
     if spot and spec.resources.spot:
         found.append(
             (
                 ("resources", "spot"),
-                f"{platform} cannot run on Spot capacity ({spot}); targets that can: {targets_that_can('spot')}",
+                f"{platform} cannot run on Spot capacity ({spot}); targets that can: {targets_that_can('spot', spec.kind)}",
             )
         )
     if gpu and spec.resources.gpu is not None:
         found.append(
-            (("resources", "gpu"), f"{platform} has no GPUs ({gpu}); targets that can: {targets_that_can('gpu')}")
+            (("resources", "gpu"), f"{platform} has no GPUs ({gpu}); targets that can: {targets_that_can('gpu', spec.kind)}")
         )
     if writable is not None:
         for i, path in enumerate(spec.container.writable_paths):
