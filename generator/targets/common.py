@@ -335,7 +335,10 @@ def check_compute(
         )
     if gpu and spec.resources.gpu is not None:
         found.append(
-            (("resources", "gpu"), f"{platform} has no GPUs ({gpu}); targets that can: {targets_that_can('gpu', spec.kind)}")
+            (
+                ("resources", "gpu"),
+                f"{platform} has no GPUs ({gpu}); targets that can: {targets_that_can('gpu', spec.kind)}",
+            )
         )
     if writable is not None:
         for i, path in enumerate(spec.container.writable_paths):
