@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
 
-from . import render
 from .errors import Problem, SpecError, UsageError
 from .model import Spec
 from .spec import load_file
@@ -37,6 +36,8 @@ def render_spec(
     folders the spec names (a Lambda's `package.source`), so render, plan and
     check always see the zip the module reads.
     """
+    from . import render  # Jinja: imported when rendering, not for load_environments (a cached `tfgen check`)
+
     files: dict[PurePosixPath, str | bytes] = {}
     modules: set[PurePosixPath] = set()
     for name in spec.targets:
@@ -60,6 +61,8 @@ def render_spec(
 
 def ensure_module(spec_path: str | Path, target: str, env: str | None, modules_dir: Path) -> Path:
     """Render one module (writing only what changed) and return its folder."""
+    from . import render
+
     spec = load_spec(spec_path, env)
     if target not in spec.targets:  # the same words and exit code (2, usage) as `tfgen render --target`
         raise UsageError(f"{spec_path} has no target {target}; it has: {', '.join(spec.targets)}")

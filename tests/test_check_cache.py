@@ -547,3 +547,39 @@ def test_without_modules_dir_a_gate_with_nothing_remembered_gets_the_modules_wri
     assert result.exit_code == 0, result.output
     assert render_row(result.output).endswith("4 module(s) in a temporary folder")
     assert "main.tf" in seen and "versions.tf" in seen
+
+
+CHECK_WITH_A_FAKE_GATE = """
+import dataclasses, sys
+from generator.outputs import Gate
+from generator.outputs.terraform import TERRAFORM
+from generator.targets import registry
+
+kind = dataclasses.replace(TERRAFORM, name="fake", gates=(Gate("fake gate", lambda step, folders, options: None),))
+registry._LOADED = {name: dataclasses.replace(registry.get(name), output=kind) for name in registry.names()}
+from generator.cli import cli
+
+try:
+    cli(["check", *sys.argv[1:]], prog_name="tfgen")
+except SystemExit as exit:
+    heavy = sorted(m for m in ("jinja2", "jsonschema", "checkov", "lark", "generator.render") if m in sys.modules)
+    print("exit", exit.code, "imported:", ",".join(heavy) or "none")
+"""
+
+
+def test_a_remembered_check_imports_no_jinja_jsonschema_or_checkov(committed, tmp_path):
+    """A re-check with nothing changed answers from the cache: none of the heavy libraries is loaded."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.support import REPO
+
+    spec, modules = committed
+    args = [sys.executable, "-c", CHECK_WITH_A_FAKE_GATE, str(spec), "--modules-dir", str(modules)]
+    env = dict(os.environ, TFGEN_CACHE_DIR=str(tmp_path / "cache"))
+    first, second = (subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True) for _ in range(2))
+    last = first.stdout.strip().splitlines()[-1]  # the control: the first run renders, so the probe sees Jinja
+    assert last.startswith("exit 0 imported: ") and "jinja2" in last.split(": ")[1].split(","), first.stderr
+    assert "render " in second.stdout and ", cached" in second.stdout
+    assert second.stdout.strip().splitlines()[-1] == "exit 0 imported: none", second.stderr

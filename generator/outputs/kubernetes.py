@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from .. import render
 from . import FINDINGS, Gate, GateOptions, OutputKind, Step
+from .terraform import TERRAFORM
 
 
 def _modules(folders: list[Path]) -> list[Path]:
@@ -154,7 +154,7 @@ class KubectlRunner:
 KUBERNETES_MANIFESTS = OutputKind(
     name="kubernetes-manifests",
     gates=(Gate("kustomize build", _build), Gate("kubernetes schema", _schema), Gate("scan (kubernetes)", _scan)),
-    file_kinds={".md": render.MARKDOWN_FILE},
+    file_kinds={".md": TERRAFORM.file_kinds[".md"]},  # the same README Markdown; Jinja imported when it renders
     shared_templates=("README.md.j2",),
     facts=_facts,
     required_variants=("minimal", "public", "public-ingress", "gpu", "all-features"),
