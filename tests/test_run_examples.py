@@ -49,7 +49,7 @@ def test_sagemaker_example(emulator_lifecycle, tmp_path):
 
 
 # Issue 12 §3: ECS with a GPU (EC2 launch template from the GPU AMI's public SSM parameter, which moto
-# serves; Auto Scaling group; capacity provider) and ECS on Fargate Spot. moto keeps no placement
+# serves; an on-demand and a Spot Auto Scaling group, each with a capacity provider) and ECS on Fargate Spot. moto keeps no placement
 # strategy, instance warm-up or capacity-provider strategy and reports a launch template's own tags as a
 # tag specification: declared as emulator drift in aws_ecs.TARGET. Two tests, so xdist can run them apart.
 @pytest.mark.terraform

@@ -111,7 +111,8 @@ def spec_files(tmp_path_factory) -> dict[str, tuple[Path, str | None]]:
         "public": (write_spec_file(specs, "public", public), None),
         "existing": (write_spec_file(specs, "existing", EXISTING), None),
         "existing-public": (write_spec_file(specs, "existing-public", EXISTING_PUBLIC), None),
-        "gpu": (EXAMPLES / "whisper-ecs-gpu.yaml", None),
+        "gpu": (EXAMPLES / "whisper-ecs-gpu.yaml", None),  # with resources.spot
+        "gpu-on-demand": (write_spec_file(specs, "gpu-on-demand", json.dumps(aws_ecs.VARIANTS["gpu"])), None),
     }
 
 
@@ -458,7 +459,7 @@ def test_gpu_task_definition_is_ec2_with_a_gpu_requirement(modules):
 
 
 def test_gpu_service_runs_on_the_capacity_provider(modules):
-    service = resources(modules["gpu"], "aws_ecs_service")["this"]
+    service = resources(modules["gpu-on-demand"], "aws_ecs_service")["this"]
     assert "launch_type" not in service and "platform_version" not in service  # both Fargate-only
     assert service["capacity_provider_strategy"] == [
         {"capacity_provider": "${aws_ecs_capacity_provider.gpu.name}", "weight": 1}
@@ -466,8 +467,11 @@ def test_gpu_service_runs_on_the_capacity_provider(modules):
     assert service["ordered_placement_strategy"] == [{"type": "spread", "field": "attribute:ecs.availability-zone"}]
     assert service["network_configuration"][0]["assign_public_ip"] is False
     assert "aws_ecs_cluster_capacity_providers.this" in _compact(service["depends_on"])
-    attached = resources(modules["gpu"], "aws_ecs_cluster_capacity_providers")["this"]
+    attached = resources(modules["gpu-on-demand"], "aws_ecs_cluster_capacity_providers")["this"]
     assert attached["capacity_providers"] == ["${aws_ecs_capacity_provider.gpu.name}"]
+    assert attached["default_capacity_provider_strategy"] == service["capacity_provider_strategy"]
+    assert set(resources(modules["gpu-on-demand"], "aws_autoscaling_group")) == {"gpu"}
+    assert "SPOT" not in (modules["gpu-on-demand"] / "capacity.tf").read_text().upper()
     provider = resources(modules["gpu"], "aws_ecs_capacity_provider")["gpu"]
     assert provider["name"] == "gpu-whisper-asr"  # a capacity provider's name may not begin with aws/ecs/fargate
     group = provider["auto_scaling_group_provider"][0]
@@ -475,6 +479,46 @@ def test_gpu_service_runs_on_the_capacity_provider(modules):
     assert (group["managed_termination_protection"], group["managed_draining"]) == ("ENABLED", "ENABLED")
     scaling = group["managed_scaling"][0]
     assert (scaling["status"], scaling["target_capacity"], scaling["maximum_scaling_step_size"]) == ("ENABLED", 100, 8)
+
+
+def test_gpu_with_spot_keeps_one_task_on_demand_and_the_rest_on_a_spot_group(modules):
+    service = resources(modules["gpu"], "aws_ecs_service")["this"]
+    assert service["capacity_provider_strategy"] == [
+        {"capacity_provider": "${aws_ecs_capacity_provider.gpu.name}", "base": 1, "weight": 1},
+        {"capacity_provider": "${aws_ecs_capacity_provider.gpu_spot.name}", "weight": 3},
+    ]
+    attached = resources(modules["gpu"], "aws_ecs_cluster_capacity_providers")["this"]
+    assert attached["capacity_providers"] == [
+        "${aws_ecs_capacity_provider.gpu.name}",
+        "${aws_ecs_capacity_provider.gpu_spot.name}",
+    ]
+    assert attached["default_capacity_provider_strategy"] == service["capacity_provider_strategy"]
+    # no Fargate Spot strategy and no second attachment of the Fargate providers
+    assert "FARGATE" not in (modules["gpu"] / "main.tf").read_text()
+    groups = resources(modules["gpu"], "aws_autoscaling_group")
+    spot = groups["gpu_spot"]
+    assert "mixed_instances_policy" not in groups["gpu"] and "launch_template" not in spot
+    policy = spot["mixed_instances_policy"][0]
+    assert policy["instances_distribution"] == [
+        {
+            "on_demand_base_capacity": 0,
+            "on_demand_percentage_above_base_capacity": 0,
+            "spot_allocation_strategy": "price-capacity-optimized",
+        }
+    ]
+    assert policy["launch_template"][0]["launch_template_specification"] == [
+        {
+            "launch_template_id": "${aws_launch_template.gpu.id}",
+            "version": "${aws_launch_template.gpu.latest_version}",
+        }
+    ]
+    assert spot["capacity_rebalance"] is True and spot["protect_from_scale_in"] is True
+    assert spot["vpc_zone_identifier"] == "${local.private_subnet_ids}"
+    provider = resources(modules["gpu"], "aws_ecs_capacity_provider")["gpu_spot"]
+    assert provider["name"] == "gpu-spot-whisper-asr"
+    assert (
+        provider["auto_scaling_group_provider"][0]["auto_scaling_group_arn"] == "${aws_autoscaling_group.gpu_spot.arn}"
+    )
 
 
 def test_gpu_auto_scaling_group_is_private_and_protected(modules):
@@ -515,7 +559,9 @@ def _user_data_script(module: Path, cluster: str) -> str:
     text = (module / "capacity.tf").read_text()
     start = text.index('user_data = base64encode(join("\\n", [') + len('user_data = base64encode(join("\\n", [')
     body = text[start : text.index("]))", start)]
-    lines = [json.loads(line.strip().rstrip(",")) for line in body.strip().splitlines()]
+    lines = [
+        json.loads(line.strip().rstrip(",")) for line in body.strip().splitlines() if not line.strip().startswith("#")
+    ]
     return "\n".join(lines).replace("${aws_ecs_cluster.this.name}", cluster)
 
 
@@ -534,7 +580,13 @@ def test_gpu_user_data_joins_the_cluster_and_the_shell_expands_nothing(modules, 
         check=False,
     )
     assert ran.returncode == 0, ran.stderr
-    assert config.read_text() == ("ECS_CLUSTER=whisper-asr\nECS_ENABLE_GPU_SUPPORT=true\nECS_AWSVPC_BLOCK_IMDS=true\n")
+    assert config.read_text() == (
+        "ECS_CLUSTER=whisper-asr\nECS_ENABLE_GPU_SUPPORT=true\nECS_AWSVPC_BLOCK_IMDS=true\n"
+        # resources.spot: the agent drains an instance on its interruption notice
+        "ECS_ENABLE_SPOT_INSTANCE_DRAINING=true\n"
+    )
+    on_demand = _user_data_script(modules["gpu-on-demand"], "ecs-gpu")
+    assert "SPOT" not in on_demand and "ECS_CLUSTER=ecs-gpu\n" in on_demand
     # a cluster name is a spec name (letters, digits, -), but even `$(...)` would stay literal in the quoted heredoc
     hostile = _user_data_script(modules["gpu"], "$(touch pwned)`id`")
     ran = subprocess.run(
@@ -604,11 +656,6 @@ def test_gpu_instance_type_follows_gpu_and_task_size(tmp_path, resources_, insta
 @pytest.mark.parametrize(
     "resources_, message",
     [
-        (
-            "{cpu: 4, memory: 8192, gpu: {type: nvidia-t4}, spot: true}",
-            "resources.spot: Fargate Spot has no GPUs, and this target does not run GPU instances on EC2 Spot; "
-            "remove resources.spot or resources.gpu",
-        ),
         (
             "{cpu: 4, memory: 8192, gpu: {type: nvidia-t4}, architecture: arm64}",
             "resources.architecture: the ECS GPU-optimised AMI is x86_64 only, so GPU tasks run on x86_64 (NVIDIA) "

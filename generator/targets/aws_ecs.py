@@ -70,10 +70,6 @@ GPU_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/gpu/recomm
 GPU_ROOT_VOLUME_GIB = 100  # CUDA images run to gigabytes; two revisions must fit during a deploy
 GPU_WARMUP_SECONDS = 300  # boot, NVIDIA driver load and ECS agent registration of a GPU instance
 EC2_TASK_CPU_MIN = 0.125  # 128 CPU units, the smallest task-level cpu on EC2
-GPU_SPOT_REFUSAL = (
-    "Fargate Spot has no GPUs, and this target does not run GPU instances on EC2 Spot; "
-    "remove resources.spot or resources.gpu"
-)
 GPU_ARM64_REFUSAL = (
     "the ECS GPU-optimised AMI is x86_64 only, so GPU tasks run on x86_64 (NVIDIA) instances; "
     "remove resources.architecture: arm64 or resources.gpu"
@@ -128,8 +124,6 @@ def _check_gpu(spec: Spec) -> list[common.Finding]:
     gpu, r = spec.resources.gpu, spec.resources
     assert gpu is not None
     found: list[common.Finding] = []
-    if r.spot:
-        found.append((("resources", "spot"), GPU_SPOT_REFUSAL))
     if r.architecture == "arm64":
         found.append((("resources", "architecture"), GPU_ARM64_REFUSAL))
     if r.cpu < EC2_TASK_CPU_MIN:
@@ -414,8 +408,10 @@ def readme(spec: Spec, context: dict[str, Any] | None = None) -> ReadmeFacts:
             else ""
         )
         + (
-            f"; one task always on regular Fargate, the rest {SPOT_STRATEGY['spot_weight']}:{SPOT_STRATEGY['fargate_weight']} "
-            "on Fargate Spot (resources.spot), which AWS may interrupt with two minutes' notice"
+            f"; one task always on {'on-demand GPU instances' if gpu else 'regular Fargate'}, the rest "
+            f"{SPOT_STRATEGY['spot_weight']}:{SPOT_STRATEGY['fargate_weight']} "
+            f"on {'Spot GPU instances' if gpu else 'Fargate Spot'} (resources.spot), which AWS may interrupt with "
+            "two minutes' notice"
             if spec.resources.spot
             else ""
         )
@@ -537,10 +533,17 @@ def _gpu_creates(gpu: dict[str, Any]) -> list[str]:
         f"{gpu['type']}) from the ECS GPU-optimised Amazon Linux 2023 AMI (read from the public SSM parameter "
         f"{gpu['ami_parameter']} at every plan), IMDSv2 only with one hop, a {gpu['root_volume_gib']} GiB encrypted gp3 "
         "root volume, and user data that joins the cluster and blocks the tasks' access to the instance metadata.",
-        f"An Auto Scaling group of 0 to {gpu['max_instances']} instances in the private subnets, protected from scale-in, "
-        "with a rolling instance refresh when the launch template changes (a newer AMI), and an ECS capacity provider "
-        "with managed scaling (target capacity 100 %), managed termination protection and managed draining; the "
-        "cluster's default strategy and the service use it.",
+        (
+            f"Two Auto Scaling groups of 0 to {gpu['max_instances']} instances each, on-demand and Spot (price-capacity-"
+            "optimized, capacity rebalancing; the ECS agent drains an instance on its interruption notice)"
+            if len(gpu["pools"]) > 1
+            else f"An Auto Scaling group of 0 to {gpu['max_instances']} instances"
+        )
+        + " in the private subnets, protected from scale-in, with a rolling instance refresh when the launch template "
+        "changes (a newer AMI), and "
+        + ("an ECS capacity provider for each" if len(gpu["pools"]) > 1 else "an ECS capacity provider")
+        + " with managed scaling (target capacity 100 %), managed termination protection and managed draining; the "
+        "cluster's default strategy and the service use " + ("them." if len(gpu["pools"]) > 1 else "it."),
         "An instance role for the ECS agent only (register with this cluster, submit state changes, poll), and a "
         "security group for the instances with no inbound rule and HTTPS out.",
     ]
@@ -557,7 +560,8 @@ def _gpu_notes(gpu: dict[str, Any]) -> list[str]:
         "A new task may wait for an instance: when none has room, the capacity provider starts one, which takes a few "
         "minutes (boot, NVIDIA driver, ECS agent) before the model-load window even begins. scaling.min tasks keep "
         "their instances running.",
-        f"The Auto Scaling group's maximum ({gpu['max_instances']}) is twice scaling.max: a deploy starts the new "
+        ("Each Auto Scaling group's maximum" if len(gpu["pools"]) > 1 else "The Auto Scaling group's maximum")
+        + f" ({gpu['max_instances']}) is twice scaling.max: a deploy starts the new "
         "tasks beside the old (deployment_maximum_percent 200) before stopping them.",
         "terraform destroy deletes the Auto Scaling group with force_delete, ending its instances despite their "
         "scale-in protection once the service is gone; the cluster is deleted when they have deregistered.",
@@ -639,11 +643,35 @@ def _gpu_capacity(spec: Spec) -> dict[str, Any] | None:
             "instance_profile": f"{n}-instance",
             "instance_sg": f"{n}-instance",
             "launch_template": f"{n}-gpu",
-            "autoscaling_group": f"{n}-gpu",
             "instance": f"{n}-gpu",
-            # a capacity provider's name may not begin with aws, ecs or fargate
-            "capacity_provider": f"gpu-{n}",
         },
+        # Capacity providers and their Auto Scaling groups: on-demand, and with resources.spot a Spot
+        # group beside it, split as on Fargate (SPOT_STRATEGY). A capacity provider's name may not
+        # begin with aws, ecs or fargate.
+        "pools": [
+            {
+                "key": "gpu",
+                "spot": False,
+                "group_name": f"{n}-gpu",
+                "capacity_provider": f"gpu-{n}",
+                "base": SPOT_STRATEGY["base"] if spec.resources.spot else None,
+                "weight": SPOT_STRATEGY["fargate_weight"] if spec.resources.spot else 1,
+            },
+            *(
+                [
+                    {
+                        "key": "gpu_spot",
+                        "spot": True,
+                        "group_name": f"{n}-gpu-spot",
+                        "capacity_provider": f"gpu-spot-{n}",
+                        "base": None,
+                        "weight": SPOT_STRATEGY["spot_weight"],
+                    }
+                ]
+                if spec.resources.spot
+                else []
+            ),
+        ],
     }
 
 
@@ -705,7 +733,8 @@ def context(spec: Spec) -> dict[str, Any]:
         "cpu_architecture": "ARM64" if spec.resources.architecture == "arm64" else "X86_64",
         "writable_volumes": writable_volumes(spec),
         "grace_period_seconds": grace_period_seconds(spec),
-        "spot": SPOT_STRATEGY if spec.resources.spot else None,
+        # Fargate Spot; with resources.gpu, Spot is a second group of GPU instances (gpu.pools)
+        "spot": SPOT_STRATEGY if spec.resources.spot and spec.resources.gpu is None else None,
         "gpu": _gpu_capacity(spec),
         "health": spec.container.health,
         "log_retention_days": retention,

@@ -122,6 +122,8 @@ resource "aws_launch_template" "gpu" {
     "ECS_CLUSTER=${aws_ecs_cluster.this.name}",
     "ECS_ENABLE_GPU_SUPPORT=true",
     "ECS_AWSVPC_BLOCK_IMDS=true",
+    # Spot: on an interruption notice, drain the instance so ECS starts its tasks elsewhere.
+    "ECS_ENABLE_SPOT_INSTANCE_DRAINING=true",
     "ECS_CONFIG",
     "",
   ]))
@@ -207,12 +209,103 @@ resource "aws_ecs_capacity_provider" "gpu" {
   }
 }
 
+# resources.spot: a second group of the same instances on Spot capacity; the
+# service keeps its first task on the on-demand group.
+resource "aws_autoscaling_group" "gpu_spot" {
+  name                = "whisper-asr-gpu-spot"
+  vpc_zone_identifier = local.private_subnet_ids
+  # The capacity provider sets the size; the maximum leaves room for a deploy
+  # at deployment_maximum_percent 200 with one task per instance.
+  min_size                  = 0
+  max_size                  = 8
+  health_check_type         = "EC2"
+  health_check_grace_period = 300
+  default_instance_warmup   = 300
+  # Managed termination protection: ECS only lets the group end an instance
+  # that runs no task.
+  protect_from_scale_in = true
+  # terraform destroy ends the instances despite their scale-in protection
+  # (the service and its tasks are gone by then).
+  force_delete = true
+  # Launch a replacement when EC2 signals a Spot instance is at risk, before
+  # the two-minute interruption notice.
+  capacity_rebalance = true
+
+  mixed_instances_policy {
+    instances_distribution {
+      on_demand_base_capacity                  = 0
+      on_demand_percentage_above_base_capacity = 0
+      spot_allocation_strategy                 = "price-capacity-optimized"
+    }
+
+    launch_template {
+      launch_template_specification {
+        launch_template_id = aws_launch_template.gpu.id
+        version            = aws_launch_template.gpu.latest_version
+      }
+    }
+  }
+
+  # A new launch template version (a newer AMI) replaces the instances a few at
+  # a time; managed draining moves their tasks first.
+  instance_refresh {
+    strategy = "Rolling"
+
+    preferences {
+      min_healthy_percentage       = 100
+      max_healthy_percentage       = 200
+      instance_warmup              = 300
+      scale_in_protected_instances = "Refresh"
+    }
+  }
+
+  # ECS tags the group it manages; declaring the tag keeps plans clean.
+  tag {
+    key                 = "AmazonECSManaged"
+    value               = "true"
+    propagate_at_launch = true
+  }
+
+  lifecycle {
+    ignore_changes = [desired_capacity]
+  }
+
+  # Instances register with the cluster as they boot (and deregister as they
+  # end, on destroy): the agent's permissions come first and go last.
+  depends_on = [aws_iam_role_policy.instance]
+}
+
+resource "aws_ecs_capacity_provider" "gpu_spot" {
+  name = "gpu-spot-whisper-asr"
+
+  auto_scaling_group_provider {
+    auto_scaling_group_arn         = aws_autoscaling_group.gpu_spot.arn
+    managed_termination_protection = "ENABLED"
+    managed_draining               = "ENABLED"
+
+    # Enough instances for every task the service wants placed, none idle.
+    managed_scaling {
+      status                    = "ENABLED"
+      target_capacity           = 100
+      minimum_scaling_step_size = 1
+      maximum_scaling_step_size = 8
+      instance_warmup_period    = 300
+    }
+  }
+}
+
 resource "aws_ecs_cluster_capacity_providers" "this" {
   cluster_name       = aws_ecs_cluster.this.name
-  capacity_providers = [aws_ecs_capacity_provider.gpu.name]
+  capacity_providers = [aws_ecs_capacity_provider.gpu.name, aws_ecs_capacity_provider.gpu_spot.name]
 
   default_capacity_provider_strategy {
     capacity_provider = aws_ecs_capacity_provider.gpu.name
+    base              = 1
     weight            = 1
+  }
+
+  default_capacity_provider_strategy {
+    capacity_provider = aws_ecs_capacity_provider.gpu_spot.name
+    weight            = 3
   }
 }

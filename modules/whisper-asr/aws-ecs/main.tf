@@ -123,11 +123,18 @@ resource "aws_ecs_service" "this" {
   enable_ecs_managed_tags           = true
   propagate_tags                    = "SERVICE"
 
-  # resources.gpu: every task on the GPU instances' capacity provider, spread
-  # over the Availability Zones.
+  # resources.gpu with resources.spot: the first 1 task(s) on the on-demand GPU
+  # instances, the rest 3:1 on Spot GPU instances (interrupted with two
+  # minutes' notice), spread over the Availability Zones.
   capacity_provider_strategy {
     capacity_provider = aws_ecs_capacity_provider.gpu.name
+    base              = 1
     weight            = 1
+  }
+
+  capacity_provider_strategy {
+    capacity_provider = aws_ecs_capacity_provider.gpu_spot.name
+    weight            = 3
   }
 
   ordered_placement_strategy {
