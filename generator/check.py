@@ -192,9 +192,23 @@ class _RememberedRender:
             return self
         self.key = self._key()
         record = cache.outcome(self.key) if self.key else None
-        if record is not None and record.get("result") == ("up to date" if self.committed else "rendered"):
+        if record is not None and self._well_formed(record):
             self.hit = record
         return self
+
+    def _well_formed(self, record: dict) -> bool:
+        """A record this tfgen wrote for this mode (anything else is a miss, never an error)."""
+        modules, digests = record.get("modules"), record.get("digests")
+        return (
+            record.get("result") == ("up to date" if self.committed else "rendered")
+            and isinstance(record.get("detail"), str)
+            and isinstance(modules, list)
+            and all(isinstance(m, list) and len(m) == 2 and all(isinstance(p, str) for p in m) for m in modules)
+            and (
+                self.committed
+                or (isinstance(digests, dict) and all(isinstance(digests.get(m), str) for _target, m in modules))
+            )
+        )
 
     def _key(self) -> str | None:
         services = sorted({spec.service for spec in self.specs})

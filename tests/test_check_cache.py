@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 import threading
 import time
@@ -583,3 +584,19 @@ def test_a_remembered_check_imports_no_jinja_jsonschema_or_checkov(committed, tm
     assert last.startswith("exit 0 imported: ") and "jinja2" in last.split(": ")[1].split(","), first.stderr
     assert "render " in second.stdout and ", cached" in second.stdout
     assert second.stdout.strip().splitlines()[-1] == "exit 0 imported: none", second.stderr
+
+
+def test_a_render_record_of_the_wrong_shape_is_a_miss(monkeypatch, committed, tmp_path):
+    fake_gates(monkeypatch, recording_gate("fake gate", []))
+    monkeypatch.setenv("TFGEN_CACHE_DIR", str(tmp_path / "cache"))
+    spec, modules = committed
+    for args, result in (((spec, modules), "up to date"), ((spec,), "rendered")):
+        run = check if len(args) == 2 else check_in_a_temporary_folder
+        assert run(*args).exit_code == 0
+        assert render_row(run(*args).output).count("cached") == 1  # the control: remembered as written
+        for entry in (tmp_path / "cache").rglob("*"):  # the render's entry: valid JSON, but not what tfgen wrote
+            if entry.is_file() and "detail" in entry.read_text():
+                entry.write_text(json.dumps({"result": result, "detail": "x", "modules": [["aws-ecs"]], "digests": 1}))
+        again = run(*args)
+        assert again.exit_code == 0, again.output
+        assert "cached" not in render_row(again.output)
