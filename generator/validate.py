@@ -241,10 +241,12 @@ def validate(loaded: LoadedSpec, env: str | None = None) -> Spec:
                 target_spec = spec if target_view is view else normalize(target_view.data, name, origin=loaded.file)
                 if target_view is not view:
                     views[target] = target_spec
+                platform = registry.get(target)
                 for path, message in [
                     *common.check_view(target_spec),
                     *spec_kind.check_fields(target_spec),
-                    *registry.get(target).check(target_spec),
+                    # a target refused for the spec's kind (spec_kind.check_targets) has nothing more to say
+                    *(platform.check(target_spec) if spec.kind in platform.kinds else ()),
                 ]:
                     located.append((target_view, tuple(path), message))
             spec = replace(spec, views=MappingProxyType(views))

@@ -1,9 +1,8 @@
 """Issue 17, the spec part: `kind: service|job` and the `job` section.
 
 Every refusal is checked with its whole message and its FILE:LINE:COL, also where
-the field came from an environment or a `targets.<t>` override. Until a target takes
-jobs, a job spec is also refused at `kind`; the expected refusal names whatever
-targets the registry says take jobs, so these tests hold before and after one lands.
+the field came from an environment or a `targets.<t>` override. Job specs run on
+aws-batch (the target that takes jobs); its own rules are tests/test_target_aws_batch.py's.
 """
 
 from __future__ import annotations
@@ -33,7 +32,7 @@ job:
   input: s3://scoring-in/batches/
   output: s3://scoring-out/scores/
 targets:
-  aws-ecs:
+  aws-batch:
     region: us-east-1
 """
 
@@ -43,20 +42,21 @@ def _load(text: str):
 
 
 def _problems(text: str) -> list[str]:
-    with pytest.raises(SpecError) as caught:
+    """Every problem validation finds, as the CLI prints them ([] for a valid spec)."""
+    try:
         validate(_load(text))
-    return [str(p) for p in caught.value.problems]
+    except SpecError as caught:
+        return [str(p) for p in caught.problems]
+    return []
 
 
-def _job_targets() -> list[str]:
-    return [t.name for t in registry.TARGETS if "job" in t.kinds]
+def _takers(kind: str) -> str:
+    return ", ".join(t.name for t in registry.TARGETS if kind in t.kinds)
 
 
 def _kind_refusal(line: int = 2) -> str:
-    """What validation says of the aws-ecs target on a job spec (`kind: job` on line 2)."""
-    takers = _job_targets()
-    alternatives = f"targets that take a job: {', '.join(takers)}" if takers else "no target takes a job yet"
-    return f"{FILE}:{line}:1: kind: AWS ECS/Fargate (aws-ecs) takes a service, not a job; {alternatives}"
+    """What validation says of the aws-ecs target on a job spec (`kind: job` on line `line`)."""
+    return f"{FILE}:{line}:1: kind: AWS ECS/Fargate (aws-ecs) takes a service, not a job; targets that take a job: {_takers('job')}"
 
 
 def _at(text: str, needle: str, occurrence: int = 1) -> str:
@@ -117,22 +117,40 @@ def test_s3_locations_parse_as_the_model_uri_does(uri, bucket, key, is_prefix):
 
 
 def test_a_service_spec_has_kind_service_and_no_job():
-    spec = normalize(_load("name: scorer\ntargets:\n  aws-ecs: {region: us-east-1}\n").data)
+    spec = validate(
+        _load(
+            "name: scorer\ncontainer: {image: ghcr.io/example/scorer:1.0}\ntargets:\n  aws-ecs: {region: us-east-1}\n"
+        )
+    )
     assert (spec.kind, spec.job, spec.description) == ("service", None, "scorer model service")
 
 
-@pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.name)
-def test_todays_examples_are_unchanged_services(example):
-    """Each example stays a service; its rendered modules staying byte-identical is
+def _examples(kind: str) -> list:
+    import yaml
+
+    return [p for p in sorted(EXAMPLES.glob("*.yaml")) if yaml.safe_load(p.read_text()).get("kind", "service") == kind]
+
+
+@pytest.mark.parametrize("example", _examples("service"), ids=lambda p: p.name)
+def test_the_service_examples_are_unchanged_services(example):
+    """Each service example stays a service; its rendered modules staying byte-identical is
     tests/test_render_core.py's `render examples/*.yaml --check`."""
     from generator.spec import load_file
 
-    loaded = load_file(example)
-    if loaded.data.get("kind") == "job":
-        pytest.skip("a job example (issue 17's own)")  # checked by its target's tests
-    spec = validate(loaded)
+    spec = validate(load_file(example))
     assert (spec.kind, spec.job) == ("service", None)
-    assert not spec_kind.check_fields(spec) and not spec_kind.check_targets(spec)
+
+
+@pytest.mark.parametrize("example", _examples("job"), ids=lambda p: p.name)
+def test_the_job_examples_are_jobs(example):
+    from generator.spec import load_file
+
+    spec = validate(load_file(example))
+    assert spec.kind == "job" and spec.job is not None and spec.job.output.is_prefix
+
+
+def test_there_are_examples_of_both_kinds():
+    assert _examples("service") and _examples("job")
 
 
 def test_environments_deep_merge_the_job_section():
@@ -145,10 +163,23 @@ def test_environments_deep_merge_the_job_section():
     assert (base.job.attempts, prod.job.attempts) == (1, 5)
 
 
+def test_validation_merges_the_job_section_of_each_environment():
+    loaded = _load(
+        JOB + "environments:\n  prod:\n    job: {output: s3://scoring-prod/scores/, schedule: rate(1 day)}\n"
+    )
+    base, prod = validate(loaded), validate(loaded, "prod")
+    assert base.job is not None and prod.job is not None
+    assert (base.job.output.bucket, base.job.schedule) == ("scoring-out", None)
+    assert (prod.job.output.bucket, prod.job.schedule, prod.job.input) == (
+        "scoring-prod",
+        "rate(1 day)",
+        base.job.input,
+    )
+
+
 def test_a_bad_job_field_in_an_environment_is_located_there():
     text = JOB + "environments:\n  prod:\n    job: {retries: 11, output: s3://scoring-prod/scores}\n"
-    kind, retries, output = _problems(text)  # the base is checked on its own: valid, but a job
-    assert kind == _kind_refusal()
+    retries, output = _problems(text)
     assert retries == f"{FILE}:{_at(text, '11')}: job.retries: 11 is too large; maximum is 10"
     assert output.startswith(
         f'{FILE}:{_at(text, "s3://scoring-prod")}: job.output: "s3://scoring-prod/scores" is not valid: {OUTPUT_HINT}'
@@ -158,27 +189,46 @@ def test_a_bad_job_field_in_an_environment_is_located_there():
 # --- the kind and the targets ------------------------------------------------------------------
 
 
+def test_a_valid_job_spec_passes():
+    assert _problems(JOB) == []
+
+
 def test_a_job_on_a_target_that_takes_services_is_refused_at_kind():
-    assert _problems(JOB) == [_kind_refusal()]
+    text = JOB + "  aws-ecs: {region: us-east-1}\n"
+    assert _problems(text) == [_kind_refusal()]
+    assert _takers("job") == "aws-batch"
 
 
-def test_a_service_on_a_target_that_takes_only_jobs_is_refused_at_the_target(monkeypatch):
-    """No registered target may take only jobs yet: a stand-in shows the words and the place."""
-    takers = ", ".join(t.name for t in registry.TARGETS if "service" in t.kinds and t.name != "aws-ecs")
-    real_get = registry.get
-    batch = replace(real_get("aws-ecs"), title="Stand-in Batch", kinds=frozenset({"job"}))
-    monkeypatch.setattr(registry, "get", lambda name: batch if name == "aws-ecs" else real_get(name))
-    spec = normalize(_load("name: scorer\ntargets:\n  aws-ecs: {region: us-east-1}\n").data)
-    assert spec_kind.check_targets(spec) == [
-        (
-            ("targets", "aws-ecs"),
-            "Stand-in Batch takes a job, and this spec is a service (`kind` is not set, and defaults to "
-            f"`service`): set `kind: job`, or use a target that takes a service: {takers}",
-        )
+SERVICE_ON_BATCH = """\
+name: scorer
+container: {image: ghcr.io/example/scorer:1.0}
+targets:
+  aws-batch: {region: us-east-1}
+"""
+
+
+def test_a_service_on_a_target_that_takes_only_jobs_is_refused_at_the_target():
+    assert _problems(SERVICE_ON_BATCH) == [
+        f"{FILE}:4:3: targets.aws-batch: AWS Batch takes a job, and this spec is a service (`kind` is not set, "
+        f"and defaults to `service`): set `kind: job`, or use a target that takes a service: {_takers('service')}"
     ]
-    explicit = normalize(_load("name: scorer\nkind: service\ntargets:\n  aws-ecs: {region: us-east-1}\n").data)
-    assert spec_kind.check_targets(explicit) == [
-        (("kind",), f"Stand-in Batch (aws-ecs) takes a job, not a service; targets that take a service: {takers}")
+
+
+def test_a_service_said_so_on_a_target_that_takes_only_jobs_is_refused_at_kind():
+    assert _problems("kind: service\n" + SERVICE_ON_BATCH) == [
+        f"{FILE}:1:1: kind: AWS Batch (aws-batch) takes a job, not a service; targets that take a service: "
+        f"{_takers('service')}"
+    ]
+
+
+def test_a_refused_target_adds_none_of_its_own_findings():
+    """aws-ecs refuses cpu 3 (not a Fargate size); on a job spec only the kind's refusal is said."""
+    ecs = "  aws-ecs: {region: us-east-1, resources: {cpu: 3, memory: 1000}}\n"
+    assert _problems(JOB + ecs) == [_kind_refusal()]
+    # the control: on a service the same target says it
+    service = "name: scorer\ncontainer: {image: ghcr.io/example/scorer:1.0}\ntargets:\n" + ecs
+    assert _problems(service) == [
+        f"{FILE}:4:44: targets.aws-ecs.resources.cpu: Fargate supports cpu 0.25, 0.5, 1, 2, 4, 8, 16; got 3"
     ]
 
 
@@ -217,7 +267,7 @@ name: scorer
 kind: job
 job: {input: s3://scoring-in/batches/, output: s3://scoring-out/scores/}
 targets:
-  aws-ecs: {region: us-east-1}
+  aws-batch: {region: us-east-1}
 """
 
 
@@ -267,18 +317,17 @@ def test_service_only_fields_the_user_set_are_refused_on_a_job(sections, key, fi
     if not sections.startswith("container:"):
         sections = "container: {image: ghcr.io/example/scorer:1.0}\n" + sections
     text = BARE_JOB + sections + "\n"
-    assert _problems(text) == [_kind_refusal(), _service_only(_at(text, key), field, why)]
+    assert _problems(text) == [_service_only(_at(text, key), field, why)]
 
 
 def test_service_only_defaults_are_not_refused():
     """container.port's default 8080, network.public false ... are the user's only when written."""
-    assert _problems(JOB) == [_kind_refusal()]
+    assert _problems(JOB) == []
 
 
 def test_a_service_only_field_from_an_environment_is_refused_at_the_environment():
     text = JOB + "environments:\n  prod:\n    scaling: {min: 2}\n    container: {port: 9000}\n"
     assert _problems(text) == [
-        _kind_refusal(),
         _service_only(
             _at(text, "scaling"),
             "scaling",
@@ -291,15 +340,14 @@ def test_a_service_only_field_from_an_environment_is_refused_at_the_environment(
 def test_a_service_only_field_from_a_target_override_is_refused_at_the_override():
     text = JOB + "    scaling: {max: 4}\n    container: {health_check: {path: /ready}}\n"
     assert _problems(text) == [
-        _kind_refusal(),
         _service_only(
             _at(text, "scaling"),
-            "targets.aws-ecs.scaling",
+            "targets.aws-batch.scaling",
             "a job does not scale on load (job.array_size runs it as parallel children)",
         ),
         _service_only(
             _at(text, "health_check"),
-            "targets.aws-ecs.container.health_check",
+            "targets.aws-batch.container.health_check",
             "a job is not health-checked over HTTP (it succeeds by exiting 0)",
         ),
     ]
@@ -337,13 +385,12 @@ def test_a_job_section_from_an_environment_on_a_service_is_refused_there():
 def test_targets_overrides_do_not_take_job():
     text = JOB + "    job: {retries: 2}\n"
     (problem,) = _problems(text)  # the schema's refusal comes first: nothing else is checked
-    assert problem.startswith(f"{FILE}:{_at(text, 'job', 3)}: targets.aws-ecs.job: unknown field; allowed here: ")
+    assert problem.startswith(f"{FILE}:{_at(text, 'job', 3)}: targets.aws-batch.job: unknown field; allowed here: ")
 
 
 def test_a_job_without_its_section_is_refused_at_kind():
     text = JOB.replace("job:\n  input: s3://scoring-in/batches/\n  output: s3://scoring-out/scores/\n", "")
     assert _problems(text) == [
-        _kind_refusal(),
         f"{FILE}:2:1: kind: a job needs the `job` section (at least job.input and job.output)",
     ]
 
@@ -369,7 +416,6 @@ def test_input_and_output_are_required(missing):
 def test_the_location_variables_are_the_jobs_own(container, section, variable, location):
     text = BARE_JOB + f"container: {container}\n"
     assert _problems(text) == [
-        _kind_refusal(),
         f"{FILE}:{_at(text, variable)}: container.{section}.{variable}: `{variable}` carries {location} to the "
         f"job's container; remove it from container.{section}",
     ]
@@ -378,7 +424,6 @@ def test_the_location_variables_are_the_jobs_own(container, section, variable, l
 def test_the_model_variable_may_not_be_a_location_variable():
     text = JOB.replace("job:\n", "model: {uri: s3://models/scorer/v1/, env: OUTPUT_URI}\njob:\n")
     assert _problems(text) == [
-        _kind_refusal(),
         f"{FILE}:{_at(text, 'env: OUTPUT_URI')}: model.env: `OUTPUT_URI` carries job.output to the job's "
         "container; name the model's variable otherwise",
     ]
@@ -397,7 +442,6 @@ def test_the_job_may_not_write_where_the_model_is(model, output):
         f"container: {{image: ghcr.io/example/scorer:1.0}}\nmodel: {{uri: {model}}}\n"
     )
     assert _problems(text) == [
-        _kind_refusal(),
         f"{FILE}:{_at(text, 'output')}: job.output: `{output}` overlaps the model (`{model}`): the job may write under job.output, "
         "so a run could overwrite the model; write the results under another prefix",
     ]
@@ -408,7 +452,7 @@ def test_the_job_may_not_write_where_the_model_is(model, output):
 )
 def test_a_model_beside_the_output_is_fine(model):
     text = BARE_JOB + f"container: {{image: ghcr.io/example/scorer:1.0}}\nmodel: {{uri: {model}}}\n"
-    assert _problems(text) == [_kind_refusal()]
+    assert _problems(text) == []
 
 
 # --- the job's own limits ----------------------------------------------------------------------
@@ -438,7 +482,7 @@ def test_job_limits(line, message):
 @pytest.mark.parametrize("retries, timeout, size", [(1, 60, 2), (10, 86400, 10000)])
 def test_job_limits_at_their_edges_are_accepted(retries, timeout, size):
     text = _with_job_fields(f"  retries: {retries}\n  timeout_seconds: {timeout}\n  array_size: {size}\n")
-    assert _problems(text) == [_kind_refusal()]
+    assert _problems(text) == []
 
 
 SCHEDULE_HINT = "Submit the job on a schedule, in EventBridge Scheduler syntax"
@@ -458,7 +502,7 @@ SCHEDULE_HINT = "Submit the job on a schedule, in EventBridge Scheduler syntax"
     ],
 )
 def test_schedules_eventbridge_scheduler_takes_are_accepted(schedule):
-    assert _problems(_with_job_fields(f'  schedule: "{schedule}"\n')) == [_kind_refusal()]
+    assert _problems(_with_job_fields(f'  schedule: "{schedule}"\n')) == []
 
 
 @pytest.mark.parametrize(
@@ -488,7 +532,6 @@ def test_schedules_that_are_not_cron_or_rate_are_refused(schedule):
 def test_a_cron_schedule_needs_exactly_one_question_mark_day(schedule):
     fields = schedule[5:-1].split(" ")
     assert _problems(_with_job_fields(f'  schedule: "{schedule}"\n')) == [
-        _kind_refusal(),
         f"{FILE}:8:3: job.schedule: day-of-month is `{fields[2]}` and day-of-week is `{fields[4]}`: exactly one "
         "of them must be `?` (EventBridge Scheduler), e.g. cron(0 2 * * ? *) for 02:00 UTC every day",
     ]
@@ -538,7 +581,7 @@ def test_whole_buckets_and_objects_are_accepted_where_they_fit(field, value):
         "  input: s3://scoring-in/batches/" if field == "input" else "  output: s3://scoring-out/scores/",
         f"  {field}: {value}",
     )
-    assert _problems(text) == [_kind_refusal()]
+    assert _problems(text) == []
 
 
 def test_the_schema_says_where_job_is_taken():
@@ -557,7 +600,6 @@ def test_the_cli_reports_a_job_refusal_on_one_line_and_exits_1(run_cli, tmp_path
     result = run_cli("render", str(spec), "-o", str(tmp_path / "out"))
     assert result.exit_code == 1 and "Traceback" not in result.stderr
     assert result.stderr.splitlines() == [
-        _kind_refusal().replace(FILE, str(spec), 1),
         _service_only(_at(spec.read_text(), "port"), "container.port", "a job listens on no port").replace(
             FILE, str(spec), 1
         ),

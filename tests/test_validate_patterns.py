@@ -177,22 +177,17 @@ VARIANTS = {
             model: {{uri: "https://demomodels.blob.core.windows.net/models/iris/model.pkl"}}
             model_storage_account_id: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/demomodels
     """,
-}
-
-# Valid against the schema, but refused as a whole while no registered target takes its kind:
-# only for the pattern checks (the schema's errors come before the kind's refusal, so no
-# environments here: the base would be refused beside an environment's schema error).
-SCHEMA_ONLY = {
     "batch-job": """
         name: demo-job
         kind: job
         container: {image: ghcr.io/example/demo:1.0}
         job: {input: s3://demo-in/batch/in.jsonl, output: s3://demo-out/scores/, schedule: cron(0 2 * * ? *)}
         targets:
-          aws-ecs: {region: us-east-1}
+          aws-batch: {region: us-east-1}
+        environments:
+          prod: {job: {input: s3://demo-in/prod/, schedule: rate(1 day)}}
     """,
 }
-SPECS = {**VARIANTS, **SCHEMA_ONLY}
 
 FREE_TEXT = {"description", "container.env.LOG_LEVEL", "container.command[0]", "container.args[0]", "container.args[1]"}
 SUFFIXES = ["\n", "\r", "\u2028"]
@@ -234,7 +229,7 @@ def _load(text: str):
 
 
 def _cases():
-    for variant, text in SPECS.items():
+    for variant, text in VARIANTS.items():
         for path, is_key in _strings(_load(text).data):
             yield variant, path, is_key
 
@@ -263,7 +258,7 @@ def test_every_schema_pattern_is_reached_by_a_mutated_field():
     hit = set()
     # the hand-written VARIANTS above, plus every registered target's declared variants, so a new
     # target's fields are reached by declaring variants (as the conformance suite is)
-    corpus = [_load(text).data for text in SPECS.values()]
+    corpus = [_load(text).data for text in VARIANTS.values()]
     corpus += [copy.deepcopy(dict(spec)) for target in registry.TARGETS for spec in target.variants.values()]
     cases = [(data, path, is_key) for data in corpus for path, is_key in _strings(data)]
     for (data, path, is_key), suffix in itertools.product(cases, SUFFIXES):
@@ -280,7 +275,7 @@ def test_every_schema_pattern_is_reached_by_a_mutated_field():
 @pytest.mark.parametrize("suffix", SUFFIXES, ids=repr)
 @pytest.mark.parametrize("variant, path, is_key", list(_cases()))
 def test_trailing_line_break_gives_one_located_error(variant, path, is_key, suffix):
-    data = _mutated(_load(SPECS[variant]).data, path, is_key, suffix)
+    data = _mutated(_load(VARIANTS[variant]).data, path, is_key, suffix)
     text = yaml.safe_dump(data, allow_unicode=False, sort_keys=False, width=1000)
     loaded = load_bytes(text.encode(), str(REPO / "spec.yaml"))
     assert loaded.data == data  # the YAML round trip kept the mutation

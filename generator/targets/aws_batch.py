@@ -183,8 +183,7 @@ def check(spec: Spec) -> list[common.Finding]:
     settings = spec.target(NAME)
     # IAM role names `<name>-batch-execution` stay within 64 characters.
     found = common.check_name_length(spec, 40, "IAM role names carry a `-batch-execution` suffix within 64 characters")
-    if spec.job is None:
-        found.append((("job",), "AWS Batch runs jobs: give `kind: job` and a `job` section"))
+    if spec.job is None:  # a service, or a job without its section: refused at `kind` (generator/spec_kind.py)
         return found
     found += _check_gpu(spec) if platform(spec) == "ec2" else _check_fargate(spec)
     found += _check_locations(spec)
