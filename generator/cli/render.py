@@ -53,7 +53,15 @@ from ..targets import registry
     "rendered Terraform module of these specs, planned when the module or its spec changes, its "
     "workflow running `tfgen check` on the spec first. With --check: exit 1 if it is out of date.",
 )
-def command(specs, output, targets, env, check, show_diff, prune, force, atlantis_file) -> None:
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Render specs in up to this many processes (default: the CPUs tfgen may use). Only many specs "
+    "are split (at least 32 per process); the result is the same whatever the number.",
+)
+def command(specs, output, targets, env, check, show_diff, prune, force, atlantis_file, jobs) -> None:
     """Render Terraform modules from spec files.
 
     Everything is validated and rendered in memory first: on any error nothing
@@ -69,36 +77,17 @@ def command(specs, output, targets, env, check, show_diff, prune, force, atlanti
       tfgen render examples/*.yaml --atlantis atlantis.yaml
     """
     from .. import orphans as orphan_modules
-    from ..pipeline import load_environments, render_spec
+    from ..render_batch import default_jobs, render_all
     from ..writer import apply_changes, output_lock, plan_write
 
     if prune and (check or show_diff):
         raise click.UsageError("--prune writes; it cannot be combined with --check or --diff")
-    files, modules, problems = {}, set(), []
-    atlantis_modules: list = []  # every Terraform module of the specs, whatever --target/--env narrow
-    services, every_module = set(), set()  # for orphans: what the specs render to, whatever --target/--env narrow
-    for path in specs:
-        try:
-            models = load_environments(path, env)
-            every = models if env is None else load_environments(path)
-        except SpecError as exc:
-            problems.extend(exc.problems)
-            continue
-        services.add(models[0].service)
-        every_module |= orphan_modules.every_module(every)
-        if atlantis_file is not None:
-            atlantis_modules += _terraform_modules(Path(path), every)
-        missing = [t for t in targets if t not in models[0].targets]
-        if missing and len(specs) == 1:
-            raise click.UsageError(f"{path} has no target {', '.join(missing)}; it has: {', '.join(models[0].targets)}")
-        for spec in models:
-            rendered, folders = render_spec(spec, list(targets) or None)
-            files.update(rendered)
-            modules |= folders
-    if problems:
-        raise SpecError(problems)
+    batch = render_all(list(specs), env, tuple(targets), atlantis_file is not None, jobs or default_jobs())
+    files, modules, atlantis_modules = batch.files, batch.modules, batch.atlantis_modules
+    if batch.problems:
+        raise SpecError(batch.problems)
     root = Path(output)
-    orphaned = orphan_modules.find_orphans(root, services, every_module)
+    orphaned = orphan_modules.find_orphans(root, batch.services, batch.every_module)
     atlantis_text = None
     if atlantis_file is not None:
         from .. import atlantis
@@ -163,20 +152,6 @@ def command(specs, output, targets, env, check, show_diff, prune, force, atlanti
                 err=True,
             )
     click.echo(f"{len(modules)} module(s) rendered, {len(changes)} file(s) changed", err=True)
-
-
-def _terraform_modules(spec_path: Path, models) -> list:
-    """Every Terraform module a spec renders (base and environments, every target)."""
-    from ..atlantis import Module
-    from ..render import module_path
-
-    found = {}
-    for spec in models:
-        for name in spec.targets:
-            if registry.get(name).output.name == "terraform":
-                folder = module_path(spec, name)
-                found[folder] = Module(spec_path, spec.service, folder)
-    return list(found.values())
 
 
 def _read_or_none(path: Path) -> str | None:
