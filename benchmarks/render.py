@@ -4,8 +4,9 @@
    `python -c "import jinja2, yaml, click"` run interleaved in the same run
    (target: <= 1.2x the floor);
 2. 1,000 generated specs in ONE `tfgen render` CLI run, every file written
-   (wall time and the process's max RSS; target: <= 3 s and <= 150 MiB),
-   beside the same floor;
+   (wall time, CPU time and the max RSS of the process and its workers;
+   target: <= 3 s and <= 150 MiB), with the default --jobs (the CPUs it may
+   use) and with --jobs 1, beside the same floor;
 3. the same specs rendered in-process without writing (the old figure).
 
 The machine is shared, so each figure is a median of several runs and the
@@ -53,8 +54,8 @@ def _child_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def timed_child(command: list[str], cwd: Path) -> tuple[float, float]:
-    """(wall seconds, max RSS MiB) of one child process."""
+def timed_child(command: list[str], cwd: Path) -> tuple[float, float, float]:
+    """(wall seconds, max RSS MiB, CPU seconds) of one child process (with the workers it waited for)."""
     start = time.perf_counter()
     proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_child_env())
     _, status, usage = os.wait4(proc.pid, 0)
@@ -62,7 +63,7 @@ def timed_child(command: list[str], cwd: Path) -> tuple[float, float]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"{command[:4]}... failed with exit {proc.returncode}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 FLOOR = [sys.executable, "-c", "import jinja2, yaml, click"]
@@ -115,6 +116,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
+    print(f"load average at the start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         for example, target in (("iris-classifier", "aws-ecs"), ("sentiment-lambda", "aws-lambda")):
@@ -133,23 +135,26 @@ def main() -> None:
         for i in range(args.count):
             (specs / f"bench-{i:04d}.yaml").write_text(SPEC.format(i=i, shard=i % 7))
         cli = [sys.executable, "-m", "generator", "render", *sorted(str(p) for p in specs.glob("*.yaml"))]
-        walls, rss, floors = [], [], []
-        for n in range(max(1, args.runs // 2)):
+        runs: dict[str, list[tuple[float, float, float]]] = {"default --jobs": [], "--jobs 1": []}
+        floors = []
+        for n in range(max(1, args.runs // 2)):  # interleaved: each figure beside a floor of the same moment
             floors.append(timed_child(FLOOR, REPO)[0])
-            wall, peak = timed_child([*cli, "-o", str(tmp / f"out-{n}")], REPO)
-            walls.append(wall)
-            rss.append(peak)
-        print(
-            f"{args.count} specs (aws-ecs + aws-lambda each), ONE `tfgen render` run writing every file: median "
-            f"{median(walls):.2f} s, max RSS {max(rss):.0f} MiB (target <= 3 s, <= 150 MiB); floor in the same run "
-            f"{median(floors):.3f} s"
-        )
+            runs["default --jobs"].append(timed_child([*cli, "-o", str(tmp / f"out-{n}")], REPO))
+            runs["--jobs 1"].append(timed_child([*cli, "-o", str(tmp / f"out1-{n}"), "--jobs", "1"], REPO))
+        for label, figures in runs.items():
+            print(
+                f"{args.count} specs (aws-ecs + aws-lambda each), ONE `tfgen render` run writing every file, "
+                f"{label}: median {median([f[0] for f in figures]):.2f} s wall, "
+                f"{median([f[2] for f in figures]):.2f} s CPU, max RSS {max(f[1] for f in figures):.0f} MiB "
+                f"(target <= 3 s, <= 150 MiB); floor in the same run {median(floors):.3f} s"
+            )
         elapsed, peak, files = bulk(args.count, tmp)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(
             f"{args.count} specs (aws-ecs + aws-lambda each) in one process, nothing written: {elapsed:.2f} s, "
             f"{files} files; Python heap peak (first 100, traced) {peak:.1f} MiB; process max RSS {rss:.1f} MiB"
         )
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

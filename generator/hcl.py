@@ -19,6 +19,10 @@ from .errors import RenderError
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 
 
+# every character quote() writes as an escape (the loop below), in one search
+_ESCAPED = re.compile(r'[\\"\x00-\x1f\x7f-\x9f\u2028\u2029]')
+
+
 class Expr(str):
     """An HCL expression written by tfgen itself (a reference, a function call)."""
 
@@ -40,6 +44,8 @@ def quote(text: str) -> str:
     write the NFC form: the HCL shows exactly the value Terraform will use.
     """
     text = unicodedata.normalize("NFC", text)
+    if _ESCAPED.search(text) is None:  # most strings: nothing to escape but template sequences
+        return '"' + text.replace("${", "\\u0024{").replace("%{", "\\u0025{") + '"'
     out = []
     for ch in text:
         code = ord(ch)

@@ -155,3 +155,25 @@ def test_ident_accepts_identifiers(name):
 def test_ident_rejects_everything_else(name):
     with pytest.raises(RenderError):
         ident(name)
+
+
+def _quote_one_character_at_a_time(text: str) -> str:
+    """quote()'s escaping as the per-character loop writes it (its fast path must agree)."""
+    out = []
+    for ch in unicodedata.normalize("NFC", text):
+        code = ord(ch)
+        if ch in '\\"\n\r\t':
+            out.append({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}[ch])
+        elif code < 0x20 or code == 0x7F or 0x80 <= code < 0xA0 or ch in "\u2028\u2029":
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out).replace("${", "\\u0024{").replace("%{", "\\u0025{") + '"'
+
+
+@settings(max_examples=2000)
+@given(
+    st.lists(st.characters(max_codepoint=0x2100) | st.sampled_from(["${", "%{", "e\u0301"]), max_size=12).map("".join)
+)
+def test_the_fast_path_for_plain_strings_writes_what_the_escaping_loop_writes(text):
+    assert quote(text) == _quote_one_character_at_a_time(text)
