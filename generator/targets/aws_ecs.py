@@ -120,7 +120,7 @@ def _check_created_vpc(spec: Spec) -> list[common.Finding]:
 
 
 def _check_gpu(spec: Spec) -> list[common.Finding]:
-    """resources.gpu on EC2: a known GPU type, an instance of its family that fits, no Spot, no arm64."""
+    """resources.gpu on EC2: a known GPU type, an instance of its family that fits, the 0.125 vCPU EC2 minimum, no arm64."""
     gpu, r = spec.resources.gpu, spec.resources
     assert gpu is not None
     found: list[common.Finding] = []
