@@ -247,6 +247,13 @@ def test_failed_jobs_of_this_queue_notify_the_topic(tmp_path):
     topic_policy = policy_statements(module, "topic")
     assert topic_policy["FailedJobRule"]["condition"][0]["values"] == ["${aws_cloudwatch_event_rule.failed.arn}"]
     assert set(resources(module, "aws_sns_topic_subscription")) == {"email"}
+    # SNS refuses source conditions in key policies for EventBridge deliveries: the rule's key grant has none
+    key = policy_statements(module, "kms")
+    assert key["FailedJobRuleToTopic"]["principals"][0]["identifiers"] == [
+        "events.${data.aws_partition.current.dns_suffix}"
+    ]
+    assert "condition" not in key["FailedJobRuleToTopic"]
+    assert key["CloudWatchAlarmsToTopic"]["condition"][0]["variable"] == "aws:SourceAccount"
 
 
 def test_emulator_gap_is_the_service_linked_role_switch(tmp_path):

@@ -565,6 +565,12 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
         f"The job reads {job['input_env']} and writes its results under {job['output_env']}; the job role cannot write "
         "anywhere else, nor read the output prefix back. A bucket policy or SCP that denies the role still wins; "
         "with SSE-KMS buckets add kms:Decrypt / kms:GenerateDataKey statements under permissions.aws.",
+        markdown(
+            f"One run on other data (e.g. one day's partition): add `--container-overrides "
+            f"'environment=[{{name={job['input_env']},value=S3_URI}},{{name={job['output_env']},value=S3_URI}}]'` "
+            "to the command above; the job role still reads only under job.input and writes only under job.output, "
+            "so give those as prefixes that cover every run."
+        ),
     ]
     if job["array_size"]:
         notes.append(

@@ -30,22 +30,35 @@ data "aws_iam_policy_document" "kms" {
     }
   }
 
-  # CloudWatch alarms and the failed-job rule publish to the encrypted topic through SNS;
-  # only this account's (no confused deputy).
+  # CloudWatch alarms publish to the encrypted topic through SNS; only this account's (no confused deputy).
   statement {
-    sid       = "AlarmsAndEventsToTopic"
+    sid       = "CloudWatchAlarmsToTopic"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
     resources = ["*"]
 
     principals {
       type        = "Service"
-      identifiers = ["cloudwatch.${data.aws_partition.current.dns_suffix}", "events.${data.aws_partition.current.dns_suffix}"]
+      identifiers = ["cloudwatch.${data.aws_partition.current.dns_suffix}"]
     }
 
     condition {
       test     = "StringEquals"
       variable = "aws:SourceAccount"
       values   = [local.account_id]
+    }
+  }
+
+  # The failed-job rule publishes to the encrypted topic. No source condition here: SNS does not
+  # support aws:SourceAccount / aws:SourceArn in key policies for EventBridge-to-encrypted-topic
+  # deliveries (they would all fail); the topic's policy admits this rule only.
+  statement {
+    sid       = "FailedJobRuleToTopic"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["events.${data.aws_partition.current.dns_suffix}"]
     }
   }
 }
