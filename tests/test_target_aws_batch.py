@@ -179,7 +179,7 @@ def test_gpu_spot_runs_on_the_shared_gpu_instance_mapping(tmp_path):
     for compute in computes.values():
         assert compute["instance_type"] == [instance]
         assert compute["min_vcpus"] == 0
-        assert string_value(compute["ec2_configuration"][0]["image_type"]) == "ECS_AL2_NVIDIA"
+        assert string_value(compute["ec2_configuration"][0]["image_type"]) == "ECS_AL2023_NVIDIA"
         # 8 array children, one GPU each, one per g4dn.xlarge (4 vCPU)
         assert compute["max_vcpus"] == 32
     definition, properties = _definition(module)
@@ -288,6 +288,7 @@ job: {input: "s3://example-data/in/", output: "s3://example-data/out/"}
         ),
         ("resources: {cpu: 1, memory: 512}", "resources.memory: AWS Batch on Fargate with 1 vCPU takes 2048-8192"),
         ("resources: {gpu: {type: nvidia-k80}}", "resources.gpu.type: AWS Batch GPU types here"),
+        ("resources: {gpu: {type: nvidia-v100}}", "resources.gpu.type: AWS Batch here cannot run nvidia-v100"),
         (
             "resources: {cpu: 4, memory: 8192, gpu: {type: nvidia-t4, count: 8}}",
             "resources: no g4dn instance has 8 nvidia-t4 GPU(s)",

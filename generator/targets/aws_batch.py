@@ -51,8 +51,11 @@ MAX_VCPUS_LIMIT = 10000  # tfgen's schema bound; AWS accounts have their own (lo
 # "Your Spot Task was interrupted.".
 SPOT_RECLAIM_REASONS = {"ec2": "Host EC2*", "fargate": "Your Spot Task was interrupted*"}
 
-# EC2 GPU compute environments boot Amazon's ECS-optimised AMI with NVIDIA drivers.
-GPU_IMAGE_TYPE = "ECS_AL2_NVIDIA"
+# EC2 GPU compute environments boot Amazon's ECS-optimised Amazon Linux 2023 AMI with NVIDIA drivers
+# (AWS Batch stopped creating Amazon Linux 2 AMIs on 30 June 2026).
+GPU_IMAGE_TYPE = "ECS_AL2023_NVIDIA"
+# GPUs the AL2023 NVIDIA driver no longer supports (Volta: p3).
+UNSUPPORTED_GPUS = {"nvidia-v100": "the ECS Amazon Linux 2023 NVIDIA AMI's driver does not support V100 (Volta) GPUs"}
 
 ALARM_PERIOD_SECONDS = 300
 
@@ -158,9 +161,12 @@ def _check_gpu(spec: Spec) -> list[common.Finding]:
         return [
             (
                 ("resources", "gpu", "type"),
-                f"AWS Batch GPU types here: {', '.join(aws_common.GPU_TYPES)}; got {gpu.type}",
+                f"AWS Batch GPU types here: {', '.join(t for t in aws_common.GPU_TYPES if t not in UNSUPPORTED_GPUS)}; "
+                f"got {gpu.type}",
             )
         ]
+    if gpu.type in UNSUPPORTED_GPUS:
+        return [(("resources", "gpu", "type"), f"AWS Batch here cannot run {gpu.type}: {UNSUPPORTED_GPUS[gpu.type]}")]
     if _gpu_instance(spec) is None:
         return [
             (
