@@ -101,27 +101,29 @@ def format_hcl(text: str) -> str:
     """Re-indent and align `text`; also drops trailing spaces, leading and trailing blank lines and
     runs of blank lines."""
     out: list[str] = []
-    chain: list[tuple[str, str]] = []  # consecutive one-line attributes: (indent + name, value)
+    leads: list[str] = []  # consecutive one-line attributes: indent + name ...
+    values: list[str] = []  # ... and value
     indents: list[int] = []
     blank = False  # a blank line is pending (written only when a non-blank line follows)
+    known = _LINES.get
 
     def flush() -> None:
-        width = max(len(lead) for lead, _ in chain)
-        for lead, value in chain:
-            out.append(lead + " " * (width - len(lead) + 1) + "= " + value)
-        chain.clear()
+        width = max(map(len, leads)) + 1
+        out.extend(lead.ljust(width) + "= " + value for lead, value in zip(leads, values, strict=True))
+        leads.clear()
+        values.clear()
 
     for raw in text.split("\n"):
         line = raw.strip()
         if not line:
-            blank = bool(out or chain)  # not before the first line
+            blank = bool(out or leads)  # not before the first line
             continue
         if blank:
-            if chain:
+            if leads:
                 flush()
             out.append("")
             blank = False
-        net, line, name, value = _line(line)
+        net, line, name, value = known(line) or _line(line)
         if net < 0:
             closed = -net
             while closed > 0 and indents:
@@ -139,11 +141,12 @@ def format_hcl(text: str) -> str:
         if net > 0:
             indents.append(net)
         if name is None:
-            if chain:
+            if leads:
                 flush()
             out.append(indent + line)
         else:
-            chain.append((indent + name, value))
-    if chain:
+            leads.append(indent + name)
+            values.append(value)
+    if leads:
         flush()
     return "\n".join(out) + "\n"

@@ -127,8 +127,13 @@ def module_templates(target: Target) -> dict[str, str]:
     return dict(sorted(templates.items()))
 
 
+@cache
+def _suffix(file_name: str) -> str:
+    return PurePosixPath(file_name).suffix
+
+
 def _file_kind(target: Target, file_name: str) -> FileKind:
-    suffix = PurePosixPath(file_name).suffix
+    suffix = _suffix(file_name)
     if suffix not in target.output.file_kinds:
         raise RenderError(f"{target.name}: {target.output.name} modules have no file kind for `{suffix}` ({file_name})")
     return target.output.file_kinds[suffix]
@@ -145,16 +150,18 @@ def render_module(spec: Spec, target: Target) -> dict[PurePosixPath, str]:
     # `target`: the shared templates name the module's own things by it (a cloud workspace per module)
     context = {**target.context(spec), "required_providers": target.providers, "target": target.name}
     out: dict[PurePosixPath, str] = {}
+    by_name: dict[str, str] = {}  # the same files by their path in the module, for the facts
     root = module_path(spec, target.name)
     templates = module_templates(target)
     for file_name, template in templates.items():
         if not file_name.endswith(".md"):
             text = render_template(template, context, _file_kind(target, file_name))
             if text.strip():
-                out[root / file_name] = text
+                out[root / file_name] = by_name[file_name] = text
     for rel, text in sorted(target.files(spec).items()):
-        out[root / rel] = text
-    facts = target.output.facts({path.relative_to(root).as_posix(): text for path, text in out.items()})
+        path = root / rel
+        out[path] = by_name[path.relative_to(root).as_posix()] = text
+    facts = target.output.facts(by_name)
     readme = target.readme(spec, context) if target.readme else ReadmeFacts(target.title)
     for file_name, template in templates.items():
         if file_name.endswith(".md"):

@@ -282,18 +282,22 @@ def plan_write(files: dict[PurePosixPath, Content], root: Path, modules: set[Pur
     """
     root = Path(root)
     by_folder: dict[PurePosixPath, dict[str, Content]] = {PurePosixPath(m): {} for m in modules}
+    paths: dict[PurePosixPath, dict[str, PurePosixPath]] = {}  # each file's own path (not built again)
     for rel, text in files.items():
         _check_inside(rel)  # refuse escapes before anything else
-        by_folder.setdefault(rel.parent, {})[rel.name] = text
+        parent, name = rel.parent, rel.name
+        by_folder.setdefault(parent, {})[name] = text
+        paths.setdefault(parent, {})[name] = rel
     changes: list[Change] = []
     kept: list[PurePosixPath] = []
     with output_lock(root, create=False):
         folders = _folders(root, by_folder)
         for module, rendered in sorted(by_folder.items()):
-            folder_changes, folder_kept = _plan_folder(module, folders[module], rendered)
+            folder_changes, folder_kept = _plan_folder(module, folders[module], rendered, paths.get(module, {}))
             changes += folder_changes
             kept += folder_kept
-    return WritePlan(sorted(changes), sorted(kept))
+    # paths are unique, so this is Change's own order (path first), with each key built once
+    return WritePlan(sorted(changes, key=lambda c: c.path.parts), sorted(kept))
 
 
 def plan_changes(files: dict[PurePosixPath, Content], root: Path, modules: set[PurePosixPath]) -> list[Change]:
@@ -301,10 +305,16 @@ def plan_changes(files: dict[PurePosixPath, Content], root: Path, modules: set[P
     return plan_write(files, root, modules).changes
 
 
-def _plan_folder(module: PurePosixPath, where: _Folder, rendered: dict[str, Content]) -> tuple[list[Change], list]:
+def _plan_folder(
+    module: PurePosixPath,
+    where: _Folder,
+    rendered: dict[str, Content],
+    paths: dict[str, PurePosixPath],
+) -> tuple[list[Change], list]:
+    """`paths`: name -> the file's path below the root (`module / name`), as the caller has it."""
     folder = where.path
     if where.missing_from is not None:  # nothing there yet: every file is new, nothing to read or keep
-        changes = [Change(module / name, "create", None, text) for name, text in sorted(rendered.items())]
+        changes = [Change(paths[name], "create", None, text) for name, text in sorted(rendered.items())]
         if rendered:
             listing = _manifest_text({name: _sha256(_as_bytes(data) or b"") for name, data in rendered.items()})
             changes.append(Change(module / MANIFEST_NAME, "create", None, listing))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import click
 
@@ -131,10 +131,19 @@ def command(specs, output, targets, env, check, show_diff, prune, force, atlanti
         if atlantis.write(atlantis_file, atlantis_text):
             click.echo(f"wrote {atlantis_file} ({len(atlantis_modules)} Atlantis project(s))", err=True)
     done = {"create": "created", "update": "updated", "delete": "deleted"}
+    folders: dict[PurePosixPath, str] = {}  # `root / folder`, made once per module folder
+
+    def shown(rel: PurePosixPath) -> str:
+        if len(rel.parts) < 2:
+            return str(root / rel)
+        if rel.parent not in folders:
+            folders[rel.parent] = str(root / rel.parent)
+        return f"{folders[rel.parent]}/{rel.name}"
+
     lines = [  # one write for thousands of lines
-        f"{done[change.kind]} {root / change.path}" + (f" (discarding: {change.conflict})" if change.conflict else "")
+        f"{done[change.kind]} {shown(change.path)}" + (f" (discarding: {change.conflict})" if change.conflict else "")
         for change in changes
-    ] + [f"kept {root / rel} (not written by tfgen)" for rel in plan.kept]
+    ] + [f"kept {shown(rel)} (not written by tfgen)" for rel in plan.kept]
     if lines:
         click.echo("\n".join(lines), err=True)
     if orphaned and prune:
