@@ -463,6 +463,7 @@ def _stage_tree(root: Path, top: PurePosixPath, changes: list[Change]) -> Path:
     except OSError as exc:
         raise WriteError(f"cannot create {final}: {exc.strerror or exc}; nothing was changed") from None
     base, skip = str(temp), len(top.parts)
+    chmod = _umask() & 0o644 != 0  # only when the umask takes away some of 0644 (or is unknown)
     try:
         made: set[tuple[str, ...]] = set()
         for change in changes:
@@ -472,7 +473,7 @@ def _stage_tree(root: Path, top: PurePosixPath, changes: list[Change]) -> Path:
                     os.mkdir(os.path.join(base, *parts[:depth]))
                     made.add(parts[:depth])
             try:
-                _write_new(os.path.join(base, *parts), change.new or "")
+                _write_new(os.path.join(base, *parts), change.new or "", chmod)
             except OSError as exc:
                 raise WriteError(
                     f"cannot write {root / change.path}: {exc.strerror or exc}; nothing was changed"
@@ -485,16 +486,29 @@ def _stage_tree(root: Path, top: PurePosixPath, changes: list[Change]) -> Path:
     return temp
 
 
-def _write_new(path: str, content: Content) -> None:
-    """A new file (in a staged tree), mode 0644 whatever the umask."""
+def _write_new(path: str, content: Content, chmod: bool = True) -> None:
+    """A new file (in a staged tree), mode 0644 whatever the umask (`chmod=False`: the umask keeps it)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
     try:
         view = memoryview(_as_bytes(content) or b"")
         while view:
             view = view[os.write(fd, view) :]
-        os.fchmod(fd, 0o644)
+        if chmod:
+            os.fchmod(fd, 0o644)
     finally:
         os.close(fd)
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it (os.umask can only set it); 0o777 when unknown."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0o777
 
 
 def _remove_tree(folder: Path) -> None:

@@ -216,7 +216,8 @@ def test_disk_full_on_a_first_render_leaves_nothing(run_cli, tmp_path, monkeypat
     assert [p for p in out.rglob("*")] == []  # not one file, not one folder
 
 
-def test_a_new_module_is_staged_whole_and_appears_in_one_rename(run_cli, tmp_path, monkeypatch):
+@pytest.mark.parametrize("umask", [0o077, 0o022, 0o002])
+def test_a_new_module_is_staged_whole_and_appears_in_one_rename(run_cli, tmp_path, monkeypatch, umask):
     """A folder that does not exist yet is written as a staged tree renamed into place at once: the base
     module and the prod one (same service folder) appear together; files are 0644 whatever the umask."""
     out = tmp_path / "out"
@@ -228,7 +229,7 @@ def test_a_new_module_is_staged_whole_and_appears_in_one_rename(run_cli, tmp_pat
         return real_rename(src, dst)
 
     monkeypatch.setattr(writer.os, "rename", recording_rename)
-    old_umask = os.umask(0o077)
+    old_umask = os.umask(umask)
     try:
         assert _render(run_cli, out).exit_code == 0
     finally:
