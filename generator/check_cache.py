@@ -231,6 +231,15 @@ def toolchain(*, plugin_mirror: Path | None, provider_schemas: Iterable[Path], s
     return _sha("\n".join(lines).encode())
 
 
+def gate_toolchain(options: Any) -> str:
+    """toolchain() for a check's GateOptions: its mirror, provider schemas and the options that change a verdict."""
+    return toolchain(
+        plugin_mirror=options.plugin_mirror,
+        provider_schemas=options.provider_schemas,
+        settings=[f"env={options.env}", "skip-validate=" + ",".join(sorted(options.skip_validate_providers))],
+    )
+
+
 def provider_sources(plugin_mirror: Path | None) -> str | None:
     """A digest of where `terraform init` may install providers from, or None when that is not fixed.
 
@@ -311,7 +320,13 @@ class PassCache:
 
     @staticmethod
     def key(gate: str, toolchain_digest: str, module: str) -> str:
+        """Where a gate's pass on a module (by module_digest) is kept."""
         return _sha(f"{gate}\0{toolchain_digest}\0{module}".encode())
+
+    @staticmethod
+    def replay_key(gate: str, toolchain_digest: str, depends_on: str, module: str) -> str:
+        """Where a gate's replayable result on a module is kept: also under what else decides it (Replay.depends_on)."""
+        return _sha(f"{gate} replay\0{toolchain_digest}\0{depends_on}\0{module}".encode())
 
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / key

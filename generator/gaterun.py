@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
-from .check_cache import PassCache, Replay, module_digest, toolchain
+from .check_cache import PassCache, Replay, gate_toolchain, module_digest
 from .errors import SpecError, TfgenError, ToolError
 from .outputs import FINDINGS, OK, TOOL_FAILED, Gate, GateOptions, Step
 
@@ -129,11 +129,7 @@ class _Memo:
     ) -> _Memo:
         if cache is None:
             return cls(None, "", {}, options, {})
-        digest = toolchain(
-            plugin_mirror=options.plugin_mirror,
-            provider_schemas=options.provider_schemas,
-            settings=[f"env={options.env}", "skip-validate=" + ",".join(sorted(options.skip_validate_providers))],
-        )
+        digest = gate_toolchain(options)
         digests = dict(given or {})
         for folder in {f for run in runs for f in run.folders} - set(digests):
             with suppress(OSError):  # an unreadable module is never remembered: the gate says what is wrong with it
@@ -156,7 +152,7 @@ class _Memo:
             return None, None
         _replay, extra = self._replay(run)
         name = _name(run)
-        replay_key = self.cache.key(f"{name} replay", f"{self.toolchain}\0{extra}", module) if extra else None
+        replay_key = self.cache.replay_key(name, self.toolchain, extra, module) if extra else None
         return self.cache.key(name, self.toolchain, module), replay_key
 
     def lookup(self, run: GateRun, folder: Path) -> object | None:
