@@ -149,21 +149,23 @@ def module_digest(folder: Path) -> str:
 
 
 def _code_lines() -> Iterable[str]:
-    """tfgen's own code and data, by relative name and content: an edit, a checkout or an upgrade changes it."""
+    """tfgen's own code and data, by role, relative name and content: an edit, a checkout or an upgrade
+    changes it. Labelled by role, not by place, so an installed tfgen (data under generator/data/) and a
+    source checkout of the same commit (templates/, schemas/, provider-schemas/ beside generator/) agree."""
     from . import paths
 
-    roots = {"generator": _PACKAGE}
-    for label, folder in (
-        ("templates", paths.templates_dir()),
-        ("schemas", paths.schemas_dir()),
-        ("provider-schemas", paths.provider_schemas_dir()),
-    ):
-        if not folder.resolve().is_relative_to(_PACKAGE):  # installed: package data, already read with the code
-            roots[label] = folder
+    roots = {
+        "templates": paths.templates_dir(),
+        "schemas": paths.schemas_dir(),
+        "provider-schemas": paths.provider_schemas_dir(),
+    }
+    data = _PACKAGE / "data"
+    for name, digest in sorted(file_digests(_PACKAGE).items()):
+        if not name.endswith((".pyc", ".pyo")) and not (name.startswith("data/") and data.is_dir()):
+            yield f"generator/{name} {digest}"
     for label, root in roots.items():
         for name, digest in sorted(file_digests(root).items()):
-            if not name.endswith((".pyc", ".pyo")):
-                yield f"{label}/{name} {digest}"
+            yield f"{label}/{name} {digest}"
 
 
 def _library_versions() -> list[str]:

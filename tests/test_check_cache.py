@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import shutil
 import threading
 import time
@@ -600,3 +601,43 @@ def test_a_render_record_of_the_wrong_shape_is_a_miss(monkeypatch, committed, tm
         again = run(*args)
         assert again.exit_code == 0, again.output
         assert "cached" not in render_row(again.output)
+
+
+def test_an_installed_tfgen_and_a_checkout_of_the_same_code_share_keys(tmp_path):
+    """The pre-commit hook runs tfgen installed in its own environment (data under generator/data/); a
+    `tfgen check` by hand often runs a checkout. Same code and libraries: the same keys, so they share."""
+    import subprocess
+    import sys
+
+    from tests.support import REPO
+
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "generator", site / "generator", ignore=shutil.ignore_patterns("__pycache__"))
+    for source, installed in (
+        ("templates", "templates"),
+        ("schemas", "schemas"),
+        ("provider-schemas", "provider_schemas"),
+    ):
+        shutil.copytree(REPO / source, site / "generator" / "data" / installed)
+    probe = (
+        "import generator.check_cache as c, generator.paths as p; print(p.templates_dir()); print(c._fixed_toolchain())"
+    )
+
+    def toolchain(pythonpath: Path) -> list[str]:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        out = subprocess.run(
+            [sys.executable, "-c", probe],
+            cwd=tmp_path,
+            env={**env, "PYTHONPATH": str(pythonpath)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return out.splitlines()
+
+    installed, checkout = toolchain(site), toolchain(REPO)
+    assert installed[0] == str(site / "generator" / "data" / "templates") and checkout[0] == str(REPO / "templates")
+    assert installed[1:] == checkout[1:]
+
+    (site / "generator" / "data" / "templates" / "aws-ecs" / "main.tf.j2").write_text("# changed\n")
+    assert toolchain(site)[1:] != checkout[1:]  # the control: a changed template in the installed copy is seen
