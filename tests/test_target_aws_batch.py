@@ -65,6 +65,13 @@ def test_example_is_a_nightly_fargate_spot_array_job(tmp_path):
         "${aws_batch_compute_environment.spot.arn}",
         "${aws_batch_compute_environment.on_demand.arn}",
     ]
+    # a job stuck RUNNABLE is cancelled (and so reported as failed) instead of waiting silently
+    limits = resources(module, "aws_batch_job_queue")["this"]["job_state_time_limit_action"]
+    assert [(string_value(x["reason"]), x["max_time_seconds"], string_value(x["action"])) for x in limits] == [
+        ("CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY", 14400, "CANCEL"),
+        ("MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE", 600, "CANCEL"),
+        ("MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT", 600, "CANCEL"),
+    ]
     # default max_vcpus: 10 array children x 2 vCPU at once
     assert {v["max_vcpus"] for v in computes.values()} == {20}
 
@@ -258,6 +265,9 @@ def test_failed_jobs_of_this_queue_notify_the_topic(tmp_path):
 
 def test_emulator_gap_is_the_service_linked_role_switch(tmp_path):
     assert [g.variable for g in TARGET.emulator_gaps] == ["batch_creates_service_linked_role"]
+    drift = {d.resource_type: d.arguments for d in TARGET.emulator_drift}
+    assert drift["aws_batch_job_queue"] == ("job_state_time_limit_action",)
+    assert drift["aws_launch_template"] == ("tag_specifications",)
     module = _variant(tmp_path, "minimal")
     linked = resources(module, "aws_iam_service_linked_role")["batch"]
     assert linked["count"] == "${var.batch_creates_service_linked_role ? 0 : 1}"

@@ -59,6 +59,15 @@ UNSUPPORTED_GPUS = {"nvidia-v100": "the ECS Amazon Linux 2023 NVIDIA AMI's drive
 
 ALARM_PERIOD_SECONDS = 300
 
+# Jobs stuck RUNNABLE for a reason that will not pass are cancelled (and so reported as failed) after
+# this long, instead of waiting silently forever: capacity Spot or the Region may find later, a
+# misconfiguration never fixes itself. AWS Batch takes 600-86400 s.
+RUNNABLE_LIMITS = (
+    ("CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY", 4 * 3600),
+    ("MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE", 600),
+    ("MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT", 600),
+)
+
 # Statement ids of the job role's own statements (beside aws_common.RESERVED_SIDS).
 OWN_SIDS = frozenset({"ReadInput", "ListInputPrefix", "WriteOutput"})
 
@@ -457,6 +466,7 @@ def context(spec: Spec) -> dict[str, Any]:
             "schedule": job.schedule if job else None,
         },
         "retry": _retry(spec),
+        "runnable_limits": [{"reason": reason, "seconds": seconds} for reason, seconds in RUNNABLE_LIMITS],
         "network": _network(spec),
         **_created_vpc(spec, names),
         "app": app,
@@ -585,9 +595,12 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
         )
     if c["retry"] and c["retry"]["evaluate_on_exit"]:
         notes.append(
-            f"Retries ({job['attempts']} attempts in all) are spent on Spot reclaims only (status reason "
-            f"`{SPOT_RECLAIM_REASONS[compute['platform']]}`); any other failure ends the job at once, since a "
-            "failing run would fail again."
+            f"Retries ({job['attempts']} attempts in all) are spent on Spot reclaims only (a status reason starting "
+            + '"'
+            + SPOT_RECLAIM_REASONS[compute["platform"]].rstrip("*")
+            + '"); any other failure ends the job at once, '
+            "since a failing run would fail again. A job that exits 0 when interrupted is recorded as succeeded: "
+            "let it fail (exit non-zero) on SIGTERM so that the attempt is retried."
         )
     elif c["retry"]:
         notes.append(f"A failed attempt is retried, {job['attempts']} attempts in all.")
@@ -599,6 +612,13 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
     notes.append(
         "The compute environments scale to zero between runs: nothing runs (or costs) until a job is submitted."
     )
+    if spec.resources.spot:
+        notes.append(
+            "AWS Batch places a job in the first environment of the queue that has room: jobs go on-demand when "
+            "the Spot environment is at max_vcpus. A job waiting for Spot capacity that does not come stays "
+            f"RUNNABLE; the queue cancels it after {RUNNABLE_LIMITS[0][1] // 3600} hours, and the failed-job rule "
+            "reports it."
+        )
     notes.append(
         "AWS Batch manages the compute environments with its service-linked role AWSServiceRoleForBatch, created on "
         "first use (the caller needs iam:CreateServiceLinkedRole once). batch_creates_service_linked_role = false "
@@ -766,6 +786,8 @@ TARGET = Target(
         # Found by plan -> apply -> plan of the ec2-gpu-spot variant with moto 5.2.5: moto gives the
         # provider's default tags back as a launch-template tag specification the module never set.
         EmulatorDrift("aws_launch_template", ("tag_specifications",)),
+        # moto 5.2.5's CreateJobQueue takes no jobStateTimeLimitActions and describes none.
+        EmulatorDrift("aws_batch_job_queue", ("job_state_time_limit_action",)),
         *aws_common.SECURITY_GROUP_RULE_DRIFT,
     ),
     # A changed job definition registers a new revision (the old one is deregistered, running jobs keep it).

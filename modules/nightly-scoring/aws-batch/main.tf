@@ -103,4 +103,28 @@ resource "aws_batch_job_queue" "this" {
     order               = 2
     compute_environment = aws_batch_compute_environment.on_demand.arn
   }
+
+  # A job stuck RUNNABLE for a reason that will not pass is cancelled (it ends FAILED, so the
+  # failed-job rule reports it) instead of waiting silently: 4 hours for capacity, 10 minutes
+  # for a job larger than the environments can ever hold.
+  job_state_time_limit_action {
+    state            = "RUNNABLE"
+    reason           = "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY"
+    max_time_seconds = 14400
+    action           = "CANCEL"
+  }
+
+  job_state_time_limit_action {
+    state            = "RUNNABLE"
+    reason           = "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE"
+    max_time_seconds = 600
+    action           = "CANCEL"
+  }
+
+  job_state_time_limit_action {
+    state            = "RUNNABLE"
+    reason           = "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT"
+    max_time_seconds = 600
+    action           = "CANCEL"
+  }
 }
