@@ -337,3 +337,23 @@ def test_a_service_spec_is_refused_for_aws_batch(tmp_path):
     with pytest.raises(SpecError) as caught:
         pipeline.load_spec(path)
     assert "kind" in str(caught.value) and "aws-batch" in str(caught.value)
+
+
+def test_existing_network_runs_in_the_given_subnets(tmp_path):
+    module = _variant(tmp_path, "existing-network")
+    for compute in _environments(module).values():
+        assert compute["subnets"] == ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]
+        assert compute["security_group_ids"] == ["${aws_security_group.this.id}"]
+    group = resources(module, "aws_security_group")["this"]
+    assert string_value(group["vpc_id"]) == "vpc-0123456789abcdef0"
+    assert not resources(module, "aws_vpc") and not resources(module, "aws_nat_gateway")
+    egress = resources(module, "aws_vpc_security_group_egress_rule")
+    assert list(egress) == ["https"] and egress["https"]["from_port"] == egress["https"]["to_port"] == 443
+    assert not resources(module, "aws_vpc_security_group_ingress_rule")  # nothing may connect to a job
+
+
+def test_alarms_nobody_hears_are_a_warning(tmp_path):
+    quiet = pipeline.load_spec(write_variant_spec(tmp_path, "minimal", TARGET.variants["minimal"]))
+    assert [path for path, _ in TARGET.warnings(quiet.for_target("aws-batch"))] == [("observability",)]
+    told = pipeline.load_spec(write_variant_spec(tmp_path, "scheduled", TARGET.variants["scheduled"]))
+    assert TARGET.warnings(told.for_target("aws-batch")) == []
