@@ -92,8 +92,12 @@ def _run_check(options: CheckOptions, echo: Callable[[str], None]) -> list[Step]
     if steps[-1].status != OK:
         return steps
 
-    scratch = tempfile.TemporaryDirectory(prefix="tfgen-check-")
-    root = options.modules_dir or Path(scratch.name)
+    scratch: tempfile.TemporaryDirectory | None = None  # rendered into when there are no committed modules
+    if options.modules_dir is not None:
+        root = options.modules_dir
+    else:
+        scratch = tempfile.TemporaryDirectory(prefix="tfgen-check-")
+        root = Path(scratch.name)
     cache = PassCache() if options.cache else None
     remembered = _RememberedRender.of(options, specs, root, cache)
     modules: list[tuple[str, str]] = []  # (target, module folder relative to root), in render order
@@ -137,7 +141,8 @@ def _run_check(options: CheckOptions, echo: Callable[[str], None]) -> list[Step]
                     names[:] = [n.replace(f"{root}/", "") for n in names]
         return steps
     finally:
-        scratch.cleanup()
+        if scratch is not None:
+            scratch.cleanup()
 
 
 def _render(options: CheckOptions, specs: list, root: Path, step: Step, modules: list[tuple[str, str]]) -> None:

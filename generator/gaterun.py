@@ -78,7 +78,7 @@ def run_gates(
     jobs = max(1, options.jobs)
     steps = [Step(run.gate.name) for run in runs]
     memo = _Memo.of(runs, options, cache, digests)
-    if jobs == 1:
+    if jobs == 1 or memo.everything_remembered(runs):  # nothing to overlap: no threads
         for run, step in zip(runs, steps, strict=True):
             _remembered(run, step, options, memo, None, None)
             echo(f"{step.name}: {step.status}")
@@ -107,10 +107,9 @@ def all_remembered(
     runs: Sequence[GateRun], options: GateOptions, cache: PassCache | None, digests: Mapping[Path, str] | None
 ) -> bool:
     """Whether every gate has a remembered result for every module (then no module file need exist)."""
-    if cache is None or digests is None:
+    if cache is None or digests is None or not set(digests) >= {f for run in runs for f in run.folders}:
         return False
-    memo = _Memo.of(runs, options, cache, digests)
-    return all(folder in digests and memo.lookup(run, folder) is not None for run in runs for folder in run.folders)
+    return _Memo.of(runs, options, cache, digests).everything_remembered(runs)
 
 
 @dataclass
@@ -154,6 +153,11 @@ class _Memo:
         name = _name(run)
         replay_key = self.cache.replay_key(name, self.toolchain, extra, module) if extra else None
         return self.cache.key(name, self.toolchain, module), replay_key
+
+    def everything_remembered(self, runs: Sequence[GateRun]) -> bool:
+        return self.cache is not None and all(
+            folder in self.digests and self.lookup(run, folder) is not None for run in runs for folder in run.folders
+        )
 
     def lookup(self, run: GateRun, folder: Path) -> object | None:
         """The remembered result of the gate on the module: True for its pass, else a replayed result; or None."""
