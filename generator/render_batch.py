@@ -11,7 +11,6 @@ everything or nothing).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, NoReturn
 
@@ -22,14 +21,17 @@ MIN_SPECS_PER_JOB = 32
 CHUNK = 16  # specs per piece of work: results come back in small pieces, so memory stays flat
 
 
-@dataclass
 class Batch:
-    files: dict[PurePosixPath, str | bytes] = field(default_factory=dict)
-    modules: set[PurePosixPath] = field(default_factory=set)
-    problems: list[Problem] = field(default_factory=list)
-    services: set[str] = field(default_factory=set)  # for orphans: whatever --target/--env narrow
-    every_module: set[PurePosixPath] = field(default_factory=set)  # likewise
-    atlantis_modules: list[Any] = field(default_factory=list)  # every Terraform module of the specs
+    """What the specs render to. A plain class, not a dataclass: `tfgen render` of one spec imports
+    this module, and building a dataclass costs more than the class is worth."""
+
+    def __init__(self) -> None:
+        self.files: dict[PurePosixPath, str | bytes] = {}
+        self.modules: set[PurePosixPath] = set()
+        self.problems: list[Problem] = []
+        self.services: set[str] = set()  # for orphans: whatever --target/--env narrow
+        self.every_module: set[PurePosixPath] = set()  # likewise
+        self.atlantis_modules: list[Any] = []  # every Terraform module of the specs
 
     def add(self, other: Batch) -> None:
         self.files.update(other.files)
@@ -112,12 +114,12 @@ def terraform_modules(spec_path: Path, models) -> list:
     return list(found.values())
 
 
-@dataclass
 class _Failed:
     """An error a worker met, carried back to be raised in the parent as it would have been there."""
 
-    problems: list[Problem] | None  # a SpecError's (its message is rebuilt from them)
-    error: BaseException | None
+    def __init__(self, problems: list[Problem] | None, error: BaseException | None) -> None:
+        self.problems = problems  # a SpecError's (its message is rebuilt from them)
+        self.error = error
 
     def raise_it(self) -> NoReturn:
         if self.problems is not None:

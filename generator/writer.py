@@ -40,7 +40,6 @@ import fnmatch
 import hashlib
 import json
 import os
-import secrets
 import stat
 import time
 from collections.abc import Iterator
@@ -122,14 +121,16 @@ def _check_inside(rel: PurePosixPath) -> None:
         raise WriteError(f"refusing to write outside the output root: {rel}")
 
 
-@dataclass(frozen=True)
 class _Folder:
     """A folder below the root, looked up once for all its files (not once per file)."""
 
-    path: Path
-    # the outermost folder of `rel` (itself or a parent) that does not exist; None when it exists.
-    # A missing folder has nothing to read, keep or delete: its files are written as a new tree.
-    missing_from: PurePosixPath | None
+    __slots__ = ("missing_from", "path")
+
+    def __init__(self, path: Path, missing_from: PurePosixPath | None) -> None:
+        self.path = path
+        # the outermost folder of `rel` (itself or a parent) that does not exist; None when it exists.
+        # A missing folder has nothing to read, keep or delete: its files are written as a new tree.
+        self.missing_from = missing_from
 
 
 def _folder(root: Path, rel: PurePosixPath) -> _Folder:
@@ -457,7 +458,7 @@ def apply_changes(changes: list[Change], root: Path, *, force: bool = False) -> 
 def _stage_tree(root: Path, top: PurePosixPath, changes: list[Change]) -> Path:
     """Write every file of a new folder tree `root/top` into a temp folder beside it; the temp folder."""
     final = root / top
-    temp = final.with_name(f"{_STAGE_PREFIX}{secrets.token_hex(6)}-{final.name}")
+    temp = final.with_name(f"{_STAGE_PREFIX}{os.urandom(6).hex()}-{final.name}")
     try:
         os.mkdir(temp)
     except OSError as exc:
@@ -557,7 +558,7 @@ def _swap(
             target = targets[change.path]
             if change.kind != "delete" and change.path not in staged:
                 continue  # already what it should be
-            backup = target.with_name(f"{_BACKUP_PREFIX}{secrets.token_hex(6)}-{target.name}")
+            backup = target.with_name(f"{_BACKUP_PREFIX}{os.urandom(6).hex()}-{target.name}")
             if change.kind == "delete":
                 os.replace(target, backup)
                 done.append((target, backup))
@@ -609,7 +610,7 @@ def _rollback(done: list[tuple[Path, Path | None]]) -> str:
 
 
 def _stage(target: Path, content: Content) -> Path:
-    temp = target.with_name(f"{_STAGE_PREFIX}{secrets.token_hex(6)}-{target.name}")
+    temp = target.with_name(f"{_STAGE_PREFIX}{os.urandom(6).hex()}-{target.name}")
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
         try:
