@@ -19,9 +19,10 @@ import ast
 import pytest
 
 from generator import pipeline
+from generator.cli import plan as plan_cli
 from generator.errors import SpecError
 from generator.targets import aws_batch, aws_common, registry
-from tests.hclread import local_values, outputs, policy_statements, resources, string_value
+from tests.hclread import local_values, outputs, parse_module, plain, policy_statements, resources, string_value
 from tests.support import EXAMPLES, render_spec_file, write_spec_file, write_variant_spec
 
 TARGET = registry.get("aws-batch")
@@ -77,7 +78,16 @@ def test_example_is_a_nightly_fargate_spot_array_job(tmp_path):
 
     definition, properties = _definition(module)
     assert definition["platform_capabilities"] == ["FARGATE"]
-    assert properties["image"] == "ghcr.io/example/churn-scorer:2.3.0"
+    assert properties["image"] == "${var.image}"  # CI may set another tag of the repository (tfgen plan --image)
+    declared = {
+        name: plain(body)
+        for parsed in parse_module(module).values()
+        for block in parsed.get("variable", [])
+        for name, body in block.items()
+    }
+    assert string_value(declared["image"]["default"]) == "ghcr.io/example/churn-scorer:2.3.0"
+    digest = "ghcr.io/example/churn-scorer@sha256:" + "a" * 64
+    assert plan_cli._image_variable(digest, module, {}) == {"image": digest}
     assert properties["command"] == ["python", "-m", "scorer", "--batch-size", "1024"]
     assert properties["resourceRequirements"] == [{"type": "VCPU", "value": "2"}, {"type": "MEMORY", "value": "4096"}]
     assert properties["readonlyRootFilesystem"] is True

@@ -588,6 +588,17 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
             "so give those as prefixes that cover every run."
         ),
     ]
+    if c["command"]:
+        notes.append(
+            "AWS Batch has no entrypoint override: container.command and args together become the container's "
+            "command (Docker CMD). An image with an ENTRYPOINT gets them as its arguments; build the job's image "
+            "without one, or leave container.command out and give only args."
+        )
+    notes.append(
+        "A new image (tfgen plan --image with another tag of the same repository) or size updates the job "
+        "definition in place: AWS Batch registers a new revision"
+        + (" and the schedule submits that one from then on." if job["schedule"] else ".")
+    )
     if job["array_size"]:
         notes.append(
             f"An array job runs {job['array_size']} children; each gets AWS_BATCH_JOB_ARRAY_INDEX (0 to "
@@ -604,11 +615,6 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
         )
     elif c["retry"]:
         notes.append(f"A failed attempt is retried, {job['attempts']} attempts in all.")
-    if job["schedule"]:
-        notes.append(
-            "The schedule submits the revision of the job definition this module registered; each apply that "
-            "changes the job definition moves it to the new revision."
-        )
     notes.append(
         "The compute environments scale to zero between runs: nothing runs (or costs) until a job is submitted."
     )
@@ -790,8 +796,6 @@ TARGET = Target(
         EmulatorDrift("aws_batch_job_queue", ("job_state_time_limit_action",)),
         *aws_common.SECURITY_GROUP_RULE_DRIFT,
     ),
-    # A changed job definition registers a new revision (the old one is deregistered, running jobs keep it).
-    routine_replacements=("aws_batch_job_definition",),
     variants=VARIANTS,
     warnings=lambda spec: common.unnotified_alarms(spec, NAME, True, "alarm_topic_arns"),
     permission_cloud="aws",

@@ -28,7 +28,7 @@ resource "aws_batch_job_definition" "this" {
   propagate_tags        = true
 
   container_properties = jsonencode({
-    image            = "ghcr.io/example/churn-scorer:2.3.0"
+    image            = var.image
     command          = ["python", "-m", "scorer", "--batch-size", "1024"]
     jobRoleArn       = aws_iam_role.job.arn
     executionRoleArn = aws_iam_role.execution.arn
