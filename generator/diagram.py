@@ -85,6 +85,7 @@ ALARMS = {
 }
 KEYS = {"aws_kms_key": "KMS key", "google_kms_crypto_key": "Cloud KMS key", "azurerm_key_vault_key": "Key Vault key"}
 DEAD_LETTER = {"aws_sqs_queue": "dead-letter queue"}
+SCHEDULES = {"aws_scheduler_schedule": "EventBridge Scheduler"}  # starts the service (a job) on a schedule
 # Whole-number arguments that say how far the service scales: (minimum, maximum) names.
 SCALE_BOUNDS = (
     ("min_capacity", "max_capacity"),
@@ -147,6 +148,12 @@ def mermaid(resources: list[dict[str, Any]]) -> str:
         lines += ["  callers -->|requests| entry", "  entry --> service"]
     else:
         lines.append("  callers -->|requests| service")
+    schedules = _of(managed, SCHEDULES)
+    if schedules:
+        lines += [
+            f"  schedule([{_label(_kinds(schedules, SCHEDULES), schedules)}])",
+            f"  schedule -->|submits| {'entry' if entry else 'service'}",
+        ]
     logs = _of(managed, LOGS)
     if logs:
         lines += [f"  logs[({_label(_kinds(logs, LOGS), logs)})]", "  service -->|logs| logs"]

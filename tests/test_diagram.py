@@ -77,6 +77,7 @@ def test_every_variant_of_every_target_gets_a_diagram_of_its_own_resources(targe
     )
     assert ("  entry[" in diagram) == bool(types & {"aws_lb", "aws_lambda_function_url", "aws_batch_job_queue"})
     assert ("  dlq[" in diagram) == ("aws_sqs_queue" in types)
+    assert ("  schedule(" in diagram) == ("aws_scheduler_schedule" in types)
 
 
 @pytest.mark.parametrize(

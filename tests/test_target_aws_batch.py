@@ -135,6 +135,7 @@ def test_example_is_a_nightly_fargate_spot_array_job(tmp_path):
         "--job-definition nightly-scoring --array-properties size=10"
     ) in readme
     assert "```mermaid" in readme and "Batch job queue" in readme
+    assert "  schedule -->|submits| entry" in readme  # the schedule starts runs through the queue
 
 
 def test_job_role_reads_exactly_the_input_and_model_and_writes_only_under_the_output(tmp_path):
