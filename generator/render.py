@@ -172,7 +172,7 @@ def render_module(spec: Spec, target: Target) -> dict[PurePosixPath, str]:
     return out
 
 
-from .report.skips import SKIP_COMMENT as _SKIP  # noqa: E402 - beside the other patterns
+from .skip_comment import SKIP_COMMENT as _SKIP  # noqa: E402 - beside the other patterns (no report code)
 
 _BLOCK = re.compile(r'^(resource|data)\s+"([^"]+)"\s+"([^"]+)"')
 _VARIABLE = re.compile(r'^variable\s+"([^"]+)"\s*\{')

@@ -9,10 +9,10 @@ Checkov would not attach it to a resource.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..skip_comment import SKIP_COMMENT
 from .model import (
     FAILED,
     SKIP_WITHOUT_REASON,
@@ -22,16 +22,7 @@ from .model import (
     tfgen_finding,
 )
 
-# The one pattern for skip comments in tfgen (the README's skip list in
-# render.py uses it too). It is the pattern Checkov 3.x uses
-# (checkov/common/comment/enum.py) with its groups renumbered, so that we read
-# exactly the comments Checkov reads without importing Checkov (slow). Like
-# Checkov, any line containing the marker counts, with or without `#`.
-# Group 1: the check IDs ("A" or "A,B"; None when there is none); group 2: the
-# reason after the colon (None when there is no colon).
-SKIP_COMMENT = re.compile(
-    r"(?:checkov:skip=|bridgecrew:skip=|cortex:skip=) *([A-Za-z_\d-]+(?:,[A-Za-z_\d-]+)*)?(?::([^\n]*))?"
-)
+# SKIP_COMMENT (generator/skip_comment.py) is the one pattern for skip comments; these are its markers.
 _MARKERS = ("checkov:skip=", "bridgecrew:skip=", "cortex:skip=")
 
 # What Checkov writes into suppress_comment when a skip has no reason.
