@@ -227,6 +227,7 @@ def test_arguments_moto_drops_are_ignored_keeping_the_modules_own(tmp_path):
                         "enable_ecs_managed_tags",
                         "health_check_grace_period_seconds",
                         "capacity_provider_strategy",
+                        "ordered_placement_strategy",
                     ]
                 }
             }
