@@ -28,7 +28,7 @@ def with_targets(schema: dict[str, Any], targets) -> dict[str, Any]:
     schema = copy.deepcopy(schema)
     titles = [t.title for t in targets] or ["its targets"]
     platforms = titles[0] if len(titles) <= 1 else f"{', '.join(titles[:-1])} or {titles[-1]}"
-    schema["description"] = f"One ML model service, described once, deployed to {platforms}."
+    schema["description"] = f"One ML model service or batch job, described once, deployed to {platforms}."
     owned: dict[str, Any] = {}
     for target in targets:
         for key, definition in target.schema_defs.items():
