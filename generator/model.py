@@ -346,4 +346,6 @@ def _job(job: Mapping[str, Any]) -> Job:
         timeout_seconds=job.get("timeout_seconds"),
         array_size=job.get("array_size"),
         schedule=job.get("schedule"),
+        input_env=job.get("input_env", Job.input_env),
+        output_env=job.get("output_env", Job.output_env),
     )

@@ -64,6 +64,13 @@ def check_fields(spec: Spec) -> list[Finding]:
                     f"`{variable}` carries {field} to the job's container; name the model's variable otherwise",
                 )
             )
+    if job.input_env == job.output_env:
+        found.append(
+            (
+                ("job", "output_env"),
+                f"`{job.output_env}` already carries job.input; name the output's variable otherwise",
+            )
+        )
     found += _check_model_outside_output(spec, job)
     found += _check_schedule(job.schedule)
     return found

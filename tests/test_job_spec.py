@@ -103,6 +103,32 @@ def test_every_job_field_reaches_the_model():
     assert (job.attempts, job.timeout_seconds, job.array_size, job.schedule) == (3, 3600, 100, "cron(0 2 * * ? *)")
 
 
+def test_the_location_variables_can_be_named_as_existing_job_code_expects():
+    text = JOB.replace(
+        "  output: s3://scoring-out/scores/\n",
+        "  output: s3://scoring-out/scores/\n  input_env: INPUT_PATH\n  output_env: OUTPUT_PATH\n",
+    )
+    spec = normalize(_load(text).data)
+    assert spec.job is not None and (spec.job.input_env, spec.job.output_env) == ("INPUT_PATH", "OUTPUT_PATH")
+    assert _problems(text) == []
+    clash = text + "container: {image: ghcr.io/example/scorer:1.0, env: {INPUT_PATH: x}}\n"
+    clash = clash.replace("container:\n  image: ghcr.io/example/scorer:1.0\n", "")
+    assert _problems(clash) == [
+        f"{FILE}:{_at(clash, 'INPUT_PATH: x')}: container.env.INPUT_PATH: `INPUT_PATH` carries job.input to the "
+        "job's container; remove it from container.env",
+    ]
+
+
+def test_input_and_output_need_variables_of_their_own():
+    text = JOB.replace(
+        "  output: s3://scoring-out/scores/\n", "  output: s3://scoring-out/scores/\n  output_env: INPUT_URI\n"
+    )
+    assert _problems(text) == [
+        f"{FILE}:{_at(text, 'output_env')}: job.output_env: `INPUT_URI` already carries job.input; "
+        "name the output's variable otherwise",
+    ]
+
+
 @pytest.mark.parametrize(
     "uri, bucket, key, is_prefix",
     [

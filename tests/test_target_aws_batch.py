@@ -368,3 +368,28 @@ def test_alarms_nobody_hears_are_a_warning(tmp_path):
     assert [path for path, _ in TARGET.warnings(quiet.for_target("aws-batch"))] == [("observability",)]
     told = pipeline.load_spec(write_variant_spec(tmp_path, "scheduled", TARGET.variants["scheduled"]))
     assert TARGET.warnings(told.for_target("aws-batch")) == []
+
+
+def test_existing_job_code_keeps_its_variable_names(tmp_path):
+    """A job whose code reads INPUT_PATH / OUTPUT_PATH / MODEL_PATH (as a hand-written submit_job passes them) runs unchanged."""
+    spec = write_spec_file(
+        tmp_path,
+        "scorer",
+        """
+        name: scorer
+        kind: job
+        container: {image: ghcr.io/example/scorer:1.0}
+        model: {uri: s3://models-bucket/scorer/model.pkl, env: MODEL_PATH}
+        job: {input: s3://data-bucket/in/, output: s3://data-bucket/out/, input_env: INPUT_PATH, output_env: OUTPUT_PATH}
+        targets:
+          aws-batch: {region: us-east-1}
+        """,
+    )
+    module = render_spec_file(spec, TARGET, tmp_path / "out")
+    assert local_values(module)["environment"] == {
+        "INPUT_PATH": "s3://data-bucket/in/",
+        "MODEL_PATH": "s3://models-bucket/scorer/model.pkl",
+        "OUTPUT_PATH": "s3://data-bucket/out/",
+    }
+    readme = (module / "README.md").read_text()
+    assert "name=INPUT_PATH,value=S3_URI" in readme and "name=OUTPUT_PATH,value=S3_URI" in readme

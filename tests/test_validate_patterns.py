@@ -181,7 +181,7 @@ VARIANTS = {
         name: demo-job
         kind: job
         container: {image: ghcr.io/example/demo:1.0}
-        job: {input: s3://demo-in/batch/in.jsonl, output: s3://demo-out/scores/, schedule: cron(0 2 * * ? *)}
+        job: {input: s3://demo-in/batch/in.jsonl, output: s3://demo-out/scores/, schedule: cron(0 2 * * ? *), input_env: INPUT_PATH, output_env: OUTPUT_PATH}
         targets:
           aws-batch: {region: us-east-1}
         environments:
