@@ -133,6 +133,7 @@ def test_committed_modules_are_current(run_cli):
 def test_compiled_template_cache_changes_nothing_and_is_optional(tmp_path):
     """The per-user cache of compiled templates speeds cold runs; output is the same with or without it."""
     import os
+    import ast
     import subprocess
     import sys
 
@@ -153,3 +154,36 @@ def test_compiled_template_cache_changes_nothing_and_is_optional(tmp_path):
         outputs[name] = _tree(tmp_path / name)
     assert outputs["cached"] == outputs["unwritable"]
     assert list((tmp_path / "cache" / "tfgen" / "jinja").glob("*.cache")), "compiled templates were not cached"
+
+
+def test_a_cold_render_imports_only_the_spec_s_own_targets(tmp_path):
+    """Issue 14: the registry imports a target's module when first asked for, so `tfgen render` of the
+    iris spec (aws-ecs and gcp-cloud-run) imports no other target (no Kubernetes manifests), no report code
+    and no jsonschema."""
+    import ast
+    import subprocess
+    import sys
+
+    from tests.support import REPO
+
+    probe = (
+        "import sys; from generator.cli import main; sys.argv = ['tfgen', 'render', sys.argv[1], '-o', sys.argv[2], "
+        "'--target', 'aws-ecs']\ntry:\n    main()\nexcept SystemExit as exc:\n    assert exc.code in (0, None), exc\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('generator.targets.', 'generator.report', "
+        "'generator.manifests', 'jsonschema'))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, IRIS, str(tmp_path / "out")], cwd=REPO, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = ast.literal_eval(done.stdout.strip().splitlines()[-1])  # the module names the probe printed
+    # the spec's own targets (all validated, aws-ecs rendered) and their helpers; nothing else
+    assert loaded == [
+        "generator.targets.aws_common",
+        "generator.targets.aws_ecs",
+        "generator.targets.base",
+        "generator.targets.common",
+        "generator.targets.gcp_cloud_run",
+        "generator.targets.gcp_common",
+        "generator.targets.registry",
+    ]
