@@ -133,7 +133,6 @@ def test_committed_modules_are_current(run_cli):
 def test_compiled_template_cache_changes_nothing_and_is_optional(tmp_path):
     """The per-user cache of compiled templates speeds cold runs; output is the same with or without it."""
     import os
-    import ast
     import subprocess
     import sys
 
