@@ -43,11 +43,17 @@ class Batch:
 
 
 def default_jobs() -> int:
-    """The CPUs this process may run on."""
+    """The CPUs this process may run on that other work is not already using (the 1-minute load
+    average), at least 1: on a busy shared machine a worker only adds pickling and cold caches."""
     try:
-        return len(os.sched_getaffinity(0))
+        cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # not Linux
-        return os.cpu_count() or 1
+        cpus = os.cpu_count() or 1
+    try:
+        busy = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        busy = 0.0
+    return max(1, round(cpus - busy))
 
 
 def render_paths(

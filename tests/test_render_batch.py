@@ -110,3 +110,10 @@ def test_a_render_error_in_a_worker_stops_everything_as_in_one_process(run_cli, 
 def test_few_specs_stay_in_one_process(monkeypatch):
     monkeypatch.setattr(render_batch, "render_paths", lambda *args, **kwargs: "one process")
     assert render_batch.render_all(["a.yaml"] * 63, None, (), False, jobs=8) == "one process"  # < 2 x 32
+
+
+@pytest.mark.parametrize(("cpus", "load", "jobs"), [(2, 0.1, 2), (2, 1.6, 1), (2, 7.0, 1), (8, 2.4, 6)])
+def test_the_default_leaves_the_cpus_other_work_is_using(monkeypatch, cpus, load, jobs):
+    monkeypatch.setattr(render_batch.os, "sched_getaffinity", lambda _pid: set(range(cpus)))
+    monkeypatch.setattr(render_batch.os, "getloadavg", lambda: (load, 0.0, 0.0))
+    assert render_batch.default_jobs() == jobs

@@ -58,8 +58,8 @@ from ..targets import registry
     "--jobs",
     type=click.IntRange(min=1),
     default=None,
-    help="Render specs in up to this many processes (default: the CPUs tfgen may use). Only many specs "
-    "are split (at least 32 per process); the result is the same whatever the number.",
+    help="Render specs in up to this many processes (default: the CPUs tfgen may use that the load average "
+    "leaves free). Only many specs are split (at least 32 per process); the result is the same whatever the number.",
 )
 def command(specs, output, targets, env, check, show_diff, prune, force, atlantis_file, jobs) -> None:
     """Render Terraform modules from spec files.
