@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import urllib.request
 from pathlib import Path
 
@@ -31,6 +32,9 @@ def test_start_status_stop(own_state_dir, run_cli):
         assert started.stdout == f"emulator started at {url} (pid {recorded['pid']})\n"
         with urllib.request.urlopen(f"{url}/moto-api/", timeout=5) as response:
             assert response.status == 200
+        # the server that runs moto's handlers one at a time (generator/runners/moto_serial.py)
+        argv = Path(f"/proc/{recorded['pid']}/cmdline").read_bytes().split(b"\0")
+        assert b"generator.runners.moto_serial" in argv
 
         again = run_cli("emulator", "start")
         assert again.exit_code == 0
@@ -249,3 +253,38 @@ def test_override_file_exists_only_inside_the_block(tmp_path):
     with pytest.raises(RuntimeError), emulator_overrides.provider_override(tmp_path, document):
         raise RuntimeError("terraform failed")
     assert not (tmp_path / emulator_overrides.OVERRIDE_FILE).exists()
+
+
+def test_the_emulator_answers_one_request_at_a_time():
+    """moto's backends have no locks: the server tfgen starts runs its handlers one after another."""
+    import threading
+
+    from generator.runners import moto_serial
+
+    running = 0
+    most = 0
+    guard = threading.Lock()
+
+    class App:
+        def __init__(self, *args):
+            pass
+
+        def __call__(self, environ, start_response):
+            nonlocal running, most
+            with guard:
+                running += 1
+                most = max(most, running)
+            time.sleep(0.05)  # long enough for the other threads to arrive while this one works
+            with guard:
+                running -= 1
+            return [environ["n"]]
+
+    app = moto_serial._serialised(App)()
+    answers: list = []
+    threads = [threading.Thread(target=lambda n=n: answers.append(app({"n": n}, None))) for n in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == [[n] for n in range(5)]
+    assert most == 1

@@ -8,6 +8,7 @@ terraform.py           the commands plan/apply/destroy/output run, for one modul
 static_checks.py       `tfgen check`'s `terraform fmt -check` and `validate`
 plans.py, workflow.py  run artefacts and the plan/apply/destroy/output steps
 checkov.py             the Checkov process (its report is read by report/checkov_results.py)
-emulator.py            the moto server; emulator_overrides.py what emulator mode changes
+emulator.py            the moto server (moto_serial.py: one request at a time);
+                       emulator_overrides.py what emulator mode changes
 kubectl.py             kubectl, for the Kubernetes target
 """

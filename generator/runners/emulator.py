@@ -1,6 +1,6 @@
 """The AWS emulator server: a local moto that tfgen starts, finds again, and stops.
 
-`tfgen emulator start` runs `python -m moto.server` (moto[server], the
+`tfgen emulator start` runs moto's server (moto[server], the
 `tfgen-ml[emulator]` extra) from tfgen's own Python on 127.0.0.1, on a free
 port, detached, and records it in a state file (0600):
 
@@ -44,6 +44,7 @@ from ..errors import ToolError, WriteError
 from .plans import STATE_DIR_ENV, write_private
 
 HOST = "127.0.0.1"
+SERVER_MODULE = "generator.runners.moto_serial"  # moto.server, one request at a time (see that module)
 START_TIMEOUT = 30.0  # seconds for moto to answer after start
 STOP_TIMEOUT = 10.0
 INSTALL_HINT = f"pip install '{DISTRIBUTION}[emulator]'"
@@ -135,7 +136,7 @@ def start(timeout: float = START_TIMEOUT) -> tuple[Emulator, bool]:
                 env = dict(os.environ, MOTO_PORT=str(port), **{TOKEN_ENV: token, STATE_ENV: _state_mark()})
                 try:
                     proc = subprocess.Popen(
-                        [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(port)],
+                        [sys.executable, "-m", SERVER_MODULE, "-H", HOST, "-p", str(port)],
                         stdin=subprocess.DEVNULL,
                         stdout=log,
                         stderr=subprocess.STDOUT,
@@ -341,7 +342,7 @@ def _recover() -> Emulator | None:
         except (OSError, ValueError, IndexError):
             continue
         started = _process_start(pid)
-        if "moto.server" in argv and started is not None:
+        if SERVER_MODULE in argv and started is not None:
             found.append(Emulator(pid, port, started, environment[TOKEN_ENV]))
     return found[0] if len(found) == 1 else None
 
