@@ -23,7 +23,7 @@ from moto import server
 def _serialised(application: type) -> type:
     lock = threading.Lock()
 
-    class OneAtATime(application):  # type: ignore[misc, valid-type]
+    class OneAtATime(application):
         def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
             with lock:
                 return super().__call__(environ, start_response)
@@ -32,7 +32,7 @@ def _serialised(application: type) -> type:
 
 
 def main(argv: list[str]) -> None:
-    server.DomainDispatcherApplication = _serialised(server.DomainDispatcherApplication)  # type: ignore[attr-defined]
+    setattr(server, "DomainDispatcherApplication", _serialised(server.DomainDispatcherApplication))  # noqa: B010 - replaced before main() builds the app
     server.main(argv)
 
 
