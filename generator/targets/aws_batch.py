@@ -13,7 +13,6 @@ recipients when a job of this queue fails.
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import re
 from typing import Any
@@ -125,20 +124,6 @@ def max_vcpus(spec: Spec) -> int:
 # -- checks -------------------------------------------------------------------------------------
 
 
-def _check_created_vpc(spec: Spec) -> list[common.Finding]:
-    network = ipaddress.ip_network(spec.network.cidr, strict=False)
-    low, high = 16, aws_common.largest_vpc_prefix()
-    if not low <= network.prefixlen <= high:
-        return [
-            (
-                ("network", "cidr"),
-                f"a created VPC needs a /{low} to /{high} range (two private and two public subnets of a quarter "
-                f"each); got /{network.prefixlen}",
-            )
-        ]
-    return []
-
-
 def _check_fargate(spec: Spec) -> list[common.Finding]:
     cpu, memory = spec.resources.cpu, spec.resources.memory
     if cpu not in FARGATE_MEMORY:
@@ -225,7 +210,7 @@ def check(spec: Spec) -> list[common.Finding]:
                     "only used when network.vpc is `existing`; remove it or set network.vpc: existing",
                 )
             )
-        found += _check_created_vpc(spec)
+        found += aws_common.check_created_vpc(spec, "two private and two public subnets of a quarter each")
     chosen = settings.get("max_vcpus")
     instance = _gpu_instance(spec) if platform(spec) == "ec2" else None
     one_job = instance[1] if instance else max(1, math.ceil(spec.resources.cpu))
@@ -335,20 +320,6 @@ def _created_vpc(spec: Spec, names: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def _writable_volumes(spec: Spec) -> list[dict[str, str]]:
-    """One job volume per container.writable_paths entry (Batch volume names: letters, digits, - and _)."""
-    volumes: list[dict[str, str]] = []
-    taken: set[str] = set()
-    for path in spec.container.writable_paths:
-        base = re.sub(r"[^A-Za-z0-9_-]+", "-", path.strip("/")).strip("-")[:200] or "root"
-        name, n = base, 2
-        while name in taken:
-            name, n = f"{base}-{n}", n + 1
-        taken.add(name)
-        volumes.append({"name": name, "path": path})
-    return volumes
-
-
 def _compute(spec: Spec, names: dict[str, str]) -> dict[str, Any]:
     """The compute environments, in the queue's order: Spot first when the spec allows it, then on-demand."""
     kind = platform(spec)
@@ -453,7 +424,7 @@ def context(spec: Spec) -> dict[str, Any]:
         "variables": _environment(spec),
         "secrets": dict(spec.container.secrets),
         "resource_requirements": _resources(spec),
-        "writable_volumes": _writable_volumes(spec),
+        "writable_volumes": aws_common.writable_volumes(spec),
         "compute": compute,
         "job": {
             "input": _location(job.input) if job else None,

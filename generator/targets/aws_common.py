@@ -5,11 +5,12 @@ created VPC (subnet maths and the context of the templates/_shared/aws/ partials
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from .. import hcl
-from ..model import Gpu
+from ..model import Gpu, Spec
 from .base import EmulatorDrift, Provider, StarterQuestion
 
 AWS_PROVIDER = Provider("aws", "hashicorp/aws", ">= 5.100.0, < 6.0.0")
@@ -90,6 +91,34 @@ def subnet_cidrs(vpc_cidr: str) -> dict[str, list[str]]:
 def largest_vpc_prefix(smallest_subnet_prefix: int = SMALLEST_SUBNET_PREFIX) -> int:
     """The longest VPC prefix whose four blocks are still at least `smallest_subnet_prefix`."""
     return smallest_subnet_prefix - SUBNET_NEWBITS
+
+
+def check_created_vpc(spec: Spec, layout: str) -> list[tuple[tuple[str, ...], str]]:
+    """A created VPC's range must split into four subnets of at least SMALLEST_SUBNET_PREFIX; `layout` says which."""
+    network = ipaddress.ip_network(spec.network.cidr, strict=False)
+    low, high = 16, largest_vpc_prefix()
+    if not low <= network.prefixlen <= high:
+        return [
+            (
+                ("network", "cidr"),
+                f"a created VPC needs a /{low} to /{high} range ({layout}); got /{network.prefixlen}",
+            )
+        ]
+    return []
+
+
+def writable_volumes(spec: Spec) -> list[dict[str, str]]:
+    """One volume per container.writable_paths entry; names from the path (letters, digits, - and _, as ECS and Batch take)."""
+    volumes: list[dict[str, str]] = []
+    taken: set[str] = set()
+    for path in spec.container.writable_paths:
+        base = re.sub(r"[^A-Za-z0-9_-]+", "-", path.strip("/")).strip("-")[:200] or "root"
+        name, n = base, 2
+        while name in taken:
+            name, n = f"{base}-{n}", n + 1
+        taken.add(name)
+        volumes.append({"name": name, "path": path})
+    return volumes
 
 
 def subnet_cidr_in_terraform() -> hcl.Expr:

@@ -85,20 +85,6 @@ def grace_period_seconds(spec: Spec) -> int:
     )
 
 
-def writable_volumes(spec: Spec) -> list[dict[str, str]]:
-    """One task volume per container.writable_paths entry; names from the path (letters, digits, - and _)."""
-    volumes: list[dict[str, str]] = []
-    taken: set[str] = set()
-    for path in spec.container.writable_paths:
-        base = re.sub(r"[^A-Za-z0-9_-]+", "-", path.strip("/")).strip("-")[:200] or "root"
-        name, n = base, 2
-        while name in taken:
-            name, n = f"{base}-{n}", n + 1
-        taken.add(name)
-        volumes.append({"name": name, "path": path})
-    return volumes
-
-
 def _memory_words(allowed: tuple[int, ...]) -> str:
     if len(allowed) <= 3:
         return ", ".join(map(str, allowed))
@@ -731,7 +717,7 @@ def context(spec: Spec) -> dict[str, Any]:
         "ecr": ecr,
         "cpu_units": int(spec.resources.cpu * 1024),
         "cpu_architecture": "ARM64" if spec.resources.architecture == "arm64" else "X86_64",
-        "writable_volumes": writable_volumes(spec),
+        "writable_volumes": aws_common.writable_volumes(spec),
         "grace_period_seconds": grace_period_seconds(spec),
         # Fargate Spot; with resources.gpu, Spot is a second group of GPU instances (gpu.pools)
         "spot": SPOT_STRATEGY if spec.resources.spot and spec.resources.gpu is None else None,

@@ -8,7 +8,6 @@ autoscaling and the alarms themselves.
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import re
 from collections.abc import Mapping
@@ -164,20 +163,6 @@ def serverless(spec: Spec) -> bool:
     return spec.target(NAME)["mode"] == "serverless"
 
 
-def _check_created_vpc(spec: Spec) -> list[common.Finding]:
-    network = ipaddress.ip_network(spec.network.cidr, strict=False)
-    low, high = 16, aws_common.largest_vpc_prefix()
-    if not low <= network.prefixlen <= high:
-        return [
-            (
-                ("network", "cidr"),
-                f"a created VPC needs a /{low} to /{high} range (two private subnets of a quarter each); "
-                f"got /{network.prefixlen}",
-            )
-        ]
-    return []
-
-
 def check(spec: Spec) -> list[common.Finding]:
     settings = spec.target(NAME)
     # The endpoint configuration's name_prefix gets Terraform's 26-character unique suffix; SageMaker names are at most 63.
@@ -269,7 +254,7 @@ def check(spec: Spec) -> list[common.Finding]:
                     "only used when network.vpc is `existing`; remove it or set network.vpc: existing",
                 )
             )
-        found += _check_created_vpc(spec)
+        found += aws_common.check_created_vpc(spec, "two private subnets of a quarter each")
     found += (
         common.check_no_cpu_target(spec, "a serverless SageMaker variant", "it scales on requests")
         if serverless(spec)
