@@ -5,7 +5,7 @@ server runs every request in a thread of its own. Terraform sends up to ten
 requests at once, and two that touch the same VPC can interleave inside moto:
 destroys of the ECS examples failed on a security group rule revoked as "not
 found" and on a route table left behind after its delete had been answered,
-which then held the VPC (and the test) for twenty minutes. Running the handlers
+which then held the VPC's delete (and the test) for fifteen minutes until stopped. Running the handlers
 one at a time removes those races; moto answers in milliseconds, so the cost is
 small beside the provider's own waits. Connections are still accepted
 concurrently (a client never waits for a socket, only for its turn).
