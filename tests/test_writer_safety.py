@@ -415,3 +415,22 @@ def test_concurrent_renders_of_two_specs_never_mix_a_module(tmp_path):
             assert render.returncode == 0, stderr
         module = _snapshot(out / "iris-classifier" / "prod" / "aws-ecs")
         assert module in expected.values(), "a module mixed from two renders"
+
+
+def test_a_new_folder_someone_fills_between_plan_and_write_keeps_their_files(tmp_path):
+    """A module planned as a new tree (its folder missing) whose folder appears before the write: a file
+    of the same name is never overwritten, and a file of another name is left as it is."""
+    plan = plan_write({M / "main.tf": "2\n"}, tmp_path, {M})
+    assert [c.kind for c in plan.changes] == ["create", "create"]
+    (tmp_path / M).mkdir(parents=True)
+    (tmp_path / M / "main.tf").write_text("written by someone else meanwhile\n")
+    with pytest.raises(WriteError, match="changed while tfgen was rendering; nothing was written"):
+        apply_changes(plan.changes, tmp_path)
+    assert sorted(p.name for p in (tmp_path / M).iterdir()) == ["main.tf"]
+    assert (tmp_path / M / "main.tf").read_text() == "written by someone else meanwhile\n"
+
+    (tmp_path / M / "main.tf").unlink()
+    (tmp_path / M / "notes.txt").write_text("mine\n")
+    apply_changes(plan.changes, tmp_path)
+    assert (tmp_path / M / "notes.txt").read_text() == "mine\n"
+    assert (tmp_path / M / "main.tf").read_text() == "2\n"
