@@ -641,3 +641,36 @@ def test_an_installed_tfgen_and_a_checkout_of_the_same_code_share_keys(tmp_path)
 
     (site / "generator" / "data" / "templates" / "aws-ecs" / "main.tf.j2").write_text("# changed\n")
     assert toolchain(site)[1:] != checkout[1:]  # the control: a changed template in the installed copy is seen
+
+
+def test_a_recheck_whose_gates_are_all_remembered_starts_no_threads(monkeypatch, modules, tmp_path):
+    import generator.gaterun as gaterun
+
+    calls: list = []
+    cache = PassCache(tmp_path / "cache")
+    runs = [GateRun("kind", recording_gate(name, calls), modules) for name in ("fmt", "lint")]
+    options = GateOptions(specs=[], jobs=2)
+    first = run_gates(runs, options, lambda line: None, cache)
+    assert [s.status for s in first] == [OK, OK] and len(calls) == 2
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a thread pool was started for gates whose every result is remembered")
+
+    monkeypatch.setattr(gaterun, "ThreadPoolExecutor", no_pool)
+    second = run_gates(runs, options, lambda line: None, cache)
+    assert [s.status for s in second] == [OK, OK] and len(calls) == 2
+    assert [s.detail for s in second] == ["3 module(s), 3 cached"] * 2
+
+
+def test_modules_dir_makes_no_scratch_folder(monkeypatch, committed):
+    import generator.check as check_module
+
+    def no_scratch(*args, **kwargs):
+        raise AssertionError("a temporary folder was made although the modules are committed")
+
+    fake_gates(monkeypatch, recording_gate("fake gate", []))
+    monkeypatch.setattr(check_module.tempfile, "TemporaryDirectory", no_scratch)
+    spec, modules = committed
+    result = check(spec, modules)
+    assert result.exit_code == 0, result.output
+    assert render_row(result.output).endswith(f"4 module(s) against {modules}")
