@@ -14,7 +14,7 @@ import os
 from pathlib import Path, PurePosixPath
 from typing import Any, NoReturn
 
-from .errors import Problem, SpecError
+from .errors import Problem, SpecError, UsageError
 
 # fewer specs per worker than this are not worth a process (fork, and pickling the results back)
 MIN_SPECS_PER_JOB = 32
@@ -77,10 +77,8 @@ def render_paths(
         if atlantis:
             batch.atlantis_modules += terraform_modules(Path(path), every)
         missing = [t for t in targets if t not in models[0].targets]
-        if missing and one_spec:
-            import click  # the CLI's own usage error (exit 2, with the usage line), as for any bad argument
-
-            raise click.UsageError(f"{path} has no target {', '.join(missing)}; it has: {', '.join(models[0].targets)}")
+        if missing and one_spec:  # the words of pipeline.ensure_module's; the CLI shows it as its usage error
+            raise UsageError(f"{path} has no target {', '.join(missing)}; it has: {', '.join(models[0].targets)}")
         for spec in models:
             rendered, folders = render_spec(spec, list(targets) or None)
             batch.files.update(rendered)

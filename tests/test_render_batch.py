@@ -117,3 +117,16 @@ def test_the_default_leaves_the_cpus_other_work_is_using(monkeypatch, cpus, load
     monkeypatch.setattr(render_batch.os, "sched_getaffinity", lambda _pid: set(range(cpus)))
     monkeypatch.setattr(render_batch.os, "getloadavg", lambda: (load, 0.0, 0.0))
     assert render_batch.default_jobs() == jobs
+
+
+def test_a_target_the_one_spec_lacks_is_tfgens_usage_error_and_the_cli_shows_its_usage(run_cli, tmp_path):
+    from generator.errors import UsageError
+    from tests.support import EXAMPLES
+
+    spec = str(EXAMPLES / "iris-classifier.yaml")
+    with pytest.raises(UsageError, match="has no target aws-lambda; it has: aws-ecs, gcp-cloud-run"):
+        render_batch.render_all([spec], None, ("aws-lambda",), False, jobs=1)  # no click in the renderer
+    result = run_cli("render", spec, "--target", "aws-lambda", "-o", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Usage: ") and "has no target aws-lambda" in result.stderr
+    assert not (tmp_path / "out").exists()

@@ -6,7 +6,7 @@ from pathlib import Path, PurePosixPath
 
 import click
 
-from ..errors import EXIT_FINDINGS, SpecError
+from ..errors import EXIT_FINDINGS, SpecError, UsageError
 from ..targets import registry
 
 
@@ -82,7 +82,10 @@ def command(specs, output, targets, env, check, show_diff, prune, force, atlanti
 
     if prune and (check or show_diff):
         raise click.UsageError("--prune writes; it cannot be combined with --check or --diff")
-    batch = render_all(list(specs), env, tuple(targets), atlantis_file is not None, jobs or default_jobs())
+    try:
+        batch = render_all(list(specs), env, tuple(targets), atlantis_file is not None, jobs or default_jobs())
+    except UsageError as exc:  # a --target the one spec lacks: click's usage error (exit 2, with the usage line)
+        raise click.UsageError(str(exc)) from None
     files, modules, atlantis_modules = batch.files, batch.modules, batch.atlantis_modules
     if batch.problems:
         raise SpecError(batch.problems)
