@@ -674,3 +674,12 @@ def test_modules_dir_makes_no_scratch_folder(monkeypatch, committed):
     result = check(spec, modules)
     assert result.exit_code == 0, result.output
     assert render_row(result.output).endswith(f"4 module(s) against {modules}")
+
+
+@pytest.mark.parametrize(("cpus", "slots", "jobs"), [(8, 2.5, 2), (8, 0.5, 1), (2, 10, 2)])
+def test_default_jobs_fit_in_the_memory_available(monkeypatch, cpus, slots, jobs):
+    import generator.gaterun as gaterun
+
+    monkeypatch.setattr(gaterun.os, "sched_getaffinity", lambda _pid: set(range(cpus)), raising=False)
+    monkeypatch.setattr(gaterun, "_available_memory", lambda: int(slots * gaterun.SLOT_MEMORY))
+    assert default_jobs() == jobs
