@@ -14,7 +14,6 @@ recipients when a job of this queue fails.
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 from .. import hcl
@@ -25,9 +24,6 @@ from .base import EmulatorDrift, EmulatorGap, ReadmeFacts, Target, markdown
 
 NAME = "aws-batch"
 
-ECR_IMAGE = re.compile(
-    r"^(?P<account>[0-9]{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/(?P<repository>[a-z0-9._/-]+)(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})?$"
-)
 
 # Fargate's vCPU values and the memory (MiB) each allows: AWS Batch on Fargate takes exactly these pairs
 # (resourceRequirements VCPU / MEMORY).
@@ -411,7 +407,6 @@ def context(spec: Spec) -> dict[str, Any]:
     names = _names(spec.name)
     job = spec.job
     image = spec.container.image or ""
-    ecr = ECR_IMAGE.match(image)
     compute = _compute(spec, names)
     app = aws_common.app_permissions(spec)
     return {
@@ -419,7 +414,7 @@ def context(spec: Spec) -> dict[str, Any]:
         "names": names,
         "region": settings["region"],
         "image": image,
-        "ecr": ecr.groupdict() if ecr else None,
+        "ecr": aws_common.ecr_repository(image),
         "command": list(spec.container.command) + list(spec.container.args),
         "variables": _environment(spec),
         "secrets": dict(spec.container.secrets),

@@ -18,6 +18,18 @@ AWS_PROVIDER = Provider("aws", "hashicorp/aws", ">= 5.100.0, < 6.0.0")
 # `tfgen init` asks it once for every AWS target chosen.
 REGION_QUESTION = StarterQuestion("region", "AWS region", "AWS region.", default="us-east-1")
 
+# An image in a private ECR repository: its execution role pulls from that repository only.
+ECR_IMAGE = re.compile(
+    r"^(?P<account>[0-9]{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/(?P<repository>[a-z0-9._/-]+)(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})?$"
+)
+
+
+def ecr_repository(image: str) -> dict[str, str] | None:
+    """The ECR repository (account, region, repository) an image is pulled from; None for other registries."""
+    match = ECR_IMAGE.match(image)
+    return match.groupdict() if match else None
+
+
 # CloudWatch takes at most five actions per alarm state; the module's own topic is one.
 ALARM_TOPIC_ARNS_SCHEMA = {
     "description": "Existing SNS topics every alarm also notifies (e.g. an on-call tool's topic); each topic's policy "

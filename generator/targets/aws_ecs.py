@@ -33,10 +33,6 @@ VPC_PREFIX_MIN, VPC_PREFIX_MAX = 16, 24
 # its random suffix, so such a name would not resolve.
 SECRET_SUFFIX_LIKE = re.compile(r"-[A-Za-z0-9]{6}$")
 
-ECR_IMAGE = re.compile(
-    r"^(?P<account>[0-9]{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/(?P<repository>[a-z0-9._/-]+)(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})?$"
-)
-
 CONTAINER_NAME = "app"
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"  # TLS 1.3 and 1.2 only, forward-secret ciphers
 TARGET_GROUP_PREFIX_MAX = 6
@@ -256,11 +252,6 @@ def _created_vpc(spec: Spec, names: dict[str, str], retention: int) -> dict[str,
     }
 
 
-def _ecr_repository(image: str) -> dict[str, str] | None:
-    match = ECR_IMAGE.match(image)
-    return match.groupdict() if match else None
-
-
 def _container(spec: Spec) -> dict[str, Any]:
     c = spec.container
     return {
@@ -350,7 +341,7 @@ def _plural(count: int, word: str) -> str:
 def readme(spec: Spec, context: dict[str, Any] | None = None) -> ReadmeFacts:
     """What the module creates and what its user must know, for README.md."""
     https = "certificate_arn" in spec.target(NAME)
-    ecr = _ecr_repository(spec.container.image or "") is not None
+    ecr = aws_common.ecr_repository(spec.container.image or "") is not None
     days = spec.observability.log_retention_days
     secrets = len(spec.container.secrets)
     scaling, alarms, health = spec.scaling, spec.observability.alarms, spec.container.health
@@ -693,7 +684,7 @@ def context(spec: Spec) -> dict[str, Any]:
     retention = spec.observability.log_retention_days
     names = _names(spec)
     alarms = _alarms(spec)
-    ecr = _ecr_repository(spec.container.image or "")
+    ecr = aws_common.ecr_repository(spec.container.image or "")
     log_groups = [names["log_group"]]
     if spec.network.vpc == "create":
         log_groups.append(names["flow_log_group"])

@@ -9,7 +9,6 @@ autoscaling and the alarms themselves.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -25,10 +24,6 @@ NAME = "aws-sagemaker"
 SAGEMAKER_PORT = 8080
 SAGEMAKER_HEALTH_PATH = "/ping"
 VARIANT = "primary"  # blue/green updates need the same variant name in the old and new configuration
-
-ECR_IMAGE = re.compile(
-    r"^(?P<account>[0-9]{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/(?P<repository>[a-z0-9._/-]+)(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})?$"
-)
 
 
 class Instance(NamedTuple):
@@ -607,14 +602,13 @@ def context(spec: Spec) -> dict[str, Any]:
     instance = INSTANCES.get(chosen) if chosen else None
     capture = settings.get("data_capture")
     image = spec.container.image or ""
-    ecr = ECR_IMAGE.match(image)
     model = _model(spec)
     return {
         **common.base_context(spec),
         "names": names,
         "region": settings["region"],
         "image": image,
-        "ecr": ecr.groupdict() if ecr else None,
+        "ecr": aws_common.ecr_repository(image),
         "model": model,
         # The model.tar.gz is unpacked into /opt/ml/model; model.env still tells the container where it came from.
         "env": {**dict(spec.container.env), **({spec.model.env: spec.model.uri} if spec.model and model else {})},
