@@ -271,13 +271,7 @@ def _names(name: str) -> dict[str, str]:
 
 def _location(location) -> dict[str, Any]:
     """An S3 location's IAM resources: the object itself, or everything under the prefix (and listing it)."""
-    prefix = location.is_prefix
-    return {
-        "uri": location.uri,
-        "bucket": location.bucket,
-        "objects": f"{location.bucket}/{location.key}*" if prefix else f"{location.bucket}/{location.key}",
-        "prefix": [location.key, f"{location.key}*"] if prefix else None,
-    }
+    return {"uri": location.uri, **aws_common.s3_grants(location.bucket, location.key, location.is_prefix)}
 
 
 def _network(spec: Spec) -> dict[str, Any]:

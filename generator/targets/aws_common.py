@@ -187,6 +187,17 @@ def private_vpc_partials(spec, names: dict[str, str], **flow_log_options) -> dic
 # -- the application's own permissions (issue 12 #1 #2): templates/_shared/aws/app_statements.tf.j2 --
 
 
+def s3_grants(bucket: str, key: str, is_prefix: bool) -> dict[str, Any]:
+    """An S3 object's or prefix's IAM resources: `objects` (the key itself, or everything under the
+    prefix; the schema keeps IAM wildcards out of keys) and, for a prefix, the `s3:prefix` values that
+    let ListBucket list under it only."""
+    return {
+        "bucket": bucket,
+        "objects": f"{bucket}/{key}*" if is_prefix else f"{bucket}/{key}",
+        "prefix": [key, f"{key}*"] if is_prefix else None,
+    }
+
+
 def app_permissions(spec) -> dict[str, Any]:
     """What the application's role may do beyond the target's own needs: read the model
     (exactly its object or prefix), publish metrics into one namespace, and the spec's own
@@ -194,13 +205,7 @@ def app_permissions(spec) -> dict[str, Any]:
     model = spec.model if spec.model is not None and spec.model.scheme == "s3" else None
     read = None
     if model is not None:
-        read = {
-            "bucket": model.bucket,
-            # the key itself, or everything under the prefix (the schema keeps IAM wildcards out of keys)
-            "objects": f"{model.bucket}/{model.key}*" if model.is_prefix else f"{model.bucket}/{model.key}",
-            "prefix": [model.key, f"{model.key}*"] if model.is_prefix else None,
-            "kms_key": model.kms_key,
-        }
+        read = {**s3_grants(model.bucket, model.key, model.is_prefix), "kms_key": model.kms_key}
     permissions = spec.permissions
     return {
         "model": read,
