@@ -393,3 +393,12 @@ def test_existing_job_code_keeps_its_variable_names(tmp_path):
     }
     readme = (module / "README.md").read_text()
     assert "name=INPUT_PATH,value=S3_URI" in readme and "name=OUTPUT_PATH,value=S3_URI" in readme
+
+
+@pytest.mark.parametrize(("variant", "scheduled"), [("scheduled", True), ("minimal", False)])
+def test_the_key_names_the_schedule_only_when_there_is_one(tmp_path, variant, scheduled):
+    module = _variant(tmp_path, variant)
+    key = resources(module, "aws_kms_key")["this"]
+    assert string_value(key["description"]).endswith(": logs, alarms, schedule" if scheduled else ": logs, alarms")
+    readme = (module / "README.md").read_text(encoding="utf-8")
+    assert ("the topic and the schedule." in readme) is scheduled

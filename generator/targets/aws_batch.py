@@ -436,6 +436,9 @@ def context(spec: Spec) -> dict[str, Any]:
         "encrypted_log_groups": [names["log_group"]]
         + ([names["flow_log_group"]] if spec.network.vpc == "create" else []),
         "skip": _skips(spec),
+        # What the key encrypts (the schedule's input only when there is a schedule).
+        "kms_description": f"AWS Batch job {names['job_definition']}: logs, alarms"
+        + (", schedule" if job is not None and job.schedule else ""),
     }
 
 
@@ -525,7 +528,10 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
         f"An EventBridge rule on failed jobs of this queue that notifies the SNS topic, and CloudWatch alarms on "
         f"failed jobs and on undelivered failure notices, on a KMS-encrypted topic {_told(c['notify'])}."
     )
-    creates.append("A customer-managed KMS key (yearly rotation) for the log groups, the topic and the schedule.")
+    creates.append(
+        "A customer-managed KMS key (yearly rotation) for the log groups, the topic"
+        + (" and the schedule." if job["schedule"] else ".")
+    )
     net = c["network"]
     if net["create"]:
         creates.append(
