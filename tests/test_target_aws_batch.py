@@ -402,3 +402,17 @@ def test_the_key_names_the_schedule_only_when_there_is_one(tmp_path, variant, sc
     assert string_value(key["description"]).endswith(": logs, alarms, schedule" if scheduled else ": logs, alarms")
     readme = (module / "README.md").read_text(encoding="utf-8")
     assert ("the topic and the schedule." in readme) is scheduled
+
+
+def test_a_secret_name_its_partial_arn_cannot_resolve_is_refused(tmp_path):
+    # valueFrom is arn:...:secret:NAME; Secrets Manager would take NAME's last "-xxxxxx" for its random suffix.
+    text = _BASE.replace(
+        "container: {image: ghcr.io/example/scorer:1.0.0}",
+        "container: {image: ghcr.io/example/scorer:1.0.0, secrets: {API_TOKEN: scoring-token-abc123}}",
+    )
+    path = write_spec_file(tmp_path, "spec", text + "targets:\n  aws-batch:\n    region: us-east-1\n")
+    with pytest.raises(SpecError) as caught:
+        pipeline.load_spec(path)
+    assert "container.secrets.API_TOKEN: Secrets Manager would read the end of" in str(caught.value)
+    assert "as its random ARN suffix" in str(caught.value)
+    assert str(caught.value).startswith(str(path) + ":")

@@ -219,6 +219,8 @@ def check(spec: Spec) -> list[common.Finding]:
                 + f"; max_vcpus {chosen} could never run it",
             )
         )
+    # valueFrom is the secret's partial ARN (templates/aws-batch/main.tf.j2), as on ECS.
+    found += aws_common.check_secret_names(spec)
     found += common.check_cloudwatch_retention(spec)
     found += aws_common.check_sids(spec)
     found += [

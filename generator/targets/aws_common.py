@@ -198,6 +198,24 @@ def s3_grants(bucket: str, key: str, is_prefix: bool) -> dict[str, Any]:
     }
 
 
+# Secrets Manager reads "-" plus six characters at the end of a partial ARN as
+# its random suffix, so such a name would not resolve.
+SECRET_SUFFIX_LIKE = re.compile(r"-[A-Za-z0-9]{6}$")
+
+
+def check_secret_names(spec) -> list[tuple[tuple[str, ...], str]]:
+    """container.secrets names a container's partial secret ARN (arn:...:secret:NAME) could not resolve."""
+    return [
+        (
+            ("container", "secrets", env_name),
+            f"Secrets Manager would read the end of `{secret}` as its random ARN suffix; rename the secret so it "
+            "does not end in `-` and six letters or digits",
+        )
+        for env_name, secret in spec.container.secrets.items()
+        if SECRET_SUFFIX_LIKE.search(secret)
+    ]
+
+
 def app_permissions(spec) -> dict[str, Any]:
     """What the application's role may do beyond the target's own needs: read the model
     (exactly its object or prefix), publish metrics into one namespace, and the spec's own

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import re
 from typing import Any
 
 from .. import hcl
@@ -28,10 +27,6 @@ FARGATE_MEMORY = {
 # A created VPC is cut into four equal subnets (two private, two public for the
 # NAT gateways and an internet-facing ALB); an ALB subnet needs at least a /27.
 VPC_PREFIX_MIN, VPC_PREFIX_MAX = 16, 24
-
-# Secrets Manager reads "-" plus six characters at the end of a partial ARN as
-# its random suffix, so such a name would not resolve.
-SECRET_SUFFIX_LIKE = re.compile(r"-[A-Za-z0-9]{6}$")
 
 CONTAINER_NAME = "app"
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"  # TLS 1.3 and 1.2 only, forward-secret ciphers
@@ -196,14 +191,7 @@ def check(spec: Spec) -> list[common.Finding]:
                 )
             )
         found += _check_created_vpc(spec)
-    for env_name, secret in spec.container.secrets.items():
-        if SECRET_SUFFIX_LIKE.search(secret):
-            found.append(
-                (
-                    ("container", "secrets", env_name),
-                    f"Secrets Manager would read the end of `{secret}` as its random ARN suffix; rename the secret so it does not end in `-` and six letters or digits",
-                )
-            )
+    found += aws_common.check_secret_names(spec)
     found += common.check_cloudwatch_retention(spec)
     found += common.check_model_readable(spec, NAME, "s3", "ECS's IAM role")
     found += aws_common.check_sids(spec)
