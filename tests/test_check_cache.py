@@ -683,3 +683,14 @@ def test_default_jobs_fit_in_the_memory_available(monkeypatch, cpus, slots, jobs
     monkeypatch.setattr(gaterun.os, "sched_getaffinity", lambda _pid: set(range(cpus)), raising=False)
     monkeypatch.setattr(gaterun, "_available_memory", lambda: int(slots * gaterun.SLOT_MEMORY))
     assert default_jobs() == jobs
+
+
+def test_an_out_of_date_render_is_never_remembered_as_up_to_date(monkeypatch, committed):
+    fake_gates(monkeypatch, recording_gate("fake gate", []))
+    spec, modules = committed
+    main = modules / "iris-classifier" / "aws-ecs" / "main.tf"
+    main.write_text(main.read_text() + "# edited\n")
+    for _ in range(2):  # the second run finds it again: the first one's verdict was not kept
+        result = check(spec, modules)
+        assert result.exit_code == 1 and f"out of date: {main}" in result.output, result.output
+        assert "cached" not in render_row(result.output)
