@@ -209,6 +209,10 @@ def test_gpu_spot_runs_on_the_shared_gpu_instance_mapping(tmp_path):
     template = resources(module, "aws_launch_template")["this"]
     assert string_value(template["metadata_options"][0]["http_tokens"]) == "required"
     assert template["metadata_options"][0]["http_put_response_hop_limit"] == 1
+    # CUDA images and the jobs' writable paths live on the root volume: sized as on aws-ecs, encrypted
+    root = template["block_device_mappings"][0]["ebs"][0]
+    assert root["volume_size"] == aws_common.GPU_ROOT_VOLUME_GIB == 100
+    assert root["encrypted"] is True
     agent = policy_statements(module, "instance")
     assert agent["EcsAgentInOwnClusters"]["resources"][0].endswith('"batch-gpu-spot")}')
 

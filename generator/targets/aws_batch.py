@@ -344,6 +344,7 @@ def _compute(spec: Spec, names: dict[str, str]) -> dict[str, Any]:
         "instance_type": instance[0] if instance else None,
         "instance_vcpus": instance[1] if instance else None,
         "image_type": GPU_IMAGE_TYPE if kind == "ec2" else None,
+        "root_volume_gib": aws_common.GPU_ROOT_VOLUME_GIB if kind == "ec2" else None,
     }
 
 
@@ -519,7 +520,8 @@ def readme(spec: Spec, c: dict[str, Any]) -> ReadmeFacts:
     if not compute["fargate"]:
         creates.append(
             f"An instance role and profile for the {compute['image_type']} instances (the ECS agent's calls for this "
-            "module's clusters only) and a launch template requiring IMDSv2 with encrypted root volumes."
+            "module's clusters only) and a launch template requiring IMDSv2 with encrypted "
+            f"{compute['root_volume_gib']} GiB root volumes."
         )
     if job["schedule"]:
         creates.append(

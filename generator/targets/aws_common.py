@@ -360,6 +360,11 @@ GPU_TYPES: tuple[str, ...] = tuple(GPU_INSTANCES)
 # A task may take at most this share of the instance's installed memory.
 GPU_INSTANCE_MEMORY_SHARE = 0.9
 
+# GPU instances' root volume (GiB): CUDA images run to gigabytes, and the volume holds the image being
+# replaced beside its successor (an ECS deploy, a new Batch job definition revision) and the containers'
+# writable paths. Left unset, it would be the AMI's own size, chosen for the system, not for such images.
+GPU_ROOT_VOLUME_GIB = 100
+
 
 def gpu_instance_family(gpu_type: str) -> str | None:
     """The EC2 family that carries `gpu_type` (g4dn for nvidia-t4), None for an unknown type."""

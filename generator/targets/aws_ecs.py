@@ -58,7 +58,6 @@ SPOT_STRATEGY = {"base": 1, "fargate_weight": 1, "spot_weight": 3}
 # resources.gpu: the service runs on EC2 instances from the ECS GPU-optimised AMI
 # (Amazon Linux 2023; Amazon Linux 2 reached its end of support in June 2026).
 GPU_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/gpu/recommended/image_id"
-GPU_ROOT_VOLUME_GIB = 100  # CUDA images run to gigabytes; two revisions must fit during a deploy
 GPU_WARMUP_SECONDS = 300  # boot, NVIDIA driver load and ECS agent registration of a GPU instance
 EC2_TASK_CPU_MIN = 0.125  # 128 CPU units, the smallest task-level cpu on EC2
 GPU_ARM64_REFUSAL = (
@@ -598,7 +597,7 @@ def _gpu_capacity(spec: Spec) -> dict[str, Any] | None:
         # for a comment: tfgen's own table words (check() admits only the GPU types of GPU_INSTANCES)
         "instance_words": hcl.Expr(f"{instance_type} ({instance.gpus} x {gpu.type})"),
         "ami_parameter": GPU_AMI_PARAMETER,
-        "root_volume_gib": GPU_ROOT_VOLUME_GIB,
+        "root_volume_gib": aws_common.GPU_ROOT_VOLUME_GIB,
         "warmup_seconds": GPU_WARMUP_SECONDS,
         # One task per instance at most counted, twice scaling.max: a deploy at 200% runs old and new side by side.
         "max_instances": 2 * spec.scaling.max,
