@@ -500,14 +500,14 @@ def _gpu_creates(gpu: dict[str, Any]) -> list[str]:
         (
             f"Two Auto Scaling groups of 0 to {gpu['max_instances']} instances each, on-demand and Spot (price-capacity-"
             "optimized, capacity rebalancing; the ECS agent drains an instance on its interruption notice)"
-            if len(gpu["pools"]) > 1
+            if gpu["spot"]
             else f"An Auto Scaling group of 0 to {gpu['max_instances']} instances"
         )
         + " in the private subnets, protected from scale-in, with a rolling instance refresh when the launch template "
         "changes (a newer AMI), and "
-        + ("an ECS capacity provider for each" if len(gpu["pools"]) > 1 else "an ECS capacity provider")
+        + ("an ECS capacity provider for each" if gpu["spot"] else "an ECS capacity provider")
         + " with managed scaling (target capacity 100 %), managed termination protection and managed draining; the "
-        "cluster's default strategy and the service use " + ("them." if len(gpu["pools"]) > 1 else "it."),
+        "cluster's default strategy and the service use " + ("them." if gpu["spot"] else "it."),
         "An instance role for the ECS agent only (register with this cluster, submit state changes, poll), and a "
         "security group for the instances with no inbound rule and HTTPS out.",
     ]
@@ -524,7 +524,7 @@ def _gpu_notes(gpu: dict[str, Any]) -> list[str]:
         "A new task may wait for an instance: when none has room, the capacity provider starts one, which takes a few "
         "minutes (boot, NVIDIA driver, ECS agent) before the model-load window even begins. scaling.min tasks keep "
         "their instances running.",
-        ("Each Auto Scaling group's maximum" if len(gpu["pools"]) > 1 else "The Auto Scaling group's maximum")
+        ("Each Auto Scaling group's maximum" if gpu["spot"] else "The Auto Scaling group's maximum")
         + f" ({gpu['max_instances']}) is twice scaling.max: a deploy starts the new "
         "tasks beside the old (deployment_maximum_percent 200) before stopping them.",
         "terraform destroy deletes the Auto Scaling group with force_delete, ending its instances despite their "
@@ -601,6 +601,8 @@ def _gpu_capacity(spec: Spec) -> dict[str, Any] | None:
         "warmup_seconds": GPU_WARMUP_SECONDS,
         # One task per instance at most counted, twice scaling.max: a deploy at 200% runs old and new side by side.
         "max_instances": 2 * spec.scaling.max,
+        # resources.spot: a second, Spot, group beside the on-demand one (pools)
+        "spot": spec.resources.spot,
         "description": f"GPU container instances of {n} ({instance_type})",
         "names": {
             "instance_role": f"{n}-instance",
