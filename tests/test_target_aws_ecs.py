@@ -628,6 +628,19 @@ def test_gpu_keeps_scaling_and_alarms(modules):
     assert {"no_healthy_task", "running_tasks", "cpu", "memory", "latency_p99"} <= set(alarms)
 
 
+def test_gpu_service_starts_from_zero_instances_with_the_startup_grace_and_notifying_alarms(modules):
+    # review of issue 12: what the EC2 capacity must not lose against Fargate
+    module = modules["gpu-on-demand"]  # container.startup_seconds 180
+    group = resources(module, "aws_autoscaling_group")["gpu"]
+    # no desired_capacity: the group starts empty and the capacity provider's managed scaling sets it
+    assert group["min_size"] == 0 and "desired_capacity" not in group
+    interval = resources(module, "aws_lb_target_group")["this"]["health_check"][0]["interval"]
+    service = resources(module, "aws_ecs_service")["this"]
+    assert service["health_check_grace_period_seconds"] == 180 + aws_ecs.HEALTHY_THRESHOLD * interval
+    alarms = resources(module, "aws_cloudwatch_metric_alarm")
+    assert alarms and all(a["alarm_actions"] == "${local.alarm_actions}" for a in alarms.values())
+
+
 def test_gpu_readme_says_where_the_tasks_run(modules):
     readme = (modules["gpu"] / "README.md").read_text()
     assert readme.startswith("# whisper-asr on AWS ECS on EC2 GPU instances")
