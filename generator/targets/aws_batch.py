@@ -430,6 +430,11 @@ def context(spec: Spec) -> dict[str, Any]:
         },
         "retry": _retry(spec),
         "runnable_limits": [{"reason": reason, "seconds": seconds} for reason, seconds in RUNNABLE_LIMITS],
+        # for the queue's comment: how long each kind of stuck job waits
+        "runnable_wait": {
+            "capacity_hours": dict(RUNNABLE_LIMITS)["CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY"] // 3600,
+            "misconfiguration_minutes": dict(RUNNABLE_LIMITS)["MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT"] // 60,
+        },
         "network": _network(spec),
         **_created_vpc(spec, names),
         "app": app,
