@@ -1,7 +1,7 @@
 # One customer-managed key for what this module stores: the job's log group, the VPC
 # flow logs, the alarm topic and the schedule.
 data "aws_iam_policy_document" "kms" {
-  # Key policies must name the account to let IAM policies grant use.
+  # Key policies must name the account to let IAM policies (like the execution role's) grant use.
   statement {
     sid       = "AccountAdministration"
     actions   = ["kms:*"]
@@ -30,7 +30,8 @@ data "aws_iam_policy_document" "kms" {
     }
   }
 
-  # CloudWatch alarms publish to the encrypted topic through SNS; only this account's (no confused deputy).
+  # CloudWatch alarms publish to the encrypted topic through SNS; only this
+  # account's alarms (no confused deputy).
   statement {
     sid       = "CloudWatchAlarmsToTopic"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
